@@ -1,0 +1,13 @@
+# Every shader variant the runtime can load, by name (see mrrope_shader in CMakeLists.txt).
+set(mrrope_weight_types F32 F16 BF16 Q8_0 Q4_0)
+foreach(t ${mrrope_weight_types})
+  string(TOLOWER ${t} lt)
+  mrrope_shader(matvec_${lt} matvec.comp WEIGHT_${t}=1)
+  mrrope_shader(matmul_${lt} matmul.comp WEIGHT_${t}=1)
+  mrrope_shader(embed_${lt} embed.comp WEIGHT_${t}=1)
+endforeach()
+mrrope_shader(rms_norm rms_norm.comp)
+mrrope_shader(silu_mul silu_mul.comp)
+mrrope_shader(add add.comp)
+mrrope_shader(softmax softmax.comp)
+mrrope_shader(rope rope.comp)

@@ -1,0 +1,54 @@
+// mrrope-cli devices: every Vulkan device with the limits that matter here, and
+// the one the runtime would choose.
+#include <cstdio>
+
+#include "command.h"
+#include "vulkan/context.h"
+
+namespace mrrope::cli {
+namespace {
+
+int run_devices(const std::vector<std::string>& args) {
+  std::string selector;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--device" || args[i] == "-d") && i + 1 < args.size()) selector = args[++i];
+    else {
+      std::fprintf(stderr, "devices: unknown argument '%s'\n", args[i].c_str());
+      return 2;
+    }
+  }
+  const auto devices = vk::Context::list_devices();  // throws a one-line VulkanError without Vulkan
+  for (const vk::DeviceInfo& d : devices) {
+    std::printf("[%u] %s (%s), Vulkan %s, driver %s\n", d.index, d.name.c_str(), d.type.c_str(),
+                d.api_version_string().c_str(), d.driver.c_str());
+    if (!d.usable) {
+      std::printf("    not usable: %s\n", d.unusable_reason.c_str());
+      continue;
+    }
+    std::printf("    device memory %s%s, max buffer range %s, max allocation %s\n",
+                vk::format_bytes(d.device_local_bytes).c_str(), d.unified_memory ? " (host-visible)" : "",
+                vk::format_bytes(d.max_storage_buffer_range).c_str(),
+                vk::format_bytes(d.max_memory_allocation_size).c_str());
+    std::printf("    workgroups: max count %u x %u x %u, max size %u (%u invocations), shared memory %s, subgroup %u\n",
+                d.max_workgroup_count[0], d.max_workgroup_count[1], d.max_workgroup_count[2],
+                d.max_workgroup_size[0], d.max_workgroup_invocations, vk::format_bytes(d.max_shared_memory).c_str(),
+                d.subgroup_size);
+    std::printf("    fp16 arithmetic %s, int8 arithmetic %s, 16-bit storage %s, timestamps %s\n",
+                d.shader_float16 ? "yes" : "no", d.shader_int8 ? "yes" : "no", d.storage_16bit ? "yes" : "no",
+                d.timestamp_period_ns > 0 ? "yes" : "no");
+  }
+  vk::ContextOptions options;
+  options.device = selector;
+  options.validation = vk::Validation::Off;
+  vk::Context ctx(options);
+  std::printf("chosen: [%u] %s (per-buffer limit %s)\n", ctx.info().index, ctx.info().name.c_str(),
+              vk::format_bytes(ctx.max_buffer_bytes()).c_str());
+  return 0;
+}
+
+}  // namespace
+
+MRROPE_CLI_COMMAND(devices, "devices", "list Vulkan devices and the one chosen",
+                   "mrrope-cli devices [--device INDEX|NAME]   (or set MRROPE_DEVICE)", run_devices);
+
+}  // namespace mrrope::cli

@@ -1,0 +1,164 @@
+#include "ops/ops.h"
+
+#include <algorithm>
+#include <string>
+
+#include "vulkan/context.h"
+
+namespace mrrope::ops {
+namespace {
+
+using vk::Access;
+using vk::KernelDesc;
+
+constexpr uint32_t kMatvecRows = 2;    // ROWS in matvec.comp
+constexpr uint32_t kMatvecThreads = 128;
+constexpr uint32_t kMatmulTile = 64;   // TN and TB in matmul.comp
+constexpr uint32_t kMatvecMaxBatch = 4;
+constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
+
+std::string type_suffix(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: return "f32";
+    case GgmlType::F16: return "f16";
+    case GgmlType::BF16: return "bf16";
+    case GgmlType::Q8_0: return "q8_0";
+    case GgmlType::Q4_0: return "q4_0";
+    default:
+      throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
+  }
+}
+
+// Splits a 1D count of workgroups into a 2D grid within the device's limits.
+struct Grid {
+  uint32_t x, y;
+};
+Grid grid_for(Sequence& seq, uint32_t groups) {
+  const uint32_t max_x = seq.context().info().max_workgroup_count[0];
+  if (groups <= max_x) return {groups, 1};
+  return {max_x, (groups + max_x - 1) / max_x};
+}
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+struct MatPush {
+  uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
+};
+struct MatmulPush {
+  uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
+};
+
+}  // namespace
+
+bool supports_weight_type(GgmlType type) {
+  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 || type == GgmlType::Q8_0 ||
+         type == GgmlType::Q4_0;
+}
+
+void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"matvec_" + type_suffix(w.type()),
+                                                  {Access::Read, Access::Read, Access::Write},
+                                                  sizeof(MatPush),
+                                                  {kMatvecThreads}});
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
+              y.offset, y.stride ? y.stride : rows};
+    const Grid g = grid_for(seq, ceil_div(slice.row_count, kMatvecRows));
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
+  }
+}
+
+void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"matmul_" + type_suffix(w.type()),
+                                                  {Access::Read, Access::Read, Access::Write},
+                                                  sizeof(MatmulPush),
+                                                  {}});
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
+                 y.offset, y.stride ? y.stride : rows};
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, kMatmulTile),
+                 ceil_div(batch, kMatmulTile), 1, "matmul");
+  }
+}
+
+void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  if (batch <= kMatvecMaxBatch) matvec_kernel(seq, w, x, y, batch);
+  else matmul_kernel(seq, w, x, y, batch);
+}
+
+void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps) {
+  struct Push {
+    uint32_t cols, rows;
+    float eps;
+    uint32_t x_offset, y_offset;
+  } p{cols, rows, eps, x.offset, y.offset};
+  vk::Kernel& k = seq.context().kernel(
+      KernelDesc{"rms_norm", {Access::Read, Access::Read, Access::Write}, sizeof(Push), {kRowThreads}});
+  const Grid g = grid_for(seq, rows);
+  seq.dispatch(k, {*x.buffer, weight, *y.buffer}, p, g.x, g.y, 1, "rms_norm");
+}
+
+namespace {
+void elementwise(Sequence& seq, const char* shader, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n) {
+  struct Push {
+    uint32_t n;
+  } p{n};
+  vk::Kernel& k =
+      seq.context().kernel(KernelDesc{shader, {Access::Read, Access::Read, Access::Write}, sizeof(Push), {}});
+  const Grid g = grid_for(seq, ceil_div(n, 256));
+  seq.dispatch(k, {a, b, out}, p, g.x, g.y, 1, shader);
+}
+}  // namespace
+
+void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n) {
+  elementwise(seq, "silu_mul", gate, up, out, n);
+}
+
+void add(Sequence& seq, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n) {
+  elementwise(seq, "add", a, b, out, n);
+}
+
+void softmax(Sequence& seq, const Buffer& x, const Buffer& y, uint32_t rows, uint32_t cols, float scale) {
+  struct Push {
+    uint32_t cols, rows;
+    float scale;
+  } p{cols, rows, scale};
+  vk::Kernel& k =
+      seq.context().kernel(KernelDesc{"softmax", {Access::Read, Access::Write}, sizeof(Push), {kRowThreads}});
+  const Grid g = grid_for(seq, rows);
+  seq.dispatch(k, {x, y}, p, g.x, g.y, 1, "softmax");
+}
+
+void embed(Sequence& seq, const DeviceTensor& table, const Buffer& ids, const Buffer& out, uint32_t n_tokens) {
+  struct Push {
+    uint32_t cols, n_tokens, row_begin, row_count;
+  };
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"embed_" + type_suffix(table.type()),
+                                                  {Access::Read, Access::Read, Access::Write},
+                                                  sizeof(Push),
+                                                  {}});
+  const Grid g = grid_for(seq, n_tokens);
+  for (const auto& slice : table.slices()) {
+    Push p{static_cast<uint32_t>(table.cols()), n_tokens, slice.row_begin, slice.row_count};
+    seq.dispatch(k, {ids, slice.buffer, out}, p, g.x, g.y, 1, "embed");
+  }
+}
+
+void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& freq, const RopeArgs& a) {
+  if (a.n_rot % 2 != 0 || a.n_rot > a.head_dim)
+    throw vk::VulkanError("rope: n_rot must be even and at most head_dim");
+  struct Push {
+    uint32_t n_tokens, n_heads, head_dim, n_rot, neox;
+    float attn_factor;
+    uint32_t x_offset, token_stride;
+  } p{a.n_tokens, a.n_heads, a.head_dim, a.n_rot, a.neox ? 1u : 0u, a.attn_factor, a.x_offset,
+      a.token_stride ? a.token_stride : a.n_heads * a.head_dim};
+  vk::Kernel& k = seq.context().kernel(
+      KernelDesc{"rope", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(Push), {}});
+  const Grid g = grid_for(seq, ceil_div(a.n_tokens * a.n_heads * (a.n_rot / 2), 256));
+  seq.dispatch(k, {x, positions, freq}, p, g.x, g.y, 1, "rope");
+}
+
+}  // namespace mrrope::ops

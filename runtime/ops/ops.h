@@ -1,0 +1,55 @@
+#pragma once
+// Recording the decoder's operations into a Sequence. Each function picks the
+// kernel variant, computes the grid, and dispatches once per weight slice.
+// Activations are float32 buffers; offsets and strides are in elements.
+// Every op here has a CPU twin in reference/reference_ops.h and a test.
+#include <cstdint>
+
+#include "vulkan/device_tensor.h"
+#include "vulkan/sequence.h"
+
+namespace mrrope::ops {
+
+using vk::Buffer;
+using vk::DeviceTensor;
+using vk::Sequence;
+
+// A float32 activation matrix inside a buffer: row r starts at offset + r * stride.
+struct Act {
+  const Buffer* buffer;
+  uint32_t offset = 0;
+  uint32_t stride = 0;  // 0: rows are packed (stride = row length)
+  Act(const Buffer& b, uint32_t off = 0, uint32_t str = 0) : buffer(&b), offset(off), stride(str) {}  // NOLINT
+};
+
+bool supports_weight_type(GgmlType type);
+
+// y[b, n] = sum_k w[n, k] * x[b, k] for b < batch; w is rows x cols (n x k).
+// Small batches use the matrix-vector kernel, larger ones the tiled matrix-matrix kernel.
+void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// Forces one kernel (tests and benchmarks compare both).
+void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+
+// y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
+void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);
+// out = silu(gate) * up over n elements; out may be gate.
+void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
+// out = a + b over n elements; out may be a.
+void add(Sequence& seq, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n);
+// y[r, :] = softmax(scale * x[r, :]); y may be x.
+void softmax(Sequence& seq, const Buffer& x, const Buffer& y, uint32_t rows, uint32_t cols, float scale = 1.0f);
+// out[t, :] = table[ids[t], :] dequantized; ids are uint32, all < table.rows().
+void embed(Sequence& seq, const DeviceTensor& table, const Buffer& ids, const Buffer& out, uint32_t n_tokens);
+
+struct RopeArgs {
+  uint32_t n_tokens, n_heads, head_dim, n_rot;
+  bool neox;            // pair layout (i, i + n_rot/2) instead of (2i, 2i+1)
+  float attn_factor;    // m: multiplies cos and sin
+  uint32_t x_offset = 0;
+  uint32_t token_stride = 0;  // 0: n_heads * head_dim
+};
+// Rotates x in place: pair i of token t by positions[t] * freq[i] (int32 positions, float freq of n_rot/2).
+void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& freq, const RopeArgs& args);
+
+}  // namespace mrrope::ops

@@ -1,0 +1,72 @@
+#include "reference/reference_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mrrope::ref {
+
+void matmul(std::span<const float> w, std::span<const float> x, std::span<float> y, int64_t n, int64_t k,
+            int64_t batch) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t r = 0; r < n; ++r) {
+      double acc = 0;
+      for (int64_t i = 0; i < k; ++i) acc += static_cast<double>(w[r * k + i]) * x[b * k + i];
+      y[b * n + r] = static_cast<float>(acc);
+    }
+}
+
+void rms_norm(std::span<const float> x, std::span<const float> weight, std::span<float> y, int64_t rows,
+              int64_t cols, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    double ss = 0;
+    for (int64_t i = 0; i < cols; ++i) ss += static_cast<double>(x[r * cols + i]) * x[r * cols + i];
+    const double scale = 1.0 / std::sqrt(ss / cols + eps);
+    for (int64_t i = 0; i < cols; ++i) y[r * cols + i] = static_cast<float>(x[r * cols + i] * scale * weight[i]);
+  }
+}
+
+void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double g = gate[i];
+    out[i] = static_cast<float>(g / (1.0 + std::exp(-g)) * up[i]);
+  }
+}
+
+void add(std::span<const float> a, std::span<const float> b, std::span<float> out) {
+  for (size_t i = 0; i < out.size(); ++i) out[i] = a[i] + b[i];
+}
+
+void softmax(std::span<const float> x, std::span<float> y, int64_t rows, int64_t cols, float scale) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x.data() + r * cols;
+    double m = -INFINITY, sum = 0;
+    for (int64_t i = 0; i < cols; ++i) m = std::max(m, static_cast<double>(scale) * in[i]);
+    for (int64_t i = 0; i < cols; ++i) sum += std::exp(static_cast<double>(scale) * in[i] - m);
+    for (int64_t i = 0; i < cols; ++i) y[r * cols + i] = static_cast<float>(std::exp(double(scale) * in[i] - m) / sum);
+  }
+}
+
+void embed(std::span<const float> table, std::span<const uint32_t> ids, std::span<float> out, int64_t cols) {
+  for (size_t t = 0; t < ids.size(); ++t)
+    std::copy_n(table.data() + static_cast<int64_t>(ids[t]) * cols, cols, out.data() + t * cols);
+}
+
+void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const float> freq, int64_t n_heads,
+          int64_t head_dim, int64_t n_rot, bool neox, float attn_factor) {
+  const int64_t half = n_rot / 2;
+  for (size_t t = 0; t < positions.size(); ++t)
+    for (int64_t h = 0; h < n_heads; ++h) {
+      float* v = x.data() + (static_cast<int64_t>(t) * n_heads + h) * head_dim;
+      for (int64_t i = 0; i < half; ++i) {
+        const float angle = static_cast<float>(positions[t]) * freq[i];
+        const double c = std::cos(static_cast<double>(angle)) * attn_factor;
+        const double s = std::sin(static_cast<double>(angle)) * attn_factor;
+        const int64_t i0 = neox ? i : 2 * i, i1 = neox ? i + half : 2 * i + 1;
+        const double x0 = v[i0], x1 = v[i1];
+        v[i0] = static_cast<float>(x0 * c - x1 * s);
+        v[i1] = static_cast<float>(x0 * s + x1 * c);
+      }
+    }
+}
+
+}  // namespace mrrope::ref

@@ -1,0 +1,25 @@
+#pragma once
+// Plain CPU versions of every GPU kernel: slow, obvious, and the truth the
+// kernel tests compare against. Accumulations are in double.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mrrope::ref {
+
+// y[b, n] = sum_k w[n, k] * x[b, k]; w is dequantized [n x k].
+void matmul(std::span<const float> w, std::span<const float> x, std::span<float> y, int64_t n, int64_t k,
+            int64_t batch);
+void rms_norm(std::span<const float> x, std::span<const float> weight, std::span<float> y, int64_t rows,
+              int64_t cols, float eps);
+void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out);
+void add(std::span<const float> a, std::span<const float> b, std::span<float> out);
+void softmax(std::span<const float> x, std::span<float> y, int64_t rows, int64_t cols, float scale = 1.0f);
+// out[t, :] = table[ids[t], :], table dequantized [rows x cols].
+void embed(std::span<const float> table, std::span<const uint32_t> ids, std::span<float> out, int64_t cols);
+// In place, x as [token][head][head_dim]; the angle is float(pos) * freq[i] in
+// float, as on the GPU, with cos/sin in double.
+void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const float> freq, int64_t n_heads,
+          int64_t head_dim, int64_t n_rot, bool neox, float attn_factor);
+
+}  // namespace mrrope::ref
