@@ -48,7 +48,30 @@ struct GgufValue {
   bool as_bool() const;
   const std::string& as_string() const;
   const GgufArray& as_array() const;
+
+  // Constructors for building metadata (the writer, tests). `type` must fit the
+  // variant member: of_uint takes UINT8..UINT64, of_int INT8..INT64, of_float
+  // FLOAT32/FLOAT64; a value out of the type's range throws GgufError.
+  static GgufValue of_uint(GgufValueType type, uint64_t v);
+  static GgufValue of_int(GgufValueType type, int64_t v);
+  static GgufValue of_float(GgufValueType type, double v);
+  static GgufValue of_bool(bool v);
+  static GgufValue of_string(std::string v);
+  static GgufValue of_array(GgufValueType elem_type, std::vector<GgufValue> items);
+
+  bool operator==(const GgufValue& other) const;  // deep, arrays by content
 };
+
+// "UINT8", "STRING", ...; "?" for ids outside the enum.
+const char* gguf_value_type_name(GgufValueType type);
+// Bytes a scalar of `type` takes in a file; 0 for STRING and ARRAY.
+size_t gguf_scalar_size(GgufValueType type);
+
+// Limits the reader enforces (and the writer respects).
+constexpr uint64_t kGgufMaxStringBytes = uint64_t(1) << 30;
+constexpr int kGgufMaxArrayDepth = 8;
+constexpr uint32_t kGgufMagic = 0x46554747;  // "GGUF" read as a little-endian uint32
+constexpr uint64_t kGgufDefaultAlignment = 32;
 
 struct GgufTensorInfo {
   std::string name;
