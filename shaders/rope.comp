@@ -1,9 +1,15 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // The rotary pass, for every context-extension method at once: pair i of a
-// head at position pos rotates by pos * freq[i], where the per-pair table freq
-// already holds theta_i / (f_i * s_i) (runtime/rope), and cos and sin are scaled
-// by the attention factor m. Layout "normal" pairs (2i, 2i+1); "NeoX" pairs
+// head at position pos rotates by pos * freq_i, where freq_i = theta_i / (f_i * s_i)
+// comes from the method's schedule (runtime/rope), and cos and sin are scaled
+// by the attention factor m.
+//
+// The table holds freq_i / (2 pi) as a 64-bit fixed-point fraction of a turn
+// (ops/rope_turns.h), so pos * freq_i mod 2 pi is computed exactly in integer
+// arithmetic at any position. A float angle pos * freq_i would be off by up to
+// ~0.005 rad at 128K tokens, and drivers (llvmpipe among them) re-associate
+// the usual float range reductions away. Layout "normal" pairs (2i, 2i+1); "NeoX" pairs
 // (i, i + n_rot/2). Dimensions past n_rot pass through unchanged.
 // x is [token][head][head_dim] with token_stride floats between tokens.
 #include "common.glsl"
@@ -11,7 +17,7 @@
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Pos { int positions[]; };
-layout(std430, binding = 2) readonly buffer Freq { float freq[]; };
+layout(std430, binding = 2) readonly buffer Turns { uvec2 turns[]; };  // (low, high) words
 layout(push_constant) uniform Push {
   uint n_tokens;
   uint n_heads;
@@ -23,12 +29,13 @@ layout(push_constant) uniform Push {
   uint token_stride;
 } p;
 
-// angle mod 2*pi with a two-part constant (Cody-Waite), so large angles at long
-// context keep their accuracy; 6.28125 has few mantissa bits, so k * 6.28125 is exact
-// for k < 2^16 turns (positions up to about 400K at the highest frequency).
-float reduce_angle(float a) {
-  const float k = floor(a * 0.15915494309189535);
-  return fma(-k, 1.9353071795864769e-3, fma(-k, 6.28125, a));
+// Angle of `pos` for a pair, in [-pi, pi): the top 32 bits of the fraction of a
+// turn pos * turns (mod 1), read as a signed fixed-point number.
+float pair_angle(uint pos, uvec2 t) {
+  uint msb, lsb;
+  umulExtended(pos, t.x, msb, lsb);
+  const uint turn_fraction = pos * t.y + msb;  // wraps modulo 2^32: whole turns drop out
+  return float(int(turn_fraction)) * 1.4629180792671596e-9;  // 2 pi / 2^32
 }
 
 void main() {
@@ -39,7 +46,7 @@ void main() {
   const uint head = (i / half_rot) % p.n_heads;
   const uint token = i / (half_rot * p.n_heads);
 
-  const float angle = reduce_angle(float(positions[token]) * freq[pair]);
+  const float angle = pair_angle(uint(positions[token]), turns[pair]);
   const float c = cos(angle) * p.attn_factor, s = sin(angle) * p.attn_factor;
   const uint base = p.x_offset + token * p.token_stride + head * p.head_dim;
   const uint i0 = base + (p.neox != 0u ? pair : 2u * pair);

@@ -146,7 +146,7 @@ void embed(Sequence& seq, const DeviceTensor& table, const Buffer& ids, const Bu
   }
 }
 
-void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& freq, const RopeArgs& a) {
+void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& turns, const RopeArgs& a) {
   if (a.n_rot % 2 != 0 || a.n_rot > a.head_dim)
     throw vk::VulkanError("rope: n_rot must be even and at most head_dim");
   struct Push {
@@ -158,7 +158,7 @@ void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer&
   vk::Kernel& k = seq.context().kernel(
       KernelDesc{"rope", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(Push), {}});
   const Grid g = grid_for(seq, ceil_div(a.n_tokens * a.n_heads * (a.n_rot / 2), 256));
-  seq.dispatch(k, {x, positions, freq}, p, g.x, g.y, 1, "rope");
+  seq.dispatch(k, {x, positions, turns}, p, g.x, g.y, 1, "rope");
 }
 
 }  // namespace mrrope::ops

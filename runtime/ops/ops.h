@@ -49,7 +49,8 @@ struct RopeArgs {
   uint32_t x_offset = 0;
   uint32_t token_stride = 0;  // 0: n_heads * head_dim
 };
-// Rotates x in place: pair i of token t by positions[t] * freq[i] (int32 positions, float freq of n_rot/2).
-void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& freq, const RopeArgs& args);
+// Rotates x in place: pair i of token t by positions[t] * freq_i. `positions`
+// holds int32 (>= 0); `turns` holds encode_rope_turns(freq) (ops/rope_turns.h).
+void rope(Sequence& seq, const Buffer& x, const Buffer& positions, const Buffer& turns, const RopeArgs& args);
 
 }  // namespace mrrope::ops

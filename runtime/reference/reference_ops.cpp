@@ -4,6 +4,9 @@
 #include <cmath>
 
 namespace mrrope::ref {
+namespace {
+constexpr long double kPi = 3.141592653589793238462643383279502884L;
+}  // namespace
 
 void matmul(std::span<const float> w, std::span<const float> x, std::span<float> y, int64_t n, int64_t k,
             int64_t batch) {
@@ -51,16 +54,16 @@ void embed(std::span<const float> table, std::span<const uint32_t> ids, std::spa
     std::copy_n(table.data() + static_cast<int64_t>(ids[t]) * cols, cols, out.data() + t * cols);
 }
 
-void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const float> freq, int64_t n_heads,
+void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const double> freq, int64_t n_heads,
           int64_t head_dim, int64_t n_rot, bool neox, float attn_factor) {
   const int64_t half = n_rot / 2;
   for (size_t t = 0; t < positions.size(); ++t)
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x.data() + (static_cast<int64_t>(t) * n_heads + h) * head_dim;
       for (int64_t i = 0; i < half; ++i) {
-        const float angle = static_cast<float>(positions[t]) * freq[i];
-        const double c = std::cos(static_cast<double>(angle)) * attn_factor;
-        const double s = std::sin(static_cast<double>(angle)) * attn_factor;
+        const long double angle = std::fmod(static_cast<long double>(positions[t]) * freq[i], 2.0L * kPi);
+        const double c = static_cast<double>(std::cos(angle)) * attn_factor;
+        const double s = static_cast<double>(std::sin(angle)) * attn_factor;
         const int64_t i0 = neox ? i : 2 * i, i1 = neox ? i + half : 2 * i + 1;
         const double x0 = v[i0], x1 = v[i1];
         v[i0] = static_cast<float>(x0 * c - x1 * s);

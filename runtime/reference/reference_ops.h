@@ -17,9 +17,9 @@ void add(std::span<const float> a, std::span<const float> b, std::span<float> ou
 void softmax(std::span<const float> x, std::span<float> y, int64_t rows, int64_t cols, float scale = 1.0f);
 // out[t, :] = table[ids[t], :], table dequantized [rows x cols].
 void embed(std::span<const float> table, std::span<const uint32_t> ids, std::span<float> out, int64_t cols);
-// In place, x as [token][head][head_dim]; the angle is float(pos) * freq[i] in
-// float, as on the GPU, with cos/sin in double.
-void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const float> freq, int64_t n_heads,
+// In place, x as [token][head][head_dim]: pair i of token t rotates by
+// positions[t] * freq[i], reduced modulo 2 pi in extended precision.
+void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const double> freq, int64_t n_heads,
           int64_t head_dim, int64_t n_rot, bool neox, float attn_factor);
 
 }  // namespace mrrope::ref

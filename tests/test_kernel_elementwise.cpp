@@ -1,0 +1,93 @@
+// RMSNorm, SiLU-gated multiply, residual add, softmax and embedding lookup on
+// the GPU against the CPU reference. Sizes are deliberately odd.
+// Tolerances: elementwise ops 1e-6 relative (float32 vs double); reductions
+// (RMSNorm, softmax) 1e-5 relative plus 1e-7 absolute.
+#include <gtest/gtest.h>
+
+#include "ops/ops.h"
+#include "quant/quantize.h"
+#include "reference/reference_ops.h"
+#include "support/gpu_buffers.h"
+#include "support/gpu_test.h"
+
+namespace mrrope::test {
+namespace {
+
+class ElementwiseKernels : public GpuTest {};
+
+TEST_F(ElementwiseKernels, RmsNormMatchesReference) {
+  for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}}) {
+    const auto x = random_floats(size_t(rows) * cols, 1, -3, 3), w = random_floats(cols, 2);
+    vk::Buffer bx = device_buffer(gpu(), x), bw = device_buffer(gpu(), w), by = zero_buffer(gpu(), x.size());
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::rms_norm(seq, bx, bw, by, rows, cols, 1e-5f);
+    ops::rms_norm(seq, bx, bw, bx, rows, cols, 1e-5f);  // in place
+    seq.end();
+    seq.run();
+    std::vector<float> want(x.size());
+    ref::rms_norm(x, w, want, rows, cols, 1e-5f);
+    EXPECT_LE(worst_ratio(read_back(by, x.size()), want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
+    EXPECT_LE(worst_ratio(read_back(bx, x.size()), want, {}, 1e-7, 1e-5), 1.0) << "in place " << rows << "x" << cols;
+  }
+}
+
+TEST_F(ElementwiseKernels, SiluMulAndAddMatchReference) {
+  const uint32_t n = 70001;  // > 256 workgroups' worth, not a multiple of 256
+  const auto g = random_floats(n, 3, -8, 8), u = random_floats(n, 4);
+  vk::Buffer bg = device_buffer(gpu(), g), bu = device_buffer(gpu(), u);
+  vk::Buffer bs = zero_buffer(gpu(), n), ba = zero_buffer(gpu(), n);
+  vk::Sequence seq(gpu());
+  seq.begin();
+  ops::silu_mul(seq, bg, bu, bs, n);
+  ops::add(seq, bg, bu, ba, n);
+  seq.end();
+  seq.run();
+  std::vector<float> want_s(n), want_a(n);
+  ref::silu_mul(g, u, want_s);
+  ref::add(g, u, want_a);
+  EXPECT_LE(worst_ratio(read_back(bs, n), want_s, {}, 1e-7, 1e-5), 1.0);
+  EXPECT_LE(worst_ratio(read_back(ba, n), want_a, {}, 0, 1e-6), 1.0);
+}
+
+TEST_F(ElementwiseKernels, SoftmaxMatchesReference) {
+  for (auto [rows, cols, scale] : {std::tuple{1u, 1u, 1.0f}, std::tuple{7u, 333u, 0.125f}, std::tuple{2u, 5000u, 3.0f}}) {
+    const auto x = random_floats(size_t(rows) * cols, 5, -10, 10);
+    vk::Buffer bx = device_buffer(gpu(), x), by = zero_buffer(gpu(), x.size());
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::softmax(seq, bx, by, rows, cols, scale);
+    seq.end();
+    seq.run();
+    std::vector<float> want(x.size());
+    ref::softmax(x, want, rows, cols, scale);
+    EXPECT_LE(worst_ratio(read_back(by, x.size()), want, {}, 1e-8, 1e-5), 1.0) << rows << "x" << cols;
+  }
+}
+
+TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
+  for (bool split : {false, true}) {
+    vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
+    for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0}) {
+      const uint32_t rows = 301, cols = 320;
+      const auto table = random_floats(size_t(rows) * cols, 6);
+      const auto q = quantize_rows(t, table, rows, cols);
+      const auto deq = dequantize_rows(t, q, rows, cols);
+      vk::DeviceTensor tt(ctx, t, cols, rows, "tok_embd");
+      tt.upload(q);
+      const std::vector<uint32_t> ids = {0, 300, 17, 17, 150, 299, 1};
+      vk::Buffer bids = device_buffer(ctx, ids), out = zero_buffer(ctx, ids.size() * cols);
+      vk::Sequence seq(ctx);
+      seq.begin();
+      ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
+      seq.end();
+      seq.run();
+      std::vector<float> want(ids.size() * cols);
+      ref::embed(deq, ids, want, cols);
+      EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t) << (split ? " split" : "");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mrrope::test
