@@ -1,0 +1,22 @@
+#pragma once
+// Command-line flags for the RoPE schedule: llama.cpp's (--rope-scaling,
+// --rope-scale, --rope-freq-base, --rope-freq-scale, --yarn-*) plus ours
+// (--rope-method, --rope-schedule, --rope-alpha, --rope-beta, --rope-attn-factor).
+// Both "--flag value" and "--flag=value" are accepted.
+#include <string>
+#include <vector>
+
+#include "rope/rope_schedule.h"
+
+namespace mrrope {
+
+// Removes the rope flags from `args` (other arguments keep their order) and
+// returns `defaults` updated by them. Throws RopeError naming the flag on a
+// missing or bad value (non-numeric, S < 1, alpha <= beta, conflicting methods,
+// unreadable schedule file, ...).
+RopeParams parse_rope_cli_options(std::vector<std::string>& args, RopeParams defaults = {});
+
+// One line per flag, for --help.
+std::string rope_cli_usage();
+
+}  // namespace mrrope
