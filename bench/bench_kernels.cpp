@@ -1,0 +1,173 @@
+// Micro-benchmark of the compute kernels: time per call (GPU timestamps) and
+// achieved GB/s or GFLOP/s for representative LLM shapes.
+//
+//   bench-kernels [--quick] [--reps N] [--device INDEX|NAME]
+//
+// --quick uses small shapes (for CPU devices such as lavapipe).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ops/ops.h"
+#include "ops/rope_turns.h"
+#include "quant/quantize.h"
+#include "vulkan/context.h"
+#include "vulkan/device_tensor.h"
+#include "vulkan/sequence.h"
+
+using namespace mrrope;
+
+namespace {
+
+struct Options {
+  bool quick = false;
+  int reps = 10;
+  std::string device;
+};
+
+std::vector<float> random_floats(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+vk::Buffer floats_buffer(vk::Context& ctx, size_t n, uint32_t seed) {
+  const auto v = random_floats(n, seed);
+  vk::Buffer b(ctx, n * 4, vk::MemoryUsage::Device);
+  b.write(v.data(), n * 4);
+  return b;
+}
+
+// Records `reps` calls of `op` into one sequence and returns the median GPU
+// time of one call in microseconds (sum of its dispatches).
+double time_op(vk::Context& ctx, int reps, const std::function<void(vk::Sequence&)>& op) {
+  vk::Sequence warm(ctx);
+  warm.begin();
+  op(warm);
+  warm.end();
+  warm.run();
+  vk::Sequence seq(ctx, {.timestamps = true, .max_timestamps = 8192});
+  std::vector<double> per_call;
+  for (int r = 0; r < reps; ++r) {
+    seq.begin();
+    op(seq);
+    seq.end();
+    seq.run();
+    double us = 0;
+    for (const auto& t : seq.timings()) us += t.microseconds;
+    per_call.push_back(us);
+  }
+  std::sort(per_call.begin(), per_call.end());
+  return per_call[per_call.size() / 2];
+}
+
+void report(const char* kernel, const std::string& shape, double us, double bytes, double flops) {
+  std::printf("%-10s %-34s %10.1f us %9.1f GB/s %10.1f GFLOP/s\n", kernel, shape.c_str(), us, bytes / us / 1e3,
+              flops / us / 1e3);
+}
+
+void bench_matmul(vk::Context& ctx, const Options& o) {
+  struct Shape {
+    uint32_t rows, cols;
+  };
+  const std::vector<Shape> shapes = o.quick ? std::vector<Shape>{{1024, 1024}, {2816, 1024}}
+                                            : std::vector<Shape>{{4096, 4096}, {14336, 4096}, {4096, 14336}};
+  const std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512};
+  for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0}) {
+    for (const Shape& s : shapes) {
+      const auto w = random_floats(size_t(s.rows) * s.cols, 1);
+      vk::DeviceTensor tw(ctx, type, s.cols, s.rows, "w");
+      tw.upload(quantize_rows(type, w, s.rows, s.cols));
+      for (uint32_t batch : batches) {
+        vk::Buffer x = floats_buffer(ctx, size_t(batch) * s.cols, 2);
+        vk::Buffer y(ctx, size_t(batch) * s.rows * 4, vk::MemoryUsage::Device);
+        const double us = time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::matmul(seq, tw, x, y, batch); });
+        const double bytes = double(tw.bytes()) + 4.0 * batch * (s.cols + s.rows);
+        const double flops = 2.0 * s.rows * s.cols * batch;
+        char shape[96];
+        std::snprintf(shape, sizeof shape, "%s %ux%u batch %u", std::string(ggml_type_name(type)).c_str(), s.rows,
+                      s.cols, batch);
+        report(batch <= 4 ? "matvec" : "matmul", shape, us, bytes, flops);
+      }
+    }
+  }
+}
+
+void bench_elementwise(vk::Context& ctx, const Options& o) {
+  const uint32_t tokens = o.quick ? 64 : 512, embd = 4096, ff = 14336, heads = 32, head_dim = 128;
+  vk::Buffer x = floats_buffer(ctx, size_t(tokens) * ff, 3), y = floats_buffer(ctx, size_t(tokens) * ff, 4);
+  vk::Buffer w = floats_buffer(ctx, embd, 5);
+  const uint32_t n_embd = tokens * embd, n_ff = tokens * ff;
+  double us = time_op(ctx, o.reps, [&](vk::Sequence& s) { ops::rms_norm(s, x, w, y, tokens, embd, 1e-5f); });
+  report("rms_norm", std::to_string(tokens) + "x" + std::to_string(embd), us, 8.0 * n_embd, 3.0 * n_embd);
+  us = time_op(ctx, o.reps, [&](vk::Sequence& s) { ops::silu_mul(s, x, y, x, n_ff); });
+  report("silu_mul", std::to_string(tokens) + "x" + std::to_string(ff), us, 12.0 * n_ff, 5.0 * n_ff);
+  us = time_op(ctx, o.reps, [&](vk::Sequence& s) { ops::add(s, x, y, x, n_embd); });
+  report("add", std::to_string(tokens) + "x" + std::to_string(embd), us, 12.0 * n_embd, 1.0 * n_embd);
+  const uint32_t ctx_len = o.quick ? 2048 : 32768, rows = o.quick ? 8 : 32;
+  us = time_op(ctx, o.reps, [&](vk::Sequence& s) { ops::softmax(s, x, y, rows, ctx_len, 0.088f); });
+  report("softmax", std::to_string(rows) + "x" + std::to_string(ctx_len), us, 8.0 * rows * ctx_len,
+         5.0 * rows * ctx_len);
+
+  std::vector<int32_t> pos(tokens);
+  for (uint32_t i = 0; i < tokens; ++i) pos[i] = static_cast<int32_t>(i * 61);
+  std::vector<double> freq(head_dim / 2);
+  for (uint32_t i = 0; i < head_dim / 2; ++i) freq[i] = std::pow(500000.0, -2.0 * i / head_dim);
+  const auto turns = ops::encode_rope_turns(freq);
+  vk::Buffer bp(ctx, pos.size() * 4, vk::MemoryUsage::Device), bt(ctx, turns.size() * 4, vk::MemoryUsage::Device);
+  bp.write(pos.data(), pos.size() * 4);
+  bt.write(turns.data(), turns.size() * 4);
+  us = time_op(ctx, o.reps, [&](vk::Sequence& s) {
+    ops::rope(s, x, bp, bt, {tokens, heads, head_dim, head_dim, false, 1.0f});
+  });
+  const double n_rope = double(tokens) * heads * head_dim;
+  report("rope", std::to_string(tokens) + " tokens x 32 heads x 128", us, 8.0 * n_rope, 6.0 * n_rope);
+
+  const uint32_t vocab = o.quick ? 8192 : 128256;
+  vk::DeviceTensor table(ctx, GgmlType::Q8_0, embd, vocab, "tok_embd");
+  std::vector<uint32_t> ids(tokens);
+  for (uint32_t i = 0; i < tokens; ++i) ids[i] = (i * 7919u) % vocab;
+  vk::Buffer bids(ctx, ids.size() * 4, vk::MemoryUsage::Device);
+  bids.write(ids.data(), ids.size() * 4);
+  us = time_op(ctx, o.reps, [&](vk::Sequence& s) { ops::embed(s, table, bids, y, tokens); });
+  report("embed", "Q8_0 " + std::to_string(tokens) + " tokens x " + std::to_string(embd), us,
+         double(tokens) * (embd * 4 + table.row_bytes()), double(tokens) * embd);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick")) o.quick = true;
+    else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) o.reps = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) o.device = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: bench-kernels [--quick] [--reps N] [--device INDEX|NAME]\n");
+      return 2;
+    }
+  }
+  try {
+    vk::ContextOptions co;
+    co.device = o.device;
+    co.validation = vk::Validation::Off;
+    vk::Context ctx(co);
+    std::printf("device: %s (%s), driver %s\n", ctx.info().name.c_str(), ctx.info().type.c_str(),
+                ctx.info().driver.c_str());
+    std::printf("%-10s %-34s %13s %14s %18s\n", "kernel", "shape", "time/call", "bandwidth", "compute");
+    bench_matmul(ctx, o);
+    bench_elementwise(ctx, o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-kernels: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
