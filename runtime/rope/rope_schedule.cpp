@@ -98,28 +98,34 @@ std::vector<double> yarn_divisors(int n_pairs, double S, CorrectionBounds dims, 
 }
 
 // The mixed-radix reading (doc, "Where the MrRoPE formulas come from"), kept in
-// this one place: digit j's radix is converted by lambda_j = S^e_j, and pair i is
-// divided by the product of the conversions below it, s_i = prod_{j<i} lambda_j
-// = S^(sum_{j<i} e_j). The exponent sum is capped at 1 so s_{d_h} is exactly S.
-std::vector<double> divisors_from_radix_exponents(const std::vector<double>& exponent, double S) {
-  std::vector<double> s(exponent.size() + 1);
-  double sum = 0;
-  s[0] = 1;
-  for (size_t j = 0; j < exponent.size(); ++j) {
-    sum += exponent[j];
-    s[j + 1] = std::pow(S, std::min(1.0, sum));
-  }
-  return s;
+// this one place: digit j's radix is converted by lambda_j = S^(step_j / total),
+// and pair i is divided by the product of the conversions below it,
+// s_i = prod_{j<i} lambda_j = S^(sum_{j<i} step_j / total). The steps are
+// integers so the exponent sums exactly to 1 at d_h (s_{d_h} is exactly S).
+struct RadixConversion {
+  std::vector<long long> step;  // per digit j = 0 .. D/2-2 (the top digit has no pair above it)
+  long long total = 1;
+};
+
+RadixConversion mrrope_radix_conversion(bool progressive, int n_pairs, int d_low, int d_high) {
+  RadixConversion c;
+  c.step.assign(std::max(0, n_pairs - 1), 0);
+  const long long w = d_high - d_low;
+  // Uni: lambda_j = S^(1/w), equal steps. Pro: lambda_j = S^(2 (1 + j - d_l) / ((1 + w) w)), growing steps.
+  c.total = progressive ? w * (w + 1) : w;
+  for (int j = d_low; j < d_high && j < n_pairs - 1; ++j) c.step[j] = progressive ? 2 * (1 + j - d_low) : 1;
+  return c;
 }
 
-// lambda_j exponents of MrRoPE for digits j = 0 .. n_pairs-2 (digit n_pairs-1 has no pair above it).
-std::vector<double> mrrope_radix_exponents(bool progressive, int n_pairs, int d_low, int d_high) {
-  std::vector<double> e(std::max(0, n_pairs - 1), 0.0);
-  const double w = d_high - d_low;
-  for (int j = d_low; j < d_high && j < n_pairs - 1; ++j)
-    e[j] = progressive ? 2.0 * (1 + j - d_low) / ((1 + w) * w)  // Pro: growing steps, summing to 1
-                       : 1.0 / w;                              // Uni: equal steps
-  return e;
+std::vector<double> divisors_from_radix(const RadixConversion& c, double S) {
+  std::vector<double> s(c.step.size() + 1);
+  long long below = 0;
+  s[0] = 1;
+  for (size_t j = 0; j < c.step.size(); ++j) {
+    below += c.step[j];
+    s[j + 1] = std::pow(S, double(below) / double(c.total));
+  }
+  return s;
 }
 
 std::vector<double> mrrope_divisors(bool progressive, int n_pairs, double S, CorrectionBounds dims) {
@@ -129,7 +135,7 @@ std::vector<double> mrrope_divisors(bool progressive, int n_pairs, double S, Cor
     for (int i = 0; i < n_pairs; ++i) s[i] = i >= dims.d_high ? S : 1.0;
     return s;
   }
-  return divisors_from_radix_exponents(mrrope_radix_exponents(progressive, n_pairs, dims.d_low, dims.d_high), S);
+  return divisors_from_radix(mrrope_radix_conversion(progressive, n_pairs, dims.d_low, dims.d_high), S);
 }
 
 // custom: s_i = prod_{j<i} lambda_j, a running product.
@@ -177,6 +183,7 @@ Plan plan_user(const RopeParams& params, const Resolved& r, int n_needed) {
     const double S = custom_divisors(r.n_pairs, params.custom_lambda).back();
     return {RopeMethod::Custom, S, "product of the custom lambdas"};
   }
+  if (params.method == RopeMethod::None) return {RopeMethod::None, 1.0, "none: no scaling"};
   if (params.scale > 0) {
     if (!is_finite_at_least(params.scale, 1.0)) throw RopeError("rope: scale S must be >= 1, got " + num(params.scale));
     return {params.method, params.scale, "user"};
@@ -341,7 +348,10 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
   // Description: what was applied and why, then warnings.
   std::ostringstream d;
   d << rope_method_name(plan.method);
-  if (native) d << " (native: the file's " << native_scaling_name(model.native_scaling) << " scaling)";
+  if (native)
+    d << (model.native_scaling == NativeScaling::None
+              ? std::string(" (native: the file declares no scaling)")
+              : " (native: the file's " + std::string(native_scaling_name(model.native_scaling)) + " scaling)");
   d << ": S=" << num(S) << " (" << plan.scale_note << "), m=" << num(t.attn_factor) << "; D=" << r.n_rot
     << ", b=" << num(r.base) << ", L=" << r.orig_ctx;
   if (plan.method == RopeMethod::Yarn || plan.method == RopeMethod::MrRopeUni || plan.method == RopeMethod::MrRopePro)
