@@ -1,0 +1,135 @@
+#include "tokenizer/chat_template.h"
+
+#include <stdexcept>
+
+namespace mrrope::tok {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\n\r\f\v";
+  const size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+void check_role(const ChatMessage& m) {
+  if (m.role != "system" && m.role != "user" && m.role != "assistant")
+    throw std::invalid_argument("chat message role must be system, user or assistant, not '" + m.role + "'");
+}
+
+// Meta's Llama 2 chat template: the system message is folded into the first
+// user turn; every turn after the first starts with BOS and ends with EOS.
+std::string format_llama2(const std::vector<ChatMessage>& msgs, const ChatSpecialTexts& sp) {
+  std::string out, system;
+  size_t start = 0;
+  if (!msgs.empty() && msgs[0].role == "system") {
+    system = msgs[0].content;
+    start = 1;
+  }
+  bool first = true;
+  for (size_t i = start; i < msgs.size(); ++i) {
+    const ChatMessage& m = msgs[i];
+    if (m.role == "system") throw std::invalid_argument("llama2 template: a system message must come first");
+    std::string content = m.content;
+    if (i == start && start == 1) content = "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content;
+    if (m.role == "user") {
+      if (!first) out += sp.bos;
+      out += "[INST] ";
+      out += trim(content);
+      out += " [/INST]";
+    } else {
+      out += ' ';
+      out += trim(content);
+      out += ' ';
+      out += sp.eos;
+    }
+    first = false;
+  }
+  // A lone system message still reaches the model, as an empty first user turn.
+  if (start == 1 && msgs.size() == 1) out += "[INST] " + std::string(trim("<<SYS>>\n" + system + "\n<</SYS>>")) + " [/INST]";
+  return out;
+}
+
+std::string format_llama3(const std::vector<ChatMessage>& msgs, bool gen) {
+  std::string out;
+  for (const ChatMessage& m : msgs) {
+    out += "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n";
+    out += trim(m.content);
+    out += "<|eot_id|>";
+  }
+  if (gen) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
+  return out;
+}
+
+std::string format_chatml(const std::vector<ChatMessage>& msgs, bool gen) {
+  std::string out;
+  for (const ChatMessage& m : msgs) out += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
+  if (gen) out += "<|im_start|>assistant\n";
+  return out;
+}
+
+// Base models: the contents joined by blank lines, nothing else added.
+std::string format_none(const std::vector<ChatMessage>& msgs) {
+  std::string out;
+  for (const ChatMessage& m : msgs) {
+    if (!out.empty()) out += "\n\n";
+    out += m.content;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
+  if (name == "none" || name == "base") return ChatTemplate::None;
+  if (name == "llama2") return ChatTemplate::Llama2;
+  if (name == "llama3") return ChatTemplate::Llama3;
+  if (name == "chatml" || name == "qwen" || name == "qwen2") return ChatTemplate::ChatML;
+  return std::nullopt;
+}
+
+const char* chat_template_name(ChatTemplate t) {
+  switch (t) {
+    case ChatTemplate::None: return "none";
+    case ChatTemplate::Llama2: return "llama2";
+    case ChatTemplate::Llama3: return "llama3";
+    case ChatTemplate::ChatML: return "chatml";
+  }
+  return "none";
+}
+
+ChatTemplate detect_chat_template(std::string_view jinja) {
+  if (jinja.find("<|start_header_id|>") != std::string_view::npos) return ChatTemplate::Llama3;
+  if (jinja.find("<|im_start|>") != std::string_view::npos) return ChatTemplate::ChatML;
+  if (jinja.find("[INST]") != std::string_view::npos) return ChatTemplate::Llama2;
+  return ChatTemplate::None;
+}
+
+std::string format_chat(ChatTemplate t, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+                        const ChatSpecialTexts& special) {
+  for (const ChatMessage& m : messages) check_role(m);
+  switch (t) {
+    case ChatTemplate::None: return format_none(messages);
+    case ChatTemplate::Llama2: return format_llama2(messages, special);
+    case ChatTemplate::Llama3: return format_llama3(messages, add_generation_prompt);
+    case ChatTemplate::ChatML: return format_chatml(messages, add_generation_prompt);
+  }
+  return {};
+}
+
+std::string format_document_question(ChatTemplate t, std::string_view document, std::string_view question,
+                                     std::string_view system, const ChatSpecialTexts& special) {
+  if (t == ChatTemplate::None) {
+    std::string out;
+    if (!system.empty()) out.append(system).append("\n\n");
+    out.append(document).append("\n\nQuestion: ").append(question).append("\nAnswer:");
+    return out;
+  }
+  std::vector<ChatMessage> msgs;
+  if (!system.empty()) msgs.push_back({"system", std::string(system)});
+  msgs.push_back({"user", std::string(document) + "\n\n" + std::string(question)});
+  return format_chat(t, msgs, true, special);
+}
+
+}  // namespace mrrope::tok

@@ -1,0 +1,55 @@
+// Vocabulary from GGUF metadata, with llama.cpp's key names.
+#include "gguf/gguf_file.h"
+#include "tokenizer/vocab.h"
+
+namespace mrrope::tok {
+
+namespace {
+
+std::optional<TokenId> id_key(const GgufFile& f, const std::string& key) {
+  std::optional<int64_t> v = f.get_int(key);
+  if (!v) return std::nullopt;
+  return TokenId(*v);
+}
+
+std::optional<bool> bool_key(const GgufFile& f, const std::string& key) {
+  if (!f.has(key)) return std::nullopt;
+  return f.get_bool(key, false);
+}
+
+}  // namespace
+
+Vocab load_vocab(const GgufFile& f) {
+  try {
+    const std::string model = f.get_string("tokenizer.ggml.model");
+    if (model.empty()) throw TokenizerError("no tokenizer.ggml.model key");
+    const std::string pre = f.get_string("tokenizer.ggml.pre");
+    std::vector<std::string> tokens = f.get_string_array("tokenizer.ggml.tokens");
+    std::vector<float> scores = f.get_float_array("tokenizer.ggml.scores");
+    std::vector<TokenType> types;
+    for (int64_t t : f.get_int_array("tokenizer.ggml.token_type")) types.push_back(TokenType(int32_t(t)));
+    std::vector<std::string> merges = f.get_string_array("tokenizer.ggml.merges");
+
+    VocabSettings s;
+    s.bos = id_key(f, "tokenizer.ggml.bos_token_id");
+    s.eos = id_key(f, "tokenizer.ggml.eos_token_id");
+    s.eot = id_key(f, "tokenizer.ggml.eot_token_id");
+    s.eom = id_key(f, "tokenizer.ggml.eom_token_id");
+    s.unk = id_key(f, "tokenizer.ggml.unknown_token_id");
+    s.sep = id_key(f, "tokenizer.ggml.seperator_token_id");  // sic: llama.cpp's spelling
+    s.pad = id_key(f, "tokenizer.ggml.padding_token_id");
+    s.add_bos = bool_key(f, "tokenizer.ggml.add_bos_token");
+    s.add_eos = bool_key(f, "tokenizer.ggml.add_eos_token");
+    s.add_space_prefix = bool_key(f, "tokenizer.ggml.add_space_prefix");
+
+    Vocab v = build_vocab(model, pre, std::move(tokens), std::move(scores), std::move(types), std::move(merges), s);
+    v.chat_template = f.get_string("tokenizer.chat_template");
+    return v;
+  } catch (const TokenizerError& e) {
+    throw TokenizerError(f.path() + ": " + e.what());
+  } catch (const GgufError& e) {
+    throw TokenizerError(std::string("tokenizer metadata: ") + e.what());
+  }
+}
+
+}  // namespace mrrope::tok
