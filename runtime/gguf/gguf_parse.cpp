@@ -184,8 +184,9 @@ GgufTensorInfo read_tensor_info(Reader& r, uint64_t index, uint64_t alignment) {
   if (uint64_t(t.ne[0]) % traits->block_elems != 0)
     r.fail(tname + ": ne[0] = " + std::to_string(t.ne[0]) + " is not a multiple of the block size " +
            std::to_string(traits->block_elems) + " of " + std::string(traits->name));
-  const uint64_t row_bytes = uint64_t(t.ne[0]) / traits->block_elems * traits->block_bytes;
-  t.bytes = checked_mul(r, row_bytes, uint64_t(elements / t.ne[0]), "byte size of " + tname + " overflows");
+  const std::string overflow = "byte size of " + tname + " overflows";
+  const uint64_t row_bytes = checked_mul(r, uint64_t(t.ne[0]) / traits->block_elems, traits->block_bytes, overflow);
+  t.bytes = checked_mul(r, row_bytes, uint64_t(elements / t.ne[0]), overflow);
 
   t.offset = r.read<uint64_t>("data offset of " + tname);
   if (t.offset % alignment != 0)
@@ -197,9 +198,13 @@ GgufTensorInfo read_tensor_info(Reader& r, uint64_t index, uint64_t alignment) {
 void check_tensor_extents(Reader& r, const ParsedGguf& out) {
   const uint64_t data_size = r.size() - out.data_offset;
   for (const GgufTensorInfo& t : out.tensors) {
-    if (t.offset > data_size || t.bytes > data_size - t.offset)
+    // Each tensor is followed by zero padding up to the alignment; ggml reads
+    // the padded size, so a file missing it is cut short.
+    const uint64_t padded = t.bytes + (out.alignment - t.bytes % out.alignment) % out.alignment;
+    if (t.offset > data_size || padded < t.bytes || padded > data_size - t.offset)
       r.fail("data of tensor '" + t.name + "' (offset " + std::to_string(t.offset) + ", " + std::to_string(t.bytes) +
-             " bytes) extends past the end of the file (data section holds " + std::to_string(data_size) + " bytes)");
+             " bytes, padded to " + std::to_string(out.alignment) +
+             ") extends past the end of the file (data section holds " + std::to_string(data_size) + " bytes)");
   }
   std::vector<size_t> order(out.tensors.size());
   std::iota(order.begin(), order.end(), size_t(0));
@@ -261,12 +266,16 @@ ParsedGguf parse_gguf(const uint8_t* data, uint64_t size, const std::string& nam
     out.tensors.push_back(std::move(t));
   }
 
-  // The data section starts at the next multiple of the alignment; writers
-  // always pad to it, even when there are no tensors.
-  const uint64_t pad = (out.alignment - r.pos() % out.alignment) % out.alignment;
-  if (pad > r.remaining())
-    r.fail("truncated: the data section should start at offset " + std::to_string(r.pos() + pad) +
-           " but the file has only " + std::to_string(r.size()) + " bytes");
+  // The data section starts at the next multiple of the alignment. Files
+  // without tensors (vocabulary-only ones from llama.cpp's converter) may end
+  // before that padding; llama.cpp reads them, so do we.
+  uint64_t pad = (out.alignment - r.pos() % out.alignment) % out.alignment;
+  if (pad > r.remaining()) {
+    if (!out.tensors.empty())
+      r.fail("truncated: the data section should start at offset " + std::to_string(r.pos() + pad) +
+             " but the file has only " + std::to_string(r.size()) + " bytes");
+    pad = r.remaining();
+  }
   out.data_offset = r.pos() + pad;
   check_tensor_extents(r, out);
   return out;

@@ -248,9 +248,9 @@ GgufTensorInfo GgufWriter::make_info(const std::string& name, GgmlType type, std
     throw GgufError("tensor '" + name + "': ne[0] = " + std::to_string(ne[0]) +
                     " is not a multiple of the block size " + std::to_string(traits.block_elems) + " of " +
                     std::string(traits.name));
-  uint64_t bytes;
-  if (__builtin_mul_overflow(uint64_t(ne[0]) / traits.block_elems * traits.block_bytes,
-                             uint64_t(elements / ne[0]), &bytes))
+  uint64_t row_bytes, bytes;
+  if (__builtin_mul_overflow(uint64_t(ne[0]) / traits.block_elems, uint64_t(traits.block_bytes), &row_bytes) ||
+      __builtin_mul_overflow(row_bytes, uint64_t(elements / ne[0]), &bytes))
     throw GgufError("byte size of tensor '" + name + "' overflows");
   if (bytes != data_size)
     throw GgufError("tensor '" + name + "' of type " + std::string(traits.name) + " needs " + std::to_string(bytes) +
@@ -319,7 +319,8 @@ void GgufWriter::emit(Sink& s) const {
     put_scalar<Sink, uint64_t>(s, offset);
     offset += align_up(t.info.bytes, alignment_);
   }
-  s.zeros(align_up(s.pos(), alignment_) - s.pos());
+  // No padding without tensors, as llama.cpp's converter writes vocabulary-only files.
+  if (!tensors_.empty()) s.zeros(align_up(s.pos(), alignment_) - s.pos());
   for (const Tensor& t : tensors_) {
     const std::span<const uint8_t> bytes = t.bytes();
     s.put(bytes.data(), bytes.size());

@@ -1,0 +1,154 @@
+// mrrope-cli info FILE: what a GGUF file holds, without loading any weights.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "gguf/gguf_file.h"
+#include "gguf/model_hparams.h"
+
+namespace mrrope::cli {
+namespace {
+
+constexpr size_t kMaxStringShown = 60;
+constexpr size_t kMaxItemsShown = 5;
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < kMaxStringShown; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '"' || c == '\\') out += std::string("\\") + static_cast<char>(c);
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else out += static_cast<char>(c);
+  }
+  out += "\"";
+  if (s.size() > kMaxStringShown) out += "... (" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
+std::string format_value(const GgufValue& v) {
+  switch (v.type) {
+    case GgufValueType::STRING: return quote(v.as_string());
+    case GgufValueType::BOOL: return v.as_bool() ? "true" : "false";
+    case GgufValueType::FLOAT32:
+    case GgufValueType::FLOAT64: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.9g", v.as_float());
+      return buf;
+    }
+    case GgufValueType::ARRAY: {
+      const GgufArray& a = v.as_array();
+      std::string out = std::string("[") + gguf_value_type_name(a.elem_type) + " x " + std::to_string(a.items.size()) +
+                        "]";
+      if (a.items.empty()) return out;
+      out += " ";
+      for (size_t i = 0; i < a.items.size() && i < kMaxItemsShown; ++i)
+        out += (i ? ", " : "") + format_value(a.items[i]);
+      if (a.items.size() > kMaxItemsShown) out += ", ...";
+      return out;
+    }
+    default:
+      return v.is_integer() && (v.type == GgufValueType::UINT64 || v.type == GgufValueType::UINT32 ||
+                                v.type == GgufValueType::UINT16 || v.type == GgufValueType::UINT8)
+                 ? std::to_string(v.as_uint())
+                 : std::to_string(v.as_int());
+  }
+}
+
+std::string format_shape(const std::vector<int64_t>& ne) {
+  std::string out = "[";
+  for (size_t i = 0; i < ne.size(); ++i) out += (i ? ", " : "") + std::to_string(ne[i]);
+  return out + "]";
+}
+
+std::string human_bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double x = static_cast<double>(n);
+  int u = 0;
+  while (x >= 1024 && u < 4) x /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u ? "%.2f %s" : "%.0f %s", x, units[u]);
+  return buf;
+}
+
+void print_hparams(const GgufFile& file) {
+  std::printf("\nhyperparameters:\n");
+  ModelHParams hp;
+  try {
+    hp = ModelHParams::from_gguf(file);
+  } catch (const GgufError& e) {
+    // The file itself is valid GGUF (a vocabulary-only file, say); say why and go on.
+    std::printf("  unavailable: %s\n", e.what());
+    return;
+  }
+  std::printf("  architecture     %s\n", hp.architecture.c_str());
+  if (!hp.name.empty()) std::printf("  name             %s\n", hp.name.c_str());
+  std::printf("  n_vocab          %" PRId64 "\n", hp.n_vocab);
+  std::printf("  n_ctx_train      %" PRId64 "\n", hp.n_ctx_train);
+  std::printf("  n_embd           %" PRId64 "\n", hp.n_embd);
+  std::printf("  n_layer          %" PRId64 "\n", hp.n_layer);
+  std::printf("  n_ff             %" PRId64 "\n", hp.n_ff);
+  std::printf("  n_head / kv      %" PRId64 " / %" PRId64 "\n", hp.n_head, hp.n_head_kv);
+  std::printf("  head_dim         %" PRId64 "\n", hp.head_dim);
+  std::printf("  rms_norm_eps     %g\n", hp.rms_norm_eps);
+  std::printf("  rope n_rot       %" PRId64 "\n", hp.rope.n_rot);
+  std::printf("  rope freq_base   %g\n", hp.rope.freq_base);
+  std::printf("  rope scaling     %s, factor %g, original ctx %" PRId64 ", attn_factor %g\n",
+              rope_scaling_name(hp.rope.scaling_type), hp.rope.scaling_factor, hp.rope.original_ctx,
+              hp.rope.attn_factor);
+  auto show = [](const char* what, const std::optional<double>& v) {
+    if (v) std::printf("  %-16s %g\n", what, *v);
+  };
+  show("yarn_ext_factor", hp.rope.yarn_ext_factor);
+  show("yarn_attn_factor", hp.rope.yarn_attn_factor);
+  show("yarn_beta_fast", hp.rope.yarn_beta_fast);
+  show("yarn_beta_slow", hp.rope.yarn_beta_slow);
+  std::printf("  rope_freqs       %s\n", hp.rope.has_rope_freqs ? "yes (rope_freqs.weight)" : "no");
+  if (hp.file_type) std::printf("  file_type        %" PRId64 " (%s)\n", *hp.file_type, hp.file_type_name.c_str());
+  if (!hp.quantization.empty()) std::printf("  quantization     %s\n", hp.quantization.c_str());
+}
+
+int run_info(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::fprintf(stderr, "usage: mrrope-cli info FILE.gguf\n");
+    return 2;
+  }
+  const GgufFile file = GgufFile::open(args[0]);
+  std::printf("file: %s\n", file.path().c_str());
+  std::printf("GGUF version %u, %s, alignment %" PRIu64 ", data at offset %" PRIu64 "\n", file.version(),
+              human_bytes(file.file_size()).c_str(), file.alignment(), file.data_offset());
+
+  std::printf("\nmetadata (%zu keys):\n", file.metadata().size());
+  for (const auto& [key, value] : file.metadata())
+    std::printf("  %-40s %-8s %s\n", key.c_str(), gguf_value_type_name(value.type), format_value(value).c_str());
+
+  print_hparams(file);
+
+  std::printf("\ntensors (%zu):\n", file.tensors().size());
+  int64_t n_params = 0;
+  uint64_t n_bytes = 0;
+  if (!file.tensors().empty())
+    std::printf("  %-40s %-8s %-28s %12s\n", "name", "type", "shape", "bytes");
+  for (const GgufTensorInfo& t : file.tensors()) {
+    std::printf("  %-40s %-8s %-28s %12" PRIu64 "\n", t.name.c_str(), std::string(ggml_type_name(t.type)).c_str(),
+                format_shape(t.ne).c_str(), t.bytes);
+    n_params += t.elements();
+    n_bytes += t.bytes;
+  }
+  std::printf("\ntotal: %" PRId64 " parameters (%.3f B), %s of tensor data\n", n_params, n_params / 1e9,
+              human_bytes(n_bytes).c_str());
+  return 0;
+}
+
+}  // namespace
+
+MRROPE_CLI_COMMAND(info, "info", "show a GGUF file's metadata, hyperparameters and tensors", "mrrope-cli info FILE.gguf",
+                   run_info);
+
+}  // namespace mrrope::cli
