@@ -52,12 +52,15 @@ struct RopeParams {
   RopeMethod method = RopeMethod::Native;
   // S. 0 = auto: max(1, n_needed / L). For `native`, 0 keeps the file's own
   // factor and S > 0 replaces it (llama.cpp's --rope-scale without --rope-scaling).
-  // Ignored by `custom`, whose S is the product of its lambdas.
+  // Ignored by `custom`, whose S is the product of its lambdas. Note: llama.cpp's
+  // --rope-scaling yarn without --rope-scale takes the file's factor; here it is auto.
   double scale = 0;
   std::optional<double> alpha;            // beta_fast; unset: the file's (default 32)
   std::optional<double> beta;             // beta_slow; unset: the file's (default 1)
   std::optional<double> attn_factor;      // the final m, replacing every other factor
-  std::optional<double> yarn_attn_factor; // llama.cpp --yarn-attn-factor: multiplies the method's m
+  // llama.cpp --yarn-attn-factor: multiplies the method's m. (Recent llama.cpp overwrites it
+  // whenever yarn is active; we keep the older, documented meaning of a multiplier.)
+  std::optional<double> yarn_attn_factor;
   std::optional<double> yarn_ext_factor;  // llama.cpp --yarn-ext-factor (yarn only)
   std::vector<double> custom_lambda;      // lambda_j, D/2-1 or D/2 values (the last is unused)
   double freq_base = 0;                   // b override, 0 = the file's
