@@ -16,6 +16,7 @@
 
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8_stream.h"
 
 namespace mrrope::tok::testing {
 
