@@ -45,7 +45,7 @@ void main() {
     float v[8];
 #ifdef WEIGHT_QUANTIZED
     if (wrow < p.rows) {
-      dequant8(wrow * row_bytes, k0 / 32u, part * 8u, v);
+      dequant8(wrow * row_bytes, k0 / SUB_BLOCK, part * 8u, v);  // K-quant cols are multiples of 256
     } else {
       [[unroll]] for (uint i = 0u; i < 8u; ++i) v[i] = 0.0;
     }

@@ -37,7 +37,7 @@ void main() {
   [[unroll]] for (uint r = 0u; r < ROWS; ++r) acc[r] = 0.0;
 
 #ifdef WEIGHT_QUANTIZED
-  const uint blocks = p.cols / BLOCK_ELEMS;
+  const uint blocks = p.cols / SUB_BLOCK;  // 32-element (sub-)blocks
   for (uint blk = tid; blk < blocks; blk += WG) {
     [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
       if (row0 + r >= p.rows) break;
@@ -45,7 +45,7 @@ void main() {
       [[unroll]] for (uint part = 0u; part < 4u; ++part) {
         float v[8];
         dequant8(rb, blk, part * 8u, v);
-        const uint k = xb + blk * 32u + part * 8u;
+        const uint k = xb + blk * SUB_BLOCK + part * 8u;
         [[unroll]] for (uint i = 0u; i < 8u; ++i) acc[r] += v[i] * x[k + i];
       }
     }

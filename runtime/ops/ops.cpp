@@ -24,6 +24,9 @@ std::string type_suffix(GgmlType type) {
     case GgmlType::BF16: return "bf16";
     case GgmlType::Q8_0: return "q8_0";
     case GgmlType::Q4_0: return "q4_0";
+    case GgmlType::Q4_K: return "q4_k";
+    case GgmlType::Q5_K: return "q5_k";
+    case GgmlType::Q6_K: return "q6_k";
     default:
       throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
   }
@@ -52,7 +55,7 @@ struct MatmulPush {
 
 bool supports_weight_type(GgmlType type) {
   return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 || type == GgmlType::Q8_0 ||
-         type == GgmlType::Q4_0;
+         type == GgmlType::Q4_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
 }
 
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {

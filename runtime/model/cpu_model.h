@@ -1,0 +1,54 @@
+#pragma once
+// The reference forward pass: plain float on the CPU, clear rather than fast,
+// used by tests to check the Vulkan decoder. All weights are dequantized at
+// load, so only use it with small models.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace mrrope {
+
+class CpuModel {
+ public:
+  // round_kv_to_f16 stores keys and values at the precision of the GPU's F16
+  // cache, so comparisons measure the kernels rather than the cache format.
+  CpuModel(const GgufFile& file, const ModelConfig& config, bool round_kv_to_f16 = true);
+
+  // The rotary schedule: per-pair frequencies (rope_frequencies) and m.
+  void set_rope(std::vector<double> freq, float attn_factor);
+
+  // Runs `tokens` at positions n_past() .. n_past() + n - 1, appending to the
+  // KV cache; returns logits [n x n_vocab].
+  std::vector<float> forward(std::span<const int32_t> tokens);
+  int n_past() const { return n_past_; }
+  void reset() { n_past_ = 0; k_cache_.assign(k_cache_.size(), {}); v_cache_.assign(v_cache_.size(), {}); }
+
+  // Attention probabilities of the last forward for one layer and head:
+  // [n_new x n_past()], row t holding the distribution of token t (zeros past it).
+  // Only recorded for the layer/head chosen with record_attention().
+  void record_attention(int layer, int head) { probe_layer_ = layer, probe_head_ = head; }
+  const std::vector<float>& recorded_attention() const { return probe_; }
+
+  const ModelConfig& config() const { return c_; }
+
+ private:
+  struct Layer {
+    std::vector<float> attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
+  };
+  void attention(int layer, const std::vector<float>& q, int n, std::vector<float>& out);
+
+  ModelConfig c_;
+  std::vector<float> tok_embd_, output_norm_, output_;
+  std::vector<Layer> layers_;
+  std::vector<double> freq_;
+  float attn_factor_ = 1.0f;
+  bool round_kv_;
+  int n_past_ = 0;
+  std::vector<std::vector<float>> k_cache_, v_cache_;  // per layer: [pos][kv_dim]
+  int probe_layer_ = -1, probe_head_ = -1;
+  std::vector<float> probe_;
+};
+
+}  // namespace mrrope

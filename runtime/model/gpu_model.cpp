@@ -1,0 +1,204 @@
+#include "model/gpu_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "ops/rope_turns.h"
+#include "vulkan/context.h"
+#include "vulkan/sequence.h"
+
+namespace mrrope {
+namespace {
+
+using vk::MemoryUsage;
+
+vk::DeviceTensor upload_tensor(vk::Context& ctx, const TensorView& t, const std::string& name) {
+  vk::DeviceTensor dt(ctx, t.type(), t.cols(), t.rows(), name);
+  dt.upload(t.data);
+  return dt;
+}
+
+vk::Buffer upload_f32(vk::Context& ctx, const TensorView& t) {
+  if (!t) return {};
+  vk::Buffer b(ctx, t.data.size(), MemoryUsage::Device);
+  b.write(t.data.data(), t.data.size());
+  return b;
+}
+
+vk::Buffer activations(vk::Context& ctx, uint64_t floats) {
+  return vk::Buffer(ctx, std::max<uint64_t>(floats, 1) * 4, MemoryUsage::Device);
+}
+
+uint64_t tensor_bytes(const TensorView& t) { return t ? t.data.size() : 0; }
+
+GpuModelOptions resolve(const ModelConfig& c, GpuModelOptions o) {
+  if (o.n_ctx <= 0) o.n_ctx = c.n_ctx_train;
+  if (o.max_batch <= 0) o.max_batch = 512;
+  o.max_batch = std::min(o.max_batch, o.n_ctx);
+  if (o.max_logit_rows <= 0) o.max_logit_rows = o.max_batch;
+  return o;
+}
+
+uint32_t attention_rows(const ModelConfig& c, const GpuModelOptions& o) {
+  return static_cast<uint32_t>(std::max(o.max_batch, 64) * c.n_head);
+}
+
+}  // namespace
+
+MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, const GpuModelOptions& options) {
+  const GpuModelOptions o = resolve(c, options);
+  MemoryEstimate m;
+  m.weights = tensor_bytes(t.tok_embd) + tensor_bytes(t.output_norm) + (c.tied_output ? 0 : tensor_bytes(t.output));
+  for (const LayerTensors& l : t.layers)
+    for (const TensorView* v : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm,
+                                &l.w_gate, &l.w_up, &l.w_down})
+      m.weights += tensor_bytes(*v);
+  m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx);
+  const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
+  m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
+              uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8);
+  return m;
+}
+
+GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options)
+    : ctx_(ctx), c_(config), options_(resolve(config, options)) {
+  const ModelTensors t = ModelTensors::bind(file, config);
+  memory_ = estimate_memory(c_, t, options_);
+  const uint64_t available = ctx.info().device_local_bytes;
+  if (memory_.total() > available)
+    throw ModelError("a context of " + std::to_string(options_.n_ctx) + " tokens needs " +
+                     vk::format_bytes(memory_.total()) + " of device memory (weights " +
+                     vk::format_bytes(memory_.weights) + ", KV cache " + vk::format_bytes(memory_.kv_cache) +
+                     ", scratch " + vk::format_bytes(memory_.scratch) + ") but " + ctx.info().name + " has " +
+                     vk::format_bytes(available) + "; use a shorter context");
+
+  tok_embd_ = upload_tensor(ctx, t.tok_embd, "token_embd");
+  if (!c_.tied_output) output_ = upload_tensor(ctx, t.output, "output");
+  output_norm_ = upload_f32(ctx, t.output_norm);
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    const LayerTensors& l = t.layers[i];
+    const std::string p = "blk." + std::to_string(i) + ".";
+    layers_.push_back({upload_tensor(ctx, l.wq, p + "attn_q"), upload_tensor(ctx, l.wk, p + "attn_k"),
+                       upload_tensor(ctx, l.wv, p + "attn_v"), upload_tensor(ctx, l.wo, p + "attn_output"),
+                       upload_tensor(ctx, l.w_gate, p + "ffn_gate"), upload_tensor(ctx, l.w_up, p + "ffn_up"),
+                       upload_tensor(ctx, l.w_down, p + "ffn_down"), upload_f32(ctx, l.attn_norm),
+                       upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
+                       upload_f32(ctx, l.bv)});
+  }
+  kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx);
+  attn_scratch_ = std::make_unique<ops::AttentionScratch>(ctx, attention_rows(c_, options_), c_.head_dim);
+
+  const uint64_t B = options_.max_batch;
+  ids_ = vk::Buffer(ctx, B * 4, MemoryUsage::Upload);
+  positions_ = vk::Buffer(ctx, B * 4, MemoryUsage::Upload);
+  x_ = activations(ctx, B * c_.n_embd);
+  xn_ = activations(ctx, B * c_.n_embd);
+  o_ = activations(ctx, B * c_.n_embd);
+  q_ = activations(ctx, B * c_.q_dim());
+  attn_ = activations(ctx, B * c_.q_dim());
+  k_ = activations(ctx, B * c_.kv_dim());
+  v_ = activations(ctx, B * c_.kv_dim());
+  gate_ = activations(ctx, B * c_.n_ff);
+  up_ = activations(ctx, B * c_.n_ff);
+  logits_ = activations(ctx, uint64_t(options_.max_logit_rows) * c_.n_vocab);
+
+  std::vector<double> plain(c_.rope.n_rot / 2);
+  for (size_t i = 0; i < plain.size(); ++i) plain[i] = std::pow(c_.rope.freq_base, -2.0 * i / c_.rope.n_rot);
+  set_rope(plain, 1.0f);
+}
+
+void GpuModel::set_rope(std::span<const double> freq, float attn_factor) {
+  if (freq.size() != static_cast<size_t>(c_.rope.n_rot / 2))
+    throw ModelError("rope table has " + std::to_string(freq.size()) + " pairs, the model rotates " +
+                     std::to_string(c_.rope.n_rot / 2));
+  const auto turns = ops::encode_rope_turns(freq);
+  rope_turns_ = vk::Buffer(ctx_, turns.size() * 4, MemoryUsage::Device);
+  rope_turns_.write(turns.data(), turns.size() * 4);
+  attn_factor_ = attn_factor;
+}
+
+void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0) {
+  const auto E = static_cast<uint32_t>(c_.n_embd);
+  ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
+  ops::matmul(seq, L.wq, xn_, q_, n);
+  ops::matmul(seq, L.wk, xn_, k_, n);
+  ops::matmul(seq, L.wv, xn_, v_, n);
+  if (c_.qkv_bias) {
+    ops::add_bias(seq, q_, L.bq, n, c_.q_dim());
+    ops::add_bias(seq, k_, L.bk, n, c_.kv_dim());
+    ops::add_bias(seq, v_, L.bv, n, c_.kv_dim());
+  }
+  const auto hd = static_cast<uint32_t>(c_.head_dim), rot = static_cast<uint32_t>(c_.rope.n_rot);
+  ops::rope(seq, q_, positions_, rope_turns_, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor_});
+  ops::rope(seq, k_, positions_, rope_turns_, {n, uint32_t(c_.n_head_kv), hd, rot, c_.neox, attn_factor_});
+  ops::kv_store(seq, *kv_, layer, k_, v_, n, pos0);
+  ops::attention(seq, *kv_, q_, attn_, *attn_scratch_, {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
+  ops::matmul(seq, L.wo, attn_, o_, n);
+  ops::add(seq, x_, o_, x_, n * E);
+  ops::rms_norm(seq, x_, L.ffn_norm, xn_, n, E, c_.rms_eps);
+  ops::matmul(seq, L.w_gate, xn_, gate_, n);
+  ops::matmul(seq, L.w_up, xn_, up_, n);
+  ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
+  ops::matmul(seq, L.w_down, gate_, o_, n);
+  ops::add(seq, x_, o_, x_, n * E);
+}
+
+std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
+  const auto n = static_cast<uint32_t>(tokens.size());
+  if (n == 0) throw ModelError("forward: no tokens");
+  if (n > static_cast<uint32_t>(options_.max_batch))
+    throw ModelError("forward: " + std::to_string(n) + " tokens exceed the batch of " +
+                     std::to_string(options_.max_batch));
+  if (n_past_ + static_cast<int>(n) > options_.n_ctx)
+    throw ModelError("the context is full: " + std::to_string(n_past_ + n) + " tokens do not fit in " +
+                     std::to_string(options_.n_ctx));
+  if (all_logits && n > static_cast<uint32_t>(options_.max_logit_rows))
+    throw ModelError("forward: more logit rows requested than max_logit_rows");
+  std::vector<uint32_t> ids(n);
+  std::vector<int32_t> pos(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (tokens[i] < 0 || tokens[i] >= c_.n_vocab)
+      throw ModelError("token id " + std::to_string(tokens[i]) + " is outside the vocabulary of " +
+                       std::to_string(c_.n_vocab));
+    ids[i] = static_cast<uint32_t>(tokens[i]);
+    pos[i] = n_past_ + static_cast<int32_t>(i);
+  }
+  ids_.write(ids.data(), n * 4);
+  positions_.write(pos.data(), n * 4);
+
+  const auto E = static_cast<uint32_t>(c_.n_embd);
+  const auto pos0 = static_cast<uint32_t>(n_past_);
+  const uint32_t rows = all_logits ? n : 1;
+  vk::Sequence seq(ctx_);
+  seq.begin();
+  ops::embed(seq, tok_embd_, ids_, x_, n);
+  for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, pos0);
+  // Only the rows whose logits are wanted go through the output head.
+  const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
+  ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
+  ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
+  seq.end();
+  seq.run();
+  n_past_ += static_cast<int>(n);
+
+  std::vector<float> logits(size_t(rows) * c_.n_vocab);
+  logits_.read(logits.data(), logits.size() * 4);
+  return logits;
+}
+
+std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress,
+                                     const std::atomic<bool>* cancel) {
+  std::vector<float> logits;
+  const int total = static_cast<int>(tokens.size());
+  for (int done = 0; done < total;) {
+    if (cancel && cancel->load()) return {};
+    const int n = std::min(options_.max_batch, total - done);
+    logits = forward(tokens.subspan(done, n));
+    done += n;
+    if (progress) progress(done, total);
+  }
+  return logits;
+}
+
+}  // namespace mrrope

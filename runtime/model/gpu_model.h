@@ -1,0 +1,83 @@
+#pragma once
+// The decoder on Vulkan: weights uploaded once, an F16 KV cache, and a forward
+// pass recorded as one sequence of dispatches per call (a prefill chunk or one
+// decoded token). The rotary schedule is a per-pair table, so every RoPE
+// method runs through the same kernels.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/model_config.h"
+#include "ops/attention_ops.h"
+#include "ops/kv_cache.h"
+#include "vulkan/device_tensor.h"
+
+namespace mrrope {
+
+struct GpuModelOptions {
+  int n_ctx = 0;          // KV cache capacity; 0 = the model's training context
+  int max_batch = 512;    // tokens per forward call (prefill chunk)
+  int max_logit_rows = 0; // rows of logits one call can return; 0 = max_batch
+};
+
+// Device memory the decoder would use, for the check before loading.
+struct MemoryEstimate {
+  uint64_t weights = 0, kv_cache = 0, scratch = 0;
+  uint64_t total() const { return weights + kv_cache + scratch; }
+};
+MemoryEstimate estimate_memory(const ModelConfig& config, const ModelTensors& tensors, const GpuModelOptions& options);
+
+class GpuModel {
+ public:
+  // Uploads the weights. Throws ModelError when the context cannot fit in
+  // device memory, saying how much is needed and available.
+  GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options);
+
+  // The rotary schedule: per-pair frequencies (rope_frequencies) and m.
+  void set_rope(std::span<const double> freq, float attn_factor);
+
+  // Runs tokens at positions n_past() ...; at most max_batch tokens. Returns
+  // logits of every token when all_logits, else of the last one only.
+  std::vector<float> forward(std::span<const int32_t> tokens, bool all_logits = false);
+
+  // Prefill of any length in chunks of max_batch, reporting progress
+  // (tokens done, total) and stopping early when `cancel` becomes true.
+  // Returns the logits of the last token (empty if cancelled).
+  std::vector<float> prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
+                             const std::atomic<bool>* cancel = nullptr);
+
+  int n_past() const { return n_past_; }
+  int n_ctx() const { return options_.n_ctx; }
+  void reset() { n_past_ = 0; }
+  // Forgets everything after position n (keeps a shared prefix).
+  void truncate(int n) { n_past_ = std::min(n_past_, n); }
+  const ModelConfig& config() const { return c_; }
+  const MemoryEstimate& memory() const { return memory_; }
+
+ private:
+  struct Layer {
+    vk::DeviceTensor wq, wk, wv, wo, w_gate, w_up, w_down;
+    vk::Buffer attn_norm, ffn_norm, bq, bk, bv;
+  };
+  void record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0);
+
+  vk::Context& ctx_;
+  ModelConfig c_;
+  GpuModelOptions options_;
+  MemoryEstimate memory_;
+  vk::DeviceTensor tok_embd_, output_;
+  vk::Buffer output_norm_;
+  std::vector<Layer> layers_;
+  std::unique_ptr<ops::KvCache> kv_;
+  std::unique_ptr<ops::AttentionScratch> attn_scratch_;
+  // Activations for max_batch tokens.
+  vk::Buffer ids_, positions_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
+  float attn_factor_ = 1.0f;
+  int n_past_ = 0;
+};
+
+}  // namespace mrrope

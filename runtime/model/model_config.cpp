@@ -1,0 +1,150 @@
+#include "model/model_config.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "quant/quantize.h"
+
+namespace mrrope {
+namespace {
+
+[[noreturn]] void fail(const GgufFile& f, const std::string& what) { throw ModelError(f.path() + ": " + what); }
+
+std::string shape_string(const std::vector<int64_t>& ne) {
+  std::string s = "[";
+  for (size_t i = 0; i < ne.size(); ++i) s += (i ? ", " : "") + std::to_string(ne[i]);
+  return s + "]";
+}
+
+// A tensor with ggml shape [cols, rows] (rows = 1 for vectors).
+TensorView bind_tensor(const GgufFile& f, const std::string& name, int64_t cols, int64_t rows, bool optional = false) {
+  const GgufTensorInfo* info = f.find_tensor(name);
+  if (!info) {
+    if (optional) return {};
+    fail(f, "missing tensor '" + name + "'");
+  }
+  const bool vector = rows == 1;
+  const bool shape_ok = vector ? (info->ne.size() == 1 && info->ne[0] == cols)
+                               : (info->ne.size() == 2 && info->ne[0] == cols && info->ne[1] == rows);
+  if (!shape_ok)
+    fail(f, "tensor '" + name + "' has shape " + shape_string(info->ne) + ", expected " +
+                shape_string(vector ? std::vector<int64_t>{cols} : std::vector<int64_t>{cols, rows}));
+  if (!can_dequantize(info->type))
+    fail(f, "tensor '" + name + "' has type " + std::string(ggml_type_name(info->type)) +
+                ", which this decoder does not support yet");
+  return {info, f.tensor_data(*info)};
+}
+
+// Norms and biases must be F32 (llama.cpp keeps them so).
+TensorView bind_f32(const GgufFile& f, const std::string& name, int64_t n, bool optional = false) {
+  TensorView t = bind_tensor(f, name, n, 1, optional);
+  if (t && t.type() != GgmlType::F32)
+    fail(f, "tensor '" + name + "' is " + std::string(ggml_type_name(t.type())) + ", expected F32");
+  return t;
+}
+
+}  // namespace
+
+ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
+  const ModelHParams hp = ModelHParams::from_gguf(file);
+  ModelConfig c;
+  c.arch_name = hp.architecture;
+  if (hp.architecture == "llama") c.arch = Architecture::Llama;
+  else if (hp.architecture == "qwen2") c.arch = Architecture::Qwen2, c.neox = true, c.qkv_bias = true;
+  else
+    fail(file, "architecture '" + hp.architecture + "' is not supported (supported: llama, qwen2)");
+  c.n_vocab = static_cast<int>(hp.n_vocab);
+  c.n_embd = static_cast<int>(hp.n_embd);
+  c.n_layer = static_cast<int>(hp.n_layer);
+  c.n_head = static_cast<int>(hp.n_head);
+  c.n_head_kv = static_cast<int>(hp.n_head_kv);
+  c.head_dim = static_cast<int>(hp.head_dim);
+  c.n_ff = static_cast<int>(hp.n_ff);
+  c.n_ctx_train = static_cast<int>(hp.n_ctx_train);
+  c.rms_eps = static_cast<float>(hp.rms_norm_eps);
+  if (c.n_vocab <= 0 || c.n_embd <= 0 || c.n_layer <= 0 || c.n_head <= 0 || c.n_ff <= 0 || c.head_dim <= 0)
+    fail(file, "model hyperparameters are incomplete (vocabulary, embedding, layers, heads and FFN must be positive)");
+  if (c.n_head_kv <= 0 || c.n_head % c.n_head_kv != 0)
+    fail(file, "head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " +
+                   std::to_string(c.n_head_kv));
+  if (c.head_dim % 2 != 0 || c.head_dim > 256)
+    fail(file, "head size " + std::to_string(c.head_dim) + " is not supported (even, at most 256)");
+  if (hp.head_dim_v != hp.head_dim) fail(file, "different key and value head sizes are not supported");
+  c.tied_output = file.find_tensor("output.weight") == nullptr;
+  c.rope = rope_model_params(file, hp, c.neox);
+  if (c.rope.n_rot <= 0 || c.rope.n_rot > c.head_dim || c.rope.n_rot % 2 != 0)
+    fail(file, "rope dimension count " + std::to_string(c.rope.n_rot) + " does not fit head size " +
+                   std::to_string(c.head_dim));
+  return c;
+}
+
+ModelTensors ModelTensors::bind(const GgufFile& f, const ModelConfig& c) {
+  ModelTensors t;
+  t.tok_embd = bind_tensor(f, "token_embd.weight", c.n_embd, c.n_vocab);
+  t.output_norm = bind_f32(f, "output_norm.weight", c.n_embd);
+  t.output = c.tied_output ? t.tok_embd : bind_tensor(f, "output.weight", c.n_embd, c.n_vocab);
+  for (int i = 0; i < c.n_layer; ++i) {
+    const std::string p = "blk." + std::to_string(i) + ".";
+    LayerTensors l;
+    l.attn_norm = bind_f32(f, p + "attn_norm.weight", c.n_embd);
+    l.wq = bind_tensor(f, p + "attn_q.weight", c.n_embd, c.q_dim());
+    l.wk = bind_tensor(f, p + "attn_k.weight", c.n_embd, c.kv_dim());
+    l.wv = bind_tensor(f, p + "attn_v.weight", c.n_embd, c.kv_dim());
+    l.wo = bind_tensor(f, p + "attn_output.weight", c.q_dim(), c.n_embd);
+    if (c.qkv_bias) {
+      l.bq = bind_f32(f, p + "attn_q.bias", c.q_dim());
+      l.bk = bind_f32(f, p + "attn_k.bias", c.kv_dim());
+      l.bv = bind_f32(f, p + "attn_v.bias", c.kv_dim());
+    }
+    l.ffn_norm = bind_f32(f, p + "ffn_norm.weight", c.n_embd);
+    l.w_gate = bind_tensor(f, p + "ffn_gate.weight", c.n_embd, c.n_ff);
+    l.w_up = bind_tensor(f, p + "ffn_up.weight", c.n_embd, c.n_ff);
+    l.w_down = bind_tensor(f, p + "ffn_down.weight", c.n_ff, c.n_embd);
+    t.layers.push_back(l);
+  }
+  return t;
+}
+
+RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, bool neox) {
+  RopeModelParams r;
+  r.n_rot = static_cast<int>(hp.rope.n_rot);
+  r.freq_base = hp.rope.freq_base;
+  r.n_ctx_train = static_cast<int>(hp.n_ctx_train);
+  const std::string orig_key = hp.architecture + ".rope.scaling.original_context_length";
+  r.n_ctx_orig = file.has(orig_key) ? static_cast<int>(hp.rope.original_ctx) : 0;
+  switch (hp.rope.scaling_type) {
+    case RopeScalingType::None: r.native_scaling = NativeScaling::None; break;
+    case RopeScalingType::Linear: r.native_scaling = NativeScaling::Linear; break;
+    case RopeScalingType::Yarn: r.native_scaling = NativeScaling::Yarn; break;
+    case RopeScalingType::LongRope:
+      throw ModelError(file.path() + ": LongRoPE scaling (rope_factors_long/short) is not supported yet");
+  }
+  r.native_factor = hp.rope.scaling_factor;
+  if (hp.rope.yarn_ext_factor) r.yarn_ext_factor = *hp.rope.yarn_ext_factor;
+  r.attn_factor = hp.rope.attn_factor;
+  if (hp.rope.yarn_beta_fast) r.yarn_beta_fast = *hp.rope.yarn_beta_fast;
+  if (hp.rope.yarn_beta_slow) r.yarn_beta_slow = *hp.rope.yarn_beta_slow;
+  r.neox_layout = neox;
+  if (const GgufTensorInfo* info = file.find_tensor("rope_freqs.weight")) {
+    if (info->type != GgmlType::F32 || info->elements() != r.n_rot / 2)
+      throw ModelError(file.path() + ": rope_freqs.weight must be F32 with " + std::to_string(r.n_rot / 2) +
+                       " values");
+    const auto bytes = file.tensor_data(*info);
+    r.freq_factors.resize(r.n_rot / 2);
+    std::memcpy(r.freq_factors.data(), bytes.data(), r.freq_factors.size() * 4);
+  }
+  return r;
+}
+
+std::vector<double> rope_frequencies(const RopeModelParams& model, const RopeTable& table) {
+  const int half = model.n_rot / 2;
+  std::vector<double> freq(half);
+  for (int i = 0; i < half; ++i) {
+    const double theta = std::pow(table.freq_base, -2.0 * i / model.n_rot);
+    const double f = model.freq_factors.empty() ? 1.0 : model.freq_factors[i];
+    freq[i] = theta / (f * table.divisor[i]);
+  }
+  return freq;
+}
+
+}  // namespace mrrope

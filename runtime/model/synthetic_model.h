@@ -1,0 +1,31 @@
+#pragma once
+// GGUF files with random weights in a chosen architecture and weight type,
+// written through the project's GGUF writer. Tests use small ones to compare
+// the Vulkan decoder with the CPU reference; benchmarks use full-size shapes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_writer.h"
+#include "quant/ggml_type.h"
+
+namespace mrrope {
+
+struct SyntheticModelSpec {
+  std::string arch = "llama";  // "llama" or "qwen2" (q/k/v biases)
+  int n_vocab = 256, n_embd = 128, n_layer = 2, n_head = 2, n_head_kv = 1, n_ff = 256, n_ctx_train = 512;
+  int head_dim = 64;
+  double freq_base = 10000;
+  GgmlType weight_type = GgmlType::F16;  // matrices and token embedding
+  bool tied_output = false;
+  std::vector<float> rope_freqs;         // rope_freqs.weight when not empty
+  std::string native_scaling;            // ARCH.rope.scaling.type when not empty
+  double native_factor = 0;
+  int native_orig_ctx = 0;
+  uint32_t seed = 1;
+  float weight_scale = 0.08f;  // uniform in [-scale, scale]
+};
+
+GgufWriter make_synthetic_model(const SyntheticModelSpec& spec);
+
+}  // namespace mrrope

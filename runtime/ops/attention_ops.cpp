@@ -1,0 +1,111 @@
+#include "ops/attention_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "vulkan/context.h"
+
+namespace mrrope::ops {
+namespace {
+
+using vk::Access;
+using vk::KernelDesc;
+
+constexpr uint32_t kQueryBlock = 8;   // BQ in attention.comp
+constexpr uint32_t kMinKeysPerSplit = 256;
+constexpr uint32_t kTargetWorkgroups = 512;
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+uint32_t groups_x(Sequence& seq, uint32_t groups, uint32_t* gy) {
+  const uint32_t max_x = seq.context().info().max_workgroup_count[0];
+  *gy = groups <= max_x ? 1 : ceil_div(groups, max_x);
+  return groups <= max_x ? groups : max_x;
+}
+
+}  // namespace
+
+void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows, uint32_t cols) {
+  struct Push {
+    uint32_t rows, cols;
+  } p{rows, cols};
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"add_bias", {Access::ReadWrite, Access::Read}, sizeof(Push), {}});
+  uint32_t gy;
+  const uint32_t gx = groups_x(seq, ceil_div(rows * cols, 256), &gy);
+  seq.dispatch(k, {x, bias}, p, gx, gy, 1, "add_bias");
+}
+
+void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v, uint32_t n_tokens,
+              uint32_t pos0) {
+  if (pos0 + n_tokens > static_cast<uint32_t>(cache.n_ctx()))
+    throw vk::VulkanError("KV cache overflow: positions up to " + std::to_string(pos0 + n_tokens) +
+                          " in a cache of " + std::to_string(cache.n_ctx()));
+  struct Push {
+    uint32_t n_tokens, pos0, n_ctx, head_dim, kv_dim, head_begin, heads;
+  };
+  vk::Kernel& kern = seq.context().kernel(
+      KernelDesc{"kv_store", {Access::Read, Access::Read, Access::Write, Access::Write}, sizeof(Push), {}});
+  const auto& groups = cache.layer(layer);
+  uint32_t kv_heads = 0;
+  for (const auto& g : groups) kv_heads += g.heads;
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  for (const auto& g : groups) {
+    Push p{n_tokens, pos0, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads};
+    uint32_t gy;
+    const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * (hd / 2), 256), &gy);
+    seq.dispatch(kern, {k, v, g.k, g.v}, p, gx, gy, 1, "kv_store");
+  }
+}
+
+AttentionScratch::AttentionScratch(vk::Context& ctx, uint32_t rows, uint32_t hd)
+    : partial_o(ctx, uint64_t(rows) * hd * 4, vk::MemoryUsage::Device),
+      partial_ml(ctx, uint64_t(rows) * 8, vk::MemoryUsage::Device),
+      max_rows(rows),
+      head_dim(hd) {}
+
+void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
+               const AttentionArgs& a) {
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
+    throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no kernel (64, 80, 96, 128, 256)");
+  const uint32_t rows = a.n_tokens * a.n_head;
+  if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
+
+  // Enough key splits to keep the device busy when there are few queries
+  // (decoding), within the scratch space; one split for large batches.
+  const uint32_t kv_len = a.q_pos0 + a.n_tokens;
+  const uint32_t blocks = ceil_div(a.n_tokens, kQueryBlock) * a.n_head;
+  uint32_t splits = std::max(1u, std::min(ceil_div(kv_len, kMinKeysPerSplit), ceil_div(kTargetWorkgroups, blocks)));
+  splits = std::min(splits, scratch.max_rows / rows);
+  const uint32_t keys_per_split = ceil_div(ceil_div(kv_len, splits), 128) * 128;
+  splits = ceil_div(kv_len, keys_per_split);
+
+  struct Push {
+    uint32_t n_tokens, n_head, q_stride, q_pos0, n_ctx, group, head_begin, keys_per_split;
+    float scale;
+  };
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"attention_d" + std::to_string(hd),
+                                                  {Access::Read, Access::Read, Access::Read, Access::Write,
+                                                   Access::Write},
+                                                  sizeof(Push),
+                                                  {}});
+  const uint32_t group = a.n_head / a.n_kv_head;
+  for (const auto& g : cache.layer(a.layer)) {
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
+           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd))};
+    seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
+                 g.heads * group, splits, "attention");
+  }
+
+  struct CombinePush {
+    uint32_t n_tokens, n_head, head_dim, splits, out_stride;
+  } cp{a.n_tokens, a.n_head, hd, splits, a.n_head * hd};
+  vk::Kernel& c = seq.context().kernel(
+      KernelDesc{"attention_combine", {Access::Read, Access::Read, Access::Write}, sizeof(CombinePush), {}});
+  uint32_t gy;
+  const uint32_t gx = groups_x(seq, rows, &gy);
+  seq.dispatch(c, {scratch.partial_o, scratch.partial_ml, out}, cp, gx, gy, 1, "attention_combine");
+}
+
+}  // namespace mrrope::ops

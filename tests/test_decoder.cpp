@@ -1,0 +1,178 @@
+// The Vulkan decoder against the CPU reference forward pass, on random-weight
+// GGUF files written by the project's writer: each architecture and weight
+// type, prefill in several chunks and single-token decode, and positions past
+// 4K under none, linear, yarn and mrrope-pro.
+//
+// Tolerance: both sides use the same (de)quantized weights and F16-rounded KV
+// cache; what differs is float32 summation order and GPU exp/cos. We require
+// max |gpu - cpu| <= 2e-3 * (1 + max |cpu|) per logits row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "model/cpu_model.h"
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/model_files.h"
+
+namespace mrrope::test {
+namespace {
+
+std::vector<int32_t> random_tokens(int n, int vocab, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<int32_t> t(n);
+  for (auto& x : t) x = static_cast<int32_t>(rng() % vocab);
+  return t;
+}
+
+void expect_close_rows(const std::vector<float>& gpu, const std::vector<float>& cpu, int vocab, const std::string& what) {
+  ASSERT_EQ(gpu.size(), cpu.size()) << what;
+  for (size_t r = 0; r < gpu.size() / vocab; ++r) {
+    double worst = 0, scale = 0;
+    for (int i = 0; i < vocab; ++i) {
+      worst = std::max(worst, std::fabs(double(gpu[r * vocab + i]) - cpu[r * vocab + i]));
+      scale = std::max(scale, std::fabs(double(cpu[r * vocab + i])));
+    }
+    ASSERT_LE(worst, 2e-3 * (1 + scale)) << what << ", row " << r << " (max |logit| " << scale << ")";
+  }
+}
+
+struct DecoderCase {
+  std::string arch;
+  GgmlType type;
+};
+
+class DecoderMatchesReference : public GpuTest, public testing::WithParamInterface<DecoderCase> {};
+
+TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
+  SyntheticModelSpec spec;
+  spec.arch = GetParam().arch;
+  spec.weight_type = GetParam().type;
+  spec.n_embd = 256;  // a multiple of every block size
+  spec.n_ff = 512;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.tied_output = spec.arch == "qwen2";
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  EXPECT_EQ(config.neox, spec.arch == "qwen2");
+
+  GpuModelOptions options;
+  options.n_ctx = 128;
+  options.max_batch = 16;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config);
+  const RopeTable table = schedule(config, "yarn", 2.0);
+  gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+  cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+
+  const auto tokens = random_tokens(45, config.n_vocab, 3);
+  for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
+    const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, tokens.size() - i));
+    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
+                      "prefill chunk at " + std::to_string(i));
+  }
+  for (int step = 0; step < 3; ++step) {
+    const int32_t t = tokens[step];
+    expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
+                      "decode step " + std::to_string(step));
+  }
+  EXPECT_EQ(gpu_model.n_past(), 48);
+}
+
+std::vector<DecoderCase> decoder_cases() {
+  std::vector<DecoderCase> out;
+  for (const char* arch : {"llama", "qwen2"})
+    for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0})
+      out.push_back({arch, t});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderMatchesReference, testing::ValuesIn(decoder_cases()),
+                         [](const testing::TestParamInfo<DecoderCase>& i) {
+                           return i.param.arch + "_" + std::string(ggml_type_name(i.param.type));
+                         });
+
+class DecoderLongContext : public GpuTest, public testing::WithParamInterface<std::string> {};
+
+// 4160 tokens of prefill (chunks of 512), then logits of 8 more tokens at
+// positions 4160..4167 against the reference.
+TEST_P(DecoderLongContext, MatchesReferencePast4K) {
+  SyntheticModelSpec spec;
+  spec.n_layer = 1;
+  spec.n_head = 2;
+  spec.n_head_kv = 1;
+  spec.weight_type = GgmlType::Q8_0;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  const RopeTable table = schedule(config, GetParam(), GetParam() == "none" ? 1.0 : 4.0);
+
+  GpuModelOptions options;
+  options.n_ctx = 4224;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config);
+  gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+  cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+
+  const auto tokens = random_tokens(4168, config.n_vocab, 9);
+  const std::span<const int32_t> all(tokens);
+  gpu_model.prefill(all.first(4160));
+  const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
+  const auto cpu_logits = cpu_model.forward(all);
+  const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
+  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, DecoderLongContext, testing::Values("none", "linear", "yarn", "mrrope-pro"),
+                         [](const testing::TestParamInfo<std::string>& i) {
+                           std::string n = i.param;
+                           for (char& c : n) if (c == '-') c = '_';
+                           return n;
+                         });
+
+class DecoderErrors : public GpuTest {};
+
+TEST_F(DecoderErrors, ImpossibleContextIsRefusedWithSizes) {
+  const GgufFile file = synthetic_gguf({});
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 1 << 30;
+  try {
+    GpuModel m(gpu(), file, config, options);
+    FAIL() << "expected an error";
+  } catch (const ModelError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("needs"), std::string::npos) << what;
+    EXPECT_NE(what.find("KV cache"), std::string::npos) << what;
+    EXPECT_NE(what.find("use a shorter context"), std::string::npos) << what;
+  }
+}
+
+TEST_F(DecoderErrors, UnsupportedArchitectureIsRefusedByName) {
+  SyntheticModelSpec spec;
+  spec.arch = "gpt2";
+  const GgufFile file = synthetic_gguf(spec);
+  try {
+    ModelConfig::from_gguf(file);
+    FAIL() << "expected an error";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("architecture 'gpt2' is not supported"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(DecoderErrors, FullContextAndBadTokensAreErrors) {
+  const GgufFile file = synthetic_gguf({});
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 8;
+  GpuModel m(gpu(), file, config, options);
+  const std::vector<int32_t> bad = {config.n_vocab};
+  EXPECT_THROW(m.forward(bad), ModelError);
+  const auto tokens = random_tokens(8, config.n_vocab, 1);
+  m.forward(tokens);
+  EXPECT_THROW(m.forward(std::span(tokens).first(1)), ModelError);
+}
+
+}  // namespace
+}  // namespace mrrope::test
