@@ -39,6 +39,16 @@ TEST(TokSpecial, SpmParseSpecialRestartsPrefixSpace) {
   EXPECT_NE(tok->tokenize("<s>Hi", false, false), expected);
 }
 
+TEST(TokSpecial, SpmFastSplitGivesLlamaCppIds) {
+  MRROPE_LOAD_TOKENIZER_OR_SKIP(tok, "llama-spm");
+  const Tokenizer literal(tok->vocab(), /*fast_spm_split=*/false);
+  std::string text;
+  for (const auto& c : testing::load_cases("llama-spm")) text += c.text + (text.size() % 3 ? " " : "  \n ");
+  text += "\xF0\xE2\x96\x81 x \xE2\x96\x81\xE2\x96\x81 y\xC3";  // invalid bytes around U+2581
+  EXPECT_EQ(tok->tokenize(text, true, false), literal.tokenize(text, true, false));
+  EXPECT_EQ(tok->tokenize(text, true, true), literal.tokenize(text, true, true));
+}
+
 TEST(TokSpecial, SpmByteFallbackAndInvalidUtf8) {
   MRROPE_LOAD_TOKENIZER_OR_SKIP(tok, "llama-spm");
   // An unpaired byte goes through byte fallback (<0xFF>), as in llama.cpp.

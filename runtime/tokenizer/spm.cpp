@@ -37,8 +37,11 @@ class SpmSession {
  public:
   SpmSession(const Vocab& vocab, const Tokenizer& tok) : vocab_(vocab), tok_(tok) {}
 
-  void encode(const std::string& text, std::vector<TokenId>& out, TokenId (*byte_token)(const Tokenizer&, uint8_t)) {
+  void encode(std::string_view text, std::vector<TokenId>& out, TokenId (*byte_token)(const Tokenizer&, uint8_t)) {
     byte_token_ = byte_token;
+    symbols_.clear();
+    rev_merge_.clear();
+    queue_ = {};
     size_t offs = 0;
     int index = 0;
     while (offs < text.size()) {
@@ -71,7 +74,8 @@ class SpmSession {
  private:
   void try_add_bigram(int left, int right) {
     if (left == -1 || right == -1) return;
-    const std::string text(symbols_[size_t(left)].text, symbols_[size_t(left)].n + symbols_[size_t(right)].n);
+    // Symbols are contiguous in the session's text, so the pair is a view of it.
+    const std::string_view text(symbols_[size_t(left)].text, symbols_[size_t(left)].n + symbols_[size_t(right)].n);
     const TokenId id = tok_.find_token(text);
     if (id == kNoToken || size_t(id) >= vocab_.size()) return;
     const float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[size_t(id)];
@@ -82,7 +86,7 @@ class SpmSession {
   // Emits a symbol as its token, or splits it back along the merge that made
   // it, down to bytes.
   void resegment(const Symbol& s, std::vector<TokenId>& out) {
-    const std::string text(s.text, s.n);
+    const std::string_view text(s.text, s.n);
     const TokenId id = tok_.find_token(text);
     if (id != kNoToken) {
       out.push_back(id);
@@ -103,7 +107,8 @@ class SpmSession {
   TokenId (*byte_token_)(const Tokenizer&, uint8_t) = nullptr;
   std::vector<Symbol> symbols_;
   std::priority_queue<Bigram, std::vector<Bigram>, BigramLess> queue_;
-  std::unordered_map<std::string, std::pair<int, int>> rev_merge_;
+  // Keys view the session's text, which outlives the session's use of them.
+  std::unordered_map<std::string_view, std::pair<int, int>> rev_merge_;
 };
 
 }  // namespace
@@ -127,7 +132,32 @@ void Tokenizer::encode_spm(std::string_view raw, std::vector<TokenId>& out) cons
     else text += c;
   }
   SpmSession session(vocab_, *this);
-  session.encode(text, out, [](const Tokenizer& t, uint8_t b) { return t.spm_byte_token(b); });
+  auto byte_token = [](const Tokenizer& t, uint8_t b) { return t.spm_byte_token(b); };
+  if (!spm_split_at_spaces_) {
+    session.encode(text, out, byte_token);
+    return;
+  }
+  // No token can span a point where U+2581 follows another character (checked
+  // over the whole vocabulary in the constructor), so pairs never merge across
+  // such points and each piece can be encoded on its own with the same result.
+  // This keeps the merge queue small: one long text is O(n log n) with a
+  // cache-hostile heap otherwise.
+  static constexpr std::string_view kSpace = "\xE2\x96\x81";
+  const std::string_view all(text);
+  size_t begin = 0;
+  bool prev_is_space = true;  // never split before the first symbol
+  // Walk symbol by symbol (as the session does), so splits fall on symbol starts.
+  for (size_t offs = 0; offs < all.size();) {
+    const size_t n = std::min(utf8_len(uint8_t(all[offs])), all.size() - offs);
+    const bool is_space = all.substr(offs, n) == kSpace;
+    if (is_space && !prev_is_space) {
+      session.encode(all.substr(begin, offs - begin), out, byte_token);
+      begin = offs;
+    }
+    prev_is_space = is_space;
+    offs += n;
+  }
+  session.encode(all.substr(begin), out, byte_token);
 }
 
 }  // namespace mrrope::tok

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "tokenizer/unicode.h"
+
 namespace mrrope::tok {
 
-Tokenizer::Tokenizer(Vocab vocab) : vocab_(std::move(vocab)) {
+Tokenizer::Tokenizer(Vocab vocab, bool fast_spm_split) : vocab_(std::move(vocab)) {
   token_to_id_.reserve(vocab_.size());
   // Later duplicates win, as with llama.cpp's token_to_id[text] = id.
   for (size_t i = 0; i < vocab_.size(); ++i) token_to_id_[vocab_.tokens[i]] = TokenId(i);
@@ -29,6 +31,20 @@ Tokenizer::Tokenizer(Vocab vocab) : vocab_(std::move(vocab)) {
   std::stable_sort(special_tokens_.begin(), special_tokens_.end(), [&](TokenId a, TokenId b) {
     return vocab_.tokens[size_t(a)].size() > vocab_.tokens[size_t(b)].size();
   });
+
+  if (vocab_.model == VocabModel::Spm && fast_spm_split) {
+    // True when no token has U+2581 right after another character, so SPM
+    // merges can never cross such a point (encode_spm splits there).
+    static constexpr std::string_view kSpace = "\xE2\x96\x81";
+    spm_split_at_spaces_ = true;
+    for (const std::string& t : vocab_.tokens) {
+      const std::string_view v(t);
+      if (!is_valid_utf8(v)) spm_split_at_spaces_ = false;
+      for (size_t p = v.find(kSpace, 1); p != std::string_view::npos; p = v.find(kSpace, p + 1))
+        if (p < kSpace.size() || v.substr(p - kSpace.size(), kSpace.size()) != kSpace) spm_split_at_spaces_ = false;
+      if (!spm_split_at_spaces_) break;
+    }
+  }
 
   pieces_.reserve(vocab_.size());
   for (size_t i = 0; i < vocab_.size(); ++i) pieces_.push_back(make_piece(TokenId(i)));

@@ -26,7 +26,10 @@ struct DetokenizeOptions {
 
 class Tokenizer {
  public:
-  explicit Tokenizer(Vocab vocab);
+  // `fast_spm_split = false` encodes each SPM text fragment in one merge
+  // session, literally as llama.cpp does; the default splits it where no
+  // merge can cross, with identical ids (tests compare both).
+  explicit Tokenizer(Vocab vocab, bool fast_spm_split = true);
 
   const Vocab& vocab() const { return vocab_; }
 
@@ -66,6 +69,7 @@ class Tokenizer {
   StringMap bpe_ranks_;  // key: left + '\xFF' + right (0xFF never occurs in UTF-8)
   std::vector<TokenId> special_tokens_;  // candidates for text partitioning, longest first
   std::vector<std::string> pieces_;      // token_to_piece(id, special = true) for every token
+  bool spm_split_at_spaces_ = false;     // see encode_spm
 };
 
 }  // namespace mrrope::tok
