@@ -192,7 +192,8 @@ TEST(GgufWriter, RefusesInvalidInput) {
   EXPECT_THROW(w.add_tensor("t", GgmlType::F32, {-4}, bytes), GgufError);
   w.add_tensor("t", GgmlType::F32, {4}, bytes);
   EXPECT_THROW(w.add_tensor("t", GgmlType::F32, {4}, bytes), GgufError);          // duplicate name
-  EXPECT_THROW(w.add_tensor_f32("q", GgmlType::Q4_K, {256}, std::vector<float>(256)), GgufError);  // no quantizer
+  ASSERT_FALSE(can_quantize(GgmlType::IQ2_XXS));
+  EXPECT_THROW(w.add_tensor_f32("q", GgmlType::IQ2_XXS, {256}, std::vector<float>(256)), GgufError);  // no quantizer
   EXPECT_THROW(w.add_tensor_f32("q", GgmlType::F32, {4}, std::vector<float>(3)), GgufError);
   EXPECT_THROW(w.set_u64("general.alignment", 64), GgufError);  // llama.cpp reads it as a UINT32
   EXPECT_THROW(w.set_u32("general.alignment", 48), GgufError);
