@@ -1,6 +1,7 @@
 // Special tokens, BOS/EOS, detokenization details and invalid input, per
 // llama.cpp's semantics.
 #include "test_tokenizer_common.h"
+#include "gguf/gguf_writer.h"
 #include "tokenizer/unicode.h"
 
 namespace mrrope::tok {
@@ -177,6 +178,32 @@ TEST(TokVocab, ImportSmallTokenizerJson) {
   EXPECT_EQ(tok.tokenize("ab<tool>", false, false), (std::vector<TokenId>{2, 6}));
   EXPECT_THROW(import_hf_tokenizer("{\"model\": ", "qwen2"), TokenizerError);
   EXPECT_THROW(import_hf_tokenizer(R"({"model": {"type": "Unigram"}})", "qwen2"), TokenizerError);
+}
+
+// A vocabulary written through GgufWriter reads back identically and
+// tokenizes the same (tokenizer.json -> GGUF conversion).
+TEST(TokVocab, WriteMetadataRoundTrip) {
+  for (const char* name : {"llama-spm", "qwen2"}) {
+    MRROPE_LOAD_TOKENIZER_OR_SKIP(tok, name);
+    GgufWriter w;
+    write_vocab_metadata(w, tok->vocab());
+    const std::vector<uint8_t> bytes = w.to_bytes();
+    const Vocab back = load_vocab(GgufFile::parse(bytes));
+    const Vocab& v = tok->vocab();
+    EXPECT_EQ(back.tokens, v.tokens);
+    EXPECT_EQ(back.types, v.types);
+    EXPECT_EQ(back.scores, v.scores);
+    EXPECT_EQ(back.merges, v.merges);
+    EXPECT_EQ(back.bos_id, v.bos_id);
+    EXPECT_EQ(back.eos_id, v.eos_id);
+    EXPECT_EQ(back.eot_id, v.eot_id);
+    EXPECT_EQ(back.add_bos, v.add_bos);
+    EXPECT_EQ(back.add_space_prefix, v.add_space_prefix);
+    EXPECT_EQ(back.chat_template, v.chat_template);
+    const Tokenizer again(back);
+    for (const auto& c : testing::load_cases(name))
+      EXPECT_EQ(again.tokenize(c.text, true, true), tok->tokenize(c.text, true, true)) << name;
+  }
 }
 
 }  // namespace

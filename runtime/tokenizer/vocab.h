@@ -12,6 +12,7 @@
 
 namespace mrrope {
 class GgufFile;
+class GgufWriter;
 }
 
 namespace mrrope::tok {
@@ -89,6 +90,11 @@ Vocab build_vocab(const std::string& model_name, const std::string& pre, std::ve
 
 // From a GGUF file's metadata (llama.cpp keys tokenizer.ggml.*).
 Vocab load_vocab(const GgufFile& file);
+
+// Writes the vocabulary as tokenizer.* metadata with llama.cpp's keys and
+// types, so that load_vocab (and llama.cpp) read the same vocabulary back.
+// Special ids are written only when set; flags always.
+void write_vocab_metadata(GgufWriter& writer, const Vocab& vocab);
 
 // From a Hugging Face tokenizer.json (BPE models only), with the pre-tokenizer
 // name chosen by the caller ("llama-bpe", "qwen2", "gpt-2"). Added tokens become

@@ -1,5 +1,6 @@
 // Vocabulary from GGUF metadata, with llama.cpp's key names.
 #include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
 #include "tokenizer/vocab.h"
 
 namespace mrrope::tok {
@@ -50,6 +51,32 @@ Vocab load_vocab(const GgufFile& f) {
   } catch (const GgufError& e) {
     throw TokenizerError(std::string("tokenizer metadata: ") + e.what());
   }
+}
+
+void write_vocab_metadata(GgufWriter& w, const Vocab& v) {
+  w.set_string("tokenizer.ggml.model", v.model_name);
+  if (!v.pre.empty()) w.set_string("tokenizer.ggml.pre", v.pre);
+  w.set_string_array("tokenizer.ggml.tokens", v.tokens);
+  if (!v.scores.empty()) w.set_f32_array("tokenizer.ggml.scores", v.scores);
+  std::vector<int32_t> types;
+  types.reserve(v.types.size());
+  for (TokenType t : v.types) types.push_back(int32_t(t));
+  w.set_i32_array("tokenizer.ggml.token_type", types);
+  if (!v.merges.empty()) w.set_string_array("tokenizer.ggml.merges", v.merges);
+  auto set_id = [&](const char* key, TokenId id) {
+    if (id != kNoToken) w.set_u32(key, uint32_t(id));
+  };
+  set_id("tokenizer.ggml.bos_token_id", v.bos_id);
+  set_id("tokenizer.ggml.eos_token_id", v.eos_id);
+  set_id("tokenizer.ggml.eot_token_id", v.eot_id);
+  set_id("tokenizer.ggml.eom_token_id", v.eom_id);
+  set_id("tokenizer.ggml.unknown_token_id", v.unk_id);
+  set_id("tokenizer.ggml.seperator_token_id", v.sep_id);
+  set_id("tokenizer.ggml.padding_token_id", v.pad_id);
+  w.set_bool("tokenizer.ggml.add_bos_token", v.add_bos);
+  w.set_bool("tokenizer.ggml.add_eos_token", v.add_eos);
+  w.set_bool("tokenizer.ggml.add_space_prefix", v.add_space_prefix);
+  if (!v.chat_template.empty()) w.set_string("tokenizer.chat_template", v.chat_template);
 }
 
 }  // namespace mrrope::tok
