@@ -81,12 +81,15 @@ TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
 
 std::vector<MatCase> cases() {
   std::vector<MatCase> out;
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0}) {
-    const bool quant = t == GgmlType::Q8_0 || t == GgmlType::Q4_0;
-    const uint32_t odd_cols = quant ? 160 : 97;  // not a multiple of any workgroup or tile
-    out.push_back({t, 1, 32, 1, false});
+  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+                     GgmlType::Q5_K, GgmlType::Q6_K}) {
+    const uint32_t block = ggml_traits(t).block_elems;  // K-quants: rows are multiples of 256
+    const bool quant = block > 1;
+    // Not a multiple of any workgroup or tile (K-quants: 2 super-blocks, 16 sub-blocks).
+    const uint32_t odd_cols = block == 256 ? 512 : quant ? 160 : 97;
+    out.push_back({t, 1, block == 256 ? 256u : 32u, 1, false});
     out.push_back({t, 67, odd_cols, 3, false});
-    out.push_back({t, 131, 512, 70, false});
+    out.push_back({t, 131, block == 256 ? 768u : 512u, 70, false});
     out.push_back({t, 300, 1024, 5, true});
   }
   return out;

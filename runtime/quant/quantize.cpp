@@ -7,6 +7,7 @@
 #include <string>
 
 #include "quant/half.h"
+#include "quant/kquants.h"
 
 namespace mrrope {
 namespace {
@@ -59,7 +60,7 @@ void check_cols(GgmlType type, int64_t cols) {
 
 bool can_quantize(GgmlType t) {
   return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16 || t == GgmlType::Q8_0 ||
-         t == GgmlType::Q4_0;
+         t == GgmlType::Q4_0 || t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K;
 }
 
 bool can_dequantize(GgmlType t) { return can_quantize(t); }
@@ -87,6 +88,9 @@ std::vector<uint8_t> quantize_rows(GgmlType type, std::span<const float> x, int6
         break;
       case GgmlType::Q8_0: quantize_q8_0(src, dst, cols); break;
       case GgmlType::Q4_0: quantize_q4_0(src, dst, cols); break;
+      case GgmlType::Q4_K: quantize_row_q4_K(src, dst, cols); break;
+      case GgmlType::Q5_K: quantize_row_q5_K(src, dst, cols); break;
+      case GgmlType::Q6_K: quantize_row_q6_K(src, dst, cols); break;
       default: break;
     }
   }
@@ -123,6 +127,9 @@ void dequantize_row(GgmlType type, const void* src_v, float* dst, int64_t cols) 
         }
       }
       return;
+    case GgmlType::Q4_K: dequantize_row_q4_K(src, dst, cols); return;
+    case GgmlType::Q5_K: dequantize_row_q5_K(src, dst, cols); return;
+    case GgmlType::Q6_K: dequantize_row_q6_K(src, dst, cols); return;
     default:
       throw std::invalid_argument("no dequantizer for type " + std::string(ggml_type_name(type)));
   }
