@@ -77,6 +77,16 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
+std::string human_count(int64_t n) {
+  const char* units[] = {"", "K", "M", "B", "T"};
+  double x = static_cast<double>(n);
+  int u = 0;
+  while (x >= 1000 && u < 4) x /= 1000, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u ? "%.2f%s" : "%.0f%s", x, units[u]);
+  return buf;
+}
+
 void print_hparams(const GgufFile& file) {
   std::printf("\nhyperparameters:\n");
   ModelHParams hp;
@@ -141,7 +151,7 @@ int run_info(const std::vector<std::string>& args) {
     n_params += t.elements();
     n_bytes += t.bytes;
   }
-  std::printf("\ntotal: %" PRId64 " parameters (%.3f B), %s of tensor data\n", n_params, n_params / 1e9,
+  std::printf("\ntotal: %" PRId64 " parameters (%s), %s of tensor data\n", n_params, human_count(n_params).c_str(),
               human_bytes(n_bytes).c_str());
   return 0;
 }
