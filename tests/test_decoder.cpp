@@ -84,7 +84,8 @@ TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
 std::vector<DecoderCase> decoder_cases() {
   std::vector<DecoderCase> out;
   for (const char* arch : {"llama", "qwen2"})
-    for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0})
+    for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+                       GgmlType::Q5_K, GgmlType::Q6_K})
       out.push_back({arch, t});
   return out;
 }
@@ -172,6 +173,37 @@ TEST_F(DecoderErrors, FullContextAndBadTokensAreErrors) {
   const auto tokens = random_tokens(8, config.n_vocab, 1);
   m.forward(tokens);
   EXPECT_THROW(m.forward(std::span(tokens).first(1)), ModelError);
+}
+
+}  // namespace
+}  // namespace mrrope::test
+
+namespace mrrope::test {
+namespace {
+
+// Per-token negative log-likelihood computed on the GPU equals the log-softmax
+// of the reference logits (tolerance 2e-3 absolute, as the logits above).
+TEST_F(DecoderErrors, TokenNllMatchesReferenceLogSoftmax) {
+  const GgufFile file = synthetic_gguf({});
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 64;
+  options.max_batch = 32;
+  options.max_logit_rows = 7;  // several output-head groups per call
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config);
+  const auto tokens = random_tokens(31, config.n_vocab, 4);
+  const std::span<const int32_t> all(tokens);
+  const auto nll = gpu_model.forward_nll(all.first(30), all.subspan(1));
+  const auto logits = cpu_model.forward(all.first(30));
+  ASSERT_EQ(nll.size(), 30u);
+  for (int t = 0; t < 30; ++t) {
+    const float* row = logits.data() + size_t(t) * config.n_vocab;
+    double m = -INFINITY, sum = 0;
+    for (int i = 0; i < config.n_vocab; ++i) m = std::max(m, double(row[i]));
+    for (int i = 0; i < config.n_vocab; ++i) sum += std::exp(row[i] - m);
+    EXPECT_NEAR(nll[t], m + std::log(sum) - row[tokens[t + 1]], 2e-3) << "token " << t;
+  }
 }
 
 }  // namespace

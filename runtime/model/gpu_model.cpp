@@ -37,6 +37,7 @@ GpuModelOptions resolve(const ModelConfig& c, GpuModelOptions o) {
   if (o.max_batch <= 0) o.max_batch = 512;
   o.max_batch = std::min(o.max_batch, o.n_ctx);
   if (o.max_logit_rows <= 0) o.max_logit_rows = o.max_batch;
+  o.max_logit_rows = std::min(o.max_logit_rows, o.max_batch);
   return o;
 }
 
@@ -64,6 +65,10 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
 GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options)
     : ctx_(ctx), c_(config), options_(resolve(config, options)) {
   const ModelTensors t = ModelTensors::bind(file, config);
+  // The logits buffer must fit one buffer (128 MiB on lavapipe).
+  const uint64_t rows_fit = ctx.max_buffer_bytes() / (uint64_t(c_.n_vocab) * 4);
+  if (rows_fit == 0) throw ModelError("the vocabulary is too large for one logits buffer on this device");
+  options_.max_logit_rows = static_cast<int>(std::min<uint64_t>(options_.max_logit_rows, rows_fit));
   memory_ = estimate_memory(c_, t, options_);
   const uint64_t available = ctx.info().device_local_bytes;
   if (memory_.total() > available)
@@ -92,6 +97,8 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   const uint64_t B = options_.max_batch;
   ids_ = vk::Buffer(ctx, B * 4, MemoryUsage::Upload);
   positions_ = vk::Buffer(ctx, B * 4, MemoryUsage::Upload);
+  targets_ = vk::Buffer(ctx, B * 4, MemoryUsage::Upload);
+  nll_ = activations(ctx, B);
   x_ = activations(ctx, B * c_.n_embd);
   xn_ = activations(ctx, B * c_.n_embd);
   o_ = activations(ctx, B * c_.n_embd);
@@ -144,7 +151,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ops::add(seq, x_, o_, x_, n * E);
 }
 
-std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
+uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {
   const auto n = static_cast<uint32_t>(tokens.size());
   if (n == 0) throw ModelError("forward: no tokens");
   if (n > static_cast<uint32_t>(options_.max_batch))
@@ -153,8 +160,6 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
   if (n_past_ + static_cast<int>(n) > options_.n_ctx)
     throw ModelError("the context is full: " + std::to_string(n_past_ + n) + " tokens do not fit in " +
                      std::to_string(options_.n_ctx));
-  if (all_logits && n > static_cast<uint32_t>(options_.max_logit_rows))
-    throw ModelError("forward: more logit rows requested than max_logit_rows");
   std::vector<uint32_t> ids(n);
   std::vector<int32_t> pos(n);
   for (uint32_t i = 0; i < n; ++i) {
@@ -166,14 +171,19 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
   }
   ids_.write(ids.data(), n * 4);
   positions_.write(pos.data(), n * 4);
-
-  const auto E = static_cast<uint32_t>(c_.n_embd);
-  const auto pos0 = static_cast<uint32_t>(n_past_);
-  const uint32_t rows = all_logits ? n : 1;
-  vk::Sequence seq(ctx_);
   seq.begin();
   ops::embed(seq, tok_embd_, ids_, x_, n);
-  for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, pos0);
+  for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
+  return n;
+}
+
+std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
+  if (all_logits && tokens.size() > static_cast<size_t>(options_.max_logit_rows))
+    throw ModelError("forward: more logit rows requested than max_logit_rows");
+  vk::Sequence seq(ctx_);
+  const uint32_t n = begin_forward(seq, tokens);
+  const auto E = static_cast<uint32_t>(c_.n_embd);
+  const uint32_t rows = all_logits ? n : 1;
   // Only the rows whose logits are wanted go through the output head.
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
@@ -185,6 +195,30 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
   std::vector<float> logits(size_t(rows) * c_.n_vocab);
   logits_.read(logits.data(), logits.size() * 4);
   return logits;
+}
+
+std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::span<const int32_t> targets) {
+  if (targets.size() != tokens.size()) throw ModelError("forward_nll: one target per token");
+  for (int32_t t : targets)
+    if (t < 0 || t >= c_.n_vocab) throw ModelError("target token outside the vocabulary");
+  targets_.write(targets.data(), targets.size() * 4);
+  vk::Sequence seq(ctx_);
+  const uint32_t n = begin_forward(seq, tokens);
+  const auto E = static_cast<uint32_t>(c_.n_embd), V = static_cast<uint32_t>(c_.n_vocab);
+  ops::rms_norm(seq, x_, output_norm_, xn_, n, E, c_.rms_eps);
+  // The output head in groups of rows whose logits fit the logits buffer.
+  const auto group = static_cast<uint32_t>(options_.max_logit_rows);
+  for (uint32_t r = 0; r < n; r += group) {
+    const uint32_t rows = std::min(group, n - r);
+    ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, ops::Act(xn_, r * E), logits_, rows);
+    ops::token_nll(seq, logits_, targets_, nll_, rows, V, r, r);
+  }
+  seq.end();
+  seq.run();
+  n_past_ += static_cast<int>(n);
+  std::vector<float> nll(n);
+  nll_.read(nll.data(), n * 4);
+  return nll;
 }
 
 std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress,

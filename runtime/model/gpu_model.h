@@ -44,6 +44,10 @@ class GpuModel {
   // logits of every token when all_logits, else of the last one only.
   std::vector<float> forward(std::span<const int32_t> tokens, bool all_logits = false);
 
+  // Runs tokens like forward() and returns, per token, the negative
+  // log-likelihood of targets[i] (the next token), computed on the GPU.
+  std::vector<float> forward_nll(std::span<const int32_t> tokens, std::span<const int32_t> targets);
+
   // Prefill of any length in chunks of max_batch, reporting progress
   // (tokens done, total) and stopping early when `cancel` becomes true.
   // Returns the logits of the last token (empty if cancelled).
@@ -63,6 +67,8 @@ class GpuModel {
     vk::DeviceTensor wq, wk, wv, wo, w_gate, w_up, w_down;
     vk::Buffer attn_norm, ffn_norm, bq, bk, bv;
   };
+  // Uploads ids and positions, begins `seq` and records embedding and layers.
+  uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
   void record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0);
 
   vk::Context& ctx_;
@@ -75,7 +81,7 @@ class GpuModel {
   std::unique_ptr<ops::KvCache> kv_;
   std::unique_ptr<ops::AttentionScratch> attn_scratch_;
   // Activations for max_batch tokens.
-  vk::Buffer ids_, positions_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
+  vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   float attn_factor_ = 1.0f;
   int n_past_ = 0;
 };

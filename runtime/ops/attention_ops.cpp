@@ -108,4 +108,16 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   seq.dispatch(c, {scratch.partial_o, scratch.partial_ml, out}, cp, gx, gy, 1, "attention_combine");
 }
 
+void token_nll(Sequence& seq, const Buffer& logits, const Buffer& targets, const Buffer& nll, uint32_t rows,
+               uint32_t vocab, uint32_t target_offset, uint32_t out_offset) {
+  struct Push {
+    uint32_t rows, vocab, target_offset, out_offset;
+  } p{rows, vocab, target_offset, out_offset};
+  vk::Kernel& k = seq.context().kernel(
+      KernelDesc{"token_nll", {Access::Read, Access::Read, Access::Write}, sizeof(Push), {}});
+  uint32_t gy;
+  const uint32_t gx = groups_x(seq, rows, &gy);
+  seq.dispatch(k, {logits, targets, nll}, p, gx, gy, 1, "token_nll");
+}
+
 }  // namespace mrrope::ops

@@ -36,4 +36,9 @@ struct AttentionArgs {
 void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
                const AttentionArgs& args);
 
+// nll[out_offset + r] = logsumexp(logits[r, :]) - logits[r, targets[target_offset + r]]
+// for r < rows (targets are uint32 token ids).
+void token_nll(Sequence& seq, const Buffer& logits, const Buffer& targets, const Buffer& nll, uint32_t rows,
+               uint32_t vocab, uint32_t target_offset, uint32_t out_offset);
+
 }  // namespace mrrope::ops
