@@ -12,8 +12,10 @@ namespace {
 constexpr float kInfinity = std::numeric_limits<float>::infinity();
 
 // Top-p sorts only as much of the vocabulary as it needs: a first chunk, then
-// doubling. Real distributions reach p within a few hundred tokens.
+// doubling. Peaked (real) distributions reach p within a few hundred tokens.
 constexpr size_t kTopPFirstChunk = 128;
+// Below this many tokens a heap selection beats quickselect on a big vocabulary.
+constexpr size_t kSmallSelection = 1024;
 
 template <typename T>
 [[noreturn]] void reject(const char* field, T value, const char* rule) {
@@ -82,43 +84,60 @@ size_t collect_drawable(std::span<const float> logits, const std::deque<int32_t>
   return kept;
 }
 
-// Makes candidates[0, prefix) the top `prefix` in order, given that
-// candidates[0, sorted) already are.
-void sort_prefix(std::span<Candidate> candidates, size_t& sorted, size_t prefix) {
-  if (prefix <= sorted) return;
-  std::partial_sort(candidates.begin() + sorted, candidates.begin() + prefix, candidates.end(),
-                    ranks_higher);
-  sorted = prefix;
+// Moves the top `count` candidates to the front (order unspecified), given
+// that the first `selected` already are the top ones. Never a full sort: a
+// small heap for a few tokens (most of the vocabulary fails one comparison
+// with the heap top), quickselect for many.
+void select_top(std::span<Candidate> candidates, size_t& selected, size_t count) {
+  if (count <= selected) return;
+  const auto first = candidates.begin() + selected;
+  const auto nth = candidates.begin() + count;
+  if (count - selected <= kSmallSelection)
+    std::partial_sort(first, nth, candidates.end(), ranks_higher);
+  else if (count < candidates.size())
+    std::nth_element(first, nth, candidates.end(), ranks_higher);
+  selected = count;
 }
 
 // Each filter returns how many candidates survive; the survivors are moved to
-// the front. `sorted` counts the leading candidates known to be in order.
-size_t keep_top_k(std::span<Candidate> candidates, int top_k, size_t& sorted) {
+// the front. `selected` counts the leading candidates known to be the top ones.
+size_t keep_top_k(std::span<Candidate> candidates, int top_k, size_t& selected) {
   if (top_k <= 0 || static_cast<size_t>(top_k) >= candidates.size()) return candidates.size();
-  sort_prefix(candidates, sorted, static_cast<size_t>(top_k));  // O(n log k), no full sort
+  select_top(candidates, selected, static_cast<size_t>(top_k));  // no full sort
   return static_cast<size_t>(top_k);
 }
 
-// Smallest top set whose probability reaches p (at least one token).
-size_t keep_top_p(std::span<Candidate> candidates, float top_p, size_t& sorted) {
-  if (top_p >= 1.0f || candidates.size() <= 1) return candidates.size();
-  const double max = max_logit(candidates);
+// Unnormalized probability mass, relative to the max logit.
+double mass(std::span<const Candidate> candidates, float max) {
   double total = 0.0;
   for (const Candidate& c : candidates) total += std::exp(c.logit - max);
+  return total;
+}
+
+// Smallest top set whose probability reaches p (at least one token), where
+// probabilities are relative to `total` (the mass top-p normalizes over).
+// Selects a growing top chunk until its mass reaches p, then sorts only it.
+size_t keep_top_p(std::span<Candidate> candidates, float top_p, double total, float max,
+                  size_t& selected) {
+  if (top_p >= 1.0f || candidates.size() <= 1) return candidates.size();
   const double target = top_p * total;
 
-  double cumulative = 0.0;
-  size_t next = 0;
-  size_t prefix = std::min(candidates.size(), std::max(sorted, kTopPFirstChunk));
+  double chunk_mass = 0.0;
+  size_t summed = 0;
+  size_t chunk = std::min(candidates.size(), std::max(selected, kTopPFirstChunk));
   for (;;) {
-    sort_prefix(candidates, sorted, prefix);
-    for (; next < prefix; ++next) {
-      cumulative += std::exp(candidates[next].logit - max);
-      if (cumulative >= target) return next + 1;
-    }
-    if (prefix == candidates.size()) return prefix;  // rounding: keep everything
-    prefix = std::min(candidates.size(), prefix * 2);
+    select_top(candidates, selected, chunk);
+    for (; summed < chunk; ++summed) chunk_mass += std::exp(candidates[summed].logit - max);
+    if (chunk_mass >= target || chunk == candidates.size()) break;
+    chunk = std::min(candidates.size(), chunk * 2);
   }
+  std::sort(candidates.begin(), candidates.begin() + chunk, ranks_higher);
+  double cumulative = 0.0;
+  for (size_t i = 0; i < chunk; ++i) {
+    cumulative += std::exp(candidates[i].logit - max);
+    if (cumulative >= target) return i + 1;
+  }
+  return chunk;  // rounding left the sum a hair short: keep the whole chunk
 }
 
 // prob >= min_p * max_prob, compared as logits: logit >= max_logit + log(min_p).
@@ -222,10 +241,18 @@ std::span<Candidate> Sampler::filter(std::span<const float> logits,
     std::swap(candidates.front(), *best);
     return candidates.first(1);
   }
-  size_t sorted = 0;
-  candidates = candidates.first(keep_top_k(candidates, params_.top_k, sorted));
-  candidates = candidates.first(keep_top_p(candidates, params_.top_p, sorted));
+  size_t selected = 0;
+  candidates = candidates.first(keep_top_k(candidates, params_.top_k, selected));
+  // Top-p and min-p each keep a top prefix (min-p's depends only on the max
+  // logit, which top-p always keeps), so the chain's result is the shorter
+  // prefix. Cutting by min-p first gives the same set, as long as top-p still
+  // normalizes over the top-k survivors, and leaves top-p little to sort.
+  const float max = max_logit(candidates);
+  const double top_k_mass = params_.top_p < 1.0f ? mass(candidates, max) : 0.0;
+  const size_t before_min_p = candidates.size();
   candidates = candidates.first(keep_min_p(candidates, params_.min_p));
+  if (candidates.size() != before_min_p) selected = 0;  // min-p reordered them
+  candidates = candidates.first(keep_top_p(candidates, params_.top_p, top_k_mass, max, selected));
   return candidates;
 }
 
