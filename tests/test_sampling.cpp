@@ -356,6 +356,17 @@ TEST(SamplerFilters, MatchesAFullSortReferenceOnA152kVocabulary) {
   }
 }
 
+TEST(SamplerFilters, DefaultChainDrawsOnlySurvivorsOnA152kVocabulary) {
+  const std::vector<float> logits = random_logits(152064, 12);
+  SamplerParams p;  // the defaults: top-k 40, top-p 0.95, min-p 0.05, T 0.8
+  p.seed = 8;
+  Sampler sampler(p);
+  const std::vector<Candidate> survivors = sampler.filtered_candidates(logits);
+  ASSERT_LE(survivors.size(), 40u);
+  for (int32_t t : draw_many(sampler, logits, 100))
+    EXPECT_NO_THROW(find_candidate(survivors, t)) << "drew filtered-out " << t;
+}
+
 // ---- temperature ----------------------------------------------------------
 
 TEST(SamplerTemperature, LowerTemperatureLowersEntropy) {
