@@ -177,10 +177,24 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
   return n;
 }
 
+vk::SequenceOptions GpuModel::sequence_options() const {
+  vk::SequenceOptions o;
+  o.timestamps = options_.profile && ctx_.info().timestamp_period_ns > 0;
+  o.max_timestamps = 64 + 40 * static_cast<uint32_t>(c_.n_layer);
+  return o;
+}
+
+void GpuModel::finish_forward(vk::Sequence& seq, uint32_t n) {
+  seq.end();
+  seq.run();
+  n_past_ += static_cast<int>(n);
+  if (options_.profile) timings_ = seq.timings();
+}
+
 std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
   if (all_logits && tokens.size() > static_cast<size_t>(options_.max_logit_rows))
     throw ModelError("forward: more logit rows requested than max_logit_rows");
-  vk::Sequence seq(ctx_);
+  vk::Sequence seq(ctx_, sequence_options());
   const uint32_t n = begin_forward(seq, tokens);
   const auto E = static_cast<uint32_t>(c_.n_embd);
   const uint32_t rows = all_logits ? n : 1;
@@ -188,9 +202,7 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
   ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
-  seq.end();
-  seq.run();
-  n_past_ += static_cast<int>(n);
+  finish_forward(seq, n);
 
   std::vector<float> logits(size_t(rows) * c_.n_vocab);
   logits_.read(logits.data(), logits.size() * 4);
@@ -202,7 +214,7 @@ std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::s
   for (int32_t t : targets)
     if (t < 0 || t >= c_.n_vocab) throw ModelError("target token outside the vocabulary");
   targets_.write(targets.data(), targets.size() * 4);
-  vk::Sequence seq(ctx_);
+  vk::Sequence seq(ctx_, sequence_options());
   const uint32_t n = begin_forward(seq, tokens);
   const auto E = static_cast<uint32_t>(c_.n_embd), V = static_cast<uint32_t>(c_.n_vocab);
   ops::rms_norm(seq, x_, output_norm_, xn_, n, E, c_.rms_eps);
@@ -213,9 +225,7 @@ std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::s
     ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, ops::Act(xn_, r * E), logits_, rows);
     ops::token_nll(seq, logits_, targets_, nll_, rows, V, r, r);
   }
-  seq.end();
-  seq.run();
-  n_past_ += static_cast<int>(n);
+  finish_forward(seq, n);
   std::vector<float> nll(n);
   nll_.read(nll.data(), n * 4);
   return nll;

@@ -15,6 +15,7 @@
 #include "ops/attention_ops.h"
 #include "ops/kv_cache.h"
 #include "vulkan/device_tensor.h"
+#include "vulkan/sequence.h"
 
 namespace mrrope {
 
@@ -22,6 +23,7 @@ struct GpuModelOptions {
   int n_ctx = 0;          // KV cache capacity; 0 = the model's training context
   int max_batch = 512;    // tokens per forward call (prefill chunk)
   int max_logit_rows = 0; // rows of logits one call can return; 0 = max_batch
+  bool profile = false;   // GPU timestamps per dispatch (last_timings())
 };
 
 // Device memory the decoder would use, for the check before loading.
@@ -56,11 +58,14 @@ class GpuModel {
 
   int n_past() const { return n_past_; }
   int n_ctx() const { return options_.n_ctx; }
+  int max_batch() const { return options_.max_batch; }
   void reset() { n_past_ = 0; }
   // Forgets everything after position n (keeps a shared prefix).
   void truncate(int n) { n_past_ = std::min(n_past_, n); }
   const ModelConfig& config() const { return c_; }
   const MemoryEstimate& memory() const { return memory_; }
+  // Per-dispatch GPU times of the last forward call (options.profile).
+  const std::vector<vk::DispatchTiming>& last_timings() const { return timings_; }
 
  private:
   struct Layer {
@@ -69,6 +74,8 @@ class GpuModel {
   };
   // Uploads ids and positions, begins `seq` and records embedding and layers.
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
+  void finish_forward(vk::Sequence& seq, uint32_t n);
+  vk::SequenceOptions sequence_options() const;
   void record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0);
 
   vk::Context& ctx_;
@@ -83,6 +90,7 @@ class GpuModel {
   // Activations for max_batch tokens.
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   float attn_factor_ = 1.0f;
+  std::vector<vk::DispatchTiming> timings_;
   int n_past_ = 0;
 };
 

@@ -1,8 +1,64 @@
 #include "model/synthetic_model.h"
 
+#include <cstring>
 #include <random>
 
+#include "quant/half.h"
+
 namespace mrrope {
+namespace {
+
+// Random bytes with every block scale set to a small value: a valid tensor of
+// the type, without the cost of quantizing.
+std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t rows, std::mt19937_64& rng) {
+  std::vector<uint8_t> bytes(ggml_row_bytes(type, cols) * rows);
+  for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
+    const uint64_t r = rng();
+    std::memcpy(&bytes[i], &r, 8);
+  }
+  auto set_half = [&](size_t at, float v) {
+    const uint16_t h = float_to_half(v);
+    std::memcpy(&bytes[at], &h, 2);
+  };
+  const GgmlTypeTraits& t = ggml_traits(type);
+  switch (type) {
+    case GgmlType::F16:
+      for (size_t i = 0; i < bytes.size(); i += 2) set_half(i, (float(rng() % 2001) - 1000.0f) * 2e-5f);
+      break;
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_0:
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.001f);
+      break;
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.0005f), set_half(b + 2, 0.0002f);
+      break;
+    case GgmlType::Q6_K:
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 208, 0.00005f);
+      break;
+    default: throw std::invalid_argument("random blocks: unsupported type");
+  }
+  return bytes;
+}
+
+}  // namespace
+
+SyntheticModelSpec llama3_8b_shapes(GgmlType type) {
+  SyntheticModelSpec s;
+  s.n_vocab = 128256;
+  s.n_embd = 4096;
+  s.n_layer = 32;
+  s.n_head = 32;
+  s.n_head_kv = 8;
+  s.n_ff = 14336;
+  s.head_dim = 128;
+  s.n_ctx_train = 8192;
+  s.freq_base = 500000;
+  s.weight_type = type;
+  s.random_blocks = true;
+  s.q4_k_m_mix = type == GgmlType::Q4_K;
+  return s;
+}
 
 GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   GgufWriter w;
@@ -28,14 +84,24 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   }
 
   std::mt19937 rng(s.seed);
+  std::mt19937_64 rng64(s.seed);
   auto random = [&](size_t n, float lo, float hi) {
     std::uniform_real_distribution<float> d(lo, hi);
     std::vector<float> v(n);
     for (float& x : v) x = d(rng);
     return v;
   };
+  auto type_of = [&](const std::string& name) {
+    const bool q6 = s.q4_k_m_mix && (name.find("attn_v") != std::string::npos ||
+                                     name.find("ffn_down") != std::string::npos || name == "output.weight");
+    return q6 ? GgmlType::Q6_K : s.weight_type;
+  };
   auto matrix = [&](const std::string& name, int cols, int rows) {
-    w.add_tensor_f32(name, s.weight_type, {cols, rows}, random(size_t(cols) * rows, -s.weight_scale, s.weight_scale));
+    if (s.random_blocks)
+      w.add_tensor(name, type_of(name), {cols, rows}, random_block_bytes(type_of(name), cols, rows, rng64));
+    else
+      w.add_tensor_f32(name, type_of(name), {cols, rows},
+                       random(size_t(cols) * rows, -s.weight_scale, s.weight_scale));
   };
   auto vec = [&](const std::string& name, int n, float lo, float hi) {
     w.add_tensor_f32(name, GgmlType::F32, {n}, random(n, lo, hi));
@@ -43,8 +109,12 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
 
   const int q_dim = s.n_head * s.head_dim, kv_dim = s.n_head_kv * s.head_dim;
   // Embeddings larger than the projections so the residual stream carries signal.
-  w.add_tensor_f32("token_embd.weight", s.weight_type, {s.n_embd, s.n_vocab},
-                   random(size_t(s.n_embd) * s.n_vocab, -1.0f, 1.0f));
+  if (s.random_blocks)
+    w.add_tensor("token_embd.weight", s.weight_type, {s.n_embd, s.n_vocab},
+                 random_block_bytes(s.weight_type, s.n_embd, s.n_vocab, rng64));
+  else
+    w.add_tensor_f32("token_embd.weight", s.weight_type, {s.n_embd, s.n_vocab},
+                     random(size_t(s.n_embd) * s.n_vocab, -1.0f, 1.0f));
   vec("output_norm.weight", s.n_embd, 0.8f, 1.2f);
   if (!s.tied_output) matrix("output.weight", s.n_embd, s.n_vocab);
   if (!s.rope_freqs.empty()) w.add_tensor_f32("rope_freqs.weight", GgmlType::F32, {int64_t(s.rope_freqs.size())}, s.rope_freqs);
@@ -52,8 +122,15 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
     const std::string p = "blk." + std::to_string(i) + ".";
     vec(p + "attn_norm.weight", s.n_embd, 0.8f, 1.2f);
     // Larger q/k weights give peaked attention, so position handling matters.
-    w.add_tensor_f32(p + "attn_q.weight", s.weight_type, {s.n_embd, q_dim}, random(size_t(s.n_embd) * q_dim, -0.3f, 0.3f));
-    w.add_tensor_f32(p + "attn_k.weight", s.weight_type, {s.n_embd, kv_dim}, random(size_t(s.n_embd) * kv_dim, -0.3f, 0.3f));
+    if (s.random_blocks) {
+      matrix(p + "attn_q.weight", s.n_embd, q_dim);
+      matrix(p + "attn_k.weight", s.n_embd, kv_dim);
+    } else {
+      w.add_tensor_f32(p + "attn_q.weight", s.weight_type, {s.n_embd, q_dim},
+                       random(size_t(s.n_embd) * q_dim, -0.3f, 0.3f));
+      w.add_tensor_f32(p + "attn_k.weight", s.weight_type, {s.n_embd, kv_dim},
+                       random(size_t(s.n_embd) * kv_dim, -0.3f, 0.3f));
+    }
     matrix(p + "attn_v.weight", s.n_embd, kv_dim);
     matrix(p + "attn_output.weight", q_dim, s.n_embd);
     if (a == "qwen2") {

@@ -24,7 +24,16 @@ struct SyntheticModelSpec {
   int native_orig_ctx = 0;
   uint32_t seed = 1;
   float weight_scale = 0.08f;  // uniform in [-scale, scale]
+  // Benchmark mode: fill quantized blocks with random bytes and small scales
+  // instead of quantizing floats, so full-size models are made in seconds.
+  bool random_blocks = false;
+  // Q4_K_M's mix (llama.cpp): Q6_K for attn_v, ffn_down and output when
+  // weight_type is Q4_K.
+  bool q4_k_m_mix = false;
 };
+
+// Shapes of Llama-3-8B (vocabulary 128256, 32 layers, GQA 32/8, FFN 14336).
+SyntheticModelSpec llama3_8b_shapes(GgmlType type);
 
 GgufWriter make_synthetic_model(const SyntheticModelSpec& spec);
 

@@ -1,0 +1,90 @@
+#include "model_options.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "rope/rope_cli_options.h"
+#include "tokenizer/unicode.h"
+
+namespace mrrope::cli {
+namespace {
+
+double number(const std::string& flag, const std::string& v) {
+  size_t used = 0;
+  double d = 0;
+  try {
+    d = std::stod(v, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != v.size()) throw std::invalid_argument(flag + " expects a number, got '" + v + "'");
+  return d;
+}
+
+int integer(const std::string& flag, const std::string& v) {
+  const double d = number(flag, v);
+  if (d != static_cast<int>(d)) throw std::invalid_argument(flag + " expects an integer, got '" + v + "'");
+  return static_cast<int>(d);
+}
+
+}  // namespace
+
+ModelOptions parse_model_options(std::vector<std::string>& args) {
+  ModelOptions o;
+  o.rope = parse_rope_cli_options(args);
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "-m" || a == "--model") o.model = value();
+    else if (a == "--device") o.device = value();
+    else if (a == "-c" || a == "--ctx-size") o.n_ctx = integer(a, value());
+    else if (a == "-b" || a == "--batch-size") o.batch = integer(a, value());
+    else if (a == "-n" || a == "--n-predict") o.n_predict = integer(a, value());
+    else if (a == "--temp") o.sampler.temperature = static_cast<float>(number(a, value()));
+    else if (a == "--top-k") o.sampler.top_k = integer(a, value());
+    else if (a == "--top-p") o.sampler.top_p = static_cast<float>(number(a, value()));
+    else if (a == "--min-p") o.sampler.min_p = static_cast<float>(number(a, value()));
+    else if (a == "--repeat-penalty") o.sampler.repeat_penalty = static_cast<float>(number(a, value()));
+    else if (a == "--repeat-last-n") o.sampler.repeat_last_n = integer(a, value());
+    else if (a == "--seed") o.sampler.seed = static_cast<uint64_t>(number(a, value()));
+    else if (a == "--stop") o.stop.push_back(value());
+    else rest.push_back(a);
+  }
+  if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");
+  if (o.batch < 1) throw std::invalid_argument("-b must be at least 1");
+  if (o.n_predict < 0) throw std::invalid_argument("-n must be zero or more");
+  validate(o.sampler);
+  args = rest;
+  return o;
+}
+
+const char* model_options_usage() {
+  static const std::string text = std::string(
+      "model options:\n"
+      "  -m, --model FILE        GGUF model (default: the bundled model in assets/)\n"
+      "  --device INDEX|NAME     Vulkan device (default: MRROPE_DEVICE, else the most capable)\n"
+      "  -c, --ctx-size N        context (KV cache) size; default: what the input needs\n"
+      "  -b, --batch-size N      prefill chunk (default 512)\n"
+      "  -n, --n-predict N       tokens to generate (default 128)\n"
+      "sampling:\n"
+      "  --temp T (0 = greedy) --top-k K --top-p P --min-p P --repeat-penalty R --repeat-last-n N --seed S\n"
+      "  --stop TEXT             stop when TEXT is generated (repeatable)\n") + rope_cli_usage();
+  return text.c_str();
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (!tok::is_valid_utf8(text)) throw std::runtime_error("'" + path + "' is not valid UTF-8 text");
+  return text;
+}
+
+}  // namespace mrrope::cli

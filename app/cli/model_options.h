@@ -1,0 +1,34 @@
+#pragma once
+// Options shared by the commands that run a model: which model and device,
+// context size, sampling, and the RoPE flags (rope/rope_cli_options.h).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rope/rope_schedule.h"
+#include "sampling/sampler.h"
+
+namespace mrrope::cli {
+
+struct ModelOptions {
+  std::string model;        // -m; empty = bundled default
+  std::string device;       // --device
+  int n_ctx = 0;            // -c; 0 = what the input needs
+  int batch = 512;          // -b, prefill chunk
+  int n_predict = 128;      // -n
+  SamplerParams sampler;    // --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --seed
+  std::vector<std::string> stop;  // --stop (repeatable)
+  RopeParams rope;          // --rope-* and --yarn-* flags
+};
+
+// Removes the options it knows from `args` and returns them; what is left are
+// the command's own arguments. Throws std::invalid_argument on bad values.
+ModelOptions parse_model_options(std::vector<std::string>& args);
+
+// Help text for these options.
+const char* model_options_usage();
+
+// Reads a whole file; clear error when missing or not valid UTF-8.
+std::string read_text_file(const std::string& path);
+
+}  // namespace mrrope::cli

@@ -1,0 +1,32 @@
+#include "run_model.h"
+
+#include <cstdio>
+
+namespace mrrope::cli {
+
+LoadedModel open_model(const ModelOptions& options) {
+  LoadedModel m;
+  const std::string path = options.model.empty() ? default_model_path() : options.model;
+  m.engine = std::make_unique<Engine>(path);
+  vk::ContextOptions co;
+  co.device = options.device;
+  m.ctx = std::make_unique<vk::Context>(co);
+  return m;
+}
+
+void prepare_decoder(LoadedModel& m, const ModelOptions& options, int n_needed) {
+  EngineOptions eo;
+  eo.n_ctx = options.n_ctx > 0 ? options.n_ctx : ((n_needed + 255) / 256) * 256;
+  eo.max_batch = options.batch;
+  if (eo.n_ctx < n_needed)
+    throw std::invalid_argument("the input needs " + std::to_string(n_needed) + " tokens but -c is " +
+                                std::to_string(eo.n_ctx));
+  const RopeTable& rope = m.engine->set_rope(options.rope, n_needed);
+  m.engine->create_decoder(*m.ctx, eo);
+  const ModelConfig& c = m.engine->config();
+  std::fprintf(stderr, "model: %s (%s, %d layers, native context %d) on %s\n", m.engine->file().path().c_str(),
+               c.arch_name.c_str(), c.n_layer, c.n_ctx_train, m.ctx->info().name.c_str());
+  std::fprintf(stderr, "context: %d tokens; rope: %s\n", eo.n_ctx, rope.description.c_str());
+}
+
+}  // namespace mrrope::cli

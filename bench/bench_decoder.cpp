@@ -1,0 +1,153 @@
+// End-to-end decoder benchmark: prefill tokens/s at several context lengths
+// and decode tokens/s at those depths, for a model file or a random-weight
+// model with Llama-3-8B's shapes.
+//
+//   bench-decoder [--model FILE | --llama3-8b Q4_K_M|Q8_0|Q4_0|F16] [--prefill 512,8192,32768]
+//                 [--decode N] [--batch N] [--time-limit SECONDS] [--profile] [--device INDEX|NAME]
+//
+// --time-limit skips lengths whose projected prefill time would not fit.
+// --profile prints GPU time per kernel for one prefill chunk and one decode step.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model/gpu_model.h"
+#include "model/synthetic_model.h"
+#include "vulkan/context.h"
+
+using namespace mrrope;
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    int v = std::stoi(item);
+    if (!item.empty() && (item.back() == 'k' || item.back() == 'K')) v *= 1024;
+    out.push_back(v);
+  }
+  return out;
+}
+
+void print_profile(const char* what, const std::vector<vk::DispatchTiming>& timings) {
+  std::map<std::string, std::pair<double, int>> by_kernel;
+  double total = 0;
+  for (const auto& t : timings) {
+    by_kernel[t.label].first += t.microseconds;
+    by_kernel[t.label].second++;
+    total += t.microseconds;
+  }
+  std::vector<std::pair<std::string, std::pair<double, int>>> sorted(by_kernel.begin(), by_kernel.end());
+  std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second.first > b.second.first; });
+  std::printf("  profile of %s: %.2f ms GPU in %zu dispatches\n", what, total / 1000, timings.size());
+  for (const auto& [name, v] : sorted)
+    std::printf("    %-18s %9.3f ms %5.1f%% (%d dispatches)\n", name.c_str(), v.first / 1000, 100 * v.first / total,
+                v.second);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_path, synthetic, device;
+  std::vector<int> lengths = {512, 8192, 32768};
+  int n_decode = 32, batch = 512;
+  double time_limit = 0;
+  bool profile = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    try {
+      if (a == "--model") model_path = next();
+      else if (a == "--llama3-8b") synthetic = next();
+      else if (a == "--prefill") lengths = parse_list(next());
+      else if (a == "--decode") n_decode = std::stoi(next());
+      else if (a == "--batch") batch = std::stoi(next());
+      else if (a == "--time-limit") time_limit = std::stod(next());
+      else if (a == "--profile") profile = true;
+      else if (a == "--device") device = next();
+      else throw std::invalid_argument("unknown argument " + a);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench-decoder: %s\n", e.what());
+      return 2;
+    }
+  }
+  const double start = now();
+  try {
+    if (!synthetic.empty()) {
+      const std::map<std::string, GgmlType> types = {
+          {"Q4_K_M", GgmlType::Q4_K}, {"Q8_0", GgmlType::Q8_0}, {"Q4_0", GgmlType::Q4_0}, {"F16", GgmlType::F16}};
+      if (!types.count(synthetic)) throw std::invalid_argument("--llama3-8b takes Q4_K_M, Q8_0, Q4_0 or F16");
+      model_path = "/tmp/mrrope-bench-llama3-8b-" + synthetic + ".gguf";
+      std::printf("writing a random-weight model with Llama-3-8B shapes (%s) to %s\n", synthetic.c_str(),
+                  model_path.c_str());
+      make_synthetic_model(llama3_8b_shapes(types.at(synthetic))).write(model_path);
+    }
+    if (model_path.empty()) throw std::invalid_argument("give --model FILE or --llama3-8b TYPE");
+    const GgufFile file = GgufFile::open(model_path);
+    const ModelConfig config = ModelConfig::from_gguf(file);
+    vk::ContextOptions co;
+    co.device = device;
+    co.validation = vk::Validation::Off;
+    vk::Context ctx(co);
+    GpuModelOptions o;
+    o.n_ctx = *std::max_element(lengths.begin(), lengths.end()) + n_decode;
+    o.max_batch = batch;
+    o.profile = profile;
+    double t0 = now();
+    GpuModel model(ctx, file, config, o);
+    std::printf("device: %s; model: %s (%s, %d layers, %s weights %s); load %.1f s; KV cache %s for %d tokens\n",
+                ctx.info().name.c_str(), model_path.c_str(), config.arch_name.c_str(), config.n_layer,
+                vk::format_bytes(model.memory().weights).c_str(),
+                ModelHParams::from_gguf(file).quantization.c_str(), now() - t0,
+                vk::format_bytes(model.memory().kv_cache).c_str(), o.n_ctx);
+
+    std::mt19937 rng(1);
+    std::vector<int32_t> tokens(o.n_ctx);
+    for (auto& t : tokens) t = static_cast<int32_t>(rng() % config.n_vocab);
+    std::printf("%10s %16s %16s %12s\n", "context", "prefill tok/s", "decode tok/s", "prefill s");
+    double last_seconds = 0;
+    int last_len = 0;
+    for (int len : lengths) {
+      if (time_limit > 0 && last_len > 0) {
+        const double ratio = double(len) / last_len;
+        const double projected = last_seconds * ratio * (1 + ratio) / 2;  // attention grows faster than linear
+        if (now() - start + projected > time_limit) {
+          std::printf("%10d %16s %16s %12s (projected %.0f s exceeds --time-limit)\n", len, "skipped", "skipped", "",
+                      projected);
+          continue;
+        }
+      }
+      model.reset();
+      t0 = now();
+      model.prefill(std::span(tokens).first(len));
+      const double prefill_s = now() - t0;
+      if (profile) print_profile("the last prefill chunk", model.last_timings());
+      t0 = now();
+      for (int i = 0; i < n_decode; ++i) model.forward(std::span(tokens).subspan(len + i, 1));
+      const double decode_s = now() - t0;
+      if (profile) print_profile("one decode step", model.last_timings());
+      std::printf("%10d %16.1f %16.2f %12.2f\n", len, len / prefill_s, n_decode / decode_s, prefill_s);
+      std::fflush(stdout);
+      last_seconds = prefill_s;
+      last_len = len;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-decoder: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

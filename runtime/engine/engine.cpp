@@ -1,0 +1,86 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+#include "tokenizer/vocab.h"
+
+namespace mrrope {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+std::string first_gguf_in(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return {};
+  std::vector<std::string> found;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".gguf") found.push_back(e.path().string());
+  std::sort(found.begin(), found.end());
+  // Prefer the Q8_0 file the project ships as its default.
+  for (const auto& f : found)
+    if (f.find("q8_0") != std::string::npos) return f;
+  return found.empty() ? std::string() : found.front();
+}
+
+}  // namespace
+
+std::string default_model_path() {
+  if (const char* env = std::getenv("MRROPE_MODEL"); env && *env) return env;
+  const fs::path exe = executable_dir();
+  for (const fs::path& dir : {exe / "assets", exe.parent_path() / "assets", exe.parent_path().parent_path() / "assets",
+                              fs::current_path() / "assets"})
+    if (std::string f = first_gguf_in(dir); !f.empty()) return f;
+  throw ModelError("no model given and no bundled model found in assets/ (set MRROPE_MODEL or pass -m FILE)");
+}
+
+Engine::Engine(const std::string& model_path)
+    : file_(GgufFile::open(model_path)), config_(ModelConfig::from_gguf(file_)) {
+  tokenizer_ = std::make_unique<tok::Tokenizer>(tok::load_vocab(file_));
+  chat_template_ = tok::detect_chat_template(tokenizer_->vocab().chat_template);
+  rope_ = build_rope_table(config_.rope, RopeParams{}, config_.n_ctx_train);
+}
+
+void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
+  model_.reset();  // free the old one first
+  GpuModelOptions go;
+  go.n_ctx = options.n_ctx;
+  go.max_batch = options.max_batch;
+  model_ = std::make_unique<GpuModel>(ctx, file_, config_, go);
+  model_->set_rope(rope_frequencies(config_.rope, rope_), rope_.attn_factor);
+}
+
+GpuModel& Engine::model() {
+  if (!model_) throw ModelError("no decoder: call create_decoder first");
+  return *model_;
+}
+
+const RopeTable& Engine::set_rope(const RopeParams& params, int n_needed) {
+  rope_ = build_rope_table(config_.rope, params, n_needed);
+  if (model_) model_->set_rope(rope_frequencies(config_.rope, rope_), rope_.attn_factor);
+  return rope_;
+}
+
+std::vector<int32_t> Engine::tokenize_prompt(const std::string& text) const {
+  return tokenizer_->tokenize(text, /*add_special=*/true, /*parse_special=*/false);
+}
+
+std::vector<int32_t> Engine::tokenize_question(const std::string& document, const std::string& question) const {
+  const tok::Vocab& v = tokenizer_->vocab();
+  tok::ChatSpecialTexts special;
+  if (v.valid(v.bos_id)) special.bos = v.tokens[size_t(v.bos_id)];
+  if (v.valid(v.eos_id)) special.eos = v.tokens[size_t(v.eos_id)];
+  const std::string prompt = tok::format_document_question(chat_template_, document, question, "", special);
+  // Template text contains the control tokens, so parse them.
+  return tokenizer_->tokenize(prompt, /*add_special=*/true, /*parse_special=*/chat_template_ != tok::ChatTemplate::None);
+}
+
+}  // namespace mrrope
