@@ -4,12 +4,12 @@
 
 #include <mutex>
 
+namespace mrrope::vk {
+
 #define MRROPE_VK_DEFINE(name) PFN_##name name = nullptr;
 MRROPE_VK_GLOBAL_FUNCTIONS(MRROPE_VK_DEFINE)
 MRROPE_VK_INSTANCE_FUNCTIONS(MRROPE_VK_DEFINE)
 #undef MRROPE_VK_DEFINE
-
-namespace mrrope::vk {
 namespace {
 
 PFN_vkGetInstanceProcAddr g_get_instance_proc_addr = nullptr;

@@ -76,12 +76,15 @@
   X(vkQueueSubmit)                             \
   X(vkQueueWaitIdle)
 
+namespace mrrope::vk {
+
+// Function pointers with the usual names, inside this namespace so they never
+// collide with the C symbols of libvulkan that other libraries (the ImGui
+// Vulkan backend) link against.
 #define MRROPE_VK_DECLARE(name) extern PFN_##name name;
 MRROPE_VK_GLOBAL_FUNCTIONS(MRROPE_VK_DECLARE)
 MRROPE_VK_INSTANCE_FUNCTIONS(MRROPE_VK_DECLARE)
 #undef MRROPE_VK_DECLARE
-
-namespace mrrope::vk {
 
 // Opens the Vulkan loader once. Returns false and fills `error` with a
 // one-line reason when no loader is installed.
