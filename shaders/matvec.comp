@@ -7,8 +7,8 @@
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;
+layout(constant_id = 1) const uint ROWS = 2;  // rows per workgroup
 layout(local_size_x_id = 0) in;
-#define ROWS 2
 
 layout(std430, binding = 0) readonly buffer Weights { uint weights[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };

@@ -1,6 +1,7 @@
 #include "ops/ops.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "vulkan/context.h"
@@ -11,9 +12,15 @@ namespace {
 using vk::Access;
 using vk::KernelDesc;
 
-constexpr uint32_t kMatvecRows = 2;    // ROWS in matvec.comp
-constexpr uint32_t kMatvecThreads = 128;
-constexpr uint32_t kMatmulTile = 64;   // TN and TB in matmul.comp
+// Launch shapes by device kind. CPU devices (lavapipe) pay per workgroup and
+// per barrier, so they get subgroup-wide workgroups doing more rows each.
+struct Shapes {
+  uint32_t matvec_threads, matvec_rows, matmul_threads, matmul_tile;
+};
+Shapes shapes_for(const vk::Context& ctx) {
+  if (ctx.info().type == "CPU") return {std::max(8u, ctx.info().subgroup_size), 8, 64, 32};
+  return {128, 2, 256, 64};
+}
 constexpr uint32_t kMatvecMaxBatch = 4;
 constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 
@@ -62,27 +69,28 @@ void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
   vk::Kernel& k = seq.context().kernel(KernelDesc{"matvec_" + type_suffix(w.type()),
                                                   {Access::Read, Access::Read, Access::Write},
                                                   sizeof(MatPush),
-                                                  {kMatvecThreads}});
+                                                  {shapes_for(seq.context()).matvec_threads, shapes_for(seq.context()).matvec_rows}});
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   for (const auto& slice : w.slices()) {
     MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
               y.offset, y.stride ? y.stride : rows};
-    const Grid g = grid_for(seq, ceil_div(slice.row_count, kMatvecRows));
+    const Grid g = grid_for(seq, ceil_div(slice.row_count, shapes_for(seq.context()).matvec_rows));
     seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
   }
 }
 
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  const Shapes shape = shapes_for(seq.context());
   vk::Kernel& k = seq.context().kernel(KernelDesc{"matmul_" + type_suffix(w.type()),
                                                   {Access::Read, Access::Read, Access::Write},
                                                   sizeof(MatmulPush),
-                                                  {}});
+                                                  {shape.matmul_threads, shape.matmul_tile}});
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   for (const auto& slice : w.slices()) {
     MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
                  y.offset, y.stride ? y.stride : rows};
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, kMatmulTile),
-                 ceil_div(batch, kMatmulTile), 1, "matmul");
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, shape.matmul_tile),
+                 ceil_div(batch, shape.matmul_tile), 1, "matmul");
   }
 }
 
