@@ -56,7 +56,7 @@ void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vec
   const auto& K = k_cache_[layer];
   const auto& V = v_cache_[layer];
   const bool probe = layer == probe_layer_;
-  if (probe) probe_.assign(size_t(n) * total, 0.0f);
+  if (probe) probe_.assign(size_t(n) * total, 0.0f), probe_scores_.assign(size_t(n) * total, 0.0f);
   out.assign(size_t(n) * c_.q_dim(), 0.0f);
   std::vector<double> p(total);
   for (int t = 0; t < n; ++t) {
@@ -70,6 +70,7 @@ void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vec
         double s = 0;
         for (int d = 0; d < hd; ++d) s += double(qv[d]) * kv[d];
         p[j] = s * scale;
+        if (probe && h == probe_head_) probe_scores_[size_t(t) * total + j] = static_cast<float>(p[j]);
         m = std::max(m, p[j]);
       }
       double sum = 0;

@@ -30,6 +30,8 @@ class CpuModel {
   // Only recorded for the layer/head chosen with record_attention().
   void record_attention(int layer, int head) { probe_layer_ = layer, probe_head_ = head; }
   const std::vector<float>& recorded_attention() const { return probe_; }
+  // The same layout with the raw scaled scores q . k / sqrt(d) (zeros past each token).
+  const std::vector<float>& recorded_scores() const { return probe_scores_; }
 
   const ModelConfig& config() const { return c_; }
 
@@ -48,7 +50,7 @@ class CpuModel {
   int n_past_ = 0;
   std::vector<std::vector<float>> k_cache_, v_cache_;  // per layer: [pos][kv_dim]
   int probe_layer_ = -1, probe_head_ = -1;
-  std::vector<float> probe_;
+  std::vector<float> probe_, probe_scores_;
 };
 
 }  // namespace mrrope

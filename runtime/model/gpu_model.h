@@ -6,11 +6,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "model/attention_probe.h"
 #include "model/model_config.h"
 #include "ops/attention_ops.h"
 #include "ops/kv_cache.h"
@@ -56,10 +58,16 @@ class GpuModel {
   std::vector<float> prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
 
+  // Watches one layer (and head, or all heads) from the next forward on;
+  // clears what was gathered. nullopt switches the probe off.
+  void set_probe(const std::optional<AttentionProbeConfig>& config);
+  // What the probe has gathered since set_probe() (or the last reset()).
+  AttentionProbeResult read_probe() const;
+
   int n_past() const { return n_past_; }
   int n_ctx() const { return options_.n_ctx; }
   int max_batch() const { return options_.max_batch; }
-  void reset() { n_past_ = 0; }
+  void reset();
   // Forgets everything after position n (keeps a shared prefix).
   void truncate(int n) { n_past_ = std::min(n_past_, n); }
   const ModelConfig& config() const { return c_; }
@@ -91,6 +99,17 @@ class GpuModel {
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;
+
+  // The probe: GPU outputs of the last forward, and host accumulators.
+  void record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0);
+  void gather_probe(uint32_t n, uint32_t pos0);
+  std::optional<AttentionProbeConfig> probe_;
+  int probe_block_ = 1, probe_heads_ = 0;
+  vk::Buffer probe_row_sums_, probe_dist_sums_, probe_last_row_;
+  std::vector<double> probe_map_, probe_dist_;
+  std::vector<double> probe_queries_;  // query tokens seen per row block
+  std::vector<float> probe_last_;
+  int probe_tokens_ = 0;
   int n_past_ = 0;
 };
 

@@ -1,0 +1,40 @@
+#pragma once
+// What the attention probe watches and what it reports. The probe runs on the
+// GPU inside every forward pass for one layer (attention_probe.comp), so the
+// whole-context map fills in as a prefill advances, without ever holding the
+// full attention matrix.
+#include <cstdint>
+#include <vector>
+
+namespace mrrope {
+
+struct AttentionProbeConfig {
+  int layer = 0;
+  int head = 0;          // -1: the mean over all heads of the layer
+  int band_begin = 0;    // rotary pairs whose dimensions enter the scores: [band_begin, band_end)
+  int band_end = -1;     // -1: all pairs (the whole head, rotated or not)
+  int grid = 256;        // cells per side of the pooled map
+  int span = 0;          // tokens the map covers (block = ceil(span / grid)); 0 = the context size
+};
+
+struct AttentionProbeResult {
+  int grid = 0, block = 0;
+  int tokens = 0;                  // query positions covered so far
+  // grid x grid: cell (r, c) = mean attention probability of queries in block r
+  // on keys in block c (over all query-key pairs of the cell; masked pairs count 0).
+  std::vector<float> map;
+  // Attention of the last processed token over positions 0..tokens-1 (mean over
+  // probed heads).
+  std::vector<float> last_row;
+  // Mean raw score (q . k / sqrt(d) over the band) per distance bucket
+  // [b*block, (b+1)*block); NaN where no pair has been seen.
+  std::vector<float> score_by_distance;
+};
+
+// The reference for tests: the same summaries from full probability and score
+// matrices. probs/scores are [queries x keys] rows for one head with query q at
+// position q (keys past q ignored).
+AttentionProbeResult pooled_attention_reference(const std::vector<std::vector<float>>& probs,
+                                                const std::vector<std::vector<float>>& scores, int grid, int block);
+
+}  // namespace mrrope

@@ -1,0 +1,107 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The attention probe, for one layer: for each query token of the chunk and
+// each probed head, the softmax of its scores over keys 0..pos, reduced to
+//   row_sums[t][h][c]  = probability mass on key block c (blocks of `block` keys),
+//   dist_sums[t][h][b] = sum of raw scores at distances [b*block, (b+1)*block),
+// and for the chunk's last token the full row of probabilities (last_row[h][j]).
+// Scores use only the pairs [band_begin, band_end) (the paper's band analysis;
+// the whole head by default) and never form the full matrix.
+#include "common.glsl"
+
+layout(local_size_x = 128) in;
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
+layout(std430, binding = 2) writeonly buffer RowSums { float row_sums[]; };
+layout(std430, binding = 3) writeonly buffer DistSums { float dist_sums[]; };
+layout(std430, binding = 4) writeonly buffer LastRow { float last_row[]; };
+layout(push_constant) uniform Push {
+  uint n_tokens;
+  uint head_dim;
+  uint q_stride;
+  uint q_pos0;
+  uint n_ctx;
+  uint group;        // query heads per kv head
+  uint head_begin;   // first probed head of this dispatch (its kv head is the buffer's kv_begin)
+  uint kv_begin;     // first kv head stored in this cache buffer
+  uint out_head0;    // index of head_begin among the probed heads
+  uint n_probed;     // probed heads in total
+  uint band_begin;
+  uint band_end;
+  uint neox;
+  uint block;
+  uint grid;
+  float scale;
+} p;
+
+shared float qs[256];
+shared float red[128];
+
+float score(uint kbase) {
+  // q . k over the band's pairs; k is packed half pairs of adjacent elements.
+  float s = 0.0;
+  const uint half_dim = p.head_dim / 2u;
+  for (uint i = p.band_begin; i < p.band_end; ++i) {
+    const uint e0 = p.neox != 0u ? i : 2u * i;
+    const uint e1 = p.neox != 0u ? i + half_dim : 2u * i + 1u;
+    const vec2 k0 = unpackHalf2x16(k_cache[kbase + e0 / 2u]);
+    const vec2 k1 = unpackHalf2x16(k_cache[kbase + e1 / 2u]);
+    s += qs[e0] * ((e0 & 1u) == 0u ? k0.x : k0.y) + qs[e1] * ((e1 & 1u) == 0u ? k1.x : k1.y);
+  }
+  return s * p.scale;
+}
+
+void main() {
+  const uint tid = gl_LocalInvocationID.x;
+  const uint t = gl_WorkGroupID.x;
+  const uint local_head = gl_WorkGroupID.y;
+  const uint head = p.head_begin + local_head;
+  const uint kv_local = head / p.group - p.kv_begin;
+  const uint pos = p.q_pos0 + t;
+  const uint pairs = p.head_dim / 2u;
+
+  for (uint d = tid; d < p.head_dim; d += 128u) qs[d] = q[t * p.q_stride + head * p.head_dim + d];
+  barrier();
+
+  // Pass 1: max and normalizer (online per thread, then reduced).
+  float m = uintBitsToFloat(0xff800000u), l = 0.0;
+  for (uint j = tid; j <= pos; j += 128u) {
+    const float s = score((kv_local * p.n_ctx + j) * pairs);
+    const float nm = max(m, s);
+    l = l * exp(m - nm) + exp(s - nm);
+    m = nm;
+  }
+  red[tid] = m;
+  barrier();
+  for (uint s = 64u; s > 0u; s >>= 1) {
+    if (tid < s) red[tid] = max(red[tid], red[tid + s]);
+    barrier();
+  }
+  const float M = red[0];
+  barrier();
+  red[tid] = m == uintBitsToFloat(0xff800000u) ? 0.0 : l * exp(m - M);
+  barrier();
+  for (uint s = 64u; s > 0u; s >>= 1) {
+    if (tid < s) red[tid] += red[tid + s];
+    barrier();
+  }
+  const float inv_l = 1.0 / red[0];
+
+  // Pass 2: probability mass per key block, and the last token's full row.
+  const uint out_base = (t * p.n_probed + p.out_head0 + local_head) * p.grid;
+  const bool last = t + 1u == p.n_tokens;
+  for (uint c = tid; c < p.grid; c += 128u) {
+    float mass = 0.0, dist = 0.0;
+    const uint k_begin = c * p.block;
+    for (uint j = k_begin; j < min(k_begin + p.block, pos + 1u); ++j) {
+      const float prob = exp(score((kv_local * p.n_ctx + j) * pairs) - M) * inv_l;
+      mass += prob;
+      if (last) last_row[(p.out_head0 + local_head) * p.n_ctx + j] = prob;
+    }
+    // Raw scores at distances [c*block, (c+1)*block): keys pos - d.
+    for (uint d = k_begin; d < min(k_begin + p.block, pos + 1u); ++d)
+      dist += score((kv_local * p.n_ctx + pos - d) * pairs);
+    row_sums[out_base + c] = mass;
+    dist_sums[out_base + c] = dist;
+  }
+}

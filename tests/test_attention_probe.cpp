@@ -1,0 +1,108 @@
+// The attention probe on the GPU against the CPU reference's full attention
+// matrix: the pooled whole-context map, the last token's row and the mean score
+// by distance, gathered over a prefill in chunks and a few decode steps.
+// Tolerance: 2e-4 absolute on probabilities and map cells (F16 keys on both
+// sides, float32 sums on the GPU), 2e-3 relative on mean scores.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "model/cpu_model.h"
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/model_files.h"
+
+namespace mrrope::test {
+namespace {
+
+class AttentionProbe : public GpuTest {};
+
+TEST_F(AttentionProbe, PooledMapRowAndDistanceProfileMatchReference) {
+  SyntheticModelSpec spec;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 200;
+  options.max_batch = 64;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config);
+  const int layer = 1, head = 3, grid = 16;
+  gpu_model.set_probe(AttentionProbeConfig{layer, head, 0, -1, grid, 160});
+  cpu_model.record_attention(layer, head);
+
+  std::mt19937 rng(5);
+  std::vector<int32_t> tokens(152);
+  for (auto& t : tokens) t = static_cast<int32_t>(rng() % config.n_vocab);
+  // Full matrices from the reference, one row per query position.
+  std::vector<std::vector<float>> probs, scores;
+  auto run = [&](size_t begin, size_t n) {
+    const std::span<const int32_t> s(tokens.data() + begin, n);
+    gpu_model.forward(s);
+    cpu_model.forward(s);
+    const size_t total = begin + n;
+    for (size_t t = 0; t < n; ++t) {
+      const float* p = cpu_model.recorded_attention().data() + t * total;
+      const float* sc = cpu_model.recorded_scores().data() + t * total;
+      probs.emplace_back(p, p + total);
+      scores.emplace_back(sc, sc + total);
+    }
+  };
+  run(0, 64);
+  run(64, 64);
+  run(128, 22);
+  run(150, 1);
+  run(151, 1);
+
+  const AttentionProbeResult got = gpu_model.read_probe();
+  const AttentionProbeResult want = pooled_attention_reference(probs, scores, grid, 10);
+  ASSERT_EQ(got.tokens, 152);
+  ASSERT_EQ(got.block, 10);
+  ASSERT_EQ(got.map.size(), want.map.size());
+  for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], 2e-4) << "cell " << i;
+  ASSERT_EQ(got.last_row.size(), want.last_row.size());
+  for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], 2e-4) << "key " << j;
+  for (int b = 0; b < grid; ++b) {
+    if (std::isnan(want.score_by_distance[b])) {
+      EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
+      continue;
+    }
+    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], 2e-3 * (1 + std::fabs(want.score_by_distance[b])))
+        << "bucket " << b;
+  }
+  // Rows of the map sum to about the fraction of keys each query block sees.
+  double row0 = 0;
+  for (int c = 0; c < grid; ++c) row0 += got.map[c];
+  EXPECT_NEAR(row0 * 10, 1.0, 1e-3);  // every query of block 0 spreads probability 1 over the block's keys
+}
+
+TEST_F(AttentionProbe, BandsAndMeanOverHeadsChangeTheScores) {
+  const GgufFile file = synthetic_gguf({});
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 64;
+  GpuModel m(gpu(), file, config, options);
+  std::vector<int32_t> tokens(40);
+  for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>((i * 37) % config.n_vocab);
+  auto profile = [&](AttentionProbeConfig c) {
+    m.set_probe(c);
+    m.reset();
+    m.forward(tokens);
+    return m.read_probe();
+  };
+  const auto all = profile({0, 0, 0, -1, 8, 64});
+  const auto low = profile({0, 0, 0, 4, 8, 64});
+  const auto mean = profile({0, -1, 0, -1, 8, 64});
+  EXPECT_NE(all.score_by_distance[0], low.score_by_distance[0]);
+  EXPECT_NE(all.map, mean.map);
+  double total = 0;
+  for (float p : mean.last_row) total += p;
+  EXPECT_NEAR(total, 1.0, 1e-4);  // a probability distribution over the 40 positions
+  EXPECT_THROW(m.set_probe(AttentionProbeConfig{0, 0, 5, 5, 8, 64}), ModelError);
+  EXPECT_THROW(m.set_probe(AttentionProbeConfig{config.n_layer, 0, 0, -1, 8, 64}), ModelError);
+}
+
+}  // namespace
+}  // namespace mrrope::test
