@@ -109,6 +109,10 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   gate_ = activations(ctx, B * c_.n_ff);
   up_ = activations(ctx, B * c_.n_ff);
   logits_ = activations(ctx, uint64_t(options_.max_logit_rows) * c_.n_vocab);
+  // Host-visible copies the forward pass fills at its end, so reading results
+  // needs no extra submission or allocation.
+  logits_host_ = vk::Buffer(ctx, logits_.size(), MemoryUsage::Readback);
+  nll_host_ = vk::Buffer(ctx, nll_.size(), MemoryUsage::Readback);
 
   std::vector<double> plain(c_.rope.n_rot / 2);
   for (size_t i = 0; i < plain.size(); ++i) plain[i] = std::pow(c_.rope.freq_base, -2.0 * i / c_.rope.n_rot);
@@ -178,6 +182,13 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
   return n;
 }
 
+vk::Sequence& GpuModel::sequence() {
+  // One sequence, re-recorded per call: its command pool, fence and descriptor
+  // pools are reused (decoding records a whole forward pass per token).
+  if (!seq_) seq_ = std::make_unique<vk::Sequence>(ctx_, sequence_options());
+  return *seq_;
+}
+
 vk::SequenceOptions GpuModel::sequence_options() const {
   vk::SequenceOptions o;
   o.timestamps = options_.profile && ctx_.info().timestamp_period_ns > 0;
@@ -196,7 +207,7 @@ void GpuModel::finish_forward(vk::Sequence& seq, uint32_t n) {
 std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
   if (all_logits && tokens.size() > static_cast<size_t>(options_.max_logit_rows))
     throw ModelError("forward: more logit rows requested than max_logit_rows");
-  vk::Sequence seq(ctx_, sequence_options());
+  vk::Sequence& seq = sequence();
   const uint32_t n = begin_forward(seq, tokens);
   const auto E = static_cast<uint32_t>(c_.n_embd);
   const uint32_t rows = all_logits ? n : 1;
@@ -204,10 +215,10 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
   ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
-  finish_forward(seq, n);
-
   std::vector<float> logits(size_t(rows) * c_.n_vocab);
-  logits_.read(logits.data(), logits.size() * 4);
+  seq.copy(logits_, 0, logits_host_, 0, logits.size() * 4);
+  finish_forward(seq, n);
+  logits_host_.read(logits.data(), logits.size() * 4);
   return logits;
 }
 
@@ -216,7 +227,7 @@ std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::s
   for (int32_t t : targets)
     if (t < 0 || t >= c_.n_vocab) throw ModelError("target token outside the vocabulary");
   targets_.write(targets.data(), targets.size() * 4);
-  vk::Sequence seq(ctx_, sequence_options());
+  vk::Sequence& seq = sequence();
   const uint32_t n = begin_forward(seq, tokens);
   const auto E = static_cast<uint32_t>(c_.n_embd), V = static_cast<uint32_t>(c_.n_vocab);
   ops::rms_norm(seq, x_, output_norm_, xn_, n, E, c_.rms_eps);
@@ -227,9 +238,10 @@ std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::s
     ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, ops::Act(xn_, r * E), logits_, rows);
     ops::token_nll(seq, logits_, targets_, nll_, rows, V, r, r);
   }
+  seq.copy(nll_, 0, nll_host_, 0, uint64_t(n) * 4);
   finish_forward(seq, n);
   std::vector<float> nll(n);
-  nll_.read(nll.data(), n * 4);
+  nll_host_.read(nll.data(), n * 4);
   return nll;
 }
 

@@ -84,6 +84,8 @@ class GpuModel {
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
   void finish_forward(vk::Sequence& seq, uint32_t n);
   vk::SequenceOptions sequence_options() const;
+  vk::Sequence& sequence();
+  std::unique_ptr<vk::Sequence> seq_;
   void record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0);
 
   vk::Context& ctx_;
@@ -96,6 +98,7 @@ class GpuModel {
   std::unique_ptr<ops::KvCache> kv_;
   std::unique_ptr<ops::AttentionScratch> attn_scratch_;
   // Activations for max_batch tokens.
+  vk::Buffer logits_host_, nll_host_;
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;

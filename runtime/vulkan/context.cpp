@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
 
 #include "vulkan/kernel.h"
 
@@ -266,6 +270,7 @@ Context::Context(const ContextOptions& options) {
     VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     check(vkCreateFence(device_, &fci, nullptr, &one_time_fence_), "vkCreateFence");
 
+    open_pipeline_cache();
     max_buffer_bytes_ = std::min({info_.max_storage_buffer_range, info_.max_memory_allocation_size, kShaderOffsetLimit});
     if (options.max_buffer_bytes) max_buffer_bytes_ = std::min(max_buffer_bytes_, options.max_buffer_bytes);
     max_buffer_bytes_ &= ~uint64_t{255};  // keep slices 256-byte aligned
@@ -286,6 +291,11 @@ void Context::destroy() {
   if (device_) {
     vkDeviceWaitIdle(device_);
     kernels_.clear();
+    if (pipeline_cache_) {
+      save_pipeline_cache();
+      vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
+      pipeline_cache_ = VK_NULL_HANDLE;
+    }
     if (one_time_fence_) vkDestroyFence(device_, one_time_fence_, nullptr);
     if (one_time_pool_) vkDestroyCommandPool(device_, one_time_pool_, nullptr);
     vkDestroyDevice(device_, nullptr);
@@ -329,6 +339,51 @@ uint32_t Context::find_memory_type(uint32_t type_bits, VkMemoryPropertyFlags req
   }
   if (fallback < 0) throw VulkanError("no Vulkan memory type with the required properties");
   return static_cast<uint32_t>(fallback);
+}
+
+void Context::open_pipeline_cache() {
+  std::vector<char> initial;
+  const char* off = std::getenv("MRROPE_PIPELINE_CACHE");
+  if (!(off && std::string(off) == "off")) {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::string dir = xdg && *xdg ? std::string(xdg) + "/mrrope" : home ? std::string(home) + "/.cache/mrrope" : "";
+    if (!dir.empty()) {
+      char name[96];
+      std::snprintf(name, sizeof name, "/pipelines-%04x-%04x.bin", info_.vendor_id, info_.device_id);
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      pipeline_cache_path_ = dir + name;
+      std::ifstream in(pipeline_cache_path_, std::ios::binary);
+      initial.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  }
+  // The driver checks the header (vendor, device, driver UUID) and ignores a stale cache.
+  VkPipelineCacheCreateInfo ci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+  ci.initialDataSize = initial.size();
+  ci.pInitialData = initial.empty() ? nullptr : initial.data();
+  if (vkCreatePipelineCache(device_, &ci, nullptr, &pipeline_cache_) != VK_SUCCESS) {
+    ci.initialDataSize = 0;
+    ci.pInitialData = nullptr;
+    check(vkCreatePipelineCache(device_, &ci, nullptr, &pipeline_cache_), "vkCreatePipelineCache");
+  }
+}
+
+void Context::save_pipeline_cache() {
+  if (pipeline_cache_path_.empty()) return;
+  size_t size = 0;
+  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, nullptr) != VK_SUCCESS || size == 0) return;
+  std::vector<char> data(size);
+  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, data.data()) != VK_SUCCESS) return;
+  // Written beside and renamed, so concurrent runs never read a torn file.
+  const std::string tmp = pipeline_cache_path_ + "." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(data.data(), static_cast<std::streamsize>(size));
+    if (!out) return;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, pipeline_cache_path_, ec);
 }
 
 Kernel& Context::kernel(const KernelDesc& desc) {

@@ -68,6 +68,10 @@ class Context {
                             VkMemoryPropertyFlags preferred = 0) const;
   const VkPhysicalDeviceMemoryProperties& memory_properties() const { return memory_properties_; }
 
+  // Compiled pipelines persist across runs in ~/.cache/mrrope (or
+  // $XDG_CACHE_HOME/mrrope); MRROPE_PIPELINE_CACHE=off disables it.
+  VkPipelineCache pipeline_cache() const { return pipeline_cache_; }
+
   // A compute pipeline for `desc`, created once and cached.
   Kernel& kernel(const KernelDesc& desc);
 
@@ -93,6 +97,8 @@ class Context {
 
  private:
   void destroy();
+  void open_pipeline_cache();
+  void save_pipeline_cache();
   VkCommandBuffer begin_one_time();
   void end_one_time(VkCommandBuffer cb);
   static VkBool32 VKAPI_PTR on_validation_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -107,6 +113,8 @@ class Context {
   uint32_t queue_family_ = 0;
   VkCommandPool one_time_pool_ = VK_NULL_HANDLE;
   VkFence one_time_fence_ = VK_NULL_HANDLE;
+  VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  std::string pipeline_cache_path_;
   DeviceInfo info_;
   VkPhysicalDeviceMemoryProperties memory_properties_{};
   uint64_t max_buffer_bytes_ = 0;

@@ -50,7 +50,7 @@ Kernel::Kernel(Context& ctx, const KernelDesc& desc) : ctx_(ctx), desc_(desc) {
   ci.stage.pName = "main";
   ci.stage.pSpecializationInfo = entries.empty() ? nullptr : &spec;
   ci.layout = layout_;
-  const VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline_);
+  const VkResult r = vkCreateComputePipelines(dev, ctx.pipeline_cache(), 1, &ci, nullptr, &pipeline_);
   vkDestroyShaderModule(dev, module, nullptr);
   check(r, ("vkCreateComputePipelines(" + desc.shader + ")").c_str());
 }

@@ -47,8 +47,9 @@ Sequence::~Sequence() {
 
 void Sequence::begin() {
   if (submitted_) wait();
-  for (VkDescriptorPool p : descriptor_pools_) vkDestroyDescriptorPool(ctx_.device(), p, nullptr);
-  descriptor_pools_.clear();
+  // Pools are kept and reset, so re-recording (every decoded token) allocates nothing.
+  for (VkDescriptorPool p : descriptor_pools_) vkResetDescriptorPool(ctx_.device(), p, 0);
+  pools_used_ = 0;
   sets_in_last_pool_ = kSetsPerPool;
   written_since_barrier_.clear();
   read_since_barrier_.clear();
@@ -66,18 +67,21 @@ void Sequence::begin() {
 
 VkDescriptorSet Sequence::allocate_set(VkDescriptorSetLayout layout) {
   if (sets_in_last_pool_ == kSetsPerPool) {
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kBuffersPerPool};
-    VkDescriptorPoolCreateInfo pci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-    pci.maxSets = kSetsPerPool;
-    pci.poolSizeCount = 1;
-    pci.pPoolSizes = &size;
-    VkDescriptorPool pool;
-    check(vkCreateDescriptorPool(ctx_.device(), &pci, nullptr, &pool), "vkCreateDescriptorPool");
-    descriptor_pools_.push_back(pool);
+    if (pools_used_ == descriptor_pools_.size()) {
+      VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kBuffersPerPool};
+      VkDescriptorPoolCreateInfo pci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+      pci.maxSets = kSetsPerPool;
+      pci.poolSizeCount = 1;
+      pci.pPoolSizes = &size;
+      VkDescriptorPool pool;
+      check(vkCreateDescriptorPool(ctx_.device(), &pci, nullptr, &pool), "vkCreateDescriptorPool");
+      descriptor_pools_.push_back(pool);
+    }
+    ++pools_used_;
     sets_in_last_pool_ = 0;
   }
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-  ai.descriptorPool = descriptor_pools_.back();
+  ai.descriptorPool = descriptor_pools_[pools_used_ - 1];
   ai.descriptorSetCount = 1;
   ai.pSetLayouts = &layout;
   VkDescriptorSet set;

@@ -85,6 +85,7 @@ class Sequence {
   VkFence fence_ = VK_NULL_HANDLE;
   VkQueryPool queries_ = VK_NULL_HANDLE;
   std::vector<VkDescriptorPool> descriptor_pools_;
+  size_t pools_used_ = 0;  // pools [0, pools_used_) hold this recording's sets
   uint32_t sets_in_last_pool_ = 0;
   bool recording_ = false, submitted_ = false;
   uint32_t dispatches_ = 0;

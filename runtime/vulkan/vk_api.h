@@ -74,7 +74,11 @@
   X(vkResetFences)                             \
   X(vkGetFenceStatus)                          \
   X(vkQueueSubmit)                             \
-  X(vkQueueWaitIdle)
+  X(vkQueueWaitIdle)                           \
+  X(vkResetDescriptorPool)                     \
+  X(vkCreatePipelineCache)                     \
+  X(vkDestroyPipelineCache)                    \
+  X(vkGetPipelineCacheData)
 
 namespace mrrope::vk {
 

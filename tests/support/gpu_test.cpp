@@ -8,7 +8,7 @@ namespace mrrope::test {
 
 namespace {
 
-// Contexts live until the process ends; created on first use.
+// Created on first use, destroyed by ContextCleanup.
 std::unique_ptr<vk::Context> g_default, g_small;
 
 vk::Context& make(std::unique_ptr<vk::Context>& slot, uint64_t max_buffer_bytes) {
@@ -20,6 +20,17 @@ vk::Context& make(std::unique_ptr<vk::Context>& slot, uint64_t max_buffer_bytes)
   }
   return *slot;
 }
+
+// Contexts are destroyed before the process exits: some drivers (NVIDIA's)
+// tear themselves down in atexit handlers that run before static destructors.
+class ContextCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    g_small.reset();
+    g_default.reset();
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ContextCleanup);
 
 }  // namespace
 
