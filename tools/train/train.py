@@ -236,9 +236,18 @@ def _sentences_window(docs, rng, nchars):
         j = d.find(". ", st)
         st = j + 2 if 0 <= j < st + 300 else st
         t = d[st:st + nchars]
+        k = docs.index(d) if FILL_HAYSTACK[0] and len(t) < nchars else 0
+        while FILL_HAYSTACK[0] and len(t) < nchars:  # eval: keep appending following documents
+            k = (k + 1) % len(docs)
+            t += " " + docs[k][:nchars - len(t)]
         if len(t) >= min(nchars, 150):
             return " ".join(t.split())
     return FILLER
+
+
+# Training (runs 1 and 2) used haystacks from a single document (False); the long-context
+# evaluation sets this to True so a needle haystack always reaches the target length.
+FILL_HAYSTACK = [False]
 
 
 def _insert_at_sentence(text, sent, frac):
@@ -475,6 +484,72 @@ def make_fixture(model32, ids, path_bin, dev):
     return summary
 
 
+def run_eval(model, tok, held_docs, held_ids, chars_per_tok, dev, trials, smoke, seed):
+    # ---------------- evaluation
+    torch.set_float32_matmul_precision("highest")
+    rng = random.Random(seed + 7)
+    bs = 4 if smoke else 25
+    res = {"native": {}, "extended": {}}
+    lengths = [512, 1024] if smoke else [512, 1024, 2048, 4096]
+    configs = [("none", 1)] + [(mm, S) for S in (4, 8) for mm in
+                               ("linear", "ntk", "yarn", "mrrope-uni", "mrrope-pro")]
+    cpt = chars_per_tok
+    for T in lengths:
+        pk = [build_task(tok, "passkey", rng, held_docs, T, T - 8, eval_digits=5, cpt=cpt * 0.92)
+              for _ in range(trials)]
+        nd = [build_task(tok, "needle", rng, held_docs, T, T - 8, eval_digits=7, cpt=cpt * 0.92)
+              for _ in range(trials)]
+        n_w = max(2, min(32, (len(held_ids) - 1) // T)) if not smoke else 2
+        stride = (len(held_ids) - T - 1) // n_w
+        win = torch.stack([held_ids[i * stride:i * stride + T + 1].long() for i in range(n_w)])
+        win[:, 0] = tok.bos
+        lens = sorted(len(p) + len(a) for p, a in nd)
+        lp = sorted(len(p) + len(a) for p, a in pk)
+        log(f"T={T}: needle prompt tokens min {lens[0]} median {lens[len(lens)//2]} max {lens[-1]}; "
+            f"passkey {lp[0]}..{lp[-1]}; ppl windows {n_w}; haystack fill {FILL_HAYSTACK[0]}")
+        res.setdefault("prompt_tokens", {})[str(T)] = dict(needle_min=lens[0], needle_median=lens[len(lens) // 2],
+                                                           passkey_min=lp[0], passkey_max=lp[-1])
+        for meth, S in configs:
+            if T == 512 and meth != "none" and S == 8:
+                continue
+            s, m = rope_schedule(meth, S)
+            r = dict(passkey=answer_accuracy(model, pk, s, m, dev, bs),
+                     needle=answer_accuracy(model, nd, s, m, dev, bs),
+                     ppl=perplexity(model, win, s, m, dev, 4 if T >= 2048 else 8))
+            res["extended"].setdefault(str(T), {})[f"{meth}-{S}" if S > 1 else meth] = r
+            log(f"T={T} {meth:11s} S={S}: {r}")
+    res["native"] = res["extended"]["512"]["none"]
+    log("NATIVE:", res["native"])
+
+    return res
+
+
+def eval_only(args, held_docs, dev):
+    """Evaluate an exported GGUF (dequantised to float32) with haystacks filled to full length."""
+    from tokenizers import Tokenizer
+    tok = Tok.__new__(Tok)
+    tok.hf, tok.tok = True, Tokenizer.from_file(args.tokenizer)
+    tok.bos, tok.eos = tok.tok.token_to_id(BOS), tok.tok.token_to_id(EOS)
+    kv, t = gw.read_gguf(args.eval_only)
+    cfg = dict(vocab=kv["llama.vocab_size"], ctx=kv["llama.context_length"], d=kv["llama.embedding_length"],
+               layers=kv["llama.block_count"], heads=kv["llama.attention.head_count"],
+               kv_heads=kv["llama.attention.head_count_kv"], ffn=kv["llama.feed_forward_length"])
+    model = Llama(cfg)
+    for name, p in tensor_list(model):
+        p.data.copy_(torch.from_numpy(np.array(t[name])))
+    model = model.to(dev).float().eval()
+    ids = []
+    for d in tok.encode_batch(held_docs):
+        ids += d + [tok.eos, tok.bos]
+    held_ids = torch.tensor(ids, dtype=torch.int32)
+    cpt = sum(map(len, held_docs)) / len(held_ids)
+    FILL_HAYSTACK[0] = True
+    res = run_eval(model, tok, held_docs, held_ids, cpt, dev, args.trials, args.smoke, args.seed)
+    with open(os.path.join(args.out, "eval_results.json"), "w") as f:
+        json.dump(dict(model=args.eval_only, haystack_fill=True, eval=res, cpt_heldout=cpt), f, indent=1)
+    log("done")
+
+
 # ============================================================== main
 def main():
     ap = argparse.ArgumentParser()
@@ -490,6 +565,8 @@ def main():
     ap.add_argument("--synth-frac", type=float, default=0.25)
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--name", default="ctxext-llama-17m")
+    ap.add_argument("--eval-only", default="", help="GGUF file: skip training, evaluate that model")
+    ap.add_argument("--tokenizer", default="tests/fixtures/model/tokenizer.json")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
@@ -511,6 +588,8 @@ def main():
     if smoke:
         train_docs, held_docs = train_docs[:300], held_docs[:60]
     log(f"docs train {len(train_docs)} heldout {len(held_docs)}; chars {sum(map(len, train_docs)):,}")
+    if args.eval_only:
+        return eval_only(args, held_docs, dev)
     tok = Tok(train_docs, cfg["vocab"], os.path.join(args.out, "tokenizer.json"))
     cfg["vocab"] = tok.n_vocab
     log(f"tokenizer: {tok.n_vocab} tokens, {len(tok.merges)} merges, hf={tok.hf}  ({time.time()-t_start:.0f}s)")
@@ -629,37 +708,7 @@ def main():
         samples[p] = sample(model, tok, p, 16 if smoke else 80, dev, seed=i)
         log("SAMPLE:", repr(samples[p]))
 
-    # ---------------- evaluation
-    torch.set_float32_matmul_precision("highest")
-    rng = random.Random(args.seed + 7)
-    bs = 4 if smoke else 25
-    res = {"native": {}, "extended": {}}
-    lengths = [512, 1024] if smoke else [512, 1024, 2048, 4096]
-    configs = [("none", 1)] + [(mm, S) for S in (4, 8) for mm in
-                               ("linear", "ntk", "yarn", "mrrope-uni", "mrrope-pro")]
-    cpt = chars_per_tok
-    for T in lengths:
-        pk = [build_task(tok, "passkey", rng, held_docs, T, T - 8, eval_digits=5, cpt=cpt * 0.92)
-              for _ in range(args.trials)]
-        nd = [build_task(tok, "needle", rng, held_docs, T, T - 8, eval_digits=7, cpt=cpt * 0.92)
-              for _ in range(args.trials)]
-        n_w = max(2, min(32, (len(held_ids) - 1) // T)) if not smoke else 2
-        stride = (len(held_ids) - T - 1) // n_w
-        win = torch.stack([held_ids[i * stride:i * stride + T + 1].long() for i in range(n_w)])
-        win[:, 0] = tok.bos
-        lens = [len(p) + len(a) for p, a in pk + nd]
-        log(f"T={T}: prompt tokens {min(lens)}..{max(lens)}; ppl windows {n_w}")
-        for meth, S in configs:
-            if T == 512 and meth != "none" and S == 8:
-                continue
-            s, m = rope_schedule(meth, S)
-            r = dict(passkey=answer_accuracy(model, pk, s, m, dev, bs),
-                     needle=answer_accuracy(model, nd, s, m, dev, bs),
-                     ppl=perplexity(model, win, s, m, dev, 4 if T >= 2048 else 8))
-            res["extended"].setdefault(str(T), {})[f"{meth}-{S}" if S > 1 else meth] = r
-            log(f"T={T} {meth:11s} S={S}: {r}")
-    res["native"] = res["extended"]["512"]["none"]
-    log("NATIVE:", res["native"])
+    res = run_eval(model, tok, held_docs, held_ids, chars_per_tok, dev, args.trials, smoke, args.seed)
 
     # ---------------- export + fixtures
     fix_ids = [tok.bos] + held_ids[1000:1000 + 2047].tolist()
