@@ -14,6 +14,8 @@ for metric, fmt in (("passkey", "{:.0%}"), ("needle", "{:.0%}"), ("ppl", "{:.1f}
     for c in cfgs:
         row = [fmt.format(ev[t][c][metric]) if c in ev[t] else "-" for t in Ts]
         print(f"| {c} | " + " | ".join(row) + " |")
+if "curve" not in r:
+    sys.exit(0)
 print("\nloss curve (step: train loss / text loss / synthetic loss / held-out val loss)\n")
 print("| step | loss | text | synthetic | val |\n|---|---|---|---|---|")
 for e in r["curve"]:
