@@ -1,0 +1,130 @@
+// Cross-implementation check: the Vulkan engine reproduces the reference
+// logits that the PyTorch training code computed for the bundled model
+// (tests/fixtures/model/README.md) on a fixed 2048-token input under none,
+// linear S=4, yarn S=4 and mrrope-pro S=4: two independent implementations of
+// the model and of the schedules agreeing.
+//
+// Tolerance (the fixture's own suggestion for f16 KV / f32 accumulation):
+// |logit - reference| <= 0.05 on the reference's top 64, |logsumexp| <= 0.05,
+// and the same top token unless the reference's best two are within 0.05.
+// The schedules themselves must match the fixture's divisors to 1e-9.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/model_files.h"
+
+namespace mrrope::test {
+namespace {
+
+const std::string kFixtureDir = std::string(MRROPE_SOURCE_DIR) + "/tests/fixtures/model/";
+const std::string kModel = std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf";
+
+// The few fields of fixture.json the test needs, read without a JSON library:
+// "positions": [...], "input_ids": [...], and each method's "s": [...] and "m".
+std::vector<double> number_list_after(const std::string& text, const std::string& key, size_t from = 0) {
+  const size_t k = text.find("\"" + key + "\"", from);
+  if (k == std::string::npos) throw std::runtime_error("fixture.json has no " + key);
+  const size_t open = text.find('[', k), close = text.find(']', open);
+  std::vector<double> out;
+  std::stringstream ss(text.substr(open + 1, close - open - 1));
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stod(item));
+  return out;
+}
+
+double number_after(const std::string& text, const std::string& key, size_t from) {
+  const size_t k = text.find("\"" + key + "\"", from);
+  const size_t colon = text.find(':', k);
+  return std::stod(text.substr(colon + 1));
+}
+
+struct Reference {
+  float logsumexp;
+  std::vector<int32_t> ids;
+  std::vector<float> logits;
+};
+
+class ModelFixture : public GpuTest {};
+
+TEST_F(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
+  std::ifstream json_file(kFixtureDir + "fixture.json");
+  ASSERT_TRUE(json_file) << "missing " << kFixtureDir << "fixture.json";
+  const std::string json((std::istreambuf_iterator<char>(json_file)), std::istreambuf_iterator<char>());
+  const auto positions_d = number_list_after(json, "positions");
+  const auto ids_d = number_list_after(json, "input_ids");
+  std::vector<int32_t> ids(ids_d.begin(), ids_d.end());
+  ASSERT_EQ(ids.size(), 2048u);
+
+  std::ifstream bin(kFixtureDir + "logits_q8_0.bin", std::ios::binary);
+  ASSERT_TRUE(bin);
+  const std::vector<std::pair<std::string, double>> methods = {
+      {"none", 1}, {"linear", 4}, {"yarn", 4}, {"mrrope-pro", 4}};
+  const int topk = 64;
+  std::map<std::string, std::vector<Reference>> refs;
+  for (const auto& [method, scale] : methods)
+    for (size_t p = 0; p < positions_d.size(); ++p) {
+      Reference r;
+      r.ids.resize(topk);
+      r.logits.resize(topk);
+      bin.read(reinterpret_cast<char*>(&r.logsumexp), 4);
+      bin.read(reinterpret_cast<char*>(r.ids.data()), topk * 4);
+      bin.read(reinterpret_cast<char*>(r.logits.data()), topk * 4);
+      refs[method].push_back(r);
+    }
+  ASSERT_TRUE(bin);
+
+  const GgufFile file = GgufFile::open(kModel);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 2048;
+  GpuModel model(gpu(), file, config, options);
+
+  for (const auto& [method, scale] : methods) {
+    SCOPED_TRACE(method);
+    const RopeTable table = schedule(config, method, scale);
+    // Our schedule equals the one the reference used.
+    const std::string key = method + "-" + std::to_string(int(scale));
+    const size_t at = json.find("\"" + key + "\"", json.find("\"schedules\""));
+    ASSERT_NE(at, std::string::npos) << key;
+    const auto s = number_list_after(json, "s", at);
+    ASSERT_EQ(s.size(), table.divisor.size());
+    for (size_t i = 0; i < s.size(); ++i) ASSERT_NEAR(table.divisor[i], s[i], 1e-9) << "pair " << i;
+    EXPECT_NEAR(table.attn_factor, number_after(json, "m", at), 1e-6);
+
+    model.reset();
+    model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    // Chunks end exactly at the checked positions, so only their rows go
+    // through the output head.
+    const int V = config.n_vocab;
+    int done = 0;
+    for (size_t p = 0; p < positions_d.size(); ++p) {
+      const int pos = static_cast<int>(positions_d[p]);
+      std::vector<float> last;
+      while (done <= pos) {
+        const int n = std::min(512, pos + 1 - done);
+        last = model.forward(std::span(ids).subspan(done, n));
+        done += n;
+      }
+      const float* row = last.data();
+      const Reference& r = refs[method][p];
+      double m = -INFINITY, sum = 0;
+      for (int i = 0; i < V; ++i) m = std::max(m, double(row[i]));
+      for (int i = 0; i < V; ++i) sum += std::exp(row[i] - m);
+      EXPECT_NEAR(m + std::log(sum), r.logsumexp, 0.05) << "logsumexp at position " << pos;
+      for (int k = 0; k < topk; ++k)
+        ASSERT_NEAR(row[r.ids[k]], r.logits[k], 0.05) << "position " << pos << ", token " << r.ids[k];
+      const int best = static_cast<int>(std::max_element(row, row + V) - row);
+      if (r.logits[0] - r.logits[1] > 0.05) EXPECT_EQ(best, r.ids[0]) << "top token at position " << pos;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mrrope::test
