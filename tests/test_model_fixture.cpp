@@ -18,6 +18,9 @@
 #include <sstream>
 
 #include "model/gpu_model.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer/unicode.h"
+#include "tokenizer/vocab.h"
 #include "support/gpu_test.h"
 #include "support/model_files.h"
 
@@ -50,6 +53,57 @@ struct Reference {
   std::vector<int32_t> ids;
   std::vector<float> logits;
 };
+
+// The JSON string value of `key` (escapes \n \t \" \\ \/ \uXXXX, surrogate pairs).
+std::string string_after(const std::string& text, const std::string& key) {
+  size_t i = text.find('"', text.find(':', text.find("\"" + key + "\"")) + 1) + 1;
+  std::string out;
+  auto put = [&](uint32_t cp) {
+    if (cp < 0x80) out += char(cp);
+    else if (cp < 0x800) out += char(0xC0 | (cp >> 6)), out += char(0x80 | (cp & 0x3F));
+    else if (cp < 0x10000) out += char(0xE0 | (cp >> 12)), out += char(0x80 | ((cp >> 6) & 0x3F)), out += char(0x80 | (cp & 0x3F));
+    else out += char(0xF0 | (cp >> 18)), out += char(0x80 | ((cp >> 12) & 0x3F)), out += char(0x80 | ((cp >> 6) & 0x3F)), out += char(0x80 | (cp & 0x3F));
+  };
+  for (; text[i] != '"'; ++i) {
+    if (text[i] != '\\') { out += text[i]; continue; }
+    const char e = text[++i];
+    if (e == 'n') out += '\n';
+    else if (e == 't') out += '\t';
+    else if (e == 'r') out += '\r';
+    else if (e == 'u') {
+      uint32_t cp = std::stoul(text.substr(i + 1, 4), nullptr, 16);
+      i += 4;
+      if (cp >= 0xD800 && cp < 0xDC00 && text[i + 1] == '\\') {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (std::stoul(text.substr(i + 3, 4), nullptr, 16) - 0xDC00);
+        i += 6;
+      }
+      put(cp);
+    } else out += e;
+  }
+  return out;
+}
+
+// Our tokenizer, reading the bundled GGUF, splits the held-out text exactly as
+// the Hugging Face tokenizer the model was trained with (the fixture's ids),
+// away from the window's cut edges.
+TEST(ModelTokenizer, MatchesTheTrainingTokenizerOnHeldOutText) {
+  std::ifstream json_file(kFixtureDir + "fixture.json");
+  ASSERT_TRUE(json_file);
+  const std::string json((std::istreambuf_iterator<char>(json_file)), std::istreambuf_iterator<char>());
+  const auto ids_d = number_list_after(json, "input_ids");
+  const std::vector<int32_t> want(ids_d.begin() + 1, ids_d.end());  // without BOS
+  const std::string text = string_after(json, "input_text_decoded");
+  const GgufFile file = GgufFile::open(kModel);
+  const tok::Tokenizer tokenizer(tok::load_vocab(file));
+  const auto got = tokenizer.tokenize(text, false, false);
+  ASSERT_GT(got.size(), 2000u);
+  // Compare the middle: the first and last few tokens may merge differently at the cut.
+  const size_t skip = 8, n = std::min(got.size(), want.size()) - 2 * skip;
+  size_t mismatches = 0;
+  for (size_t i = skip; i < skip + n; ++i) mismatches += got[i] != want[i];
+  EXPECT_EQ(mismatches, 0u) << "of " << n << " tokens";
+  EXPECT_EQ(tokenizer.detokenize(got), text);
+}
 
 class ModelFixture : public GpuTest {};
 
