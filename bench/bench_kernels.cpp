@@ -1,7 +1,8 @@
 // Micro-benchmark of the compute kernels: time per call (GPU timestamps) and
 // achieved GB/s or GFLOP/s for representative LLM shapes.
 //
-//   bench-kernels [--quick] [--reps N] [--device INDEX|NAME]
+//   bench-kernels [--quick] [--matvec-only] [--reps N] [--device INDEX|NAME]
+// MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
 //
 // --quick uses small shapes (for CPU devices such as lavapipe).
 #include <algorithm>
@@ -27,6 +28,7 @@ namespace {
 
 struct Options {
   bool quick = false;
+  bool matvec_only = false;
   int reps = 10;
   std::string device;
 };
@@ -80,8 +82,9 @@ void bench_matmul(vk::Context& ctx, const Options& o) {
   };
   const std::vector<Shape> shapes = o.quick ? std::vector<Shape>{{1024, 1024}, {2816, 1024}}
                                             : std::vector<Shape>{{4096, 4096}, {14336, 4096}, {4096, 14336}};
-  const std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512};
-  for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0}) {
+  std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512};
+  if (o.matvec_only) batches = {1};
+  for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
     for (const Shape& s : shapes) {
       const auto w = random_floats(size_t(s.rows) * s.cols, 1);
       vk::DeviceTensor tw(ctx, type, s.cols, s.rows, "w");
@@ -150,8 +153,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--quick")) o.quick = true;
     else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) o.reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) o.device = argv[++i];
+    else if (!std::strcmp(argv[i], "--matvec-only")) o.matvec_only = true;
     else {
-      std::fprintf(stderr, "usage: bench-kernels [--quick] [--reps N] [--device INDEX|NAME]\n");
+      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--reps N] [--device INDEX|NAME]\n");
       return 2;
     }
   }
@@ -164,7 +168,7 @@ int main(int argc, char** argv) {
                 ctx.info().driver.c_str());
     std::printf("%-10s %-34s %13s %14s %18s\n", "kernel", "shape", "time/call", "bandwidth", "compute");
     bench_matmul(ctx, o);
-    bench_elementwise(ctx, o);
+    if (!o.matvec_only) bench_elementwise(ctx, o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench-kernels: %s\n", e.what());
     return 1;

@@ -1,6 +1,7 @@
 #include "ops/ops.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -18,8 +19,16 @@ struct Shapes {
   uint32_t matvec_threads, matvec_rows, matmul_threads, matmul_tile;
 };
 Shapes shapes_for(const vk::Context& ctx) {
-  if (ctx.info().type == "CPU") return {std::max(8u, ctx.info().subgroup_size), 8, 64, 32};
-  return {128, 2, 256, 64};
+  Shapes s = ctx.info().type == "CPU" ? Shapes{std::max(8u, ctx.info().subgroup_size), 8, 64, 32}
+                                      : Shapes{128, 2, 256, 64};
+  // Tuning knob for benchmarks: MRROPE_MATVEC_SHAPE=threads,rows.
+  if (const char* env = std::getenv("MRROPE_MATVEC_SHAPE")) {
+    unsigned threads = 0, rows = 0;
+    if (std::sscanf(env, "%u,%u", &threads, &rows) == 2 && threads >= 1 && threads <= 1024 &&
+        (threads & (threads - 1)) == 0 && rows >= 1 && rows <= 64)
+      s.matvec_threads = threads, s.matvec_rows = rows;
+  }
+  return s;
 }
 constexpr uint32_t kMatvecMaxBatch = 4;
 constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
