@@ -32,7 +32,10 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 }
 
 // Runs y = W x on the GPU with the chosen kernel and checks it against the reference.
-void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, bool tiled,
+enum class Kind { Matvec, Subgroup, Tiled };
+const char* kind_name(Kind k) { return k == Kind::Tiled ? "matmul" : k == Kind::Subgroup ? "matvec_sg" : "matvec"; }
+
+void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, Kind kind,
                    uint32_t seed) {
   const auto w = random_floats(size_t(rows) * cols, seed);
   const auto x = random_floats(size_t(batch) * cols, seed + 1);
@@ -44,7 +47,8 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   vk::Buffer bx = device_buffer(ctx, x), by = zero_buffer(ctx, size_t(batch) * rows);
   vk::Sequence seq(ctx);
   seq.begin();
-  if (tiled) ops::matmul_kernel(seq, tw, bx, by, batch);
+  if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, bx, by, batch);
+  else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, bx, by, batch);
   else ops::matvec_kernel(seq, tw, bx, by, batch);
   seq.end();
   seq.run();
@@ -61,7 +65,7 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     }
   size_t where = 0;
   const double ratio = worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
-  EXPECT_LE(ratio, 1.0) << (tiled ? "matmul" : "matvec") << " worst at " << where << ": gpu " << got[where]
+  EXPECT_LE(ratio, 1.0) << kind_name(kind) << " worst at " << where << ": gpu " << got[where]
                         << " ref " << want[where];
 }
 
@@ -70,13 +74,20 @@ class MatmulKernels : public GpuTest, public testing::WithParamInterface<MatCase
 TEST_P(MatmulKernels, MatvecMatchesReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
-  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 4u), false, 10);
+  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 4u), Kind::Matvec, 10);
+}
+
+TEST_P(MatmulKernels, SubgroupMatvecMatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ctx.info().subgroup_arithmetic) GTEST_SKIP() << "no subgroup arithmetic on " << ctx.info().name;
+  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 4u), Kind::Subgroup, 30);
 }
 
 TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
-  check_product(ctx, c.type, c.rows, c.cols, c.batch, true, 20);
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::Tiled, 20);
 }
 
 std::vector<MatCase> cases() {

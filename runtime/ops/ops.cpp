@@ -103,9 +103,30 @@ void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
   }
 }
 
+void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  const vk::DeviceInfo& info = seq.context().info();
+  if (!info.subgroup_arithmetic) throw vk::VulkanError("this device has no subgroup arithmetic in compute shaders");
+  const uint32_t threads = std::max(128u, info.subgroup_size);  // several subgroups, one row each
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"matvec_sg_" + type_suffix(w.type()),
+                                                  {Access::Read, Access::Read, Access::Write},
+                                                  sizeof(MatPush),
+                                                  {threads}});
+  const uint32_t rows_per_group = threads / info.subgroup_size;
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
+              y.offset, y.stride ? y.stride : rows};
+    const Grid g = grid_for(seq, ceil_div(slice.row_count, rows_per_group));
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
+  }
+}
+
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
-  if (batch <= kMatvecMaxBatch) matvec_kernel(seq, w, x, y, batch);
-  else matmul_kernel(seq, w, x, y, batch);
+  const vk::DeviceInfo& info = seq.context().info();
+  if (batch > kMatvecMaxBatch) matmul_kernel(seq, w, x, y, batch);
+  else if (info.type != "CPU" && info.subgroup_arithmetic && !std::getenv("MRROPE_MATVEC_SHAPE"))
+    matvec_subgroup_kernel(seq, w, x, y, batch);
+  else matvec_kernel(seq, w, x, y, batch);
 }
 
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps) {

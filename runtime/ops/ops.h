@@ -30,6 +30,8 @@ void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // Forces one kernel (tests and benchmarks compare both).
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// One subgroup per row (needs subgroup arithmetic); what matmul() uses for small batches on GPUs.
+void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 
 // y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);

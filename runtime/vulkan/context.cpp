@@ -132,6 +132,8 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
   d.max_shared_memory = lim.maxComputeSharedMemorySize;
   d.max_push_constants = lim.maxPushConstantsSize;
   d.subgroup_size = subgroup.subgroupSize;
+  d.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                          (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
 
   VkPhysicalDeviceMemoryProperties mem;
   vkGetPhysicalDeviceMemoryProperties(pd, &mem);

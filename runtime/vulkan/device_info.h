@@ -27,6 +27,7 @@ struct DeviceInfo {
   uint32_t max_shared_memory = 0;
   uint32_t max_push_constants = 0;
   uint32_t subgroup_size = 0;
+  bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
   float timestamp_period_ns = 0;  // 0 when the compute queue has no timestamps
   bool shader_float16 = false, shader_int8 = false, storage_16bit = false, storage_8bit = false;
 
