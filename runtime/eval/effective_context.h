@@ -1,0 +1,26 @@
+#pragma once
+// Effective context length per method: the longest tested length up to which
+// retrieval accuracy stays >= a threshold (default 85%) and perplexity stays
+// within a margin (default +10%) of the method's value at the native length
+// (or at its shortest tested length when the native length was not tested).
+// Every tested length up to it must pass, not only that one.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eval/sweep.h"
+
+namespace mrrope {
+
+struct EffectiveContext {
+  std::string method;
+  int length = 0;  // 0: not even the shortest length passes
+  std::map<int, double> accuracy;    // by length (retrieval rows)
+  std::map<int, double> perplexity;  // by length (perplexity rows)
+};
+
+std::vector<EffectiveContext> effective_context(const std::vector<RetrievalRow>& retrieval,
+                                                const std::vector<PerplexityRow>& perplexity, int native_length,
+                                                double accuracy_threshold = 0.85, double ppl_margin = 0.10);
+
+}  // namespace mrrope

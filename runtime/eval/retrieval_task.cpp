@@ -1,0 +1,118 @@
+#include "eval/retrieval_task.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cctype>
+#include <stdexcept>
+
+namespace mrrope {
+namespace {
+
+std::string replace_all(std::string s, const std::string& key, const std::string& value) {
+  for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))
+    s.replace(at, key.size(), value);
+  return s;
+}
+
+std::string random_digits(int n, std::mt19937_64& rng) {
+  std::string s;
+  s += static_cast<char>('1' + rng() % 9);  // no leading zero
+  for (int i = 1; i < n; ++i) s += static_cast<char>('0' + rng() % 10);
+  return s;
+}
+
+const char* const kWords[] = {"apple",  "river",  "mountain", "candle", "garden", "window", "silver", "dragon",
+                              "forest", "anchor", "basket",   "castle", "copper", "desert", "eagle",  "feather",
+                              "glacier", "harbor", "island",  "jacket", "kettle", "lantern", "meadow", "needle"};
+
+std::vector<int32_t> tokens_of(const tok::Tokenizer& t, const std::string& text) {
+  return t.tokenize(text, /*add_special=*/true, /*parse_special=*/false);
+}
+
+// Largest n in [0, hi] with length(n) <= target, for a length that grows with n.
+template <class F>
+int fit(int hi, int target, F length) {
+  int lo = 0;
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (length(mid) <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+}  // namespace
+
+RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
+                                    std::mt19937_64& rng, const PasskeyTemplate& t) {
+  if (target_tokens < 32) throw std::invalid_argument("a passkey prompt needs at least 32 tokens");
+  const std::string key = random_digits(t.digits, rng);
+  const std::string needle = replace_all(t.needle, "{N}", key);
+  auto build = [&](int reps) {
+    const int before = static_cast<int>(std::lround(depth * reps));
+    std::string hay;
+    for (int i = 0; i < reps; ++i) {
+      if (i == before) hay += " " + needle;
+      hay += " " + t.filler;
+    }
+    if (before >= reps) hay += " " + needle;
+    return t.intro + hay + t.question;
+  };
+  const int per_filler = std::max<int>(1, static_cast<int>(tokens_of(tokenizer, t.filler).size()) - 1);
+  const int reps = fit(target_tokens / per_filler + 2, target_tokens,
+                       [&](int n) { return static_cast<int>(tokens_of(tokenizer, build(n)).size()); });
+  RetrievalPrompt p;
+  p.tokens = tokens_of(tokenizer, build(reps));
+  p.answer = key;
+  p.depth = reps ? std::min(1.0, static_cast<double>(std::lround(depth * reps)) / reps) : 0.0;
+  return p;
+}
+
+RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::string& haystack, int target_tokens,
+                                   double depth, std::mt19937_64& rng, const NeedleTemplate& t) {
+  if (target_tokens < 48) throw std::invalid_argument("a needle prompt needs at least 48 tokens");
+  const std::string word = kWords[rng() % (sizeof kWords / sizeof *kWords)];
+  const std::string number = random_digits(t.digits, rng);
+  const std::string needle = replace_all(replace_all(t.needle, "{W}", word), "{N}", number);
+  const std::string question = replace_all(t.question, "{W}", word);
+  // The needle goes after the sentence end nearest the depth (". "), within the cut text.
+  auto build = [&](int chars, double* where) {
+    std::string text = haystack.substr(0, static_cast<size_t>(chars));
+    // End the haystack at a sentence end, so the end is a boundary too.
+    if (const size_t end = text.rfind(". "); end != std::string::npos) text.resize(end + 1);
+    const size_t target = static_cast<size_t>(depth * text.size());
+    size_t best = std::string::npos;
+    for (size_t at = text.find(". "); at != std::string::npos; at = text.find(". ", at + 1)) {
+      const size_t cut = at + 2;
+      if (best == std::string::npos || (cut > target ? cut - target : target - cut) <
+                                           (best > target ? best - target : target - best))
+        best = cut;
+    }
+    if (depth <= 0.0) best = 0;
+    if (best == std::string::npos || depth >= 1.0) best = text.size();
+    if (where) *where = text.empty() ? 0.0 : static_cast<double>(best) / text.size();
+    const bool at_end = best == text.size();
+    text.insert(best, at_end ? " " + needle : needle + " ");
+    return text + question;
+  };
+  const int max_chars = static_cast<int>(haystack.size());
+  const int chars = fit(std::min<int>(max_chars, target_tokens * 8), target_tokens,
+                        [&](int n) { return static_cast<int>(tokens_of(tokenizer, build(n, nullptr)).size()); });
+  RetrievalPrompt p;
+  p.tokens = tokens_of(tokenizer, build(chars, &p.depth));
+  if (static_cast<int>(p.tokens.size()) < target_tokens * 9 / 10)
+    throw std::invalid_argument("the haystack text is too short for a " + std::to_string(target_tokens) +
+                                "-token needle prompt");
+  p.answer = number;
+  return p;
+}
+
+std::string leading_digits(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string d;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) d += text[i++];
+  return d;
+}
+
+}  // namespace mrrope
