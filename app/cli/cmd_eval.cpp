@@ -110,11 +110,15 @@ int run_eval(const std::vector<std::string>& argv) {
   RunInfo info{m.engine->file().path(), m.ctx->info().name, "mrrope-cli eval " + mode, 0};
   std::vector<RetrievalRow> retrieval;
   std::vector<PerplexityRow> perplexity;
+  const std::string model_name = fs::path(info.model).filename().string();
+  // Each part writes its outputs as soon as it ends, so a failure or Ctrl-C later keeps them.
   if (mode == "ppl" || mode == "all") {
     std::fprintf(stderr, "perplexity: %zu methods x %zu lengths\n", config.methods.size(), config.lengths.size());
     perplexity = run_perplexity_sweep(*m.engine, *m.ctx, config, m.engine->tokenizer().tokenize(text, false, false),
                                       print_progress, &g_cancel);
     std::fprintf(stderr, "\n");
+    write_perplexity_csv(out_dir + "/ppl.csv", perplexity, info);
+    plot_perplexity(perplexity, out_dir + "/ppl.png", "Perplexity vs context - " + model_name);
   }
   for (const std::string task : {"passkey", "niah"}) {
     if (g_cancel || (mode != task && mode != "all")) continue;
@@ -125,15 +129,11 @@ int run_eval(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "\n");
     write_retrieval_csv(out_dir + "/" + task + ".csv", rows, info);
     plot_retrieval_heatmaps(rows, out_dir + "/" + task + ".png",
-                            (task == "passkey" ? "Passkey retrieval" : "Needle in a haystack") +
-                                std::string(" - ") + fs::path(info.model).filename().string());
+                            (task == "passkey" ? "Passkey retrieval" : "Needle in a haystack") + std::string(" - ") +
+                                model_name);
     retrieval.insert(retrieval.end(), rows.begin(), rows.end());
   }
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!perplexity.empty()) {
-    write_perplexity_csv(out_dir + "/ppl.csv", perplexity, info);
-    plot_perplexity(perplexity, out_dir + "/ppl.png", "Perplexity vs context - " + fs::path(info.model).filename().string());
-  }
   const auto effective = effective_context(retrieval, perplexity, m.engine->config().rope.n_ctx_orig > 0
                                                                       ? m.engine->config().rope.n_ctx_orig
                                                                       : m.engine->config().n_ctx_train,

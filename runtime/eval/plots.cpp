@@ -64,7 +64,7 @@ void plot_perplexity(const std::vector<PerplexityRow>& rows, const std::string& 
   c.line(left, top, left, top + ph, kBlack, 2);
   c.line(left, top + ph, left + pw, top + ph, kBlack, 2);
   c.text(left + pw / 2 - 120, H - 35, "context length (tokens, log scale)", kBlack);
-  c.text(10, top - 30, "perplexity", kBlack);
+  c.text(10, top - 16, "perplexity", kBlack);
   const auto methods = methods_in_order(names);
   for (size_t m = 0; m < methods.size(); ++m) {
     const Rgb col = series_colour(static_cast<int>(m));

@@ -68,8 +68,16 @@ RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_
   return p;
 }
 
-RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::string& haystack, int target_tokens,
-                                   double depth, std::mt19937_64& rng, const NeedleTemplate& t) {
+RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::string& raw_haystack,
+                                   int target_tokens, double depth, std::mt19937_64& rng, const NeedleTemplate& t) {
+  // Whitespace runs become single spaces (as in training), so sentence ends are ". ".
+  std::string haystack;
+  haystack.reserve(raw_haystack.size());
+  for (char c : raw_haystack) {
+    const bool space = std::isspace(static_cast<unsigned char>(c));
+    if (!space) haystack += c;
+    else if (!haystack.empty() && haystack.back() != ' ') haystack += ' ';
+  }
   if (target_tokens < 48) throw std::invalid_argument("a needle prompt needs at least 48 tokens");
   const std::string word = kWords[rng() % (sizeof kWords / sizeof *kWords)];
   const std::string number = random_digits(t.digits, rng);
