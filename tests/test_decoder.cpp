@@ -95,41 +95,45 @@ INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderMatchesReference, testing::ValuesIn
                            return i.param.arch + "_" + std::string(ggml_type_name(i.param.type));
                          });
 
-class DecoderLongContext : public GpuTest, public testing::WithParamInterface<std::string> {};
+class DecoderLongContext : public GpuTest, public testing::WithParamInterface<DecoderCase> {};
 
-// 4160 tokens of prefill (chunks of 512), then logits of 8 more tokens at
-// positions 4160..4167 against the reference.
-TEST_P(DecoderLongContext, MatchesReferencePast4K) {
+// For each architecture and weight type: 4160 tokens of prefill (chunks of
+// 512), then logits of 8 more tokens at positions 4160..4167 against the
+// reference, under none, linear S=4, yarn S=4 and mrrope-pro S=4.
+TEST_P(DecoderLongContext, MatchesReferencePast4KUnderEveryMethod) {
   SyntheticModelSpec spec;
+  spec.arch = GetParam().arch;
+  spec.weight_type = GetParam().type;
   spec.n_layer = 1;
-  spec.n_head = 2;
-  spec.n_head_kv = 1;
-  spec.weight_type = GgmlType::Q8_0;
+  spec.n_head = 4;    // q_dim 256: a multiple of every block size
+  spec.n_head_kv = 2;
+  spec.n_embd = 256;
+  spec.n_ff = 256;
+  spec.n_vocab = 128;
   const GgufFile file = synthetic_gguf(spec);
   const ModelConfig config = ModelConfig::from_gguf(file);
-  const RopeTable table = schedule(config, GetParam(), GetParam() == "none" ? 1.0 : 4.0);
-
   GpuModelOptions options;
   options.n_ctx = 4224;
   GpuModel gpu_model(gpu(), file, config, options);
-  CpuModel cpu_model(file, config);
-  gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
-  cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
-
   const auto tokens = random_tokens(4168, config.n_vocab, 9);
   const std::span<const int32_t> all(tokens);
-  gpu_model.prefill(all.first(4160));
-  const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
-  const auto cpu_logits = cpu_model.forward(all);
-  const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
-  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, GetParam());
+  for (const char* method : {"none", "linear", "yarn", "mrrope-pro"}) {
+    const RopeTable table = schedule(config, method, std::string(method) == "none" ? 1.0 : 4.0);
+    CpuModel cpu_model(file, config);
+    gpu_model.reset();
+    gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    gpu_model.prefill(all.first(4160));
+    const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
+    const auto cpu_logits = cpu_model.forward(all);
+    const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
+    expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, method);
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, DecoderLongContext, testing::Values("none", "linear", "yarn", "mrrope-pro"),
-                         [](const testing::TestParamInfo<std::string>& i) {
-                           std::string n = i.param;
-                           for (char& c : n) if (c == '-') c = '_';
-                           return n;
+INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderLongContext, testing::ValuesIn(decoder_cases()),
+                         [](const testing::TestParamInfo<DecoderCase>& i) {
+                           return i.param.arch + "_" + std::string(ggml_type_name(i.param.type));
                          });
 
 class DecoderErrors : public GpuTest {};
