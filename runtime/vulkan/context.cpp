@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <unistd.h>
@@ -48,7 +49,7 @@ bool has_instance_extension(const char* name) {
   return false;
 }
 
-VkInstance create_instance(bool validation, bool debug_utils) {
+VkInstance create_instance(bool validation, bool debug_utils, const std::vector<std::string>& extra_extensions = {}) {
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "mrrope";
   app.pEngineName = "mrrope";
@@ -57,6 +58,10 @@ VkInstance create_instance(bool validation, bool debug_utils) {
   std::vector<const char*> layers, extensions;
   if (validation) layers.push_back(kValidationLayer);
   if (debug_utils) extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  for (const auto& e : extra_extensions) {
+    if (!has_instance_extension(e.c_str())) throw VulkanError("the Vulkan instance lacks the extension " + e);
+    extensions.push_back(e.c_str());
+  }
   VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
   // Lets the loader list portability (e.g. MoltenVK) drivers too.
   if (has_instance_extension(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME)) {
@@ -91,7 +96,9 @@ const char* type_name(VkPhysicalDeviceType t) {
 
 // The queue family the runtime uses: compute-capable, preferring one that can
 // also draw (the app shares it with the swapchain) and has timestamps.
-int pick_queue_family(VkPhysicalDevice pd, uint32_t* timestamp_bits) {
+using QueueFamilyFilter = std::function<bool(VkPhysicalDevice, uint32_t)>;
+
+int pick_queue_family(VkPhysicalDevice pd, uint32_t* timestamp_bits, const QueueFamilyFilter& ok = {}) {
   uint32_t n = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, nullptr);
   std::vector<VkQueueFamilyProperties> families(n);
@@ -99,6 +106,7 @@ int pick_queue_family(VkPhysicalDevice pd, uint32_t* timestamp_bits) {
   int best = -1, best_score = -1;
   for (uint32_t i = 0; i < n; ++i) {
     if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)) continue;
+    if (ok && !ok(pd, i)) continue;
     const int score = ((families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) ? 2 : 0) +
                       (families[i].timestampValidBits > 0 ? 1 : 0);
     if (score > best_score) best = static_cast<int>(i), best_score = score;
@@ -107,7 +115,18 @@ int pick_queue_family(VkPhysicalDevice pd, uint32_t* timestamp_bits) {
   return best;
 }
 
-DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
+bool has_device_extension(VkPhysicalDevice pd, const std::string& name) {
+  uint32_t n = 0;
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr);
+  std::vector<VkExtensionProperties> exts(n);
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, exts.data());
+  for (const auto& e : exts)
+    if (name == e.extensionName) return true;
+  return false;
+}
+
+DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter& family_ok = {},
+                    const std::vector<std::string>& device_extensions = {}) {
   DeviceInfo d;
   d.index = index;
   VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
@@ -158,12 +177,15 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
   d.storage_8bit = s8.storageBuffer8BitAccess;
 
   uint32_t timestamp_bits = 0;
-  const int family = pick_queue_family(pd, &timestamp_bits);
+  const int family = pick_queue_family(pd, &timestamp_bits, family_ok);
   d.timestamp_period_ns = timestamp_bits > 0 ? lim.timestampPeriod : 0.f;
   if (VK_API_VERSION_MINOR(d.api_version) < 2 && VK_API_VERSION_MAJOR(d.api_version) == 1)
     d.unusable_reason = "needs Vulkan 1.2, device has " + d.api_version_string();
   else if (family < 0)
-    d.unusable_reason = "no compute queue";
+    d.unusable_reason = family_ok ? "no compute queue that passes the queue family test (e.g. presentation)"
+                                  : "no compute queue";
+  for (const auto& e : device_extensions)
+    if (d.unusable_reason.empty() && !has_device_extension(pd, e)) d.unusable_reason = "lacks the extension " + e;
   d.usable = d.unusable_reason.empty();
   return d;
 }
@@ -228,7 +250,10 @@ Context::Context(const ContextOptions& options) {
     throw VulkanError("validation was required but VK_LAYER_KHRONOS_validation is not installed "
                       "(Debian package vulkan-validationlayers)");
   const bool use_validation = layer_present;
-  instance_ = create_instance(use_validation, use_validation);
+  instance_ = create_instance(use_validation, use_validation, options.instance_extensions);
+  QueueFamilyFilter family_ok;
+  if (options.queue_family_ok)
+    family_ok = [this, &options](VkPhysicalDevice pd, uint32_t family) { return options.queue_family_ok(instance_, pd, family); };
 
   try {
     if (use_validation) {
@@ -243,7 +268,7 @@ Context::Context(const ContextOptions& options) {
 
     const auto pds = physical_devices(instance_);
     std::vector<DeviceInfo> devices;
-    for (uint32_t i = 0; i < pds.size(); ++i) devices.push_back(describe(pds[i], i));
+    for (uint32_t i = 0; i < pds.size(); ++i) devices.push_back(describe(pds[i], i, family_ok, options.device_extensions));
     std::string selector = options.device;
     if (selector.empty())
       if (const char* env = std::getenv("MRROPE_DEVICE")) selector = env;
@@ -253,7 +278,7 @@ Context::Context(const ContextOptions& options) {
     vkGetPhysicalDeviceMemoryProperties(physical_device_, &memory_properties_);
 
     uint32_t timestamp_bits = 0;
-    queue_family_ = static_cast<uint32_t>(pick_queue_family(physical_device_, &timestamp_bits));
+    queue_family_ = static_cast<uint32_t>(pick_queue_family(physical_device_, &timestamp_bits, family_ok));
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     qci.queueFamilyIndex = queue_family_;
@@ -262,6 +287,10 @@ Context::Context(const ContextOptions& options) {
     VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     dci.queueCreateInfoCount = 1;
     dci.pQueueCreateInfos = &qci;
+    std::vector<const char*> device_extensions;
+    for (const auto& e : options.device_extensions) device_extensions.push_back(e.c_str());
+    dci.enabledExtensionCount = static_cast<uint32_t>(device_extensions.size());
+    dci.ppEnabledExtensionNames = device_extensions.data();
     check(vkCreateDevice(physical_device_, &dci, nullptr, &device_), "vkCreateDevice");
     vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 

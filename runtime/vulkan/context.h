@@ -3,6 +3,7 @@
 // else in runtime/vulkan hangs off a Context. It knows nothing about models.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,13 @@ struct ContextOptions {
   // Upper bound on one buffer (and one tensor slice), below the device limits;
   // 0 means the device's own. Tests use it to exercise splitting.
   uint64_t max_buffer_bytes = 0;
+  // For a windowed app sharing the device: extra instance extensions (the
+  // window system's surface), device extensions (swapchain), and a test a
+  // device's queue family must pass as well (presentation). A device whose
+  // families all fail it, or that lacks a device extension, is not usable.
+  std::vector<std::string> instance_extensions;
+  std::vector<std::string> device_extensions;
+  std::function<bool(VkInstance, VkPhysicalDevice, uint32_t queue_family)> queue_family_ok;
 };
 
 class Context {
@@ -86,6 +94,9 @@ class Context {
 
   // Submits to the queue; safe from several threads.
   void submit(const VkSubmitInfo& info, VkFence fence);
+  // The lock submit() takes: hold it around any other use of queue() (an
+  // app's vkQueuePresentKHR, vkQueueSubmit or vkDeviceWaitIdle).
+  std::mutex& queue_mutex() { return queue_mutex_; }
 
   // Validation messages (warnings and errors) seen since the last take.
   std::vector<std::string> take_validation_messages();

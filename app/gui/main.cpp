@@ -1,0 +1,144 @@
+// mrrope-app: the desktop app. Window and loop here; everything else in ui/.
+//   mrrope-app [--model FILE]            interactive
+//   mrrope-app --demo [--out DIR]         scripted demo, screenshots into DIR
+//   mrrope-app --script FILE [--out DIR]  see ui/script.h
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_vulkan.h>
+
+#include "ui/app.h"
+#include "ui/app_session.h"
+#include "ui/script.h"
+#include "ui/settings.h"
+#include "ui/vulkan_window.h"
+
+#ifndef MRROPE_SOURCE_DIR
+#define MRROPE_SOURCE_DIR "."
+#endif
+
+namespace {
+
+constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+int usage(int status) {
+  std::fprintf(status ? stderr : stdout,
+               "usage: mrrope-app [--model FILE] | --demo [--out DIR] | --script FILE [--out DIR]\n");
+  return status;
+}
+
+int run(int argc, char** argv) {
+  using namespace mrrope;
+  std::string script_file, out_dir, model;
+  bool demo = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--demo") demo = true;
+    else if (a == "--script") script_file = value();
+    else if (a == "--out") out_dir = value();
+    else if (a == "--model") model = value();
+    else if (a == "-h" || a == "--help") return usage(0);
+    else throw std::invalid_argument("unknown argument '" + a + "'");
+  }
+  std::unique_ptr<ui::Script> script;
+  if (demo) script = std::make_unique<ui::Script>(ui::Script::demo_text(MRROPE_SOURCE_DIR), out_dir);
+  else if (!script_file.empty()) {
+    std::ifstream in(script_file);
+    if (!in) throw std::runtime_error("cannot read the script " + script_file);
+    std::stringstream s;
+    s << in.rdbuf();
+    script = std::make_unique<ui::Script>(s.str(), out_dir);
+  }
+  const bool scripted = script != nullptr;
+
+  ui::Settings settings;
+  if (!scripted) settings.load();
+  if (!model.empty()) settings.set("model", model);
+  const int width = scripted ? 1600 : settings.get_int("window_width", 1500);
+  const int height = scripted ? 1000 : settings.get_int("window_height", 950);
+
+  auto window = std::make_unique<ui::VulkanWindow>("mrrope", width, height);
+  auto ctx = std::make_unique<vk::Context>(window->context_options());
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  // ImGui keeps its layout beside our settings; a scripted run starts clean.
+  static std::string imgui_ini;
+  if (!scripted && !ui::Settings::config_dir().empty()) {
+    imgui_ini = ui::Settings::config_dir() + "/imgui.ini";
+    ImGui::GetIO().IniFilename = imgui_ini.c_str();
+  } else {
+    ImGui::GetIO().IniFilename = nullptr;
+  }
+  ImGui::StyleColorsDark();
+  window->attach(*ctx, kFont, 15.0f);
+
+  int status = 0;
+  {
+    ui::AppSession session(*ctx);
+    ui::App app(session, settings, scripted);
+    std::optional<std::string> capture;
+    while (!window->should_close()) {
+      if (!window->begin_frame()) continue;
+      if (script && !capture) capture = script->step(app);
+      if (script && script->finished()) break;
+      ImGui_ImplVulkan_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      app.draw();
+      ImGui::Render();
+      if (capture) {
+        const std::string path = *capture;
+        capture.reset();
+        window->end_frame(ImGui::GetDrawData(), [&](const ui::Image& img) { script->save_capture(path, img); });
+      } else {
+        window->end_frame(ImGui::GetDrawData());
+      }
+    }
+    if (script && script->exit_status() != 0) {
+      std::fprintf(stderr, "mrrope-app: %s\n", script->failure().c_str());
+      status = script->exit_status();
+    } else if (script && !script->finished()) {
+      std::fprintf(stderr, "mrrope-app: the window closed before the script finished\n");
+      status = 1;
+    }
+    if (!scripted) {
+      app.save_settings();
+      int w = 0, h = 0;
+      glfwGetWindowSize(window->glfw(), &w, &h);
+      settings.set("window_width", double(w));
+      settings.set("window_height", double(h));
+      settings.save();
+    }
+    session.cancel();
+  }
+  window.reset();  // needs the ImGui context and the device
+  ImGui::DestroyContext();
+  ctx.reset();
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "mrrope-app: %s\n", e.what());
+    return usage(2);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mrrope-app: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,223 @@
+#include "ui/app.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <imgui.h>
+
+namespace mrrope::ui {
+
+App::App(AppSession& session, Settings& settings, bool scripted)
+    : session_(session), settings_(settings), scripted_(scripted) {
+  if (!scripted_) {
+    try {
+      method_.method = parse_rope_method(settings_.get("method", "mrrope-pro"));
+    } catch (const RopeError&) {
+    }
+    const double s = settings_.get_double("scale", 0);
+    method_.auto_scale = s <= 0;
+    if (s > 0) method_.scale = static_cast<float>(s);
+    question_ = settings_.get("question", question_);
+    max_new_tokens_ = settings_.get_int("max_new_tokens", max_new_tokens_);
+    model_path_ = settings_.get("model");
+    document_path_ = settings_.get("document");
+  }
+  if (model_path_.empty()) {
+    try {
+      model_path_ = default_model_path();
+    } catch (const std::exception& e) {
+      document_message_ = e.what();
+    }
+  }
+  if (!model_path_.empty()) open_model(model_path_);
+  if (!scripted_ && !document_path_.empty() && std::filesystem::exists(document_path_)) open_document(document_path_);
+}
+
+void App::save_settings() {
+  if (scripted_) return;  // a scripted run leaves the user's settings alone
+  settings_.set("model", model_path_);
+  settings_.set("method", std::string(rope_method_name(method_.method)));
+  settings_.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
+  settings_.set("question", question_);
+  settings_.set("max_new_tokens", double(max_new_tokens_));
+  settings_.set("document", document_path_);
+}
+
+void App::open_model(const std::string& path) {
+  model_path_ = path;
+  session_.load_model(path);
+}
+
+void App::open_document(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    document_message_ = "cannot open " + path;
+    return;
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  document_path_ = path;
+  document_message_.clear();
+  session_.set_document(std::filesystem::path(path).filename().string(), s.str());
+}
+
+RopeParams App::rope_params(RopeMethod method) const {
+  RopeParams p;
+  p.method = method;
+  p.scale = method_.auto_scale ? 0.0 : double(method_.scale);
+  if (method_.set_alpha) p.alpha = method_.alpha;
+  if (method_.set_beta) p.beta = method_.beta;
+  if (method_.set_attn) p.attn_factor = method_.attn;
+  if (method == RopeMethod::Custom) {
+    try {
+      p.custom_lambda = parse_custom_schedule(method_.custom_lambda);
+    } catch (const RopeError&) {
+      // build_rope_table reports the missing lambdas; the editor shows the parse error.
+    }
+  }
+  return p;
+}
+
+int App::estimated_prompt_tokens() const {
+  if (!document_) return 0;
+  // Question and template add a few dozen tokens; a rough bound is enough for planning.
+  return document_->tokens + 16 + static_cast<int>(question_.size() / 3);
+}
+
+AskRequest App::make_request() const {
+  AskRequest r;
+  r.question = question_;
+  r.rope = rope_params(method_.method);
+  r.max_new_tokens = max_new_tokens_;
+  r.sampler.temperature = temperature_;
+  r.sampler.seed = 1234;
+  if (probe_during_ask_) {
+    AttentionProbeConfig probe;
+    probe.layer = attention_.layer;
+    probe.head = attention_.head;
+    probe.grid = 64;
+    if (model_ && attention_.band != 0) {
+      // Bands from the correction boundaries of the method in use.
+      try {
+        const RopeTable t = build_rope_table(model_->rope, r.rope, estimated_prompt_tokens() + max_new_tokens_);
+        const int half = model_->rope.n_rot / 2;
+        const int lo = std::clamp(t.d_low, 0, half), hi = std::clamp(t.d_high, lo, half);
+        if (attention_.band == 1) probe.band_begin = 0, probe.band_end = std::max(1, lo);
+        if (attention_.band == 2) probe.band_begin = lo, probe.band_end = std::max(lo + 1, hi);
+        if (attention_.band == 3) probe.band_begin = std::min(hi, half - 1), probe.band_end = half;
+      } catch (const std::exception&) {
+      }
+    }
+    r.probe = probe;
+  }
+  return r;
+}
+
+void App::ask() { session_.ask(make_request()); }
+
+void App::compare(const std::vector<RopeMethod>& methods) {
+  std::vector<RopeParams> list;
+  for (RopeMethod m : methods) list.push_back(rope_params(m));
+  AskRequest r = make_request();
+  r.loss_curve = compare_loss_;
+  r.probe.reset();
+  session_.compare(r, list);
+}
+
+bool App::begin_tab(const char* name) {
+  ImGuiTabItemFlags flags = select_tab_ == name ? ImGuiTabItemFlags_SetSelected : 0;
+  if (!ImGui::BeginTabItem(name, nullptr, flags)) return false;
+  active_tab_ = name;
+  return true;
+}
+
+void App::draw() {
+  if (session_.generation() != seen_generation_) {
+    seen_generation_ = session_.generation();
+    model_ = session_.model();
+    document_ = session_.document();
+  }
+  frame_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
+  if (frame_ms_.size() > 120) frame_ms_.erase(frame_ms_.begin());
+
+  // A tiled layout that follows the window: a left column of inputs, a
+  // workspace of tabs, a status bar.
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2;
+  const float left_w = std::max(360.0f, screen.x * 0.34f);
+  const float body_h = screen.y - status_h;
+  const ImGuiWindowFlags tile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.30f), ImGuiCond_Always);
+  if (ImGui::Begin("Model", nullptr, tile)) draw_model_panel();
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(0, body_h * 0.30f), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.32f), ImGuiCond_Always);
+  if (ImGui::Begin("Document", nullptr, tile)) draw_document_panel();
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(0, body_h * 0.62f), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.38f), ImGuiCond_Always);
+  if (ImGui::Begin("Method", nullptr, tile)) draw_method_panel();
+  ImGui::End();
+
+  ImGui::SetNextWindowPos(ImVec2(left_w, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(screen.x - left_w, body_h), ImGuiCond_Always);
+  if (ImGui::Begin("Workspace", nullptr, tile)) {
+    if (ImGui::BeginTabBar("tabs")) {
+      if (begin_tab("Q&A")) draw_qa_tab(), ImGui::EndTabItem();
+      if (begin_tab("Side by side")) draw_compare_tab(), ImGui::EndTabItem();
+      if (begin_tab("Schedule")) draw_schedule_tab(), ImGui::EndTabItem();
+      if (begin_tab("Attention")) draw_attention_tab(), ImGui::EndTabItem();
+      if (begin_tab("Evaluation")) draw_evaluation_tab(), ImGui::EndTabItem();
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+  select_tab_.clear();
+
+  ImGui::SetNextWindowPos(ImVec2(0, body_h), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(screen.x, status_h), ImGuiCond_Always);
+  if (ImGui::Begin("Status", nullptr, tile | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
+    draw_status_bar();
+  ImGui::End();
+}
+
+void App::draw_status_bar() {
+  const Progress p = session_.progress();
+  float mean_ms = 0;
+  for (float f : frame_ms_) mean_ms += f;
+  mean_ms = frame_ms_.empty() ? 0 : mean_ms / frame_ms_.size();
+  ImGui::Text("%.0f FPS", mean_ms > 0 ? 1000.0f / mean_ms : 0.0f);
+  ImGui::SameLine();
+  ImGui::TextDisabled("| %s", session_.device().name.c_str());
+  ImGui::SameLine();
+  if (p.busy) {
+    char overlay[160];
+    if (p.total > 0) std::snprintf(overlay, sizeof overlay, "%s  %d / %d", p.what.c_str(), p.done, p.total);
+    else std::snprintf(overlay, sizeof overlay, "%s ...", p.what.c_str());
+    // Without a total, animate so the user sees that work goes on.
+    const float fraction = p.total > 0 ? float(p.fraction()) : float(std::fmod(ImGui::GetTime() * 0.5, 1.0));
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetContentRegionAvail().x * 0.6f, 0), overlay);
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel")) session_.cancel();
+  } else {
+    ImGui::TextDisabled("| idle");
+  }
+  const std::string err = session_.last_error();
+  if (!err.empty()) {
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kError);
+    ImGui::TextUnformatted(err.c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", err.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Dismiss")) session_.clear_error();
+  }
+}
+
+}  // namespace mrrope::ui

@@ -1,0 +1,111 @@
+#pragma once
+// The app's view: one object, one file per panel (ui/panel_*.cpp), reading
+// from the AppSession and sending it jobs. Nothing here touches the GPU.
+#include <string>
+#include <vector>
+
+#include "rope/rope_schedule.h"
+#include "ui/app_session.h"
+#include "ui/file_browser.h"
+#include "ui/settings.h"
+
+namespace mrrope::ui {
+
+// The method panel's choices, turned into RopeParams on demand.
+struct MethodChoice {
+  RopeMethod method = RopeMethod::MrRopePro;
+  bool auto_scale = true;
+  float scale = 4.0f;
+  bool set_alpha = false, set_beta = false, set_attn = false;
+  float alpha = 32.0f, beta = 1.0f, attn = 1.0f;
+  std::string custom_lambda;  // comma/newline separated
+};
+
+struct AttentionViewState {
+  int layer = 0;
+  int head = -1;         // -1: mean of heads
+  int band = 0;          // 0 all, 1 low (high-frequency) pairs, 2 middle, 3 high (low-frequency) pairs
+  bool log_scale = true;
+  bool mask_sink = true;
+  bool per_paragraph = false;
+  int selected_unit = -1;  // sentence/paragraph the user clicked
+  int jump_to_unit = -1;
+};
+
+class App {
+ public:
+  App(AppSession& session, Settings& settings, bool scripted);
+
+  void draw();                 // one frame
+  void save_settings();
+
+  // Entry points the script (and the panels) use.
+  void open_model(const std::string& path);
+  void open_document(const std::string& path);
+  void set_question(const std::string& q) { question_ = q; }
+  void set_max_new_tokens(int n) { max_new_tokens_ = n; }
+  void set_method(RopeMethod m) { method_.method = m; }
+  void set_scale(double s) {  // 0 = auto
+    method_.auto_scale = s <= 0;
+    if (s > 0) method_.scale = static_cast<float>(s);
+  }
+  void ask();
+  void compare(const std::vector<RopeMethod>& methods);
+  void select_tab(const std::string& name) { select_tab_ = name; }
+  AppSession& session() { return session_; }
+  std::string active_tab() const { return active_tab_; }
+
+ private:
+  // One per panel file.
+  void draw_model_panel();
+  void draw_document_panel();
+  void draw_method_panel();
+  void draw_schedule_tab();
+  void draw_qa_tab();
+  void draw_compare_tab();
+  void draw_attention_tab();
+  void draw_evaluation_tab();
+  void draw_status_bar();
+
+  RopeParams rope_params(RopeMethod method) const;
+  int estimated_prompt_tokens() const;  // document + question + template, before tokenizing them together
+  AskRequest make_request() const;
+  bool begin_tab(const char* name);
+
+  AppSession& session_;
+  Settings& settings_;
+  bool scripted_;
+  // Cached snapshots, refreshed when the session's generation changes.
+  uint64_t seen_generation_ = ~0ull;
+  std::optional<ModelSummary> model_;
+  std::optional<DocumentSummary> document_;
+
+  std::string model_path_;
+  FileBrowser model_browser_{"model_browser", {".gguf"}};
+  FileBrowser document_browser_{"document_browser", {".txt", ".md"}};
+  std::string document_path_;
+  std::string paste_;
+  std::string document_message_;
+
+  MethodChoice method_;
+  std::string question_ = "Who is the Preacher?";
+  int max_new_tokens_ = 32;
+  float temperature_ = 0.0f;
+  bool compare_methods_[8] = {false, true, false, true, false, true, false, false};
+  bool compare_loss_ = true;
+
+  AttentionViewState attention_;
+  bool probe_during_ask_ = true;
+
+  std::string select_tab_, active_tab_;
+  std::vector<float> frame_ms_;  // recent UI frame times, for the FPS readout
+};
+
+// Colours shared by the panels.
+namespace colors {
+constexpr unsigned kError = 0xFF5A5AFF;    // ImU32 ABGR: red
+constexpr unsigned kWarning = 0xFF40C0FF;  // amber
+constexpr unsigned kOk = 0xFF70D070;
+}  // namespace colors
+
+}  // namespace mrrope::ui

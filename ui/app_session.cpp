@@ -1,0 +1,404 @@
+#include "ui/app_session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "gguf/model_hparams.h"
+#include "model/gpu_model.h"
+
+namespace mrrope::ui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string first_lines(const std::string& text, int lines, size_t max_chars) {
+  std::string out;
+  int n = 0;
+  for (char c : text) {
+    if (out.size() >= max_chars) {
+      out += "...";
+      break;
+    }
+    out += c;
+    if (c == '\n' && ++n >= lines) break;
+  }
+  return out;
+}
+
+// Texts below this are tokenized in one piece; longer ones in paragraph-aligned
+// chunks so the worker can report progress and notice a cancel.
+constexpr size_t kTokenizeChunk = 256 * 1024;
+
+}  // namespace
+
+AppSession::AppSession(vk::Context& ctx) : ctx_(ctx) { worker_ = std::thread([this] { worker_loop(); }); }
+
+AppSession::~AppSession() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    jobs_.clear();
+  }
+  cancel_ = true;
+  wake_.notify_all();
+  worker_.join();
+  engine_.reset();  // frees device memory before the Context goes
+}
+
+int AppSession::context_for(int prompt_tokens, int max_new_tokens) {
+  const int needed = prompt_tokens + max_new_tokens;
+  return std::max(256, ((needed + 255) / 256) * 256);
+}
+
+void AppSession::enqueue(std::string what, Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.emplace_back(std::move(what), std::move(job));
+    progress_.busy = true;
+  }
+  touch();
+  wake_.notify_one();
+}
+
+void AppSession::cancel() {
+  std::lock_guard lock(mutex_);
+  jobs_.clear();
+  cancel_ = true;
+}
+
+void AppSession::worker_loop() {
+  for (;;) {
+    std::pair<std::string, Job> job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      cancel_ = false;  // under the lock: a cancel() after this pop hits this job
+      progress_ = Progress{job.first, 0, 0, true};
+    }
+    touch();
+    try {
+      job.second();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex_);
+      error_ = job.first + " failed: " + e.what();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      progress_.busy = !jobs_.empty();
+      progress_.done = progress_.total = 0;
+    }
+    touch();
+  }
+}
+
+void AppSession::set_progress(const std::string& what, int done, int total) {
+  {
+    std::lock_guard lock(mutex_);
+    progress_.what = what;
+    progress_.done = done;
+    progress_.total = total;
+  }
+  touch();
+}
+
+// ---- model -------------------------------------------------------------
+
+void AppSession::load_model(const std::string& path) {
+  enqueue("Loading model", [this, path] {
+    set_progress("Opening " + std::filesystem::path(path).filename().string(), 0, 0);
+    auto engine = std::make_unique<Engine>(path);  // throws on a non-GGUF or broken file
+    const ModelConfig& c = engine->config();
+    const ModelHParams hp = ModelHParams::from_gguf(engine->file());
+    ModelSummary s;
+    s.path = path;
+    s.name = hp.name;
+    s.architecture = c.arch_name;
+    s.quantization = hp.quantization;
+    s.file_type = hp.file_type_name;
+    s.n_params = hp.n_params;
+    s.file_bytes = hp.n_bytes;
+    s.n_ctx_train = c.n_ctx_train;
+    s.n_layer = c.n_layer;
+    s.n_head = c.n_head;
+    s.n_head_kv = c.n_head_kv;
+    s.head_dim = c.head_dim;
+    s.n_vocab = c.n_vocab;
+    s.rope = c.rope;
+    s.has_scaling_metadata = engine->file().find(c.arch_name + ".rope.scaling.type") != nullptr;
+    s.native_scaling = std::string(native_scaling_name(c.rope.native_scaling));
+    if (c.rope.native_scaling != NativeScaling::None)
+      s.native_scaling += " x" + std::to_string(c.rope.native_factor).substr(0, 5);
+    switch (engine->chat_template()) {
+      case tok::ChatTemplate::None: s.chat_template = "none (plain continuation)"; break;
+      default: s.chat_template = "from the file"; break;
+    }
+    // The memory estimate is linear in the context: measure it at two sizes.
+    const ModelTensors tensors = ModelTensors::bind(engine->file(), c);
+    GpuModelOptions small, large;
+    small.n_ctx = 256;
+    large.n_ctx = 512;
+    small.max_batch = large.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
+    const MemoryEstimate a = estimate_memory(c, tensors, small), b = estimate_memory(c, tensors, large);
+    s.weights_bytes = a.weights;
+    s.scratch_bytes = a.scratch;
+    s.kv_bytes_per_token = (b.kv_cache - a.kv_cache) / 256;
+
+    engine_ = std::move(engine);
+    decoder_ctx_ = 0;
+    std::shared_ptr<const std::string> doc_text;
+    std::string doc_name;
+    {
+      std::lock_guard lock(mutex_);
+      model_ = s;
+      error_.clear();
+      answer_ = {};
+      comparison_.clear();
+      attention_ = {};
+      if (document_) doc_text = document_->text, doc_name = document_->name;
+    }
+    touch();
+    // Token counts depend on the vocabulary: count again with the new one.
+    if (doc_text) set_document(doc_name, *doc_text);
+  });
+}
+
+// ---- document ------------------------------------------------------------
+
+void AppSession::set_document(std::string name, std::string text) {
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  enqueue("Tokenizing document", [this, name, shared] {
+    if (!engine_) throw std::runtime_error("open a model first: the token count depends on its vocabulary");
+    DocumentSummary d;
+    d.name = name;
+    d.text = shared;
+    d.bytes = shared->size();
+    d.preview = first_lines(*shared, 6, 600);
+    const auto t0 = Clock::now();
+    const std::string& text = *shared;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      if (cancel_) return;
+      size_t end = std::min(text.size(), pos + kTokenizeChunk);
+      if (end < text.size()) {
+        // Cut at a paragraph (else a line) break so chunks tokenize as the whole would.
+        size_t cut = text.rfind("\n\n", end);
+        if (cut == std::string::npos || cut <= pos) cut = text.rfind('\n', end);
+        if (cut != std::string::npos && cut > pos) end = cut + 1;
+      }
+      d.tokens += static_cast<int>(
+          engine_->tokenizer().tokenize(std::string_view(text).substr(pos, end - pos), false, false).size());
+      pos = end;
+      set_progress("Tokenizing", static_cast<int>(pos / 1024), static_cast<int>(text.size() / 1024));
+    }
+    d.tokenize_seconds = seconds_since(t0);
+    {
+      std::lock_guard lock(mutex_);
+      document_ = d;
+    }
+    touch();
+  });
+}
+
+// ---- answering -----------------------------------------------------------
+
+void AppSession::ensure_decoder(int n_ctx) {
+  if (engine_->has_decoder() && decoder_ctx_ >= n_ctx) return;
+  EngineOptions eo;
+  eo.n_ctx = n_ctx;
+  // Small chunks on a CPU device: finer progress, quicker cancel, and the UI's
+  // frames (same queue) wait less behind one submission.
+  eo.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
+  set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
+  engine_->create_decoder(ctx_, eo);
+  decoder_ctx_ = n_ctx;
+}
+
+Answer AppSession::run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish) {
+  Answer a;
+  a.method = std::string(rope_method_name(request.rope.method));
+  std::shared_ptr<const std::string> doc;
+  {
+    std::lock_guard lock(mutex_);
+    if (document_) doc = document_->text;
+  }
+  if (!engine_) throw std::runtime_error("no model is open");
+  if (!doc || doc->empty()) throw std::runtime_error("the document is empty: paste text or open a .txt/.md file");
+  const auto t0 = Clock::now();
+  set_progress("Tokenizing prompt", 0, 0);
+  const std::vector<int32_t> prompt = engine_->tokenize_question(*doc, request.question);
+  const int n_needed = static_cast<int>(prompt.size()) + request.max_new_tokens;
+  const RopeTable& table = engine_->set_rope(request.rope, n_needed);
+  a.rope_description = table.description;
+  a.prompt_tokens = static_cast<int>(prompt.size());
+  publish(a);
+  ensure_decoder(context_for(static_cast<int>(prompt.size()), request.max_new_tokens));
+  GpuModel& model = engine_->model();
+
+  std::vector<std::string> pieces;
+  if (request.probe) {
+    AttentionProbeConfig cfg = *request.probe;
+    cfg.span = n_needed;
+    model.set_probe(cfg);
+    pieces.reserve(prompt.size());
+    for (int32_t id : prompt) pieces.push_back(engine_->tokenizer().token_to_piece(id, false));
+  } else {
+    model.set_probe(std::nullopt);
+  }
+  auto publish_probe = [&] {
+    if (!request.probe) return;
+    AttentionSnapshot snap;
+    snap.probe = model.read_probe();
+    snap.config = *request.probe;
+    snap.pieces = pieces;
+    snap.prompt_tokens = static_cast<int>(prompt.size());
+    snap.valid = true;
+    {
+      std::lock_guard lock(mutex_);
+      attention_ = std::move(snap);
+    }
+    touch();
+  };
+
+  GenerateParams gp;
+  gp.max_new_tokens = request.max_new_tokens;
+  gp.sampler = request.sampler;
+  GenerateCallbacks cb;
+  cb.cancel = &cancel_;
+  cb.on_prefill_progress = [&](int done, int total) {
+    set_progress("Prefill (" + a.method + ")", done, total);
+    publish_probe();  // the map fills in as the prefill advances
+  };
+  cb.on_text = [&](std::string_view text) {
+    a.text += text;
+    publish(a);
+  };
+  cb.on_token = [&](int32_t) {
+    ++a.new_tokens;
+    a.seconds = seconds_since(t0);
+    set_progress("Generating (" + a.method + ")", a.new_tokens, request.max_new_tokens);
+  };
+  const GenerateResult r = generate(*engine_, prompt, gp, cb);
+  publish_probe();
+  model.set_probe(std::nullopt);
+  a.stop_reason = r.stop_reason;
+  a.new_tokens = static_cast<int>(r.tokens.size());
+  a.prefill_tps = r.prefill_tokens_per_second();
+  a.decode_tps = r.decode_tokens_per_second();
+  a.seconds = seconds_since(t0);
+  publish(a);
+
+  if (request.loss_curve && !cancel_) {
+    // Per-position loss over the document alone: position t predicts token t+1.
+    const std::vector<int32_t> doc_tokens = engine_->tokenize_prompt(*doc);
+    const int n = static_cast<int>(doc_tokens.size());
+    ensure_decoder(context_for(n, 0));
+    model.reset();
+    const int batch = model.max_batch();
+    for (int p = 0; p + 1 < n && !cancel_; p += batch) {
+      const int len = std::min(batch, n - 1 - p);
+      const auto nll = model.forward_nll(std::span(doc_tokens).subspan(size_t(p), size_t(len)),
+                                         std::span(doc_tokens).subspan(size_t(p) + 1, size_t(len)));
+      a.loss.insert(a.loss.end(), nll.begin(), nll.end());
+      set_progress("Loss curve (" + a.method + ")", p + len, n - 1);
+    }
+    if (cancel_) a.stop_reason = "cancelled";
+    a.seconds = seconds_since(t0);
+  }
+  a.done = true;
+  publish(a);
+  return a;
+}
+
+void AppSession::ask(const AskRequest& request) {
+  {
+    std::lock_guard lock(mutex_);
+    answer_ = {};
+    answer_.method = std::string(rope_method_name(request.rope.method));
+  }
+  enqueue("Answering", [this, request] {
+    try {
+      run_one(request, [this](const Answer& a) {
+        {
+          std::lock_guard lock(mutex_);
+          answer_ = a;
+        }
+        touch();
+      });
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex_);
+      answer_.error = e.what();
+      answer_.done = true;
+      throw;
+    }
+  });
+}
+
+void AppSession::compare(const AskRequest& request, std::vector<RopeParams> methods) {
+  {
+    std::lock_guard lock(mutex_);
+    comparison_.assign(methods.size(), Answer{});
+    for (size_t i = 0; i < methods.size(); ++i) comparison_[i].method = std::string(rope_method_name(methods[i].method));
+  }
+  enqueue("Comparing methods", [this, request, methods] {
+    for (size_t i = 0; i < methods.size() && !cancel_; ++i) {
+      AskRequest r = request;
+      r.rope = methods[i];
+      auto publish = [this, i](const Answer& a) {
+        {
+          std::lock_guard lock(mutex_);
+          if (i < comparison_.size()) comparison_[i] = a;
+        }
+        touch();
+      };
+      try {
+        run_one(r, publish);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        comparison_[i].error = e.what();
+        comparison_[i].done = true;
+      }
+    }
+  });
+}
+
+// ---- snapshots -------------------------------------------------------------
+
+std::optional<ModelSummary> AppSession::model() const {
+  std::lock_guard lock(mutex_);
+  return model_;
+}
+std::optional<DocumentSummary> AppSession::document() const {
+  std::lock_guard lock(mutex_);
+  return document_;
+}
+Answer AppSession::answer() const {
+  std::lock_guard lock(mutex_);
+  return answer_;
+}
+std::vector<Answer> AppSession::comparison() const {
+  std::lock_guard lock(mutex_);
+  return comparison_;
+}
+AttentionSnapshot AppSession::attention() const {
+  std::lock_guard lock(mutex_);
+  return attention_;
+}
+Progress AppSession::progress() const {
+  std::lock_guard lock(mutex_);
+  return progress_;
+}
+std::string AppSession::last_error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+void AppSession::clear_error() {
+  std::lock_guard lock(mutex_);
+  error_.clear();
+}
+
+}  // namespace mrrope::ui

@@ -1,0 +1,151 @@
+#pragma once
+// The app's only door into the runtime: it owns the Engine and one worker
+// thread that runs jobs (load a model, tokenize a document, answer, compare
+// methods) one at a time. The UI thread submits jobs, reads snapshots, and
+// cancels; it never waits on the GPU or the tokenizer. No ImGui in here.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/generate.h"
+#include "model/attention_probe.h"
+#include "rope/rope_schedule.h"
+#include "vulkan/context.h"
+
+namespace mrrope::ui {
+
+// What the model panel shows; copied out of the Engine once per load.
+struct ModelSummary {
+  std::string path, name, architecture, quantization, file_type, chat_template;
+  int64_t n_params = 0;
+  uint64_t file_bytes = 0;
+  int n_ctx_train = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0, n_vocab = 0;
+  RopeModelParams rope;             // base, native scaling, rope_freqs, L
+  std::string native_scaling;       // "none", "linear x4", ...
+  bool has_scaling_metadata = false;  // the file states a scaling type
+  uint64_t weights_bytes = 0;       // part of the memory estimate that does not grow with the context
+  uint64_t kv_bytes_per_token = 0;  // grows with the context
+  uint64_t scratch_bytes = 0;
+  uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_per_token * uint64_t(n_ctx); }
+};
+
+struct DocumentSummary {
+  std::string name;                 // file name or "pasted text"
+  std::shared_ptr<const std::string> text;
+  uint64_t bytes = 0;
+  int tokens = 0;                   // without BOS
+  std::string preview;              // first lines
+  double tokenize_seconds = 0;
+};
+
+// One answer, streamed while it runs.
+struct Answer {
+  std::string method;               // rope method id
+  std::string rope_description;
+  std::string text;
+  std::string stop_reason;          // empty while running
+  std::string error;
+  int prompt_tokens = 0, new_tokens = 0;
+  double seconds = 0, prefill_tps = 0, decode_tps = 0;
+  std::vector<float> loss;          // per document position: NLL of the next token
+  bool done = false;
+};
+
+// Attention probe snapshot with what the view needs to place it on the text.
+struct AttentionSnapshot {
+  AttentionProbeResult probe;
+  AttentionProbeConfig config;
+  std::vector<std::string> pieces;  // text of each prompt token
+  int prompt_tokens = 0;
+  bool valid = false;
+};
+
+struct Progress {
+  std::string what;                 // "Loading model", "Prefill", ...
+  int done = 0, total = 0;
+  bool busy = false;
+  double fraction() const { return total > 0 ? double(done) / total : 0.0; }
+};
+
+struct AskRequest {
+  std::string question;
+  RopeParams rope;
+  int max_new_tokens = 64;
+  SamplerParams sampler;
+  bool loss_curve = false;                     // also score the document (forward_nll)
+  std::optional<AttentionProbeConfig> probe;   // watch attention while it runs
+};
+
+class AppSession {
+ public:
+  explicit AppSession(vk::Context& ctx);
+  ~AppSession();
+
+  // Jobs: queued, run in order on the worker. Errors land in last_error().
+  void load_model(const std::string& path);
+  void set_document(std::string name, std::string text);
+  void ask(const AskRequest& request);                                // result in answer()
+  void compare(const AskRequest& request, std::vector<RopeParams> methods);  // results in comparison()
+  void cancel();  // stops the running job and drops queued ones
+
+  // Snapshots for the UI (cheap copies under a lock).
+  std::optional<ModelSummary> model() const;
+  std::optional<DocumentSummary> document() const;
+  Answer answer() const;
+  std::vector<Answer> comparison() const;
+  AttentionSnapshot attention() const;
+  Progress progress() const;
+  std::string last_error() const;
+  void clear_error();
+  bool busy() const { return progress().busy; }
+  // Incremented whenever something the UI shows changed (cheap polling).
+  uint64_t generation() const { return generation_.load(); }
+
+  const vk::DeviceInfo& device() const { return ctx_.info(); }
+  uint64_t device_allocated_bytes() const { return ctx_.allocated_bytes(); }
+
+  // Context needed for a document of `doc_tokens` plus question and answer.
+  static int context_for(int prompt_tokens, int max_new_tokens);
+
+ private:
+  using Job = std::function<void()>;
+  void enqueue(std::string what, Job job);
+  void worker_loop();
+  void set_progress(const std::string& what, int done, int total);
+  void touch() { ++generation_; }
+
+  // Worker-only helpers.
+  void ensure_decoder(int n_ctx);
+  Answer run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish);
+
+  vk::Context& ctx_;
+  std::unique_ptr<Engine> engine_;  // worker-owned
+  int decoder_ctx_ = 0;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_;
+  std::deque<std::pair<std::string, Job>> jobs_;
+  bool stopping_ = false;
+  std::optional<ModelSummary> model_;
+  std::optional<DocumentSummary> document_;
+  Answer answer_;
+  std::vector<Answer> comparison_;
+  AttentionSnapshot attention_;
+  Progress progress_;
+  std::string error_;
+
+  std::atomic<bool> cancel_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::thread worker_;
+};
+
+}  // namespace mrrope::ui

@@ -1,0 +1,103 @@
+// Side by side: the same document and question under 2-4 methods, run one
+// after the other on the worker, with each method's time and loss curve.
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "ui/app.h"
+
+namespace mrrope::ui {
+namespace {
+
+constexpr RopeMethod kCompareMethods[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
+                                           RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
+                                           RopeMethod::Custom,    RopeMethod::Native};
+
+// Moving average so that a long document's curve stays readable.
+std::vector<float> smooth(const std::vector<float>& v, int window) {
+  std::vector<float> out(v.size());
+  double sum = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    sum += v[i];
+    if (i >= size_t(window)) sum -= v[i - size_t(window)];
+    out[i] = float(sum / double(std::min(i + 1, size_t(window))));
+  }
+  return out;
+}
+
+}  // namespace
+
+void App::draw_compare_tab() {
+  ImGui::TextDisabled("Methods (2-4):");
+  int chosen = 0;
+  for (int i = 0; i < 8; ++i) {
+    ImGui::SameLine();
+    ImGui::Checkbox(std::string(rope_method_name(kCompareMethods[i])).c_str(), &compare_methods_[i]);
+    chosen += compare_methods_[i];
+  }
+  ImGui::Checkbox("loss curve over the document", &compare_loss_);
+  ImGui::SameLine();
+  const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && !question_.empty();
+  ImGui::BeginDisabled(!ok || session_.busy());
+  if (ImGui::Button("Run side by side")) {
+    std::vector<RopeMethod> list;
+    for (int i = 0; i < 8; ++i)
+      if (compare_methods_[i]) list.push_back(kCompareMethods[i]);
+    compare(list);
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!session_.busy());
+  if (ImGui::Button("Stop##compare")) session_.cancel();
+  ImGui::EndDisabled();
+  if (chosen < 2 || chosen > 4) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("choose 2 to 4 methods");
+  }
+  ImGui::TextDisabled("Question: %s", question_.c_str());
+
+  const std::vector<Answer> answers = session_.comparison();
+  if (answers.empty()) return;
+  float loss_max = 0;
+  for (const Answer& a : answers)
+    for (float v : a.loss) loss_max = std::max(loss_max, v);
+  if (ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) {
+    for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
+    ImGui::TableHeadersRow();
+    ImGui::TableNextRow();
+    for (const Answer& a : answers) {
+      ImGui::TableNextColumn();
+      ImGui::PushID(&a);
+      if (!a.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", a.error.c_str());
+      if (a.prompt_tokens == 0 && a.error.empty()) {
+        ImGui::TextDisabled("waiting");
+      } else {
+        ImGui::TextDisabled("%.1f s | %d tokens | %.1f tok/s%s%s", a.seconds, a.new_tokens, a.decode_tps,
+                            a.stop_reason.empty() ? "" : " | ", a.stop_reason.c_str());
+        ImGui::TextWrapped("%s", a.text.empty() ? "..." : a.text.c_str());
+        if (!a.loss.empty()) {
+          double mean = 0;
+          for (float v : a.loss) mean += v;
+          mean /= double(a.loss.size());
+          const auto curve = smooth(a.loss, std::max(1, int(a.loss.size() / 64)));
+          char overlay[64];
+          std::snprintf(overlay, sizeof overlay, "mean NLL %.3f (ppl %.1f)", mean, std::exp(mean));
+          ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+                           ImVec2(ImGui::GetContentRegionAvail().x, 90));
+          ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
+        }
+        if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(a.text.c_str());
+      }
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+}
+
+void App::draw_evaluation_tab() {
+  ImGui::TextWrapped("Evaluation (passkey/needle retrieval and perplexity sweeps per method, effective context) "
+                     "will appear here: runtime/eval/ is being wired in. Until then: mrrope-cli eval.");
+}
+
+}  // namespace mrrope::ui

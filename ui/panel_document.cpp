@@ -1,0 +1,111 @@
+// Document panel: open or paste a text of any length. A long text becomes an
+// attachment card (never a huge text box); it is tokenized on the worker.
+#include <algorithm>
+#include <filesystem>
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "ui/app.h"
+#include "ui/format.h"
+
+namespace mrrope::ui {
+namespace {
+
+// Pastes longer than this become attachments instead of editable text.
+constexpr size_t kAttachmentChars = 2000;
+
+// Tokens used against the native and the extended context, on one bar.
+void context_gauge(int used, int native_ctx, int extended_ctx) {
+  const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetFrameHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float full = float(std::max({used, native_ctx, extended_ctx, 1}));
+  auto x = [&](int t) { return p.x + w * float(t) / full; };
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), IM_COL32(50, 50, 60, 255));
+  dl->AddRectFilled(p, ImVec2(x(extended_ctx), p.y + h), IM_COL32(60, 90, 130, 255));
+  dl->AddRectFilled(p, ImVec2(x(native_ctx), p.y + h), IM_COL32(70, 130, 80, 255));
+  const bool over = used > extended_ctx;
+  dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.3f), ImVec2(x(used), p.y + h * 0.7f),
+                    over ? IM_COL32(230, 80, 80, 255) : IM_COL32(240, 220, 120, 255));
+  dl->AddLine(ImVec2(x(native_ctx), p.y), ImVec2(x(native_ctx), p.y + h), IM_COL32(255, 255, 255, 200), 2);
+  ImGui::Dummy(ImVec2(w, h));
+  ImGui::TextDisabled("used %d  |  native %d (green)  |  extended %d (blue)", used, native_ctx, extended_ctx);
+}
+
+}  // namespace
+
+void App::draw_document_panel() {
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open ").x - ImGui::GetStyle().ItemSpacing.x * 2);
+  const bool enter = ImGui::InputTextWithHint("##doc_path", "a .txt or .md file", &document_path_,
+                                              ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if (ImGui::Button("Browse##doc")) {
+    std::string start = document_path_;
+    if (start.empty() && !model_path_.empty())
+      start = (std::filesystem::path(model_path_).parent_path() / "samples").string();
+    document_browser_.open(start);
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Open##doc") || enter) open_document(document_path_);
+  if (auto picked = document_browser_.draw()) open_document(*picked);
+
+  if (ImGui::Button("Paste from clipboard")) {
+    const char* clip = ImGui::GetClipboardText();
+    std::string text = clip ? clip : "";
+    if (text.empty()) document_message_ = "The clipboard holds no text.";
+    else if (text.size() > kAttachmentChars) session_.set_document("pasted text", std::move(text)), document_path_.clear();
+    else paste_ = std::move(text);
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(paste_.empty());
+  if (ImGui::Button("Use typed text")) {
+    session_.set_document("typed text", paste_);
+    document_path_.clear();
+  }
+  ImGui::EndDisabled();
+  ImGui::InputTextMultiline("##paste", &paste_, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
+  if (paste_.size() > kAttachmentChars) {
+    session_.set_document("typed text", std::move(paste_));
+    paste_.clear();
+  }
+  if (!document_message_.empty()) ImGui::TextColored(ImColor(colors::kWarning), "%s", document_message_.c_str());
+
+  if (!document_) {
+    ImGui::TextDisabled("No document yet: open a file or paste text.");
+    return;
+  }
+  const DocumentSummary& d = *document_;
+  ImGui::Separator();
+  ImGui::Text("%s", d.name.c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s, %d tokens (tokenized in %.2f s)", format_bytes(d.bytes).c_str(), d.tokens, d.tokenize_seconds);
+  if (d.tokens == 0) {
+    ImGui::TextColored(ImColor(colors::kError), "The document is empty: there is nothing to ask about.");
+    return;
+  }
+  if (ImGui::TreeNode("Preview")) {
+    ImGui::TextWrapped("%s", d.preview.c_str());
+    ImGui::TreePop();
+  }
+  if (!model_) return;
+  const ModelSummary& m = *model_;
+  const int used = estimated_prompt_tokens() + max_new_tokens_;
+  const int L = m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train;
+  const double auto_s = std::max(1.0, double(used) / L);
+  const double s = method_.auto_scale ? auto_s : double(method_.scale);
+  const int extended = method_.method == RopeMethod::None ? L : int(L * s);
+  context_gauge(used, m.n_ctx_train, extended);
+  ImGui::Text("Auto would choose S = %.2f", auto_s);
+  if (used > extended)
+    ImGui::TextColored(ImColor(colors::kWarning),
+                       "The input (%d tokens) is longer than the extended context (%d): positions past it are out of "
+                       "distribution. Nothing is truncated.", used, extended);
+  const int ctx = AppSession::context_for(estimated_prompt_tokens(), max_new_tokens_);
+  const uint64_t need = m.memory_for(ctx), have = session_.device().device_local_bytes;
+  if (have > 0 && need > have)
+    ImGui::TextColored(ImColor(colors::kError), "Will not fit: needs %s for %d tokens, the device has %s.",
+                       format_bytes(need).c_str(), ctx, format_bytes(have).c_str());
+}
+
+}  // namespace mrrope::ui

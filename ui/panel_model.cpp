@@ -1,0 +1,58 @@
+// Model panel: which GGUF is open, what it declares, and what it needs.
+#include <filesystem>
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "ui/app.h"
+#include "ui/format.h"
+
+namespace mrrope::ui {
+
+void App::draw_model_panel() {
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open ").x - ImGui::GetStyle().ItemSpacing.x * 2);
+  const bool enter = ImGui::InputText("##model_path", &model_path_, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if (ImGui::Button("Browse")) model_browser_.open(std::filesystem::path(model_path_).parent_path().string());
+  ImGui::SameLine();
+  if (ImGui::Button("Open") || enter) open_model(model_path_);
+  if (auto picked = model_browser_.draw()) open_model(*picked);
+
+  if (!model_) {
+    ImGui::TextDisabled(session_.busy() ? "Loading..." : "No model open. Choose a .gguf file.");
+    return;
+  }
+  const ModelSummary& m = *model_;
+  if (m.path != model_path_ && !session_.busy())
+    ImGui::TextColored(ImColor(colors::kWarning), "Still using %s (the file above did not open)",
+                       std::filesystem::path(m.path).filename().c_str());
+  if (ImGui::BeginTable("model_facts", 2, ImGuiTableFlags_SizingStretchProp)) {
+    auto row = [](const char* k, const std::string& v) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%s", k);
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", v.c_str());
+    };
+    row("Model", m.name.empty() ? std::filesystem::path(m.path).filename().string() : m.name);
+    row("Architecture", m.architecture + ", " + std::to_string(m.n_layer) + " layers, " + std::to_string(m.n_head) +
+                            " heads (" + std::to_string(m.n_head_kv) + " KV) x " + std::to_string(m.head_dim));
+    row("Size", format_count(m.n_params) + " parameters, " + format_bytes(m.file_bytes));
+    row("Quantization", m.quantization + (m.file_type.empty() ? "" : " (file type " + m.file_type + ")"));
+    row("Native context", std::to_string(m.n_ctx_train) + " tokens");
+    row("RoPE", "base " + format_number(m.rope.freq_base) + ", " + std::to_string(m.rope.n_rot / 2) + " pairs" +
+                    (m.rope.neox_layout ? ", NeoX layout" : ""));
+    row("Native scaling", m.native_scaling + (m.rope.freq_factors.empty() ? "" : ", rope_freqs present") +
+                              (m.has_scaling_metadata ? "" : " (no scaling metadata in the file)"));
+    row("Chat template", m.chat_template);
+    const vk::DeviceInfo& d = session_.device();
+    row("Device", d.name + " (" + d.type + ")");
+    const int ctx = AppSession::context_for(estimated_prompt_tokens(), max_new_tokens_);
+    row("Memory", format_bytes(m.memory_for(ctx)) + " for " + std::to_string(ctx) + " tokens (weights " +
+                      format_bytes(m.weights_bytes) + ", KV " + format_bytes(m.kv_bytes_per_token) + "/token); " +
+                      format_bytes(d.device_local_bytes) + " on the device");
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace mrrope::ui

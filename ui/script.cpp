@@ -1,0 +1,213 @@
+#include "ui/script.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <imgui.h>
+#include <imgui_internal.h>  // the window list, for dump-windows
+#include <stb_image_write.h>
+
+#include "ui/app.h"
+
+namespace mrrope::ui {
+namespace {
+
+const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
+                                         "compare", "wait", "tab", "screenshot", "dump-windows", "quit"};
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Script::Script(const std::string& text, std::string output_dir) : output_dir_(std::move(output_dir)) {
+  std::istringstream in(text);
+  std::string raw;
+  int number = 0;
+  while (std::getline(in, raw)) {
+    ++number;
+    const size_t start = raw.find_first_not_of(" \t\r");
+    if (start == std::string::npos || raw[start] == '#') continue;
+    std::string body = raw.substr(start);
+    while (!body.empty() && (body.back() == '\r' || body.back() == ' ')) body.pop_back();
+    const size_t sp = body.find(' ');
+    Line line{number, body.substr(0, sp), sp == std::string::npos ? "" : body.substr(sp + 1)};
+    if (!kCommands.count(line.command))
+      throw std::runtime_error("script line " + std::to_string(number) + ": unknown command '" + line.command + "'");
+    lines_.push_back(line);
+  }
+  if (lines_.empty()) throw std::runtime_error("the script has no commands");
+}
+
+std::string Script::demo_text(const std::string& source_dir) {
+  return "# The demo: bundled model, a ~350-token document, one question under two methods.\n"
+         "model default\n"
+         "document " + source_dir + "/tests/app/demo_document.txt\n"
+         "question Who is the Preacher?\n"
+         "max-tokens 8\n"
+         "method mrrope-pro\n"
+         "scale 4\n"
+         "wait\n"
+         "tab Schedule\n"
+         "screenshot schedule.png\n"
+         "tab Q&A\n"
+         "ask\n"
+         "wait\n"
+         "screenshot qa.png\n"
+         "tab Side by side\n"
+         "compare none mrrope-pro\n"
+         "wait\n"
+         "screenshot side_by_side.png\n"
+         "tab Attention\n"
+         "screenshot attention.png\n"
+         "dump-windows windows.json\n"
+         "quit\n";
+}
+
+void Script::fail(const Line& line, const std::string& why) {
+  failed_ = finished_ = true;
+  failure_ = "script line " + std::to_string(line.number) + " (" + line.command + "): " + why;
+}
+
+std::string Script::output_path(const std::string& name) const {
+  std::filesystem::path p(name);
+  if (p.is_absolute() || output_dir_.empty()) return name;
+  return (std::filesystem::path(output_dir_) / p).string();
+}
+
+std::optional<std::string> Script::step(App& app) {
+  while (!finished_ && next_ < lines_.size()) {
+    if (settle_frames_ > 0) {  // let the UI draw the new state before looking at it
+      --settle_frames_;
+      return std::nullopt;
+    }
+    const Line& line = lines_[next_];
+    const std::string& c = line.command;
+    if (c == "wait") {
+      if (!waiting_) {
+        waiting_ = true;
+        wait_start_ = std::chrono::steady_clock::now();
+        if (!line.arg.empty()) wait_limit_ = std::stod(line.arg);
+        settle_frames_ = 1;  // jobs queued this frame show up as busy
+        return std::nullopt;
+      }
+      if (app.session().busy()) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+          fail(line, "timed out waiting for the worker");
+        return std::nullopt;
+      }
+      waiting_ = false;
+      const std::string err = app.session().last_error();
+      if (!err.empty()) {
+        fail(line, err);
+        return std::nullopt;
+      }
+      for (const Answer& a : app.session().comparison())
+        if (!a.error.empty()) return fail(line, a.method + ": " + a.error), std::nullopt;
+      if (const Answer a = app.session().answer(); !a.error.empty()) return fail(line, a.error), std::nullopt;
+      settle_frames_ = 2;
+    } else if (c == "model") {
+      try {
+        app.open_model(line.arg == "default" || line.arg.empty() ? default_model_path() : line.arg);
+      } catch (const std::exception& e) {
+        return fail(line, e.what()), std::nullopt;
+      }
+    } else if (c == "document") {
+      if (!std::filesystem::exists(line.arg)) return fail(line, "no such file: " + line.arg), std::nullopt;
+      app.open_document(line.arg);
+    } else if (c == "question") {
+      app.set_question(line.arg);
+    } else if (c == "max-tokens") {
+      app.set_max_new_tokens(std::atoi(line.arg.c_str()));
+    } else if (c == "method") {
+      try {
+        app.set_method(parse_rope_method(line.arg));
+      } catch (const std::exception& e) {
+        return fail(line, e.what()), std::nullopt;
+      }
+    } else if (c == "scale") {
+      app.set_scale(line.arg == "auto" ? 0.0 : std::atof(line.arg.c_str()));
+    } else if (c == "ask") {
+      app.ask();
+    } else if (c == "compare") {
+      std::vector<RopeMethod> methods;
+      std::istringstream names(line.arg);
+      std::string name;
+      try {
+        while (names >> name) methods.push_back(parse_rope_method(name));
+      } catch (const std::exception& e) {
+        return fail(line, e.what()), std::nullopt;
+      }
+      if (methods.size() < 2 || methods.size() > 4) return fail(line, "compare takes 2 to 4 methods"), std::nullopt;
+      app.compare(methods);
+    } else if (c == "tab") {
+      app.select_tab(line.arg);
+      settle_frames_ = 3;
+    } else if (c == "screenshot") {
+      ++next_;
+      return output_path(line.arg);
+    } else if (c == "dump-windows") {
+      dump_windows(app, output_path(line.arg));
+    } else if (c == "quit") {
+      finished_ = true;
+    }
+    ++next_;
+  }
+  if (next_ >= lines_.size()) finished_ = true;
+  return std::nullopt;
+}
+
+void Script::save_capture(const std::string& path, const Image& image) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (!stbi_write_png(path.c_str(), image.width, image.height, 4, image.rgba.data(), image.width * 4)) {
+    failed_ = finished_ = true;
+    failure_ = "could not write " + path;
+    return;
+  }
+  std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d)\n", path.c_str(), image.width, image.height);
+}
+
+// The windows ImGui drew last frame with their rectangles, plus a few facts
+// about the session, so a test can check the layout without reading pixels.
+void Script::dump_windows(App& app, const std::string& path) {
+  std::ofstream out(path);
+  const ImGuiContext& g = *ImGui::GetCurrentContext();
+  out << "{\n  \"display\": [" << g.IO.DisplaySize.x << ", " << g.IO.DisplaySize.y << "],\n";
+  out << "  \"active_tab\": \"" << json_escape(app.active_tab()) << "\",\n  \"windows\": [\n";
+  bool first = true;
+  for (const ImGuiWindow* w : g.Windows) {
+    if (!w->WasActive || (w->Flags & ImGuiWindowFlags_ChildWindow) || w->Hidden) continue;
+    out << (first ? "" : ",\n") << "    {\"name\": \"" << json_escape(w->Name) << "\", \"rect\": [" << w->Pos.x << ", "
+        << w->Pos.y << ", " << w->Size.x << ", " << w->Size.y << "]}";
+    first = false;
+  }
+  out << "\n  ],\n  \"comparison\": [";
+  first = true;
+  for (const Answer& a : app.session().comparison()) {
+    out << (first ? "" : ", ") << "{\"method\": \"" << a.method << "\", \"tokens\": " << a.new_tokens
+        << ", \"loss_points\": " << a.loss.size() << ", \"seconds\": " << a.seconds << ", \"text\": \""
+        << json_escape(a.text) << "\"}";
+    first = false;
+  }
+  const Answer a = app.session().answer();
+  const AttentionSnapshot att = app.session().attention();
+  out << "],\n  \"answer\": {\"method\": \"" << a.method << "\", \"tokens\": " << a.new_tokens << ", \"text\": \""
+      << json_escape(a.text) << "\"},\n  \"attention\": {\"valid\": " << (att.valid ? "true" : "false")
+      << ", \"tokens\": " << att.probe.tokens << "}\n}\n";
+  std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+}
+
+}  // namespace mrrope::ui

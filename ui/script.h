@@ -1,0 +1,57 @@
+#pragma once
+// Scripted runs (mrrope-app --script FILE / --demo): one command per line,
+// executed across frames so the UI keeps rendering while the worker runs.
+//   model PATH|default      document PATH         question TEXT
+//   max-tokens N            method NAME           scale S|auto
+//   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
+//   tab NAME                screenshot FILE.png   dump-windows FILE.json
+//   quit
+// Relative paths: documents and models from the working folder, outputs into
+// the output folder. A bad line, a failed job or a timeout ends the run with
+// a non-zero status.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ui/vulkan_window.h"
+
+namespace mrrope::ui {
+
+class App;
+
+class Script {
+ public:
+  // Throws std::runtime_error naming the line on an unknown command.
+  Script(const std::string& text, std::string output_dir);
+  static std::string demo_text(const std::string& source_dir);
+
+  // Called once per frame before the UI is built. Returns a path when this
+  // frame must be captured (then call saved()).
+  std::optional<std::string> step(App& app);
+  void save_capture(const std::string& path, const Image& image);
+  bool finished() const { return finished_; }
+  int exit_status() const { return failed_ ? 1 : 0; }
+  const std::string& failure() const { return failure_; }
+
+ private:
+  struct Line {
+    int number;
+    std::string command, arg;
+  };
+  void fail(const Line& line, const std::string& why);
+  void dump_windows(App& app, const std::string& path);
+  std::string output_path(const std::string& name) const;
+
+  std::vector<Line> lines_;
+  size_t next_ = 0;
+  std::string output_dir_;
+  int settle_frames_ = 0;
+  bool waiting_ = false;
+  std::chrono::steady_clock::time_point wait_start_;
+  double wait_limit_ = 900;
+  bool finished_ = false, failed_ = false;
+  std::string failure_;
+};
+
+}  // namespace mrrope::ui
