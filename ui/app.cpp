@@ -78,8 +78,23 @@ RopeParams App::rope_params(RopeMethod method) const {
     } catch (const RopeError&) {
       // build_rope_table reports the missing lambdas; the editor shows the parse error.
     }
+    if (method_.custom_lambda.empty() && model_) p.custom_lambda = parse_custom_schedule(custom_ramp());
   }
   return p;
+}
+
+std::string App::custom_ramp() const {
+  // D/2-1 equal ratios whose product is S: a geometric ramp of divisors.
+  const int n = model_ ? model_->rope.n_rot / 2 - 1 : 0;
+  const double s = method_.auto_scale ? 4.0 : double(method_.scale);
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", std::pow(s, 1.0 / std::max(1, n)));
+    out += buf;
+    if (i + 1 < n) out += ", ";
+  }
+  return out;
 }
 
 int App::estimated_prompt_tokens() const {
@@ -120,6 +135,12 @@ AskRequest App::make_request() const {
 void App::ask() { session_.ask(make_request()); }
 
 void App::compare(const std::vector<RopeMethod>& methods) {
+  // Keep the tab's checkboxes in step with what runs (the script calls this too).
+  constexpr RopeMethod order[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
+                                   RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
+                                   RopeMethod::Custom,    RopeMethod::Native};
+  for (int i = 0; i < 8; ++i)
+    compare_methods_[i] = std::find(methods.begin(), methods.end(), order[i]) != methods.end();
   std::vector<RopeParams> list;
   for (RopeMethod m : methods) list.push_back(rope_params(m));
   AskRequest r = make_request();
@@ -141,8 +162,11 @@ void App::draw() {
     model_ = session_.model();
     document_ = session_.document();
   }
-  frame_ms_.push_back(ImGui::GetIO().DeltaTime * 1000.0f);
-  if (frame_ms_.size() > 120) frame_ms_.erase(frame_ms_.begin());
+  // Frames drawn in the last second (frames wait while the GPU is busy with a
+  // long compute submission, so this is the honest rate, not 1 / last frame).
+  const double now = ImGui::GetTime();
+  frame_times_.push_back(now);
+  while (!frame_times_.empty() && frame_times_.front() < now - 1.0) frame_times_.pop_front();
 
   // A tiled layout that follows the window: a left column of inputs, a
   // workspace of tabs, a status bar.
@@ -189,10 +213,9 @@ void App::draw() {
 
 void App::draw_status_bar() {
   const Progress p = session_.progress();
-  float mean_ms = 0;
-  for (float f : frame_ms_) mean_ms += f;
-  mean_ms = frame_ms_.empty() ? 0 : mean_ms / frame_ms_.size();
-  ImGui::Text("%.0f FPS", mean_ms > 0 ? 1000.0f / mean_ms : 0.0f);
+  ImGui::Text("%zu FPS", frame_times_.size());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("frames drawn in the last second; last frame %.1f ms",
+                                                ImGui::GetIO().DeltaTime * 1000.0f);
   ImGui::SameLine();
   ImGui::TextDisabled("| %s", session_.device().name.c_str());
   ImGui::SameLine();

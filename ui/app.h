@@ -1,6 +1,7 @@
 #pragma once
 // The app's view: one object, one file per panel (ui/panel_*.cpp), reading
 // from the AppSession and sending it jobs. Nothing here touches the GPU.
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@ class App {
   }
   void ask();
   void compare(const std::vector<RopeMethod>& methods);
+  void set_schedule_length(int t) { schedule_length_ = t; }
   void select_tab(const std::string& name) { select_tab_ = name; }
   AppSession& session() { return session_; }
   std::string active_tab() const { return active_tab_; }
@@ -98,7 +100,9 @@ class App {
   bool probe_during_ask_ = true;
 
   std::string select_tab_, active_tab_;
-  std::vector<float> frame_ms_;  // recent UI frame times, for the FPS readout
+  std::deque<double> frame_times_;  // when recent frames were drawn, for the FPS readout
+  int schedule_length_ = 0;          // T for the schedule tab; 0 = the document's length
+  std::string custom_ramp() const;
 };
 
 // Colours shared by the panels.

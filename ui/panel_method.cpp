@@ -77,15 +77,9 @@ void App::draw_method_panel() {
   if (method_.method == RopeMethod::Custom) {
     ImGui::TextDisabled("Custom lambdas (one per pair, >= 1, comma or newline separated)");
     ImGui::InputTextMultiline("##lambda", &method_.custom_lambda, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
-    if (model_ && ImGui::SmallButton("Fill: geometric ramp to S")) {
-      const int n = model_->rope.n_rot / 2;
-      const double s = method_.auto_scale ? 4.0 : double(method_.scale);
-      method_.custom_lambda.clear();
-      // Equal ratios between pairs: the product of the lambdas is S.
-      for (int i = 0; i < n; ++i)
-        method_.custom_lambda += format_number(std::pow(s, 1.0 / std::max(1, n - 1))) + (i + 1 < n ? ", " : "");
-    }
-    try {
+    if (model_ && ImGui::SmallButton("Fill: geometric ramp to S")) method_.custom_lambda = custom_ramp();
+    if (method_.custom_lambda.empty()) ImGui::TextDisabled("(empty: the geometric ramp to S is used)");
+    else try {
       parse_custom_schedule(method_.custom_lambda);
     } catch (const RopeError& e) {
       ImGui::TextColored(ImColor(colors::kError), "%s", e.what());
@@ -128,8 +122,12 @@ void App::draw_schedule_tab() {
     return;
   }
   const ModelSummary& m = *model_;
-  const int n_needed = std::max(1, estimated_prompt_tokens() + max_new_tokens_);
-  ImGui::TextWrapped("Per-pair divisor s_i (bars: log2 s_i) for every method at the document's length T = %d tokens "
+  const int doc_len = std::max(1, estimated_prompt_tokens() + max_new_tokens_);
+  ImGui::SetNextItemWidth(260);
+  ImGui::SliderInt("T (0 = the document's length)", &schedule_length_, 0, 64 * m.n_ctx_train, "%d",
+                   ImGuiSliderFlags_Logarithmic);
+  const int n_needed = schedule_length_ > 0 ? schedule_length_ : doc_len;
+  ImGui::TextWrapped("Per-pair divisor s_i (bars: log2 s_i) for every method at T = %d tokens "
                      "(L = %d). Red pairs are out of distribution: their target max angle T*theta_i/s_i exceeds the "
                      "trained L*theta_i while L*theta_i < 2 pi. Hover a bar for its numbers.",
                      n_needed, m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train);

@@ -16,7 +16,7 @@ namespace mrrope::ui {
 namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
-                                         "compare", "wait", "tab", "screenshot", "dump-windows", "quit"};
+                                         "compare", "wait", "schedule-length", "tab", "screenshot", "dump-windows", "quit"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -59,6 +59,7 @@ std::string Script::demo_text(const std::string& source_dir) {
          "method mrrope-pro\n"
          "scale 4\n"
          "wait\n"
+         "schedule-length 4096\n"
          "tab Schedule\n"
          "screenshot schedule.png\n"
          "tab Q&A\n"
@@ -151,6 +152,8 @@ std::optional<std::string> Script::step(App& app) {
       }
       if (methods.size() < 2 || methods.size() > 4) return fail(line, "compare takes 2 to 4 methods"), std::nullopt;
       app.compare(methods);
+    } else if (c == "schedule-length") {
+      app.set_schedule_length(std::atoi(line.arg.c_str()));
     } else if (c == "tab") {
       app.select_tab(line.arg);
       settle_frames_ = 3;

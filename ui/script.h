@@ -5,6 +5,7 @@
 //   max-tokens N            method NAME           scale S|auto
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
+//   schedule-length T (the schedule tab's T; 0 = the document's)
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with
