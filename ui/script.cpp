@@ -16,7 +16,7 @@ namespace mrrope::ui {
 namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
-                                         "compare", "wait", "schedule-length", "tab", "screenshot", "dump-windows", "quit"};
+                                         "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -62,6 +62,8 @@ std::string Script::demo_text(const std::string& source_dir) {
          "schedule-length 4096\n"
          "tab Schedule\n"
          "screenshot schedule.png\n"
+         "resize 1200 800\n"
+         "resize 1600 1000\n"
          "tab Q&A\n"
          "ask\n"
          "wait\n"
@@ -152,6 +154,12 @@ std::optional<std::string> Script::step(App& app) {
       }
       if (methods.size() < 2 || methods.size() > 4) return fail(line, "compare takes 2 to 4 methods"), std::nullopt;
       app.compare(methods);
+    } else if (c == "resize") {
+      int w = 0, h = 0;
+      if (std::sscanf(line.arg.c_str(), "%d %d", &w, &h) != 2 || w < 200 || h < 200)
+        return fail(line, "resize needs W H (at least 200 each)"), std::nullopt;
+      if (resize_) resize_(w, h);
+      settle_frames_ = 4;
     } else if (c == "schedule-length") {
       app.set_schedule_length(std::atoi(line.arg.c_str()));
     } else if (c == "tab") {

@@ -5,12 +5,13 @@
 //   max-tokens N            method NAME           scale S|auto
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
-//   schedule-length T (the schedule tab's T; 0 = the document's)
+//   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with
 // a non-zero status.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ class Script {
   std::optional<std::string> step(App& app);
   void save_capture(const std::string& path, const Image& image);
   bool finished() const { return finished_; }
+  // `resize W H` calls this (the window's size; exercises swapchain recreation).
+  void set_resize_hook(std::function<void(int, int)> hook) { resize_ = std::move(hook); }
   int exit_status() const { return failed_ ? 1 : 0; }
   const std::string& failure() const { return failure_; }
 
@@ -44,6 +47,7 @@ class Script {
   void dump_windows(App& app, const std::string& path);
   std::string output_path(const std::string& name) const;
 
+  std::function<void(int, int)> resize_;
   std::vector<Line> lines_;
   size_t next_ = 0;
   std::string output_dir_;

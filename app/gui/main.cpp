@@ -88,6 +88,7 @@ int run(int argc, char** argv) {
   {
     ui::AppSession session(*ctx);
     ui::App app(session, settings, scripted);
+    if (script) script->set_resize_hook([&](int w, int h) { glfwSetWindowSize(window->glfw(), w, h); });
     std::optional<std::string> capture;
     while (!window->should_close()) {
       if (!window->begin_frame()) continue;
