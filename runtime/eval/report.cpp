@@ -1,8 +1,10 @@
 #include "eval/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -31,7 +33,7 @@ std::string json_string(const std::string& s) {
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
@@ -44,31 +46,63 @@ std::string num(double v) {
   return buf;
 }
 
-}  // namespace
-
-void write_retrieval_csv(const std::string& path, const std::vector<RetrievalRow>& rows, const RunInfo& info) {
-  auto out = open_out(path);
-  out << "model,device,task,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,depth,actual_depth,trial,"
-         "expected,generated,correct,seconds\n";
-  for (const auto& r : rows)
-    out << csv_field(info.model) << "," << csv_field(info.device) << "," << r.task << "," << r.rope.method << ","
-        << num(r.rope.scale) << "," << num(r.rope.attn_factor) << "," << r.rope.d_low << "," << r.rope.d_high << ","
-        << r.length << "," << r.prompt_tokens << "," << num(r.depth) << "," << num(r.actual_depth) << "," << r.trial
-        << "," << r.expected << "," << csv_field(r.generated) << "," << (r.correct ? 1 : 0) << "," << num(r.seconds)
-        << "\n";
+std::string rope_csv(const RopeInfo& r) {
+  return r.method + "," + num(r.scale) + "," + num(r.attn_factor) + "," + std::to_string(r.d_low) + "," +
+         std::to_string(r.d_high);
 }
 
-void write_perplexity_csv(const std::string& path, const std::vector<PerplexityRow>& rows, const RunInfo& info) {
-  auto out = open_out(path);
-  out << "model,device,method,scale,attn_factor,d_low,d_high,length,windows,perplexity,mean_nll,seconds";
-  for (int b = 0; b < 16; ++b) out << ",nll_bucket" << b;
-  out << "\n";
+std::string rope_json(const RopeInfo& r) {
+  return "\"method\": " + json_string(r.method) + ", \"scale\": " + num(r.scale) + ", \"attn_factor\": " +
+         num(r.attn_factor) + ", \"d_low\": " + std::to_string(r.d_low) + ", \"d_high\": " + std::to_string(r.d_high);
+}
+
+std::string length_label(int l) { return l >= 1024 && l % 1024 == 0 ? std::to_string(l / 1024) + "K" : std::to_string(l); }
+
+// One markdown table: methods (in first-seen order) x lengths, cells from `cell`.
+template <class Rows, class Cell>
+std::string table(const Rows& rows, Cell cell) {
+  std::vector<std::string> methods;
+  std::set<int> lengths;
   for (const auto& r : rows) {
-    out << csv_field(info.model) << "," << csv_field(info.device) << "," << r.rope.method << "," << num(r.rope.scale)
-        << "," << num(r.rope.attn_factor) << "," << r.rope.d_low << "," << r.rope.d_high << "," << r.length << ","
-        << r.windows << "," << num(r.perplexity) << "," << num(r.mean_nll) << "," << num(r.seconds);
-    for (double v : r.nll_by_position) out << "," << num(v);
-    out << "\n";
+    if (std::find(methods.begin(), methods.end(), r.rope.method) == methods.end()) methods.push_back(r.rope.method);
+    lengths.insert(r.length);
+  }
+  std::ostringstream md;
+  md << "| method |";
+  for (int l : lengths) md << " " << length_label(l) << " |";
+  md << "\n|---|";
+  for (size_t i = 0; i < lengths.size(); ++i) md << "---|";
+  md << "\n";
+  for (const auto& m : methods) {
+    md << "| " << m << " |";
+    for (int l : lengths) md << " " << cell(m, l) << " |";
+    md << "\n";
+  }
+  return md.str();
+}
+
+}  // namespace
+
+void write_results_csv(const std::string& path, const std::vector<RetrievalRow>& retrieval,
+                       const std::vector<PerplexityRow>& perplexity, const RunInfo& info) {
+  auto out = open_out(path);
+  out << "kind,model,device,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,cached_tokens,depth,"
+         "actual_depth,trial,seed,expected,generated,correct,windows,perplexity,mean_nll";
+  for (int b = 0; b < kLossBuckets; ++b) out << ",nll_bucket" << b;
+  out << ",seconds\n";
+  const std::string head = csv_field(info.model) + "," + csv_field(info.device) + ",";
+  const std::string no_ppl = ",,,," + std::string(kLossBuckets, ',');  // windows, perplexity, mean_nll, buckets
+  for (const auto& r : retrieval)
+    out << r.task << "," << head << rope_csv(r.rope) << "," << r.length << "," << r.prompt_tokens << ","
+        << r.cached_tokens << "," << num(r.depth) << "," << num(r.actual_depth) << "," << r.trial << "," << r.seed
+        << "," << r.expected << "," << csv_field(r.generated) << "," << (r.correct ? 1 : 0) << no_ppl
+        << num(r.seconds) << "\n";
+  for (const auto& r : perplexity) {
+    out << "ppl," << head << rope_csv(r.rope) << "," << r.length << ",,,,,,,,,," << r.windows << ","
+        << num(r.perplexity) << "," << num(r.mean_nll);
+    for (int b = 0; b < kLossBuckets; ++b)
+      out << "," << (b < static_cast<int>(r.nll_by_position.size()) ? num(r.nll_by_position[b]) : "");
+    out << "," << num(r.seconds) << "\n";
   }
 }
 
@@ -76,26 +110,26 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
                         const std::vector<PerplexityRow>& perplexity, const std::vector<EffectiveContext>& effective,
                         const RunInfo& info) {
   auto out = open_out(path);
-  auto rope = [](const RopeInfo& r) {
-    return "\"method\": " + json_string(r.method) + ", \"scale\": " + num(r.scale) + ", \"attn_factor\": " +
-           num(r.attn_factor) + ", \"d_low\": " + std::to_string(r.d_low) + ", \"d_high\": " + std::to_string(r.d_high);
-  };
   out << "{\n  \"model\": " << json_string(info.model) << ",\n  \"device\": " << json_string(info.device)
       << ",\n  \"command\": " << json_string(info.command) << ",\n  \"seconds\": " << num(info.seconds)
+      << ",\n  \"seed\": " << info.seed << ",\n  \"native_length\": " << info.native_length
+      << ",\n  \"threshold\": " << num(info.threshold) << ",\n  \"margin\": " << num(info.margin)
       << ",\n  \"retrieval\": [";
   for (size_t i = 0; i < retrieval.size(); ++i) {
     const auto& r = retrieval[i];
-    out << (i ? ",\n" : "\n") << "    {\"task\": " << json_string(r.task) << ", " << rope(r.rope)
-        << ", \"length\": " << r.length << ", \"prompt_tokens\": " << r.prompt_tokens << ", \"depth\": " << num(r.depth)
-        << ", \"trial\": " << r.trial << ", \"expected\": " << json_string(r.expected)
-        << ", \"generated\": " << json_string(r.generated) << ", \"correct\": " << (r.correct ? "true" : "false")
-        << ", \"seconds\": " << num(r.seconds) << "}";
+    out << (i ? ",\n" : "\n") << "    {\"task\": " << json_string(r.task) << ", " << rope_json(r.rope)
+        << ", \"length\": " << r.length << ", \"prompt_tokens\": " << r.prompt_tokens
+        << ", \"cached_tokens\": " << r.cached_tokens << ", \"depth\": " << num(r.depth)
+        << ", \"actual_depth\": " << num(r.actual_depth) << ", \"trial\": " << r.trial << ", \"seed\": " << r.seed
+        << ", \"expected\": " << json_string(r.expected) << ", \"generated\": " << json_string(r.generated)
+        << ", \"correct\": " << (r.correct ? "true" : "false") << ", \"seconds\": " << num(r.seconds) << "}";
   }
   out << "\n  ],\n  \"perplexity\": [";
   for (size_t i = 0; i < perplexity.size(); ++i) {
     const auto& r = perplexity[i];
-    out << (i ? ",\n" : "\n") << "    {" << rope(r.rope) << ", \"length\": " << r.length << ", \"windows\": " << r.windows
-        << ", \"perplexity\": " << num(r.perplexity) << ", \"mean_nll\": " << num(r.mean_nll) << ", \"nll_by_position\": [";
+    out << (i ? ",\n" : "\n") << "    {" << rope_json(r.rope) << ", \"length\": " << r.length
+        << ", \"windows\": " << r.windows << ", \"perplexity\": " << num(r.perplexity)
+        << ", \"mean_nll\": " << num(r.mean_nll) << ", \"nll_by_position\": [";
     for (size_t b = 0; b < r.nll_by_position.size(); ++b) out << (b ? ", " : "") << num(r.nll_by_position[b]);
     out << "], \"seconds\": " << num(r.seconds) << "}";
   }
@@ -105,33 +139,35 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
   out << "}\n}\n";
 }
 
-std::string markdown_summary(const std::vector<EffectiveContext>& effective) {
-  std::set<int> lengths;
-  bool has_acc = false, has_ppl = false;
-  for (const auto& e : effective) {
-    for (const auto& [l, a] : e.accuracy) lengths.insert(l), has_acc = true;
-    for (const auto& [l, p] : e.perplexity) lengths.insert(l), has_ppl = true;
-  }
+std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const std::vector<PerplexityRow>& perplexity,
+                            const std::vector<EffectiveContext>& effective, const RunInfo& info) {
   std::ostringstream md;
-  md << "| method |";
-  for (int l : lengths) md << " " << l << " |";
-  md << " effective context |\n|---|";
-  for (size_t i = 0; i < lengths.size(); ++i) md << "---|";
-  md << "---|\n";
-  for (const auto& e : effective) {
-    md << "| " << e.method << " |";
-    for (int l : lengths) {
-      std::string cell;
-      if (has_acc && e.accuracy.count(l)) cell += std::to_string(static_cast<int>(std::lround(e.accuracy.at(l) * 100))) + "%";
-      if (has_ppl && e.perplexity.count(l)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%s%.1f", cell.empty() ? "" : " / ", e.perplexity.at(l));
-        cell += buf;
-      }
-      md << " " << (cell.empty() ? "-" : cell) << " |";
-    }
-    md << " " << (e.length ? std::to_string(e.length) : std::string("none")) << " |\n";
+  for (const std::string task : {"passkey", "niah"}) {
+    std::vector<RetrievalRow> rows;
+    for (const auto& r : retrieval)
+      if (r.task == task) rows.push_back(r);
+    if (rows.empty()) continue;
+    md << (task == "passkey" ? "Passkey" : "Needle in a haystack") << " accuracy (exact digits, greedy):\n\n";
+    md << table(rows, [&](const std::string& m, int l) {
+      int hit = 0, n = 0;
+      for (const auto& r : rows)
+        if (r.rope.method == m && r.length == l) hit += r.correct, ++n;
+      return n ? std::to_string(static_cast<int>(std::lround(100.0 * hit / n))) + "%" : std::string("-");
+    }) << "\n";
   }
+  if (!perplexity.empty()) {
+    md << "Perplexity:\n\n";
+    md << table(perplexity, [&](const std::string& m, int l) {
+      for (const auto& r : perplexity)
+        if (r.rope.method == m && r.length == l) return num(std::round(r.perplexity * 10) / 10);
+      return std::string("-");
+    }) << "\n";
+  }
+  char rule[160];
+  std::snprintf(rule, sizeof rule, "accuracy >= %.0f%%, perplexity <= +%.0f%% of the %d value", info.threshold * 100,
+                info.margin * 100, info.native_length);
+  md << "Effective context (" << rule << "):\n\n| method | effective context |\n|---|---|\n";
+  for (const auto& e : effective) md << "| " << e.method << " | " << (e.length ? std::to_string(e.length) : "none") << " |\n";
   return md.str();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Writing sweep results: CSV (one row per run, every setting), JSON (the same
-// plus the effective context per method), and a markdown summary table.
+// Writing sweep results: one CSV with a row per run (retrieval trials and
+// perplexity runs, every setting), JSON (the same plus the sweep's settings
+// and the effective context per method), and markdown tables for docs.
 #include <string>
 #include <vector>
 
@@ -12,14 +13,24 @@ namespace mrrope {
 struct RunInfo {
   std::string model, device, command;
   double seconds = 0;
+  uint64_t seed = 0;
+  int native_length = 0;  // L: the reference length of the effective context
+  double threshold = 0.85, margin = 0.10;
 };
 
-void write_retrieval_csv(const std::string& path, const std::vector<RetrievalRow>& rows, const RunInfo& info);
-void write_perplexity_csv(const std::string& path, const std::vector<PerplexityRow>& rows, const RunInfo& info);
+// Columns: kind (passkey|niah|ppl), model, device, method, scale, attn_factor,
+// d_low, d_high, length, then retrieval fields (prompt_tokens, cached_tokens,
+// depth, actual_depth, trial, seed, expected, generated, correct; empty for
+// ppl), perplexity fields (windows, perplexity, mean_nll, nll_bucket0..15;
+// empty for retrieval), and seconds last.
+void write_results_csv(const std::string& path, const std::vector<RetrievalRow>& retrieval,
+                       const std::vector<PerplexityRow>& perplexity, const RunInfo& info);
 void write_results_json(const std::string& path, const std::vector<RetrievalRow>& retrieval,
                         const std::vector<PerplexityRow>& perplexity, const std::vector<EffectiveContext>& effective,
                         const RunInfo& info);
-// Methods as rows, lengths as columns: accuracy (%) or perplexity, then the effective context.
-std::string markdown_summary(const std::vector<EffectiveContext>& effective);
+// Markdown: passkey and NIAH accuracy (%) and perplexity, methods as rows and
+// lengths as columns (only the parts that have rows), then the effective context.
+std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const std::vector<PerplexityRow>& perplexity,
+                            const std::vector<EffectiveContext>& effective, const RunInfo& info);
 
 }  // namespace mrrope

@@ -43,28 +43,48 @@ int fit(int hi, int target, F length) {
 
 }  // namespace
 
+// "A. B. C." -> {"A.", "B.", "C."}: the filler's sentences, to pad to the target one at a time.
+std::vector<std::string> sentences_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find(". ", begin);
+    end = end == std::string::npos ? text.size() : end + 1;
+    out.push_back(text.substr(begin, end - begin));
+    begin = text.find_first_not_of(' ', end);
+    if (begin == std::string::npos) break;
+  }
+  return out;
+}
+
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
                                     std::mt19937_64& rng, const PasskeyTemplate& t) {
-  if (target_tokens < 32) throw std::invalid_argument("a passkey prompt needs at least 32 tokens");
+  if (target_tokens < kMinPasskeyTokens)
+    throw std::invalid_argument("a passkey prompt needs at least " + std::to_string(kMinPasskeyTokens) + " tokens");
   const std::string key = random_digits(t.digits, rng);
   const std::string needle = replace_all(t.needle, "{N}", key);
-  auto build = [&](int reps) {
-    const int before = static_cast<int>(std::lround(depth * reps));
+  std::vector<std::string> filler = sentences_of(t.filler);
+  if (filler.empty()) filler.push_back(t.filler);
+  // n filler sentences (cycling through the filler), the needle before sentence round(depth * n).
+  auto build = [&](int n) {
+    const int before = static_cast<int>(std::lround(depth * n));
     std::string hay;
-    for (int i = 0; i < reps; ++i) {
+    for (int i = 0; i < n; ++i) {
       if (i == before) hay += " " + needle;
-      hay += " " + t.filler;
+      hay += " " + filler[static_cast<size_t>(i) % filler.size()];
     }
-    if (before >= reps) hay += " " + needle;
+    if (before >= n) hay += " " + needle;
     return t.intro + hay + t.question;
   };
-  const int per_filler = std::max<int>(1, static_cast<int>(tokens_of(tokenizer, t.filler).size()) - 1);
-  const int reps = fit(target_tokens / per_filler + 2, target_tokens,
-                       [&](int n) { return static_cast<int>(tokens_of(tokenizer, build(n)).size()); });
+  const int n = fit(target_tokens + 2, target_tokens,
+                    [&](int k) { return static_cast<int>(tokens_of(tokenizer, build(k)).size()); });
   RetrievalPrompt p;
-  p.tokens = tokens_of(tokenizer, build(reps));
+  p.tokens = tokens_of(tokenizer, build(n));
+  if (static_cast<int>(p.tokens.size()) > target_tokens)
+    throw std::invalid_argument("the passkey intro, needle and question alone exceed " +
+                                std::to_string(target_tokens) + " tokens");
   p.answer = key;
-  p.depth = reps ? std::min(1.0, static_cast<double>(std::lround(depth * reps)) / reps) : 0.0;
+  p.depth = n ? std::min(1.0, static_cast<double>(std::lround(depth * n)) / n) : 0.0;
   return p;
 }
 
@@ -78,7 +98,8 @@ RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::s
     if (!space) haystack += c;
     else if (!haystack.empty() && haystack.back() != ' ') haystack += ' ';
   }
-  if (target_tokens < 48) throw std::invalid_argument("a needle prompt needs at least 48 tokens");
+  if (target_tokens < kMinNeedleTokens)
+    throw std::invalid_argument("a needle prompt needs at least " + std::to_string(kMinNeedleTokens) + " tokens");
   const std::string word = kWords[rng() % (sizeof kWords / sizeof *kWords)];
   const std::string number = random_digits(t.digits, rng);
   const std::string needle = replace_all(replace_all(t.needle, "{W}", word), "{N}", number);

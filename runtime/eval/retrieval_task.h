@@ -15,6 +15,10 @@
 
 namespace mrrope {
 
+// Shortest prompts the templates can be built to.
+constexpr int kMinPasskeyTokens = 64;  // the default intro, needle and question take about 60
+constexpr int kMinNeedleTokens = 48;
+
 struct PasskeyTemplate {
   std::string intro =
       "There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. "
@@ -37,6 +41,8 @@ struct RetrievalPrompt {
   double depth = 0;             // where the needle ended up, as a fraction of the haystack
 };
 
+// The filler is repeated sentence by sentence (not only whole fillers), so the
+// prompt lands within a sentence (about 5 tokens) of the target.
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
                                     std::mt19937_64& rng, const PasskeyTemplate& t = {});
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "eval/perplexity.h"
@@ -10,6 +12,13 @@ namespace mrrope {
 namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+uint64_t splitmix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
 
 RopeInfo apply_rope(Engine& engine, const std::string& method, double scale, int length) {
   RopeParams p;
@@ -24,91 +33,192 @@ void ensure_decoder(Engine& engine, vk::Context& ctx, int n_ctx, int batch = 512
   engine.create_decoder(ctx, {n_ctx, batch});
 }
 
-// Greedy continuation of `prompt`, reusing the cached prefix the model already
-// holds (`cached`: the tokens in its KV cache, valid for the current schedule).
-std::string greedy_answer(Engine& engine, std::vector<int32_t>& cached, const std::vector<int32_t>& prompt,
-                          int max_new_tokens) {
+bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(); }
+
+// The schedules already run at one length, with where their rows are.
+struct ScheduleRuns {
+  struct Entry {
+    std::vector<float> inv_freq;
+    float attn_factor;
+    size_t first_row, n_rows;
+  };
+  std::vector<Entry> entries;
+  const Entry* find(const RopeTable& t) const {
+    for (const auto& e : entries)
+      if (e.inv_freq == t.inv_freq && e.attn_factor == t.attn_factor) return &e;
+    return nullptr;
+  }
+};
+
+struct Answer {
+  std::string text;
+  int cached_tokens = 0;
+};
+
+// Greedy continuation of `prompt`. `cached` holds the tokens now in the KV
+// cache (valid for the current schedule); the prompt's common prefix with
+// them is kept and only the rest is prefilled. nullopt when cancelled.
+std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached, const std::vector<int32_t>& prompt,
+                                    int max_new_tokens, const std::function<void(int, int)>& progress,
+                                    const std::atomic<bool>* cancel) {
   GpuModel& model = engine.model();
   size_t shared = 0;
-  while (shared < cached.size() && shared < prompt.size() - 1 && cached[shared] == prompt[shared]) ++shared;
+  // At least the last prompt token is run again: its logits start the answer.
+  while (shared < cached.size() && shared + 1 < prompt.size() && cached[shared] == prompt[shared]) ++shared;
   model.truncate(static_cast<int>(shared));
+  cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(shared));
+  std::vector<float> logits = model.prefill(std::span(prompt).subspan(shared), progress, cancel);
+  if (logits.empty() || cancelled(cancel)) {
+    cached.clear();
+    model.reset();
+    return std::nullopt;
+  }
   cached.assign(prompt.begin(), prompt.end());
-  std::vector<float> logits = model.prefill(std::span(prompt).subspan(shared));
-  std::string text;
+  Answer answer;
+  answer.cached_tokens = static_cast<int>(shared);
   const auto eog = engine.tokenizer().vocab().eog_ids();
   for (int i = 0; i < max_new_tokens && model.n_past() < model.n_ctx(); ++i) {
     const auto best = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     if (std::find(eog.begin(), eog.end(), best) != eog.end()) break;
-    text += engine.tokenizer().token_to_piece(best, false);
-    cached.push_back(best);
-    const std::string digits = leading_digits(text);
-    // Stop once the number has ended.
-    if (!digits.empty() && text.find_first_not_of(" 0123456789") != std::string::npos) break;
+    answer.text += engine.tokenizer().token_to_piece(best, false);
+    // Stop once the number has ended (a non-digit after digits), or when the
+    // answer starts with something else than a number.
+    const size_t first = answer.text.find_first_not_of(' ');
+    if (first != std::string::npos) {
+      if (!std::isdigit(static_cast<unsigned char>(answer.text[first]))) break;
+      if (answer.text.find_first_not_of("0123456789", first) != std::string::npos) break;
+    }
     logits = model.forward(std::span(&best, 1));
+    cached.push_back(best);
   }
-  return text;
+  return answer;
 }
 
 }  // namespace
 
-void validate(const SweepConfig& c, const Engine& engine) {
-  if (c.methods.empty()) throw std::invalid_argument("no methods given");
-  for (const auto& m : c.methods) parse_rope_method(m);  // throws with the list of valid names
+void validate(const SweepConfig& c, const ModelConfig& model) {
+  if (c.methods.empty()) throw std::invalid_argument("no RoPE methods given; choose from: " + rope_method_names());
+  for (const auto& m : c.methods) {
+    try {
+      parse_rope_method(m);
+    } catch (const RopeError&) {
+      throw std::invalid_argument("unknown RoPE method '" + m + "'; valid: " + rope_method_names());
+    }
+  }
   if (c.lengths.empty()) throw std::invalid_argument("no lengths given");
   for (int l : c.lengths)
-    if (l < 1) throw std::invalid_argument("lengths must be at least 1 (got " + std::to_string(l) + ")");
-  for (double d : c.depths)
-    if (d < 0 || d > 1) throw std::invalid_argument("depths must be within 0..1 (percentages 0-100)");
-  if (c.trials < 1) throw std::invalid_argument("trials must be at least 1");
-  if (c.scale != 0 && c.scale < 1) throw std::invalid_argument("the scale must be at least 1 (or auto)");
-  if (c.task != "passkey" && c.task != "niah") throw std::invalid_argument("unknown task '" + c.task + "'");
-  if (engine.config().rope.n_rot <= 0)
-    throw std::invalid_argument("the model has no rotary position embedding to extend");
+    if (l < 1) throw std::invalid_argument("length " + std::to_string(l) + " is below 1 token");
+  if (c.task == "passkey" || c.task == "niah") {
+    if (c.depths.empty()) throw std::invalid_argument("no depths given");
+    for (double d : c.depths)
+      if (!(d >= 0 && d <= 1)) throw std::invalid_argument("depths must be within 0-100%");
+  } else {
+    throw std::invalid_argument("unknown task '" + c.task + "' (passkey or niah)");
+  }
+  if (c.trials < 1) throw std::invalid_argument("trials must be at least 1 (got " + std::to_string(c.trials) + ")");
+  if (c.scale != 0 && !(c.scale >= 1)) throw std::invalid_argument("the scale must be at least 1 (or auto)");
+  if (c.chunks < 0) throw std::invalid_argument("chunks must be 0 (all the text) or more");
+  if (model.rope.n_rot <= 0)
+    throw std::invalid_argument("the model has no rotary position embedding (n_rot = 0): RoPE scaling does not apply");
+}
+
+uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, double depth, int trial) {
+  uint64_t h = splitmix(sweep_seed);
+  for (char ch : task) h = splitmix(h ^ static_cast<unsigned char>(ch));
+  h = splitmix(h ^ static_cast<uint64_t>(length));
+  h = splitmix(h ^ static_cast<uint64_t>(std::llround(depth * 1e4)));
+  return splitmix(h ^ static_cast<uint64_t>(trial));
 }
 
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
                                               const ProgressFn& progress, const std::atomic<bool>* cancel) {
   validate(c, engine);
+  const int minimum = c.task == "passkey" ? kMinPasskeyTokens : kMinNeedleTokens;
+  for (int l : c.lengths)
+    if (l < minimum)
+      throw std::invalid_argument(c.task + " prompts need at least " + std::to_string(minimum) + " tokens (got " +
+                                  std::to_string(l) + ")");
   if (c.task == "niah" && c.haystack.empty()) throw std::invalid_argument("the needle task needs haystack text");
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
   ensure_decoder(engine, ctx, longest + c.max_new_tokens + 8);
   std::vector<RetrievalRow> rows;
-  SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0};
+  SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
   const double start = now();
+  auto report = [&](double fraction) {
+    pr.run_fraction = fraction;
+    pr.elapsed_seconds = now() - start;
+    if (progress) progress(pr);
+  };
   // Lengths outermost: a cancelled sweep still compares every method at the lengths it finished.
-  for (int length : c.lengths)
+  const size_t runs_per_method = c.depths.size() * static_cast<size_t>(c.trials);
+  for (int length : c.lengths) {
+    ScheduleRuns runs;
     for (const auto& method : c.methods) {
+      if (cancelled(cancel)) return rows;
       const RopeInfo rope = apply_rope(engine, method, c.scale, length);
+      if (const auto* same = runs.find(engine.rope()); same && c.copy_identical_schedules) {
+        for (size_t i = 0; i < same->n_rows; ++i) {
+          RetrievalRow row = rows[same->first_row + i];
+          row.rope = rope;
+          row.cached_tokens = row.prompt_tokens;
+          row.seconds = 0;
+          rows.push_back(row);
+        }
+        pr.done += static_cast<int>(same->n_rows);
+        report(0);
+        continue;
+      }
+      const size_t first_row = rows.size();
       std::vector<int32_t> cached;  // new schedule: nothing reusable
       engine.model().reset();
-      // Same seed for every method, so all methods see the same prompts.
-      std::mt19937_64 rng(c.seed * 1000003u + static_cast<uint64_t>(length));
       for (double depth : c.depths)
         for (int trial = 0; trial < c.trials; ++trial) {
-          if (cancel && cancel->load()) return rows;
+          if (cancelled(cancel)) return rows;
           const double t0 = now();
+          RetrievalRow row;
+          row.seed = trial_seed(c.seed, c.task, length, depth, trial);
+          std::mt19937_64 rng(row.seed);
           const RetrievalPrompt prompt =
               c.task == "passkey" ? make_passkey_prompt(engine.tokenizer(), length, depth, rng, c.passkey)
                                   : make_needle_prompt(engine.tokenizer(), c.haystack, length, depth, rng, c.needle);
-          RetrievalRow row;
+          if (!c.reuse_prefix) cached.clear();
+          const auto answer = greedy_answer(engine, cached, prompt.tokens, c.max_new_tokens,
+                                            [&](int done, int total) { report(total ? double(done) / total : 0); },
+                                            cancel);
+          if (!answer) return rows;  // cancelled inside the prefill: the run is dropped
           row.rope = rope;
           row.task = c.task;
           row.length = length;
           row.prompt_tokens = static_cast<int>(prompt.tokens.size());
+          row.cached_tokens = answer->cached_tokens;
           row.trial = trial;
           row.depth = depth;
           row.actual_depth = prompt.depth;
           row.expected = prompt.answer;
-          row.generated = greedy_answer(engine, cached, prompt.tokens, c.max_new_tokens);
+          row.generated = answer->text;
           row.correct = leading_digits(row.generated) == prompt.answer;
           row.seconds = now() - t0;
           rows.push_back(row);
           ++pr.done;
-          pr.elapsed_seconds = now() - start;
-          if (progress) progress(pr);
+          report(0);
         }
+      runs.entries.push_back({engine.rope().inv_freq, engine.rope().attn_factor, first_row, runs_per_method});
     }
+  }
   return rows;
+}
+
+std::vector<double> loss_by_position(const std::vector<std::vector<float>>& nll, int buckets) {
+  std::vector<double> sum(buckets, 0), n(buckets, 0);
+  for (const auto& w : nll)
+    for (size_t t = 0; t < w.size(); ++t) {
+      const size_t b = t * buckets / w.size();
+      sum[b] += w[t];
+      n[b] += 1;
+    }
+  std::vector<double> out;
+  for (int b = 0; b < buckets; ++b) out.push_back(n[b] ? sum[b] / n[b] : 0);
+  return out;
 }
 
 std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
@@ -116,37 +226,59 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
                                                 const std::atomic<bool>* cancel) {
   validate(c, engine);
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
+  const int shortest = *std::min_element(c.lengths.begin(), c.lengths.end());
+  if (shortest < 2) throw std::invalid_argument("perplexity needs lengths of at least 2 tokens");
+  const tok::Vocab& vocab = engine.tokenizer().vocab();
+  const int bos = vocab.add_bos && vocab.valid(vocab.bos_id) ? 1 : 0;
+  // The span scored at every length: `chunks` windows of the longest length.
+  size_t span = text.size();
+  if (c.chunks > 0) span = std::min(span, static_cast<size_t>(c.chunks) * (longest - bos));
+  if (span < static_cast<size_t>(longest - bos))
+    throw std::invalid_argument("the text has " + std::to_string(text.size()) + " tokens, fewer than one window of " +
+                                std::to_string(longest));
   ensure_decoder(engine, ctx, longest);
   std::vector<PerplexityRow> rows;
-  SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size()), 0};
+  SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size()), 0, 0};
   const double start = now();
-  for (int length : c.lengths)
+  auto report = [&](double fraction) {
+    pr.run_fraction = fraction;
+    pr.elapsed_seconds = now() - start;
+    if (progress) progress(pr);
+  };
+  for (int length : c.lengths) {
+    ScheduleRuns runs;
     for (const auto& method : c.methods) {
-      if (cancel && cancel->load()) return rows;
+      if (cancelled(cancel)) return rows;
       const double t0 = now();
       PerplexityRow row;
       row.rope = apply_rope(engine, method, c.scale, length);
       row.length = length;
-      const PerplexityResult r = evaluate_perplexity(engine, text, length, c.max_windows, {}, cancel);
+      if (const auto* same = runs.find(engine.rope()); same && c.copy_identical_schedules) {
+        const RopeInfo rope = row.rope;
+        row = rows[same->first_row];
+        row.rope = rope;
+        row.seconds = 0;
+        rows.push_back(row);
+        ++pr.done;
+        report(0);
+        continue;
+      }
+      const int windows = static_cast<int>(span / (length - bos));
+      const PerplexityResult r = evaluate_perplexity(
+          engine, text, length, windows, [&](int done, int total) { report(total ? double(done) / total : 0); },
+          cancel);
       if (r.cancelled) return rows;
       row.windows = static_cast<int>(r.nll.size());
       row.perplexity = r.perplexity();
       row.mean_nll = r.mean_nll();
-      const int buckets = 16;
-      std::vector<double> sum(buckets, 0), n(buckets, 0);
-      for (const auto& w : r.nll)
-        for (size_t t = 0; t < w.size(); ++t) {
-          const size_t b = t * buckets / w.size();
-          sum[b] += w[t];
-          n[b] += 1;
-        }
-      for (int b = 0; b < buckets; ++b) row.nll_by_position.push_back(n[b] ? sum[b] / n[b] : 0);
+      row.nll_by_position = loss_by_position(r.nll);
       row.seconds = now() - t0;
+      runs.entries.push_back({engine.rope().inv_freq, engine.rope().attn_factor, rows.size(), 1});
       rows.push_back(row);
       ++pr.done;
-      pr.elapsed_seconds = now() - start;
-      if (progress) progress(pr);
+      report(0);
     }
+  }
   return rows;
 }
 

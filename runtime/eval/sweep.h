@@ -2,7 +2,9 @@
 // Evaluation sweeps per RoPE method: retrieval (passkey, needle) over lengths x
 // depths x trials, and perplexity over lengths. Each (method, length) gets its
 // schedule with S = length / L unless a scale is given. Trials of one method
-// and length reuse the KV cache for the prompt prefix they share.
+// and length reuse the KV cache for the prompt prefix they share with the
+// previous trial (GpuModel::truncate), which gives the same tokens as a fresh
+// prefill and skips the shared part.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -24,15 +26,29 @@ struct SweepConfig {
   int trials = 5;
   uint64_t seed = 1;
   int max_new_tokens = 12;
+  bool reuse_prefix = true;  // false: every trial prefills its whole prompt (for checking the reuse)
+  // A method whose schedule at a length is identical to an earlier method's
+  // (every method at S = 1, below the native length with auto S) gets that
+  // method's results copied, marked by seconds = 0, instead of a rerun: the
+  // same table runs the same computation.
+  bool copy_identical_schedules = true;
   PasskeyTemplate passkey;
   NeedleTemplate needle;
   std::string haystack;  // niah text
-  // Perplexity only:
-  int max_windows = 4;
+  // Perplexity only: every length scores the same span of the text, `chunks`
+  // windows of the longest length (fewer when the text is shorter), so lengths
+  // are compared on the same tokens. 0: as much of the text as fits.
+  int chunks = 4;
 };
 
 // Checks names and values; throws std::invalid_argument with a clear message.
-void validate(const SweepConfig& config, const Engine& engine);
+void validate(const SweepConfig& config, const ModelConfig& model);
+inline void validate(const SweepConfig& config, const Engine& engine) { validate(config, engine.config()); }
+
+// The seed of one retrieval prompt: a function of the sweep's seed, the task,
+// the length, the depth and the trial only, so every method sees the same
+// prompts and any single row can be rebuilt on its own.
+uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, double depth, int trial);
 
 struct RopeInfo {
   std::string method;
@@ -44,6 +60,9 @@ struct RetrievalRow {
   RopeInfo rope;
   std::string task;
   int length = 0, prompt_tokens = 0, trial = 0;
+  int cached_tokens = 0;  // prompt tokens taken from the KV cache (shared prefix), not prefilled
+                          // (all of them when the row was copied from an identical schedule)
+  uint64_t seed = 0;      // trial_seed() of this prompt
   double depth = 0, actual_depth = 0;
   std::string expected, generated;
   bool correct = false;
@@ -53,17 +72,22 @@ struct RetrievalRow {
 struct PerplexityRow {
   RopeInfo rope;
   int length = 0, windows = 0;
-  double perplexity = 0, mean_nll = 0, seconds = 0;
-  std::vector<double> nll_by_position;  // mean NLL per position bucket (16 buckets over the window)
+  double perplexity = 0, mean_nll = 0, seconds = 0;  // seconds = 0: copied from an identical schedule
+  // Mean NLL per position bucket: kLossBuckets equal slices of the window.
+  std::vector<double> nll_by_position;
 };
+constexpr int kLossBuckets = 16;
 
 struct SweepProgress {
-  int done = 0, total = 0;
+  int done = 0, total = 0;     // finished runs
+  double run_fraction = 0;     // how far the run in progress is (0..1)
   double elapsed_seconds = 0;
 };
 using ProgressFn = std::function<void(const SweepProgress&)>;
 
-// The Engine's decoder is (re)created as needed for the longest length.
+// The Engine's decoder is (re)created as needed for the longest length. When
+// `cancel` becomes true (checked between runs and inside prefills) the sweep
+// stops and returns the runs it finished; the interrupted one is dropped.
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& config,
                                               const ProgressFn& progress = {},
                                               const std::atomic<bool>* cancel = nullptr);
@@ -71,5 +95,8 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
                                                 const std::vector<int32_t>& text_tokens,
                                                 const ProgressFn& progress = {},
                                                 const std::atomic<bool>* cancel = nullptr);
+
+// Mean of each window's NLL per position bucket, over the windows.
+std::vector<double> loss_by_position(const std::vector<std::vector<float>>& nll, int buckets = kLossBuckets);
 
 }  // namespace mrrope

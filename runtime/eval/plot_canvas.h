@@ -1,5 +1,5 @@
 #pragma once
-// A tiny RGB raster for evaluation plots: rectangles, lines, and text from
+// A tiny RGB raster (the plot_* files draw on it) for evaluation plots: rectangles, lines, and text from
 // stb_easy_font scaled up; saved as PNG with stb_image_write. No other library.
 #include <cstdint>
 #include <string>
@@ -23,6 +23,8 @@ class Canvas {
   static int text_width(const std::string& s, int scale = 2);
   Rgb pixel(int x, int y) const;
   void save_png(const std::string& path) const;
+  // Reads a PNG back (tests check what was written). Throws when unreadable.
+  static Canvas load_png(const std::string& path);
 
  private:
   int w_, h_;

@@ -1,10 +1,11 @@
-#include "eval/canvas.h"
+#include "eval/plot_canvas.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "stb_easy_font.h"
+#include "stb_image.h"
 #include "stb_image_write.h"
 
 namespace mrrope {
@@ -56,6 +57,16 @@ Rgb Canvas::pixel(int x, int y) const {
 void Canvas::save_png(const std::string& path) const {
   if (!stbi_write_png(path.c_str(), w_, h_, 3, rgb_.data(), w_ * 3))
     throw std::runtime_error("cannot write PNG '" + path + "'");
+}
+
+Canvas Canvas::load_png(const std::string& path) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(path.c_str(), &w, &h, &channels, 3);
+  if (!data) throw std::runtime_error("cannot read PNG '" + path + "'");
+  Canvas c(w, h);
+  std::copy(data, data + size_t(w) * h * 3, c.rgb_.begin());
+  stbi_image_free(data);
+  return c;
 }
 
 Rgb recall_colour(double v) {

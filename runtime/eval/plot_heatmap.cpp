@@ -1,0 +1,93 @@
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "eval/plots.h"
+
+namespace mrrope {
+namespace {
+
+const Rgb kBlack{0, 0, 0}, kGrey{200, 200, 200};
+
+}  // namespace
+
+std::string plot_length_label(int l) {
+  return l >= 1024 && l % 1024 == 0 ? std::to_string(l / 1024) + "K" : std::to_string(l);
+}
+
+std::vector<std::string> first_seen(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& m : names)
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  return out;
+}
+
+HeatmapLayout heatmap_layout(const std::vector<RetrievalRow>& rows) {
+  HeatmapLayout g;
+  std::vector<std::string> names;
+  std::set<int> lengths;
+  std::set<double> depths;
+  for (const auto& r : rows) names.push_back(r.rope.method), lengths.insert(r.length), depths.insert(r.depth);
+  g.methods = first_seen(names);
+  g.lengths.assign(lengths.begin(), lengths.end());
+  g.depths.assign(depths.begin(), depths.end());
+  g.panel_w = std::max<int>(g.cell_w * static_cast<int>(g.lengths.size()), 200);
+  return g;
+}
+
+Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std::string& title) {
+  const HeatmapLayout g = heatmap_layout(rows);
+  std::map<std::string, std::map<std::pair<double, int>, std::pair<int, int>>> cells;  // method -> (depth, len) -> hits
+  for (const auto& r : rows) {
+    auto& cell = cells[r.rope.method][{r.depth, r.length}];
+    cell.first += r.correct;
+    cell.second += 1;
+  }
+  const int panel_h = g.cell_h * static_cast<int>(g.depths.size());
+  const std::string x_label = "context length (tokens)";
+  const int W = std::max({g.left + static_cast<int>(std::max<size_t>(g.methods.size(), 1)) * (g.panel_w + g.gap) + 20,
+                          g.left + Canvas::text_width(title, 3) + 40, 500});
+  const int H = g.top + panel_h + 130;
+  Canvas c(W, H);
+  c.text(g.left, 15, title, kBlack, 3);
+  // Vertical axis label, one letter per line (easy_font has no rotation).
+  const std::string y_label = "depth";
+  for (size_t i = 0; i < y_label.size(); ++i)
+    c.text(8, g.top + static_cast<int>(i) * 16, std::string(1, y_label[i]), kBlack);
+  for (size_t m = 0; m < g.methods.size(); ++m) {
+    const int x0 = g.left + static_cast<int>(m) * (g.panel_w + g.gap);
+    c.text(x0, g.top - 25, g.methods[m], kBlack, 2);
+    for (size_t row = 0; row < g.depths.size(); ++row) {
+      const double d = g.depths[row];
+      char depth_text[16];
+      std::snprintf(depth_text, sizeof depth_text, "%.0f%%", d * 100);
+      if (m == 0) c.text(g.left - 10 - Canvas::text_width(depth_text), g.top + static_cast<int>(row) * g.cell_h + 10,
+                         depth_text, kBlack);
+      for (size_t col = 0; col < g.lengths.size(); ++col) {
+        const int l = g.lengths[col];
+        const int x = x0 + static_cast<int>(col) * g.cell_w, y = g.top + static_cast<int>(row) * g.cell_h;
+        const auto it = cells[g.methods[m]].find({d, l});
+        if (it != cells[g.methods[m]].end() && it->second.second > 0) {
+          const double v = double(it->second.first) / it->second.second;
+          c.fill_rect(x, y, g.cell_w - 2, g.cell_h - 2, recall_colour(v));
+          char value[16];
+          std::snprintf(value, sizeof value, "%.0f", v * 100);
+          c.text(x + (g.cell_w - Canvas::text_width(value)) / 2, y + 10, value, kBlack);
+        } else {
+          c.fill_rect(x, y, g.cell_w - 2, g.cell_h - 2, kGrey);  // not run (e.g. cancelled)
+        }
+        if (row + 1 == g.depths.size())
+          c.text(x + (g.cell_w - Canvas::text_width(plot_length_label(l))) / 2, y + g.cell_h + 8,
+                 plot_length_label(l), kBlack);
+      }
+    }
+  }
+  c.text(g.left, g.top + panel_h + 40, x_label + " ->    rows: needle depth (% of the haystack)", kBlack);
+  // Colour legend: 0% red .. 100% green.
+  for (int i = 0; i < 200; ++i) c.fill_rect(g.left + i, g.top + panel_h + 75, 1, 16, recall_colour(i / 199.0));
+  c.text(g.left + 210, g.top + panel_h + 76, "recall 0% .. 100% (cell values in %)", kBlack);
+  return c;
+}
+
+}  // namespace mrrope

@@ -1,0 +1,170 @@
+// Evaluation outputs: the CSV and JSON rows, the markdown tables, and the PNG
+// plots (size, non-uniform pixels, the colour of a known heatmap cell).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "eval/plots.h"
+#include "eval/report.h"
+#include "test_eval_rows.h"
+
+namespace mrrope::test {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  for (size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1)
+    out.push_back(text.substr(begin, end - begin));
+  return out;
+}
+
+int fields(const std::string& line) { return static_cast<int>(std::count(line.begin(), line.end(), ',')) + 1; }
+
+const RunInfo kInfo = [] {
+  RunInfo i;
+  i.model = "model.gguf";
+  i.device = "test device";
+  i.command = "mrrope-cli eval all";
+  i.seconds = 1.5;
+  i.seed = 7;
+  i.native_length = 512;
+  return i;
+}();
+
+TEST(EvalReports, CsvHasOneRowPerRunWithEverySetting) {
+  const std::string path = testing::TempDir() + "/eval_results.csv";
+  std::vector<RetrievalRow> rr = {eval_row("yarn", 512, true), eval_row("yarn", 1024, false)};
+  rr[1].generated = " 9,\"9\"";  // quoted in the CSV
+  rr[1].rope.d_low = 3;
+  rr[1].rope.d_high = 16;
+  rr[1].rope.attn_factor = 1.0693;
+  const std::vector<PerplexityRow> pr = {eval_ppl("yarn", 512, 20.5)};
+  write_results_csv(path, rr, pr, kInfo);
+  const auto lines = lines_of(read_file(path));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].rfind("kind,model,device,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,"
+                           "cached_tokens,depth,actual_depth,trial,seed,expected,generated,correct,windows,"
+                           "perplexity,mean_nll,nll_bucket0,",
+                           0),
+            0u)
+      << lines[0];
+  EXPECT_EQ(lines[0].substr(lines[0].size() - 8), ",seconds");
+  EXPECT_EQ(lines[1].rfind("passkey,model.gguf,test device,yarn,1,1,0,0,512,0,0,0,0,0,42,12345, 12345.,1,", 0), 0u)
+      << lines[1];
+  EXPECT_NE(lines[2].find("yarn,2,1.0693,3,16,1024,"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find(",\" 9,\"\"9\"\"\",0,"), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3].rfind("ppl,model.gguf,test device,yarn,", 0), 0u);
+  EXPECT_NE(lines[3].find(",2,20.5,0,1,1,"), std::string::npos) << lines[3];
+  // Every row has the header's number of fields (the quoted comma aside).
+  EXPECT_EQ(fields(lines[1]), fields(lines[0]));
+  EXPECT_EQ(fields(lines[2]), fields(lines[0]) + 1);
+  EXPECT_EQ(fields(lines[3]), fields(lines[0]));
+}
+
+TEST(EvalReports, JsonHoldsRunsSettingsAndEffectiveContext) {
+  const std::string path = testing::TempDir() + "/eval_results.json";
+  const std::vector<RetrievalRow> rr = {eval_row("yarn", 512, true), eval_row("yarn", 1024, false),
+                                        eval_row("none", 512, true)};
+  const std::vector<PerplexityRow> pr = {eval_ppl("yarn", 512, 20), eval_ppl("yarn", 1024, 22), eval_ppl("none", 512, 21)};
+  write_results_json(path, rr, pr, effective_context(rr, pr, 512), kInfo);
+  const std::string json = read_file(path);
+  EXPECT_NE(json.find("\"effective_context\": {\"yarn\": 512, \"none\": 512}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"device\": \"test device\""), std::string::npos);
+  EXPECT_NE(json.find("\"seed\": 7"), std::string::npos);
+  EXPECT_NE(json.find("\"task\": \"passkey\", \"method\": \"yarn\", \"scale\": 2, \"attn_factor\": 1, \"d_low\": 0, "
+                      "\"d_high\": 0, \"length\": 1024"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"generated\": \" 999\", \"correct\": false"), std::string::npos);
+  EXPECT_NE(json.find("\"perplexity\": 22, \"mean_nll\": 0, \"nll_by_position\": [1, 1,"), std::string::npos) << json;
+  EXPECT_EQ(std::count(json.begin(), json.end(), '{'), std::count(json.begin(), json.end(), '}'));
+  EXPECT_EQ(std::count(json.begin(), json.end(), '['), std::count(json.begin(), json.end(), ']'));
+}
+
+TEST(EvalReports, MarkdownTablesPerTask) {
+  std::vector<RetrievalRow> rr;
+  for (int i = 0; i < 4; ++i) rr.push_back(eval_row("yarn", 1024, i < 3)), rr.push_back(eval_row("yarn", 512, true));
+  const std::vector<PerplexityRow> pr = {eval_ppl("yarn", 512, 20), eval_ppl("yarn", 1024, 21.04)};
+  const std::string md = markdown_report(rr, pr, effective_context(rr, pr, 512), kInfo);
+  EXPECT_NE(md.find("| method | 512 | 1K |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| yarn | 100% | 75% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| yarn | 20 | 21 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| yarn | 512 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Needle"), std::string::npos);  // no niah rows, no niah table
+}
+
+TEST(EvalReports, HeatmapPngHasTheRightSizeAndCellColours) {
+  const std::string path = testing::TempDir() + "/eval_heatmap.png";
+  std::vector<RetrievalRow> rr;
+  for (int l : {512, 1024, 2048})
+    for (double d : {0.0, 0.5, 1.0}) {
+      rr.push_back(eval_row("none", l, l == 512, d));
+      rr.push_back(eval_row("yarn", l, l < 2048 || d == 0.5, d));
+    }
+  const Canvas drawn = draw_retrieval_heatmaps(rr, "test heatmap");
+  drawn.save_png(path);
+  const Canvas png = Canvas::load_png(path);
+  ASSERT_EQ(png.width(), drawn.width());
+  ASSERT_EQ(png.height(), drawn.height());
+  const HeatmapLayout g = heatmap_layout(rr);
+  ASSERT_EQ(g.methods, (std::vector<std::string>{"none", "yarn"}));
+  EXPECT_GE(png.width(), g.cell_x(1, 2) + g.cell_w);
+  // A cell's corner (away from its value text) has the recall colour.
+  auto corner = [&](int m, int r, int c) { return png.pixel(g.cell_x(m, c) - g.cell_w / 2 + 3, g.cell_y(r) - g.cell_h / 2 + 3); };
+  const Rgb green = recall_colour(1), red = recall_colour(0);
+  const Rgb ok = corner(0, 0, 0), bad = corner(0, 2, 2), yarn_mid = corner(1, 1, 2);
+  EXPECT_EQ(std::tie(ok.r, ok.g, ok.b), std::tie(green.r, green.g, green.b));
+  EXPECT_EQ(std::tie(bad.r, bad.g, bad.b), std::tie(red.r, red.g, red.b));
+  EXPECT_EQ(std::tie(yarn_mid.r, yarn_mid.g, yarn_mid.b), std::tie(green.r, green.g, green.b));
+  EXPECT_GT(green.g, green.r);
+  EXPECT_GT(red.r, red.g);
+  std::set<int> colours;
+  for (int y = 0; y < png.height(); y += 3)
+    for (int x = 0; x < png.width(); x += 3) {
+      const Rgb p = png.pixel(x, y);
+      colours.insert(p.r << 16 | p.g << 8 | p.b);
+    }
+  EXPECT_GE(colours.size(), 4u);  // white, black text, red, green at least
+}
+
+TEST(EvalReports, PerplexityPngHasLinesLegendAndLossCurves) {
+  const std::string path = testing::TempDir() + "/eval_ppl.png";
+  std::vector<PerplexityRow> pr;
+  for (int l : {512, 1024, 2048, 4096}) pr.push_back(eval_ppl("none", l, 20.0 * l / 512)), pr.push_back(eval_ppl("yarn", l, 20));
+  plot_perplexity(pr, path, "test perplexity");
+  const Canvas png = Canvas::load_png(path);
+  EXPECT_GE(png.width(), 1000);
+  EXPECT_EQ(png.height(), 640);
+  // Both series' colours appear.
+  int first = 0, second = 0;
+  for (int y = 0; y < png.height(); ++y)
+    for (int x = 0; x < png.width(); ++x) {
+      const Rgb p = png.pixel(x, y);
+      const Rgb a = series_colour(0), b = series_colour(1);
+      first += p.r == a.r && p.g == a.g && p.b == a.b;
+      second += p.r == b.r && p.g == b.g && p.b == b.b;
+    }
+  EXPECT_GT(first, 200);
+  EXPECT_GT(second, 200);
+}
+
+TEST(EvalReports, CanvasDrawsText) {
+  Canvas c(100, 40);
+  c.text(30, 20, "8K", {0, 0, 0});
+  int dark = 0;
+  for (int y = 20; y < 40; ++y)
+    for (int x = 30; x < 60; ++x) dark += c.pixel(x, y).r < 100;
+  EXPECT_GT(dark, 10);
+  EXPECT_THROW(Canvas::load_png(testing::TempDir() + "/no_such.png"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace mrrope::test

@@ -1,0 +1,136 @@
+// A tiny real evaluation sweep on the device with the bundled model: result
+// rows exist with values in range, reusing the KV cache for the shared prompt
+// prefix gives the same answers with fewer prefilled tokens, and cancellation
+// keeps finished runs.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "engine/engine.h"
+#include "eval/sweep.h"
+#include "support/gpu_test.h"
+
+namespace mrrope::test {
+namespace {
+
+const std::string kModel = std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf";
+
+class EvalSweep : public GpuTest {};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+TEST_F(EvalSweep, TinyPasskeySweepOnTheDevice) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {"none", "yarn"};
+  c.lengths = {256, 384};
+  c.depths = {0.0, 0.5, 1.0};
+  c.trials = 1;
+  int calls = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto rows = run_retrieval_sweep(e, gpu(), c, [&](const SweepProgress& p) {
+    ++calls;
+    EXPECT_EQ(p.total, 12);
+    EXPECT_LE(p.done, 12);
+    EXPECT_GE(p.run_fraction, 0.0);
+    EXPECT_LE(p.run_fraction, 1.0);
+  });
+  std::printf("tiny passkey sweep (12 runs): %.1f s\n", seconds_since(t0));
+  ASSERT_EQ(rows.size(), 12u);
+  EXPECT_GE(calls, 12);
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.task, "passkey");
+    EXPECT_LE(r.prompt_tokens, r.length);
+    EXPECT_GE(r.prompt_tokens, r.length - 8);
+    EXPECT_GE(r.cached_tokens, 0);
+    EXPECT_LE(r.cached_tokens, r.prompt_tokens);
+    EXPECT_EQ(r.expected.size(), 5u);
+    EXPECT_GE(r.actual_depth, 0.0);
+    EXPECT_LE(r.actual_depth, 1.0);
+    EXPECT_DOUBLE_EQ(r.rope.scale, 1.0);  // below the native 512 tokens: auto S = 1
+    // yarn at S = 1 has none's schedule: its rows are copied (seconds 0), not rerun.
+    if (r.rope.method == "none") EXPECT_GT(r.seconds, 0.0);
+    if (r.rope.method == "yarn") EXPECT_EQ(r.seconds, 0.0);
+    // Within the native context the model finds the key under plain RoPE.
+    if (r.rope.method == "none") EXPECT_TRUE(r.correct) << "generated '" << r.generated << "' for " << r.expected;
+  }
+  // The same seeds give every method the same prompts.
+  EXPECT_EQ(rows[0].seed, rows[3].seed);
+  EXPECT_EQ(rows[0].expected, rows[3].expected);
+  EXPECT_EQ(rows[0].generated, rows[3].generated);
+}
+
+TEST_F(EvalSweep, PrefixReuseGivesIdenticalAnswersWithLessPrefill) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {"yarn"};
+  c.lengths = {300};
+  c.depths = {1.0};  // the needle at the end: trials share all the filler before it
+  c.trials = 3;
+  c.scale = 2;
+  auto t0 = std::chrono::steady_clock::now();
+  const auto reused = run_retrieval_sweep(e, gpu(), c);
+  const double reuse_s = seconds_since(t0);
+  c.reuse_prefix = false;
+  t0 = std::chrono::steady_clock::now();
+  const auto fresh = run_retrieval_sweep(e, gpu(), c);
+  const double fresh_s = seconds_since(t0);
+  std::printf("3 trials: %.2f s with prefix reuse, %.2f s without\n", reuse_s, fresh_s);
+  ASSERT_EQ(reused.size(), 3u);
+  ASSERT_EQ(fresh.size(), 3u);
+  int cached = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(reused[i].generated, fresh[i].generated) << "trial " << i;
+    EXPECT_EQ(reused[i].expected, fresh[i].expected);
+    EXPECT_EQ(fresh[i].cached_tokens, 0);
+    cached += reused[i].cached_tokens;
+  }
+  EXPECT_EQ(reused[0].cached_tokens, 0);
+  EXPECT_GT(reused[1].cached_tokens, reused[1].prompt_tokens / 2);
+  EXPECT_GT(cached, 300);
+  EXPECT_LT(reuse_s, fresh_s);
+}
+
+TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
+  Engine e(kModel);
+  std::ifstream in(std::string(MRROPE_SOURCE_DIR) + "/assets/samples/kjv_ecclesiastes.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto tokens = e.tokenizer().tokenize(text, false, false);
+  SweepConfig c;
+  c.methods = {"none", "yarn"};
+  c.lengths = {64, 128};
+  c.chunks = 1;  // 128 tokens: one window at 128, two at 64
+  const auto pr = run_perplexity_sweep(e, gpu(), c, tokens);
+  ASSERT_EQ(pr.size(), 4u);
+  for (const auto& r : pr) {
+    EXPECT_GT(r.perplexity, 1.0);
+    EXPECT_LT(r.perplexity, 500.0);
+    EXPECT_EQ(r.windows, r.length == 64 ? 2 : 1);
+    ASSERT_EQ(r.nll_by_position.size(), static_cast<size_t>(kLossBuckets));
+    for (double v : r.nll_by_position) EXPECT_GT(v, 0.0);
+  }
+  EXPECT_EQ(pr[1].seconds, 0.0);  // S = 1: yarn has none's schedule, copied
+  EXPECT_EQ(pr[0].perplexity, pr[1].perplexity);
+  // Rerun instead of copied: the same value from the device.
+  c.copy_identical_schedules = false;
+  c.lengths = {64};
+  const auto rerun = run_perplexity_sweep(e, gpu(), c, tokens);
+  ASSERT_EQ(rerun.size(), 2u);
+  EXPECT_GT(rerun[1].seconds, 0.0);
+  EXPECT_NEAR(rerun[1].perplexity, rerun[0].perplexity, 1e-3);
+  c.lengths = {64, 128};
+  c.copy_identical_schedules = true;
+
+  // Cancel during the second run: the first is kept, the interrupted one dropped.
+  std::atomic<bool> cancel{false};
+  const auto partial = run_perplexity_sweep(e, gpu(), c, tokens, [&](const SweepProgress& p) {
+    if (p.done == 1) cancel = true;
+  }, &cancel);
+  EXPECT_EQ(partial.size(), 1u);
+}
+
+}  // namespace
+}  // namespace mrrope::test
