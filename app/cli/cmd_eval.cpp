@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "command.h"
 #include "eval/effective_context.h"
@@ -39,7 +40,11 @@ std::string bundled_samples() {
 
 // "12/60 runs (+40%), 0.31 runs/s, 2m 33s left": the run in progress counts by its fraction.
 ProgressFn progress_printer(const std::string& part) {
-  return [part](const SweepProgress& p) {
+  auto last = std::make_shared<double>(-1);
+  return [part, last](const SweepProgress& p) {
+    // At most twice a second (prefill chunks report often), and always the end of a run.
+    if (p.run_fraction > 0 && p.elapsed_seconds - *last < 0.5) return;
+    *last = p.elapsed_seconds;
     const double done = p.done + p.run_fraction;
     const double rate = p.elapsed_seconds > 0 ? done / p.elapsed_seconds : 0;
     const double left = rate > 0 ? (p.total - done) / rate : 0;

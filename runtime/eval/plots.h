@@ -21,7 +21,7 @@ struct HeatmapLayout {
   std::vector<std::string> methods;  // panels, left to right
   std::vector<int> lengths;          // columns
   std::vector<double> depths;        // rows, top to bottom
-  int left = 80, top = 70, cell_w = 64, cell_h = 34, panel_w = 0, gap = 40;
+  int left = 110, top = 70, cell_w = 64, cell_h = 34, panel_w = 0, gap = 40;
   // Centre of the cell of panel m, depth row r, length column c.
   int cell_x(int m, int c) const { return left + m * (panel_w + gap) + c * cell_w + cell_w / 2; }
   int cell_y(int r) const { return top + r * cell_h + cell_h / 2; }
