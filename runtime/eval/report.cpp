@@ -163,9 +163,16 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
       return std::string("-");
     }) << "\n";
   }
-  char rule[160];
-  std::snprintf(rule, sizeof rule, "accuracy >= %.0f%%, perplexity <= +%.0f%% of the %d value", info.threshold * 100,
-                info.margin * 100, info.native_length);
+  // effective_context() falls back to the shortest length when the native one was not tested.
+  bool native_tested = false;
+  for (const auto& r : perplexity) native_tested |= r.length == info.native_length;
+  const std::string reference =
+      native_tested || perplexity.empty() ? "the " + std::to_string(info.native_length) + " value"
+                                          : "the shortest length's value (" + std::to_string(info.native_length) +
+                                                " not tested)";
+  char rule[200];
+  std::snprintf(rule, sizeof rule, "accuracy >= %.0f%%, perplexity <= +%.0f%% of %s", info.threshold * 100,
+                info.margin * 100, reference.c_str());
   md << "Effective context (" << rule << "):\n\n| method | effective context |\n|---|---|\n";
   for (const auto& e : effective) md << "| " << e.method << " | " << (e.length ? std::to_string(e.length) : "none") << " |\n";
   return md.str();
