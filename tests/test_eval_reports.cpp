@@ -117,8 +117,9 @@ TEST(EvalReports, HeatmapPngHasTheRightSizeAndCellColours) {
   const HeatmapLayout g = heatmap_layout(rr);
   ASSERT_EQ(g.methods, (std::vector<std::string>{"none", "yarn"}));
   EXPECT_GE(png.width(), g.cell_x(1, 2) + g.cell_w);
+  EXPECT_GE(png.height(), g.cell_y(1, 2) + g.cell_h);
   // A cell's corner (away from its value text) has the recall colour.
-  auto corner = [&](int m, int r, int c) { return png.pixel(g.cell_x(m, c) - g.cell_w / 2 + 3, g.cell_y(r) - g.cell_h / 2 + 3); };
+  auto corner = [&](int m, int r, int c) { return png.pixel(g.cell_x(m, c) - g.cell_w / 2 + 3, g.cell_y(m, r) - g.cell_h / 2 + 3); };
   const Rgb green = recall_colour(1), red = recall_colour(0);
   const Rgb ok = corner(0, 0, 0), bad = corner(0, 2, 2), yarn_mid = corner(1, 1, 2);
   EXPECT_EQ(std::tie(ok.r, ok.g, ok.b), std::tie(green.r, green.g, green.b));
@@ -133,6 +134,18 @@ TEST(EvalReports, HeatmapPngHasTheRightSizeAndCellColours) {
       colours.insert(p.r << 16 | p.g << 8 | p.b);
     }
   EXPECT_GE(colours.size(), 4u);  // white, black text, red, green at least
+
+  // Six methods: a grid of two rows of three panels.
+  std::vector<RetrievalRow> six;
+  for (const char* m : {"none", "linear", "ntk", "yarn", "mrrope-uni", "mrrope-pro"})
+    six.push_back(eval_row(m, 512, std::string(m) == "mrrope-pro"));
+  const HeatmapLayout g6 = heatmap_layout(six);
+  const Canvas grid = draw_retrieval_heatmaps(six, "grid");
+  EXPECT_EQ(g6.panel_rows(), 2);
+  EXPECT_EQ(g6.panel_y(5), g6.panel_y(3));
+  EXPECT_GT(g6.panel_y(3), g6.panel_y(2));
+  const Rgb last = grid.pixel(g6.cell_x(5, 0) - g6.cell_w / 2 + 3, g6.cell_y(5, 0) - g6.cell_h / 2 + 3);
+  EXPECT_EQ(std::tie(last.r, last.g, last.b), std::tie(green.r, green.g, green.b));
 }
 
 TEST(EvalReports, PerplexityPngHasLinesLegendAndLossCurves) {

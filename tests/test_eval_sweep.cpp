@@ -132,5 +132,19 @@ TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
   EXPECT_EQ(partial.size(), 1u);
 }
 
+TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {"none"};
+  c.lengths = {128};
+  c.depths = {0.5};
+  c.trials = 2;
+  std::atomic<bool> cancel{false};
+  const auto rows = run_retrieval_sweep(e, gpu(), c, [&](const SweepProgress& p) {
+    if (p.done == 0 && p.run_fraction > 0) cancel = true;  // during the first prompt's prefill
+  }, &cancel);
+  EXPECT_TRUE(rows.empty());
+}
+
 }  // namespace
 }  // namespace mrrope::test

@@ -44,29 +44,32 @@ Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std:
     cell.first += r.correct;
     cell.second += 1;
   }
-  const int panel_h = g.cell_h * static_cast<int>(g.depths.size());
+  const int n_panels = static_cast<int>(g.methods.size());
+  const int columns = std::max(1, std::min(n_panels, g.per_row));
+  const int bottom = g.top + std::max(1, g.panel_rows()) * (g.panel_h() + g.row_gap);
   const std::string x_label = "context length (tokens)";
-  const int W = std::max({g.left + static_cast<int>(std::max<size_t>(g.methods.size(), 1)) * (g.panel_w + g.gap) + 20,
-                          g.left + Canvas::text_width(title, 3) + 40, 500});
-  const int H = g.top + panel_h + 130;
+  const int W = std::max({g.left + columns * (g.panel_w + g.gap) + 20, g.left + Canvas::text_width(title, 3) + 40, 700});
+  const int H = bottom + 70;
   Canvas c(W, H);
   c.text(g.left, 15, title, kBlack, 3);
-  // Vertical axis label, one letter per line (easy_font has no rotation).
-  const std::string y_label = "depth";
-  for (size_t i = 0; i < y_label.size(); ++i)
-    c.text(8, g.top + static_cast<int>(i) * 16, std::string(1, y_label[i]), kBlack);
-  for (size_t m = 0; m < g.methods.size(); ++m) {
-    const int x0 = g.left + static_cast<int>(m) * (g.panel_w + g.gap);
-    c.text(x0, g.top - 25, g.methods[m], kBlack, 2);
+  for (int m = 0; m < n_panels; ++m) {
+    const int x0 = g.panel_x(m), y0 = g.panel_y(m);
+    c.text(x0, y0 - 25, g.methods[m], kBlack, 2);
+    if (m % g.per_row == 0) {
+      // Vertical axis label, one letter per line (easy_font has no rotation).
+      const std::string y_label = "depth";
+      for (size_t i = 0; i < y_label.size(); ++i)
+        c.text(8, y0 + static_cast<int>(i) * 16, std::string(1, y_label[i]), kBlack);
+    }
     for (size_t row = 0; row < g.depths.size(); ++row) {
       const double d = g.depths[row];
+      const int y = y0 + static_cast<int>(row) * g.cell_h;
       char depth_text[16];
       std::snprintf(depth_text, sizeof depth_text, "%.0f%%", d * 100);
-      if (m == 0) c.text(g.left - 10 - Canvas::text_width(depth_text), g.top + static_cast<int>(row) * g.cell_h + 10,
-                         depth_text, kBlack);
+      if (m % g.per_row == 0) c.text(g.left - 10 - Canvas::text_width(depth_text), y + 10, depth_text, kBlack);
       for (size_t col = 0; col < g.lengths.size(); ++col) {
         const int l = g.lengths[col];
-        const int x = x0 + static_cast<int>(col) * g.cell_w, y = g.top + static_cast<int>(row) * g.cell_h;
+        const int x = x0 + static_cast<int>(col) * g.cell_w;
         const auto it = cells[g.methods[m]].find({d, l});
         if (it != cells[g.methods[m]].end() && it->second.second > 0) {
           const double v = double(it->second.first) / it->second.second;
@@ -83,10 +86,10 @@ Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std:
       }
     }
   }
-  c.text(g.left, g.top + panel_h + 40, x_label + " ->    rows: needle depth (% of the haystack)", kBlack);
+  c.text(g.left, bottom - 25, x_label + " ->    rows: needle depth (% of the haystack)", kBlack);
   // Colour legend: 0% red .. 100% green.
-  for (int i = 0; i < 200; ++i) c.fill_rect(g.left + i, g.top + panel_h + 75, 1, 16, recall_colour(i / 199.0));
-  c.text(g.left + 210, g.top + panel_h + 76, "recall 0% .. 100% (cell values in %)", kBlack);
+  for (int i = 0; i < 200; ++i) c.fill_rect(g.left + i, bottom + 10, 1, 16, recall_colour(i / 199.0));
+  c.text(g.left + 210, bottom + 11, "recall 0% .. 100% (cell values in %)", kBlack);
   return c;
 }
 
