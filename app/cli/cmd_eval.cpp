@@ -55,10 +55,17 @@ ProgressFn progress_printer(const std::string& part) {
 }
 
 int run_eval(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = argv;
+  // --seed is the sweep's (prompts), not the sampler's: keep it from the model options.
+  std::vector<std::string> args, own;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i] == "--seed" && i + 1 < argv.size()) own.push_back(argv[i]), own.push_back(argv[++i]);
+    else args.push_back(argv[i]);
+  }
   const ModelOptions options = parse_model_options(args);
+  args.insert(args.end(), own.begin(), own.end());
   EvalArgs a = parse_eval_args(args);
   SweepConfig& config = a.config;
+  config.base_rope = options.rope;
   LoadedModel m = open_model(options);
   validate(config, *m.engine);  // n_rot of the model
   fs::create_directories(a.out_dir);

@@ -20,8 +20,8 @@ uint64_t splitmix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-RopeInfo apply_rope(Engine& engine, const std::string& method, double scale, int length) {
-  RopeParams p;
+RopeInfo apply_rope(Engine& engine, const RopeParams& base, const std::string& method, double scale, int length) {
+  RopeParams p = base;
   p.method = parse_rope_method(method);
   p.scale = method == "none" ? 0 : scale;
   const RopeTable& t = engine.set_rope(p, length);
@@ -127,7 +127,8 @@ uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, do
   for (char ch : task) h = splitmix(h ^ static_cast<unsigned char>(ch));
   h = splitmix(h ^ static_cast<uint64_t>(length));
   h = splitmix(h ^ static_cast<uint64_t>(std::llround(depth * 1e4)));
-  return splitmix(h ^ static_cast<uint64_t>(trial));
+  // 53 bits: exact as a JSON number in every reader.
+  return splitmix(h ^ static_cast<uint64_t>(trial)) & ((uint64_t{1} << 53) - 1);
 }
 
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
@@ -155,7 +156,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
     ScheduleRuns runs;
     for (const auto& method : c.methods) {
       if (cancelled(cancel)) return rows;
-      const RopeInfo rope = apply_rope(engine, method, c.scale, length);
+      const RopeInfo rope = apply_rope(engine, c.base_rope, method, c.scale, length);
       if (const auto* same = runs.find(engine.rope()); same && c.copy_identical_schedules) {
         for (size_t i = 0; i < same->n_rows; ++i) {
           RetrievalRow row = rows[same->first_row + i];
@@ -251,7 +252,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
       if (cancelled(cancel)) return rows;
       const double t0 = now();
       PerplexityRow row;
-      row.rope = apply_rope(engine, method, c.scale, length);
+      row.rope = apply_rope(engine, c.base_rope, method, c.scale, length);
       row.length = length;
       if (const auto* same = runs.find(engine.rope()); same && c.copy_identical_schedules) {
         const RopeInfo rope = row.rope;

@@ -20,6 +20,9 @@ struct SweepConfig {
   std::vector<std::string> methods = {"none", "yarn", "mrrope-pro"};
   std::vector<int> lengths = {512, 1024, 2048};
   double scale = 0;  // 0: auto, S = max(1, length / L)
+  // Everything of the schedule except method and scale (alpha, beta, attention
+  // factors, custom lambdas, b, L): the CLI's --rope-*/--yarn-* flags.
+  RopeParams base_rope;
   // Retrieval only:
   std::string task = "passkey";  // "passkey" or "niah"
   std::vector<double> depths = {0.0, 0.25, 0.5, 0.75, 1.0};
