@@ -194,7 +194,7 @@ std::optional<std::string> Script::step(App& app) {
 
 // wait-phase PHASE [FRACTION]: holds the script until the worker is in PHASE
 // (prefill or generation) with at least FRACTION (0..1) of it done, so a
-// screenshot can show a job in progress. If the worker goes idle first (a
+// screenshot can show a job in progress. If the job got past it unseen (a
 // fast GPU), the script goes on with a note: there is nothing left to wait for.
 bool Script::wait_phase(App& app, const Line& line) {
   std::istringstream args(line.arg);
@@ -212,15 +212,17 @@ bool Script::wait_phase(App& app, const Line& line) {
     return false;
   }
   const Progress p = app.session().progress();
-  const bool there = FpsRecorder::phase_of(p.busy, p.what) == phase && (p.total <= 0 || p.fraction() >= fraction);
-  if (!there && p.busy) {
+  const std::string now = FpsRecorder::phase_of(p.busy, p.what);
+  const bool there = now == phase && (p.total <= 0 || p.fraction() >= fraction);
+  const bool passed = !p.busy || (phase == "prefill" && now == "generation");
+  if (!there && !passed) {
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
       fail(line, "timed out waiting for " + phase);
     return false;
   }
   if (!there)
-    std::fprintf(stderr, "mrrope-app: script line %d: the worker is idle, not in %s; going on\n", line.number,
-                 phase.c_str());
+    std::fprintf(stderr, "mrrope-app: script line %d: the worker is past %s (now %s); going on\n", line.number,
+                 phase.c_str(), now.c_str());
   waiting_ = false;
   return true;
 }
