@@ -63,7 +63,7 @@ if [ "$bundle" = 1 ]; then
   exit 0
 fi
 [ -x "$cli" ] || die "no $cli (it counts the document's tokens)"
-missing=$(ldd "$app" | awk '/not found/ {print $1}' | tr '\n' ' ')
+missing=$( (ldd "$app" 2>/dev/null || true) | awk '/not found/ {print $1}' | tr '\n' ' ')
 [ -z "$missing" ] || die "mrrope-app cannot load: missing $missing(run --bundle-libs where it was built and carry $build/app-libs)"
 
 model=$root/assets/ctxext-llama-17m-q8_0.gguf
