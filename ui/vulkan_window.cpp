@@ -6,8 +6,6 @@
 #include "ui/vulkan_window.h"
 
 #include <algorithm>
-#include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
 #define GLFW_INCLUDE_VULKAN
@@ -34,7 +32,7 @@ struct VulkanWindow::Vk {
 };
 
 VulkanWindow::VulkanWindow(const std::string& title, int width, int height) : vk_(std::make_unique<Vk>()) {
-  if (!glfwInit()) throw std::runtime_error("GLFW could not initialize (no display? try xvfb-run)");
+  if (!glfwInit()) throw std::runtime_error("GLFW could not initialize (no display? try xvfb-run, or --headless)");
   if (!glfwVulkanSupported()) throw std::runtime_error("GLFW finds no Vulkan loader");
   glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
   window_ = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
