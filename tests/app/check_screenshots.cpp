@@ -3,7 +3,12 @@
 // panel is; each panel's region must have texture: text and plots, not a
 // flat fill); the side-by-side run produced two answers with loss curves and
 // the attention probe saw the prompt.
+//   mrrope-app-check DIR                       the demo's files
+//   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json]
+//       other screenshots (no side-by-side run), and an FPS report whose
+//       prefill phase counted frames
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -60,30 +65,67 @@ double region_stddev(const unsigned char* px, int w, int h, Rect r) {
   return std::sqrt(std::max(0.0, sum2 / n - mean * mean));
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: mrrope-app-check DIR\n");
+  std::string dir, fps_file;
+  std::vector<std::string> shots = {"schedule.png", "qa.png", "side_by_side.png", "attention.png"};
+  bool demo = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "--shots" || a == "--fps") && i + 1 < argc) {
+      if (a == "--shots") shots = split_commas(argv[++i]), demo = false;
+      else fps_file = argv[++i];
+    } else if (dir.empty() && a.rfind("--", 0) != 0) {
+      dir = a;
+    } else {
+      dir.clear();
+      break;
+    }
+  }
+  if (dir.empty() || shots.empty()) {
+    std::fprintf(stderr, "usage: mrrope-app-check DIR [--shots A.png,B.png] [--fps FILE.json]\n");
     return 2;
   }
-  const std::string dir = argv[1];
-  std::ifstream in(dir + "/windows.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string json = ss.str();
+  const std::string json = read_text(dir + "/windows.json");
   expect(!json.empty(), "windows.json exists");
   const auto windows = read_windows(json);
   for (const char* name : {"Model", "Document", "Method", "Workspace", "Status"})
     expect(windows.count(name) && windows.at(name).w > 100 && windows.at(name).h > 20,
            std::string("window '") + name + "' was drawn with a sensible size");
   expect(json.find("\"active_tab\": \"Attention\"") != std::string::npos, "the attention tab is open at the end");
-  expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
-         "side by side ran none and mrrope-pro");
-  expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
+  if (demo) {
+    expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
+           "side by side ran none and mrrope-pro");
+    expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
+  }
   expect(json.find("\"attention\": {\"valid\": true") != std::string::npos, "the attention probe reported");
 
-  for (const char* shot : {"schedule.png", "qa.png", "side_by_side.png", "attention.png"}) {
+  if (!fps_file.empty()) {
+    const std::string fps = read_text(fps_file);
+    expect(!fps.empty(), fps_file + " exists");
+    const size_t prefill = fps.find("\"phase\": \"prefill\", \"frames\": ");
+    expect(prefill != std::string::npos && std::atoi(fps.c_str() + prefill + 30) > 0,
+           "the FPS report counted frames during prefill");
+  }
+
+  for (const std::string& shot : shots) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load((dir + "/" + shot).c_str(), &w, &h, &n, 4);
     expect(px != nullptr && w >= 800 && h >= 600, std::string(shot) + " is a full-size image");
