@@ -79,7 +79,8 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
     throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no kernel (64, 80, 96, 128, 256)");
   if (q8 && hd % 32 != 0)
-    throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no Q8_0 cache kernel (64, 96, 128, 256)");
+    throw vk::VulkanError("attention: head size " + std::to_string(hd) +
+                          " has no Q8_0 cache kernel (64, 96, 128, 256)");
   const uint32_t rows = a.n_tokens * a.n_head;
   if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
 
@@ -105,7 +106,8 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   const uint32_t group = a.n_head / a.n_kv_head;
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
-           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g)};
+           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)),
+           cache.scale_offset_words(g)};
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
                  g.heads * group, splits, "attention");
   }

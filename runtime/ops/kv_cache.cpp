@@ -26,7 +26,8 @@ KvCache::KvCache(vk::Context& ctx, int n_layer, int n_kv_heads, int head_dim, in
   check_supported(head_dim, type);
   const uint64_t head_bytes = bytes_per_head_row(head_dim, type) * uint64_t(n_ctx);
   // Q8_0 buffers are rounded up to whole words (an odd count of scales).
-  const uint64_t heads_per_buffer = (ctx.max_buffer_bytes() - 4) / head_bytes;
+  const uint64_t slack = type == KvCacheType::Q8_0 ? 4 : 0;
+  const uint64_t heads_per_buffer = (ctx.max_buffer_bytes() - slack) / head_bytes;
   if (heads_per_buffer == 0)
     throw vk::VulkanError("a context of " + std::to_string(n_ctx) + " tokens needs " + vk::format_bytes(head_bytes) +
                           " per attention head, above this device's per-buffer limit of " +

@@ -36,8 +36,8 @@ KvCacheType parse_kv_cache_flags(std::vector<std::string>& args, KvCacheType def
   const KvCacheType kt = k.value_or(defaults), vt = v.value_or(defaults);
   // Mixed types would need a kernel per pair; llama.cpp users set both anyway.
   if (kt != vt)
-    throw std::invalid_argument(std::string("--cache-type-k is ") + kv_cache_type_name(kt) + " but --cache-type-v is " +
-                                kv_cache_type_name(vt) +
+    throw std::invalid_argument(std::string("--cache-type-k is ") + kv_cache_type_name(kt) +
+                                " but --cache-type-v is " + kv_cache_type_name(vt) +
                                 ": K and V must have the same type (give both flags the same value)");
   args = rest;
   return kt;
