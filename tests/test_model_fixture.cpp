@@ -190,7 +190,9 @@ TEST_P(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
       for (int k = 0; k < topk; ++k)
         ASSERT_NEAR(row[r.ids[k]], r.logits[k], 0.05) << "position " << pos << ", token " << r.ids[k];
       const int best = static_cast<int>(std::max_element(row, row + V) - row);
-      if (r.logits[0] - r.logits[1] > 0.05) EXPECT_EQ(best, r.ids[0]) << "top token at position " << pos;
+      if (r.logits[0] - r.logits[1] > 0.05) {
+        EXPECT_EQ(best, r.ids[0]) << "top token at position " << pos;
+      }
     }
   }
 }
