@@ -6,6 +6,9 @@
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
+//   eval passkey|needle|ppl [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
+//        [trials=N] [seed=N]   starts the Evaluation tab's sweep (then `wait`)
+//   eval-export [DIR]   writes results.csv/.json and the PNG into DIR (default eval/)
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with
