@@ -59,7 +59,7 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
   const int rows_of_panels = int((nm + size_t(per_row) - 1) / size_t(per_row));
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(std::min(avail, float(std::min<size_t>(nm, size_t(per_row))) * (panel_w + gap)),
-                    float(rows_of_panels) * (panel_h + gap));
+                    float(rows_of_panels) * (panel_h + gap) - gap);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const ImU32 empty = ImGui::GetColorU32(ImGuiCol_FrameBg);

@@ -143,6 +143,13 @@ void App::draw_eval_controls(const EvalState& state) {
     ImGui::Checkbox((std::string(rope_method_name(kMethodList[i])) + "##eval").c_str(), &eval_.methods[i]);
   }
 
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Each length runs at S = length / L (S = 1 up to the native context); alpha, beta, the "
+                      "attention factor and custom lambdas come from the Method panel. A method whose schedule "
+                      "equals an earlier one's at a length gets that method's results copied, not rerun.");
+
   if (eval_.lengths_auto) eval_.lengths = default_lengths();
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   if (ImGui::InputTextWithHint("Lengths (tokens)", "512, 1K, 2048", &eval_.lengths)) eval_.lengths_auto = false;
@@ -166,17 +173,15 @@ void App::draw_eval_controls(const EvalState& state) {
   if (eval_.task != 0) {
     ImGui::Checkbox("Text: the open document", &eval_.use_document);
     ImGui::SameLine();
-    ImGui::TextDisabled(eval_.use_document && document_ ? "(%s)" : "(else the bundled samples)",
-                        document_ ? document_->name.c_str() : "");
+    if (eval_.use_document && document_) ImGui::TextDisabled("(%s)", document_->name.c_str());
+    else ImGui::TextDisabled("(else the bundled samples)");
   }
   ImGui::EndDisabled();
 
   // What Run would do, and whether its longest context fits.
   std::string plan;
   try {
-    EvalViewState saved = eval_;
     const EvalRequest r = make_eval_request();
-    eval_ = saved;
     const SweepConfig& c = r.config;
     const int runs = int(c.methods.size() * c.lengths.size()) * (r.perplexity ? 1 : int(c.depths.size()) * c.trials);
     const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());

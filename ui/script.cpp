@@ -99,7 +99,7 @@ Script::Script(const std::string& text, std::string output_dir) : output_dir_(st
 }
 
 std::string Script::demo_text(const std::string& source_dir) {
-  return "# The demo: bundled model, a ~350-token document, one question under two methods.\n"
+  return "# The demo: bundled model, a ~350-token document, one question under two methods, a tiny sweep.\n"
          "model default\n"
          "document " + source_dir + "/tests/app/demo_document.txt\n"
          "question Who is the Preacher?\n"
@@ -122,6 +122,12 @@ std::string Script::demo_text(const std::string& source_dir) {
          "screenshot side_by_side.png\n"
          "tab Attention\n"
          "screenshot attention.png\n"
+         "# A tiny passkey sweep: 6 runs (mrrope-pro at 256 has none's schedule: copied), the grid, the files.\n"
+         "tab Evaluation\n"
+         "eval passkey methods=none,mrrope-pro lengths=256,768 depths=0,100 trials=1 seed=1\n"
+         "wait\n"
+         "screenshot evaluation.png\n"
+         "eval-export eval\n"
          "dump-windows windows.json\n"
          "quit\n";
 }

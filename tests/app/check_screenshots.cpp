@@ -2,7 +2,9 @@
 // not blank, and show the expected panels (the window list says where each
 // panel is; each panel's region must have texture: text and plots, not a
 // flat fill); the side-by-side run produced two answers with loss curves and
-// the attention probe saw the prompt.
+// the attention probe saw the prompt; the evaluation sweep finished every
+// run, its grid is drawn in colour, and its export wrote the files.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -60,6 +62,17 @@ double region_stddev(const unsigned char* px, int w, int h, Rect r) {
   return std::sqrt(std::max(0.0, sum2 / n - mean * mean));
 }
 
+// Strongly coloured pixels (red, yellow, green cells; the UI itself is grey-blue).
+long coloured_pixels(const unsigned char* px, int w, int h, Rect r) {
+  long n = 0;
+  for (int y = std::max(0, int(r.y)); y < std::min(h, int(r.y + r.h)); ++y)
+    for (int x = std::max(0, int(r.x)); x < std::min(w, int(r.x + r.w)); ++x) {
+      const unsigned char* p = px + (size_t(y) * w + x) * 4;
+      n += std::max({p[0], p[1], p[2]}) - std::min({p[0], p[1], p[2]}) > 120;
+    }
+  return n;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,13 +90,29 @@ int main(int argc, char** argv) {
   for (const char* name : {"Model", "Document", "Method", "Workspace", "Status"})
     expect(windows.count(name) && windows.at(name).w > 100 && windows.at(name).h > 20,
            std::string("window '") + name + "' was drawn with a sensible size");
-  expect(json.find("\"active_tab\": \"Attention\"") != std::string::npos, "the attention tab is open at the end");
+  expect(json.find("\"active_tab\": \"Evaluation\"") != std::string::npos, "the evaluation tab is open at the end");
   expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
          "side by side ran none and mrrope-pro");
   expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
   expect(json.find("\"attention\": {\"valid\": true") != std::string::npos, "the attention probe reported");
 
-  for (const char* shot : {"schedule.png", "qa.png", "side_by_side.png", "attention.png"}) {
+  // The evaluation: {"task": ..., "rows": N, "total": M, "filled": K, "grid": [x, y, w, h], ...}
+  int rows = -1, total = -1, filled = -1;
+  Rect grid{};
+  const size_t ev = json.find("\"evaluation\": {\"task\": \"passkey\", ");
+  expect(ev != std::string::npos, "the evaluation ran a passkey sweep");
+  if (ev != std::string::npos)
+    std::sscanf(json.c_str() + ev, "\"evaluation\": {\"task\": \"passkey\", \"rows\": %d, \"total\": %d, \"filled\": %d, "
+                "\"grid\": [%f, %f, %f, %f]", &rows, &total, &filled, &grid.x, &grid.y, &grid.w, &grid.h);
+  expect(total == 8 && rows == total, "the sweep finished all 8 runs (2 methods x 2 lengths x 2 depths)");
+  expect(filled == 8, "every heatmap cell has data");
+  expect(grid.w > 100 && grid.h > 40, "the heatmaps were drawn with a sensible size");
+  for (const char* file : {"results.csv", "results.json", "passkey.png"}) {
+    std::ifstream f(dir + "/eval/" + file);
+    expect(f.good() && f.peek() != EOF, std::string("the export wrote eval/") + file);
+  }
+
+  for (const char* shot : {"schedule.png", "qa.png", "side_by_side.png", "attention.png", "evaluation.png"}) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load((dir + "/" + shot).c_str(), &w, &h, &n, 4);
     expect(px != nullptr && w >= 800 && h >= 600, std::string(shot) + " is a full-size image");
@@ -93,6 +122,10 @@ int main(int argc, char** argv) {
       if (windows.count(name))
         expect(region_stddev(px, w, h, windows.at(name)) > 8,
                std::string(shot) + ": panel '" + name + "' has visible content");
+    if (std::string(shot) == "evaluation.png") {
+      expect(region_stddev(px, w, h, grid) > 20, "evaluation.png: the grid has visible content");
+      expect(coloured_pixels(px, w, h, grid) > 500, "evaluation.png: the grid cells are coloured by recall");
+    }
     stbi_image_free(px);
   }
   std::printf("%s\n", failures ? "screenshot check FAILED" : "screenshot check passed");
