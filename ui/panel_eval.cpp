@@ -224,10 +224,7 @@ void App::draw_eval_controls(const EvalState& state) {
     ImGui::TextColored(ImColor(colors::kOk), "Done: %d runs in %s on %s.", state.rows(),
                        format_duration(state.seconds).c_str(), state.device.c_str());
   }
-  if (!state.text_source.empty()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("text: %s", state.text_source.c_str());
-  }
+  if (!state.text_source.empty()) ImGui::TextDisabled("Text: %s", state.text_source.c_str());
 }
 
 void App::draw_eval_results(const EvalState& state) {

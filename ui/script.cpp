@@ -19,7 +19,7 @@ namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
                                          "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit",
-                                         "eval", "eval-export"};
+                                         "eval", "wait-eval", "eval-export", "cancel"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -125,6 +125,8 @@ std::string Script::demo_text(const std::string& source_dir) {
          "# A tiny passkey sweep: 6 runs (mrrope-pro at 256 has none's schedule: copied), the grid, the files.\n"
          "tab Evaluation\n"
          "eval passkey methods=none,mrrope-pro lengths=256,768 depths=0,100 trials=1 seed=1\n"
+         "wait-eval 4\n"
+         "screenshot evaluation_running.png\n"
          "wait\n"
          "screenshot evaluation.png\n"
          "eval-export eval\n"
@@ -212,6 +214,22 @@ std::optional<std::string> Script::step(App& app) {
       app.compare(methods);
     } else if (c == "eval") {
       if (const std::string why = start_eval(app, line.arg); !why.empty()) return fail(line, why), std::nullopt;
+    } else if (c == "wait-eval") {
+      // Until the sweep has N finished runs (or has ended): a picture of the grid filling in.
+      const int n = std::atoi(line.arg.c_str());
+      if (n < 1) return fail(line, "wait-eval needs a number of runs (1 or more)"), std::nullopt;
+      if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
+      const EvalState e = app.session().evaluation();
+      if (!e.error.empty()) return fail(line, "evaluation: " + e.error), std::nullopt;
+      if (e.busy() && e.rows() < n) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+          fail(line, "timed out waiting for the sweep");
+        return std::nullopt;
+      }
+      waiting_ = false;
+      settle_frames_ = 2;
+    } else if (c == "cancel") {
+      app.session().cancel();  // as the Cancel button: the running job stops, finished sweep runs stay
     } else if (c == "eval-export") {
       const EvalExport x = app.export_evaluation(output_path(line.arg.empty() ? "eval" : line.arg));
       if (!x.error.empty()) return fail(line, x.error), std::nullopt;
@@ -286,7 +304,7 @@ void Script::dump_windows(App& app, const std::string& path) {
       << "\", \"rows\": " << ev.rows() << ", \"total\": " << ev.progress.total << ", \"filled\": "
       << view.grid_filled << ", \"grid\": [" << view.grid_rect[0] << ", " << view.grid_rect[1] << ", "
       << view.grid_rect[2] << ", " << view.grid_rect[3] << "], \"error\": \"" << json_escape(ev.error)
-      << "\", \"exported\": [";
+      << "\", \"cancelled\": " << (ev.cancelled ? "true" : "false") << ", \"exported\": [";
   for (size_t i = 0; i < view.last_export.written.size(); ++i)
     out << (i ? ", " : "") << "\"" << json_escape(view.last_export.written[i]) << "\"";
   out << "]}\n}\n";

@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
     expect(f.good() && f.peek() != EOF, std::string("the export wrote eval/") + file);
   }
 
-  for (const char* shot : {"schedule.png", "qa.png", "side_by_side.png", "attention.png", "evaluation.png"}) {
+  long coloured_running = -1, coloured_done = -1;
+  for (const char* shot :
+       {"schedule.png", "qa.png", "side_by_side.png", "attention.png", "evaluation_running.png", "evaluation.png"}) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load((dir + "/" + shot).c_str(), &w, &h, &n, 4);
     expect(px != nullptr && w >= 800 && h >= 600, std::string(shot) + " is a full-size image");
@@ -124,10 +126,16 @@ int main(int argc, char** argv) {
                std::string(shot) + ": panel '" + name + "' has visible content");
     if (std::string(shot) == "evaluation.png") {
       expect(region_stddev(px, w, h, grid) > 20, "evaluation.png: the grid has visible content");
-      expect(coloured_pixels(px, w, h, grid) > 500, "evaluation.png: the grid cells are coloured by recall");
+      coloured_done = coloured_pixels(px, w, h, grid);
+      expect(coloured_done > 500, "evaluation.png: the grid cells are coloured by recall");
     }
+    if (std::string(shot) == "evaluation_running.png") coloured_running = coloured_pixels(px, w, h, grid);
     stbi_image_free(px);
   }
+  // Mid-sweep, some cells have colour and others are still grey: the grid fills in live.
+  expect(coloured_running > 100 && coloured_running < coloured_done * 9 / 10,
+         "evaluation_running.png: the grid is partly filled while the sweep runs (" +
+             std::to_string(coloured_running) + " vs " + std::to_string(coloured_done) + " coloured pixels)");
   std::printf("%s\n", failures ? "screenshot check FAILED" : "screenshot check passed");
   return failures ? 1 : 0;
 }
