@@ -4,6 +4,7 @@
 //
 //   bench-decoder [--model FILE | --llama3-8b Q4_K_M|Q8_0|Q4_0|F16] [--prefill 512,8192,32768]
 //                 [--decode N] [--batch N] [--time-limit SECONDS] [--profile] [--device INDEX|NAME]
+//                 [--cache-type-k f16|q8_0 --cache-type-v f16|q8_0]   (also -ctk / -ctv)
 //
 // --time-limit skips lengths whose projected prefill time would not fit.
 // --profile prints GPU time per kernel for one prefill chunk and one decode step.
@@ -64,11 +65,19 @@ int main(int argc, char** argv) {
   int n_decode = 32, batch = 512;
   double time_limit = 0;
   bool profile = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
+  std::vector<std::string> args(argv + 1, argv + argc);
+  KvCacheType kv_type = KvCacheType::F16;
+  try {
+    kv_type = parse_kv_cache_flags(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-decoder: %s\n", e.what());
+    return 2;
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string a = args[i];
     auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
+      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
+      return args[++i];
     };
     try {
       if (a == "--model") model_path = next();
@@ -107,13 +116,14 @@ int main(int argc, char** argv) {
     o.n_ctx = *std::max_element(lengths.begin(), lengths.end()) + n_decode;
     o.max_batch = batch;
     o.profile = profile;
+    o.kv_type = kv_type;
     double t0 = now();
     GpuModel model(ctx, file, config, o);
-    std::printf("device: %s; model: %s (%s, %d layers, %s weights %s); load %.1f s; KV cache %s for %d tokens\n",
+    std::printf("device: %s; model: %s (%s, %d layers, %s weights %s); load %.1f s; KV cache %s in %s for %d tokens\n",
                 ctx.info().name.c_str(), model_path.c_str(), config.arch_name.c_str(), config.n_layer,
                 vk::format_bytes(model.memory().weights).c_str(),
                 ModelHParams::from_gguf(file).quantization.c_str(), now() - t0,
-                vk::format_bytes(model.memory().kv_cache).c_str(), o.n_ctx);
+                vk::format_bytes(model.memory().kv_cache).c_str(), kv_cache_type_name(kv_type), o.n_ctx);
 
     std::mt19937 rng(1);
     std::vector<int32_t> tokens(o.n_ctx);

@@ -1,6 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Causal attention over the F16 KV cache without ever materializing the score
+// Causal attention over the KV cache (F16, or Q8_0 with KV_Q8_0) without ever materializing the score
 // matrix (flash attention: tiles of keys, online softmax). A workgroup takes
 // BQ consecutive query tokens of one head and one split of the keys; splits
 // let a single decoded token spread a long context over many workgroups
@@ -36,7 +36,10 @@ layout(push_constant) uniform Push {
   uint head_begin;      // first query head of this dispatch (its kv head is the buffer's first)
   uint keys_per_split;
   float scale;          // 1 / sqrt(head_dim)
+  uint scale_offset;    // Q8_0: first word of the scales region
 } p;
+
+#include "kv_cache.glsl"
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
@@ -77,11 +80,28 @@ void main() {
     float s[BQ];
     [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] = 0.0;
     if (j < k_end) {
+#ifdef KV_Q8_0
+      // Integer quants against q per block of 32, then one multiply by the scale.
+      const uint row = head_base + j, kb = row * (HEAD_DIM / 4u);
+      for (uint b = 0u; b < HEAD_DIM / 32u; ++b) {
+        float sb[BQ];
+        [[unroll]] for (uint r = 0u; r < BQ; ++r) sb[r] = 0.0;
+        for (uint w = 0u; w < 8u; ++w) {
+          const uint word = k_cache[kb + 8u * b + w];
+          const vec2 lo = vec2(kv_q8(word, 0u), kv_q8(word, 1u)), hi = vec2(kv_q8(word, 2u), kv_q8(word, 3u));
+          const uint d = 16u * b + 2u * w;
+          [[unroll]] for (uint r = 0u; r < BQ; ++r) sb[r] += dot(qs[r][d], lo) + dot(qs[r][d + 1u], hi);
+        }
+        const float scale = KV_SCALE(k_cache, row * (HEAD_DIM / 32u) + b);
+        [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] += scale * sb[r];
+      }
+#else
       const uint kb = (head_base + j) * PAIRS;
       for (uint d = 0u; d < PAIRS; ++d) {
         const vec2 kv = unpackHalf2x16(k_cache[kb + d]);
         [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] += dot(qs[r][d], kv);
       }
+#endif
     }
     [[unroll]] for (uint r = 0u; r < BQ; ++r) {
       const bool visible = j < k_end && j <= p.q_pos0 + t0 + r && t0 + r < p.n_tokens;
@@ -126,7 +146,7 @@ void main() {
       if (slot >= BQ * PAIRS) break;
       const uint r = slot / PAIRS, d = slot % PAIRS;
       vec2 a = acc[i] * row_alpha[r];
-      for (uint jj = 0u; jj < n_keys; ++jj) a += S[r][jj] * unpackHalf2x16(v_cache[(head_base + kt + jj) * PAIRS + d]);
+      for (uint jj = 0u; jj < n_keys; ++jj) a += S[r][jj] * KV_PAIR(v_cache, head_base + kt + jj, d, HEAD_DIM);
       acc[i] = a;
     }
     barrier();

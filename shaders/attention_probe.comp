@@ -6,7 +6,8 @@
 //   dist_sums[t][h][b] = sum of raw scores at distances [b*block, (b+1)*block),
 // and for the chunk's last token the full row of probabilities (last_row[h][j]).
 // Scores use only the pairs [band_begin, band_end) (the paper's band analysis;
-// the whole head by default) and never form the full matrix.
+// the whole head by default) and never form the full matrix. KV_Q8_0: keys
+// in the Q8_0 cache.
 #include "common.glsl"
 
 layout(local_size_x = 128) in;
@@ -32,20 +33,23 @@ layout(push_constant) uniform Push {
   uint block;
   uint grid;
   float scale;
+  uint scale_offset;  // Q8_0: first word of the scales region
 } p;
+
+#include "kv_cache.glsl"
 
 shared float qs[256];
 shared float red[128];
 
-float score(uint kbase) {
-  // q . k over the band's pairs; k is packed half pairs of adjacent elements.
+float score(uint row) {
+  // q . k over the band's pairs (row = kv head * n_ctx + position).
   float s = 0.0;
   const uint half_dim = p.head_dim / 2u;
   for (uint i = p.band_begin; i < p.band_end; ++i) {
     const uint e0 = p.neox != 0u ? i : 2u * i;
     const uint e1 = p.neox != 0u ? i + half_dim : 2u * i + 1u;
-    const vec2 k0 = unpackHalf2x16(k_cache[kbase + e0 / 2u]);
-    const vec2 k1 = unpackHalf2x16(k_cache[kbase + e1 / 2u]);
+    const vec2 k0 = KV_PAIR(k_cache, row, e0 / 2u, p.head_dim);
+    const vec2 k1 = KV_PAIR(k_cache, row, e1 / 2u, p.head_dim);
     s += qs[e0] * ((e0 & 1u) == 0u ? k0.x : k0.y) + qs[e1] * ((e1 & 1u) == 0u ? k1.x : k1.y);
   }
   return s * p.scale;
@@ -58,7 +62,6 @@ void main() {
   const uint head = p.head_begin + local_head;
   const uint kv_local = head / p.group - p.kv_begin;
   const uint pos = p.q_pos0 + t;
-  const uint pairs = p.head_dim / 2u;
 
   for (uint d = tid; d < p.head_dim; d += 128u) qs[d] = q[t * p.q_stride + head * p.head_dim + d];
   barrier();
@@ -66,7 +69,7 @@ void main() {
   // Pass 1: max and normalizer (online per thread, then reduced).
   float m = uintBitsToFloat(0xff800000u), l = 0.0;
   for (uint j = tid; j <= pos; j += 128u) {
-    const float s = score((kv_local * p.n_ctx + j) * pairs);
+    const float s = score(kv_local * p.n_ctx + j);
     const float nm = max(m, s);
     l = l * exp(m - nm) + exp(s - nm);
     m = nm;
@@ -94,13 +97,13 @@ void main() {
     float mass = 0.0, dist = 0.0;
     const uint k_begin = c * p.block;
     for (uint j = k_begin; j < min(k_begin + p.block, pos + 1u); ++j) {
-      const float prob = exp(score((kv_local * p.n_ctx + j) * pairs) - M) * inv_l;
+      const float prob = exp(score(kv_local * p.n_ctx + j) - M) * inv_l;
       mass += prob;
       if (last) last_row[(p.out_head0 + local_head) * p.n_ctx + j] = prob;
     }
     // Raw scores at distances [c*block, (c+1)*block): keys pos - d.
     for (uint d = k_begin; d < min(k_begin + p.block, pos + 1u); ++d)
-      dist += score((kv_local * p.n_ctx + pos - d) * pairs);
+      dist += score(kv_local * p.n_ctx + pos - d);
     row_sums[out_base + c] = mass;
     dist_sums[out_base + c] = dist;
   }

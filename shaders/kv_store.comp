@@ -1,15 +1,22 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Appends new keys and values to the F16 KV cache. The cache of one buffer
-// holds kv_heads heads, each [n_ctx][head_dim] as packed half pairs, so one
-// head's keys are contiguous for the attention kernel.
+// Appends new keys and values to the KV cache (ops/kv_cache.h has the
+// layouts). F16: one thread per half pair. Q8_0 (KV_Q8_0): one thread per
+// block of 32 values, quantized as ggml does (quant/quantize.cpp): d = amax /
+// 127, q = round(x / d) with ties away from zero, d stored as a half.
 #include "common.glsl"
 
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
+#ifdef KV_Q8_0
+// Not writeonly: neighbouring blocks share a word of scales (atomics).
+layout(std430, binding = 2) buffer KC { uint k_cache[]; };
+layout(std430, binding = 3) buffer VC { uint v_cache[]; };
+#else
 layout(std430, binding = 2) writeonly buffer KC { uint k_cache[]; };
 layout(std430, binding = 3) writeonly buffer VC { uint v_cache[]; };
+#endif
 layout(push_constant) uniform Push {
   uint n_tokens;
   uint pos0;          // cache position of the first new token
@@ -18,8 +25,57 @@ layout(push_constant) uniform Push {
   uint kv_dim;        // floats per token in k and v (all kv heads)
   uint head_begin;    // first kv head stored in this buffer
   uint heads;         // kv heads stored in this buffer
+  uint scale_offset;  // Q8_0: first word of the scales region
 } p;
 
+#ifdef KV_Q8_0
+// std::lround: to nearest, ties away from zero (v - trunc(v) is exact).
+int round_away(float v) {
+  const float t = trunc(v);
+  return int(abs(v - t) >= 0.5 ? t + sign(v) : t);
+}
+
+// Quantizes x[0..31] into 8 words of int8; returns the scale (a half's bits).
+uint quantize_block(const float x[32], out uint words[8]) {
+  float amax = 0.0;
+  [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = max(amax, abs(x[j]));
+  const float d = amax / 127.0, id = d != 0.0 ? 1.0 / d : 0.0;
+  [[unroll]] for (uint w = 0u; w < 8u; ++w) {
+    uint word = 0u;
+    [[unroll]] for (uint b = 0u; b < 4u; ++b) word |= (uint(round_away(x[4u * w + b] * id)) & 0xffu) << (8u * b);
+    words[w] = word;
+  }
+  return packHalf2x16(vec2(d, 0.0)) & 0xffffu;
+}
+
+void main() {
+  const uint nb = p.head_dim / 32u;
+  const uint i = linear_group_id() * 256u + gl_LocalInvocationID.x;
+  if (i >= p.n_tokens * p.heads * nb) return;
+  const uint b = i % nb;
+  const uint h = (i / nb) % p.heads;
+  const uint t = i / (nb * p.heads);
+  const uint src = t * p.kv_dim + (p.head_begin + h) * p.head_dim + 32u * b;
+  const uint row = h * p.n_ctx + p.pos0 + t;
+  const uint dst = row * (p.head_dim / 4u) + 8u * b;
+  // The scale's half of a shared word: clear it, then set it.
+  const uint s = row * nb + b, sw = p.scale_offset + s / 2u, shift = (s & 1u) * 16u;
+  float x[32];
+  uint words[8];
+
+  [[unroll]] for (uint j = 0u; j < 32u; ++j) x[j] = k[src + j];
+  uint d = quantize_block(x, words);
+  [[unroll]] for (uint w = 0u; w < 8u; ++w) k_cache[dst + w] = words[w];
+  atomicAnd(k_cache[sw], ~(0xffffu << shift));
+  atomicOr(k_cache[sw], d << shift);
+
+  [[unroll]] for (uint j = 0u; j < 32u; ++j) x[j] = v[src + j];
+  d = quantize_block(x, words);
+  [[unroll]] for (uint w = 0u; w < 8u; ++w) v_cache[dst + w] = words[w];
+  atomicAnd(v_cache[sw], ~(0xffffu << shift));
+  atomicOr(v_cache[sw], d << shift);
+}
+#else
 void main() {
   const uint pairs = p.head_dim / 2u;
   const uint i = linear_group_id() * 256u + gl_LocalInvocationID.x;
@@ -32,3 +88,4 @@ void main() {
   k_cache[dst] = packHalf2x16(vec2(k[src], k[src + 1u]));
   v_cache[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
 }
+#endif

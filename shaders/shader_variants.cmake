@@ -13,10 +13,17 @@ mrrope_shader(add add.comp)
 mrrope_shader(softmax softmax.comp)
 mrrope_shader(rope rope.comp)
 mrrope_shader(add_bias add_bias.comp)
+# The KV cache in F16 and, with _q8_0, in Q8_0 (ops/kv_cache.h): separate
+# variants so the F16 kernels stay as they are.
 mrrope_shader(kv_store kv_store.comp)
+mrrope_shader(kv_store_q8_0 kv_store.comp KV_Q8_0=1)
 foreach(d 64 80 96 128 256)
   mrrope_shader(attention_d${d} attention.comp HEAD_DIM=${d}u)
+endforeach()
+foreach(d 64 96 128 256)  # Q8_0 blocks of 32 along the head
+  mrrope_shader(attention_d${d}_q8_0 attention.comp HEAD_DIM=${d}u KV_Q8_0=1)
 endforeach()
 mrrope_shader(attention_combine attention_combine.comp)
 mrrope_shader(token_nll token_nll.comp)
 mrrope_shader(attention_probe attention_probe.comp)
+mrrope_shader(attention_probe_q8_0 attention_probe.comp KV_Q8_0=1)

@@ -1,8 +1,10 @@
 // The attention probe on the GPU against the CPU reference's full attention
 // matrix: the pooled whole-context map, the last token's row and the mean score
 // by distance, gathered over a prefill in chunks and a few decode steps.
-// Tolerance: 2e-4 absolute on probabilities and map cells (F16 keys on both
-// sides, float32 sums on the GPU), 2e-3 relative on mean scores.
+// Both with the F16 and the Q8_0 KV cache (the reference rounds its keys the
+// same way). Tolerance: 2e-4 absolute on probabilities and map cells (the same
+// rounded keys on both sides, float32 sums on the GPU), 2e-3 relative on mean
+// scores.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,8 +19,9 @@ namespace mrrope::test {
 namespace {
 
 class AttentionProbe : public GpuTest {};
+class AttentionProbeKv : public GpuTest, public testing::WithParamInterface<KvCacheType> {};
 
-TEST_F(AttentionProbe, PooledMapRowAndDistanceProfileMatchReference) {
+TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   SyntheticModelSpec spec;
   spec.n_head = 4;
   spec.n_head_kv = 2;
@@ -27,8 +30,9 @@ TEST_F(AttentionProbe, PooledMapRowAndDistanceProfileMatchReference) {
   GpuModelOptions options;
   options.n_ctx = 200;
   options.max_batch = 64;
+  options.kv_type = GetParam();
   GpuModel gpu_model(gpu(), file, config, options);
-  CpuModel cpu_model(file, config);
+  CpuModel cpu_model(file, config, GetParam());
   const int layer = 1, head = 3, grid = 16;
   gpu_model.set_probe(AttentionProbeConfig{layer, head, 0, -1, grid, 160});
   cpu_model.record_attention(layer, head);
@@ -77,6 +81,11 @@ TEST_F(AttentionProbe, PooledMapRowAndDistanceProfileMatchReference) {
   for (int c = 0; c < grid; ++c) row0 += got.map[c];
   EXPECT_NEAR(row0 * 10, 1.0, 1e-3);  // every query of block 0 spreads probability 1 over the block's keys
 }
+
+INSTANTIATE_TEST_SUITE_P(KvType, AttentionProbeKv, testing::Values(KvCacheType::F16, KvCacheType::Q8_0),
+                         [](const testing::TestParamInfo<KvCacheType>& i) {
+                           return std::string(kv_cache_type_name(i.param));
+                         });
 
 TEST_F(AttentionProbe, BandsAndMeanOverHeadsChangeTheScores) {
   const GgufFile file = synthetic_gguf({});

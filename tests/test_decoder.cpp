@@ -14,29 +14,11 @@
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "support/gpu_test.h"
+#include "support/logits_compare.h"
 #include "support/model_files.h"
 
 namespace mrrope::test {
 namespace {
-
-std::vector<int32_t> random_tokens(int n, int vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<int32_t> t(n);
-  for (auto& x : t) x = static_cast<int32_t>(rng() % vocab);
-  return t;
-}
-
-void expect_close_rows(const std::vector<float>& gpu, const std::vector<float>& cpu, int vocab, const std::string& what) {
-  ASSERT_EQ(gpu.size(), cpu.size()) << what;
-  for (size_t r = 0; r < gpu.size() / vocab; ++r) {
-    double worst = 0, scale = 0;
-    for (int i = 0; i < vocab; ++i) {
-      worst = std::max(worst, std::fabs(double(gpu[r * vocab + i]) - cpu[r * vocab + i]));
-      scale = std::max(scale, std::fabs(double(cpu[r * vocab + i])));
-    }
-    ASSERT_LE(worst, 2e-3 * (1 + scale)) << what << ", row " << r << " (max |logit| " << scale << ")";
-  }
-}
 
 struct DecoderCase {
   std::string arch;

@@ -169,6 +169,27 @@ TEST(EvalReports, PerplexityPngHasLinesLegendAndLossCurves) {
   EXPECT_GT(second, 200);
 }
 
+// A collapsed method leaves the capped axis; its true value is written at the
+// top edge, so two plots differing only in that value differ only there.
+TEST(EvalReports, PerplexityAboveTheAxisIsLabelledWithItsValue) {
+  auto plot = [](double collapsed) {
+    std::vector<PerplexityRow> pr;
+    for (int l : {512, 1024, 2048}) pr.push_back(eval_ppl("yarn", l, 20));
+    for (int l : {512, 1024}) pr.push_back(eval_ppl("none", l, 20));
+    pr.push_back(eval_ppl("none", 2048, collapsed));
+    return draw_perplexity(pr, "clipped");
+  };
+  const Canvas a = plot(300), b = plot(900);
+  int differing = 0, lowest_row = 0;
+  for (int y = 0; y < a.height(); ++y)
+    for (int x = 0; x < a.width(); ++x) {
+      const Rgb p = a.pixel(x, y), q = b.pixel(x, y);
+      if (p.r != q.r || p.g != q.g || p.b != q.b) ++differing, lowest_row = std::max(lowest_row, y);
+    }
+  EXPECT_GT(differing, 10);
+  EXPECT_LT(lowest_row, 120);  // only the label near the top edge changed
+}
+
 TEST(EvalReports, CanvasDrawsText) {
   Canvas c(100, 40);
   c.text(30, 20, "8K", {0, 0, 0});

@@ -13,12 +13,14 @@
 #include <stb_image_write.h>
 
 #include "ui/app.h"
+#include "ui/fps_recorder.h"
 
 namespace mrrope::ui {
 namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
                                          "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit",
+                                         "fps-start", "fps-report", "wait-phase",
                                          "eval", "wait-eval", "eval-export", "cancel"};
 
 std::string json_escape(const std::string& s) {
@@ -250,6 +252,17 @@ std::optional<std::string> Script::step(App& app) {
       return output_path(line.arg);
     } else if (c == "dump-windows") {
       dump_windows(app, output_path(line.arg));
+    } else if (c == "wait-phase") {
+      if (!wait_phase(app, line)) return std::nullopt;
+    } else if (c == "fps-start" || c == "fps-report") {
+      if (!fps_) return fail(line, "FPS recording is not available in this run"), std::nullopt;
+      if (c == "fps-start") {
+        fps_->start(FpsRecorder::clock_now());
+      } else {
+        if (line.arg.empty()) return fail(line, "fps-report needs a file name"), std::nullopt;
+        const std::string err = fps_->write(output_path(line.arg), app.session().device().name);
+        if (!err.empty()) return fail(line, err), std::nullopt;
+      }
     } else if (c == "quit") {
       finished_ = true;
     }
@@ -257,6 +270,41 @@ std::optional<std::string> Script::step(App& app) {
   }
   if (next_ >= lines_.size()) finished_ = true;
   return std::nullopt;
+}
+
+// wait-phase PHASE [FRACTION]: holds the script until the worker is in PHASE
+// (prefill or generation) with at least FRACTION (0..1) of it done, so a
+// screenshot can show a job in progress. If the job got past it unseen (a
+// fast GPU), the script goes on with a note: there is nothing left to wait for.
+bool Script::wait_phase(App& app, const Line& line) {
+  std::istringstream args(line.arg);
+  std::string phase, extra;
+  double fraction = 0;
+  args >> phase;
+  if (phase != "prefill" && phase != "generation")
+    return fail(line, "wait-phase wants prefill or generation, got '" + phase + "'"), false;
+  if (!args.eof() && (!(args >> fraction) || fraction < 0 || fraction > 1 || (args >> extra)))
+    return fail(line, "wait-phase's FRACTION must be a number from 0 to 1"), false;
+  if (!waiting_) {
+    waiting_ = true;
+    wait_start_ = std::chrono::steady_clock::now();
+    settle_frames_ = 1;  // jobs queued this frame show up as busy
+    return false;
+  }
+  const Progress p = app.session().progress();
+  const std::string now = FpsRecorder::phase_of(p.busy, p.what);
+  const bool there = now == phase && (p.total <= 0 || p.fraction() >= fraction);
+  const bool passed = !p.busy || (phase == "prefill" && now == "generation");
+  if (!there && !passed) {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+      fail(line, "timed out waiting for " + phase);
+    return false;
+  }
+  if (!there)
+    std::fprintf(stderr, "mrrope-app: script line %d: the worker is past %s (now %s); going on\n", line.number,
+                 phase.c_str(), now.c_str());
+  waiting_ = false;
+  return true;
 }
 
 void Script::save_capture(const std::string& path, const Image& image) {

@@ -6,6 +6,8 @@
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
+//   fps-start (record frame times from here)   fps-report FILE.json (write them)
+//   wait-phase prefill|generation [FRACTION] (a job part-way, for screenshots)
 //   eval passkey|needle|ppl [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
 //        [trials=N] [seed=N]   starts the Evaluation tab's sweep (then `wait`)
 //   wait-eval N   until the sweep has N finished runs (or has ended)
@@ -21,11 +23,12 @@
 #include <string>
 #include <vector>
 
-#include "ui/vulkan_window.h"
+#include "ui/frame_target.h"
 
 namespace mrrope::ui {
 
 class App;
+class FpsRecorder;
 
 class Script {
  public:
@@ -40,6 +43,8 @@ class Script {
   bool finished() const { return finished_; }
   // `resize W H` calls this (the window's size; exercises swapchain recreation).
   void set_resize_hook(std::function<void(int, int)> hook) { resize_ = std::move(hook); }
+  // `fps-start` / `fps-report` use this recorder (the frame loop feeds it).
+  void set_fps_recorder(FpsRecorder* fps) { fps_ = fps; }
   int exit_status() const { return failed_ ? 1 : 0; }
   const std::string& failure() const { return failure_; }
 
@@ -49,10 +54,12 @@ class Script {
     std::string command, arg;
   };
   void fail(const Line& line, const std::string& why);
+  bool wait_phase(App& app, const Line& line);  // true when done waiting
   void dump_windows(App& app, const std::string& path);
   std::string output_path(const std::string& name) const;
 
   std::function<void(int, int)> resize_;
+  FpsRecorder* fps_ = nullptr;
   std::vector<Line> lines_;
   size_t next_ = 0;
   std::string output_dir_;

@@ -52,6 +52,7 @@ int run_eval(const std::vector<std::string>& argv) {
   EvalArgs a = parse_eval_args(args);
   SweepConfig& config = a.config;
   config.base_rope = options.rope;
+  config.kv_type = options.kv_type;
   LoadedModel m = open_model(options);
   validate(config, *m.engine);  // n_rot of the model
   fs::create_directories(a.out_dir);

@@ -33,6 +33,7 @@ int integer(const std::string& flag, const std::string& v) {
 ModelOptions parse_model_options(std::vector<std::string>& args) {
   ModelOptions o;
   o.rope = parse_rope_cli_options(args);
+  o.kv_type = parse_kv_cache_flags(args);
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -69,7 +70,7 @@ const char* model_options_usage() {
       "  -m, --model FILE        GGUF model (default: the bundled model in assets/)\n"
       "  --device INDEX|NAME     Vulkan device (default: MRROPE_DEVICE, else the most capable)\n"
       "  -c, --ctx-size N        context (KV cache) size; default: what the input needs\n"
-      "  -b, --batch-size N      prefill chunk (default 512)\n"
+      "  -b, --batch-size N      prefill chunk (default 512)\n") + kv_cache_flags_usage() + std::string(
       "  -n, --n-predict N       tokens to generate (default 128)\n"
       "sampling:\n"
       "  --temp T (0 = greedy) --top-k K --top-p P --min-p P --repeat-penalty R --repeat-last-n N --seed S\n"

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/kv_cache_type.h"
 #include "rope/rope_schedule.h"
 #include "sampling/sampler.h"
 
@@ -15,6 +16,7 @@ struct ModelOptions {
   std::string device;       // --device
   int n_ctx = 0;            // -c; 0 = what the input needs
   int batch = 512;          // -b, prefill chunk
+  KvCacheType kv_type = KvCacheType::F16;  // --cache-type-k/-ctk, --cache-type-v/-ctv
   int n_predict = 128;      // -n
   SamplerParams sampler;    // --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --seed
   std::vector<std::string> stop;  // --stop (repeatable)

@@ -18,6 +18,7 @@ void prepare_decoder(LoadedModel& m, const ModelOptions& options, int n_needed) 
   EngineOptions eo;
   eo.n_ctx = options.n_ctx > 0 ? options.n_ctx : ((n_needed + 255) / 256) * 256;
   eo.max_batch = options.batch;
+  eo.kv_type = options.kv_type;
   if (eo.n_ctx < n_needed)
     throw std::invalid_argument("the input needs " + std::to_string(n_needed) + " tokens but -c is " +
                                 std::to_string(eo.n_ctx));
@@ -26,7 +27,9 @@ void prepare_decoder(LoadedModel& m, const ModelOptions& options, int n_needed) 
   const ModelConfig& c = m.engine->config();
   std::fprintf(stderr, "model: %s (%s, %d layers, native context %d) on %s\n", m.engine->file().path().c_str(),
                c.arch_name.c_str(), c.n_layer, c.n_ctx_train, m.ctx->info().name.c_str());
-  std::fprintf(stderr, "context: %d tokens; rope: %s\n", eo.n_ctx, rope.description.c_str());
+  std::fprintf(stderr, "context: %d tokens, KV cache %s in %s; rope: %s\n", eo.n_ctx,
+               vk::format_bytes(m.engine->model().memory().kv_cache).c_str(), kv_cache_type_name(eo.kv_type),
+               rope.description.c_str());
 }
 
 }  // namespace mrrope::cli

@@ -1,7 +1,9 @@
-// mrrope-app: the desktop app. Window and loop here; everything else in ui/.
+// mrrope-app: the desktop app. Frame loop here; everything else in ui/.
 //   mrrope-app [--model FILE]            interactive
 //   mrrope-app --demo [--out DIR]         scripted demo, screenshots into DIR
 //   mrrope-app --script FILE [--out DIR]  see ui/script.h
+//   --headless [--size WxH]               no window: frames render offscreen
+//   --fps-report FILE.json                frame times of the whole run
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -10,13 +12,13 @@
 #include <sstream>
 #include <string>
 
-#include <GLFW/glfw3.h>
 #include <imgui.h>
-#include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_vulkan.h>
 
 #include "ui/app.h"
 #include "ui/app_session.h"
+#include "ui/fps_recorder.h"
+#include "ui/offscreen_target.h"
 #include "ui/script.h"
 #include "ui/settings.h"
 #include "ui/vulkan_window.h"
@@ -31,14 +33,15 @@ constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 int usage(int status) {
   std::fprintf(status ? stderr : stdout,
-               "usage: mrrope-app [--model FILE] | --demo [--out DIR] | --script FILE [--out DIR]\n");
+               "usage: mrrope-app [--model FILE] | --demo [--out DIR] | --script FILE [--out DIR]\n"
+               "                  [--headless [--size WxH]] [--fps-report FILE.json]\n");
   return status;
 }
 
 int run(int argc, char** argv) {
   using namespace mrrope;
-  std::string script_file, out_dir, model;
-  bool demo = false;
+  std::string script_file, out_dir, model, size, fps_report;
+  bool demo = false, headless = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -49,6 +52,9 @@ int run(int argc, char** argv) {
     else if (a == "--script") script_file = value();
     else if (a == "--out") out_dir = value();
     else if (a == "--model") model = value();
+    else if (a == "--headless") headless = true;
+    else if (a == "--size") size = value();
+    else if (a == "--fps-report") fps_report = value();
     else if (a == "-h" || a == "--help") return usage(0);
     else throw std::invalid_argument("unknown argument '" + a + "'");
   }
@@ -62,14 +68,19 @@ int run(int argc, char** argv) {
     script = std::make_unique<ui::Script>(s.str(), out_dir);
   }
   const bool scripted = script != nullptr;
+  if (headless && !scripted) throw std::invalid_argument("--headless needs --script FILE or --demo (there is no input)");
+  if (!size.empty() && !headless) throw std::invalid_argument("--size is for --headless (a window takes its own)");
 
   ui::Settings settings;
   if (!scripted) settings.load();
   if (!model.empty()) settings.set("model", model);
-  const int width = scripted ? 1600 : settings.get_int("window_width", 1500);
-  const int height = scripted ? 1000 : settings.get_int("window_height", 950);
+  int width = scripted ? 1600 : settings.get_int("window_width", 1500);
+  int height = scripted ? 1000 : settings.get_int("window_height", 950);
+  if (!size.empty()) ui::parse_size(size, &width, &height);
 
-  auto window = std::make_unique<ui::VulkanWindow>("mrrope", width, height);
+  std::unique_ptr<ui::FrameTarget> window;
+  if (headless) window = std::make_unique<ui::OffscreenTarget>(width, height);
+  else window = std::make_unique<ui::VulkanWindow>("mrrope", width, height);
   auto ctx = std::make_unique<vk::Context>(window->context_options());
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -88,17 +99,25 @@ int run(int argc, char** argv) {
   {
     ui::AppSession session(*ctx);
     ui::App app(session, settings, scripted);
-    if (script) script->set_resize_hook([&](int w, int h) { glfwSetWindowSize(window->glfw(), w, h); });
+    ui::FpsRecorder fps;
+    if (!fps_report.empty()) fps.start(ui::FpsRecorder::clock_now());
+    if (script) {
+      script->set_resize_hook([&](int w, int h) { window->resize(w, h); });
+      script->set_fps_recorder(&fps);
+    }
     std::optional<std::string> capture;
     while (!window->should_close()) {
       if (!window->begin_frame()) continue;
+      fps.observe(window->frames_completed(), ui::FpsRecorder::clock_now());
       if (script && !capture) capture = script->step(app);
       if (script && script->finished()) break;
       ImGui_ImplVulkan_NewFrame();
-      ImGui_ImplGlfw_NewFrame();
+      window->new_frame();
       ImGui::NewFrame();
       app.draw();
       ImGui::Render();
+      const ui::Progress progress = session.progress();
+      fps.submitted(ui::FpsRecorder::phase_of(progress.busy, progress.what));
       if (capture) {
         const std::string path = *capture;
         capture.reset();
@@ -106,6 +125,10 @@ int run(int argc, char** argv) {
       } else {
         window->end_frame(ImGui::GetDrawData());
       }
+    }
+    if (!fps_report.empty() && fps.active()) {
+      const std::string err = fps.write(fps_report, session.device().name);
+      if (!err.empty()) std::fprintf(stderr, "mrrope-app: %s\n", err.c_str()), status = 1;
     }
     if (script && script->exit_status() != 0) {
       std::fprintf(stderr, "mrrope-app: %s\n", script->failure().c_str());
@@ -117,7 +140,7 @@ int run(int argc, char** argv) {
     if (!scripted) {
       app.save_settings();
       int w = 0, h = 0;
-      glfwGetWindowSize(window->glfw(), &w, &h);
+      window->size(&w, &h);
       settings.set("window_width", double(w));
       settings.set("window_height", double(h));
       settings.save();

@@ -54,6 +54,7 @@ void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
   GpuModelOptions go;
   go.n_ctx = options.n_ctx;
   go.max_batch = options.max_batch;
+  go.kv_type = options.kv_type;
   model_ = std::make_unique<GpuModel>(ctx, file_, config_, go);
   model_->set_rope(rope_frequencies(config_.rope, rope_), rope_.attn_factor);
 }

@@ -24,6 +24,7 @@ std::string default_model_path();
 struct EngineOptions {
   int n_ctx = 0;         // KV cache capacity; 0 = the model's training context
   int max_batch = 512;   // prefill chunk
+  KvCacheType kv_type = KvCacheType::F16;  // K and V storage (--cache-type-k/-v)
 };
 
 class Engine {

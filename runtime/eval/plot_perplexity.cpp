@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "eval/plots.h"
@@ -68,6 +69,9 @@ Canvas draw_perplexity(const std::vector<PerplexityRow>& rows, const std::string
   for (int l : lengths)
     c.text(static_cast<int>(X(l)) - Canvas::text_width(plot_length_label(l)) / 2, pp.y + pp.h + 10,
            plot_length_label(l), kBlack);
+  // Points above the cap sit on the top edge with their true value written
+  // beside them, stacked when several methods leave the axis at one length.
+  std::map<int, int> clipped_at_length;
   for (size_t m = 0; m < methods.size(); ++m) {
     const Rgb col = series_colour(static_cast<int>(m));
     std::vector<std::pair<int, double>> pts;
@@ -77,6 +81,11 @@ Canvas draw_perplexity(const std::vector<PerplexityRow>& rows, const std::string
     for (size_t i = 0; i < pts.size(); ++i) {
       c.fill_rect(static_cast<int>(X(pts[i].first)) - 4, static_cast<int>(Y(pts[i].second)) - 4, 9, 9, col);
       if (i) c.line(X(pts[i - 1].first), Y(pts[i - 1].second), X(pts[i].first), Y(pts[i].second), col, 3);
+      if (pts[i].second > ymax) {
+        const std::string label = "^" + fmt(pts[i].second, "%.0f");
+        const int row = clipped_at_length[pts[i].first]++;
+        c.text(static_cast<int>(X(pts[i].first)) - Canvas::text_width(label) - 8, pp.y + 4 + 18 * row, label, col);
+      }
     }
   }
 

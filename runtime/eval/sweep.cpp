@@ -28,9 +28,9 @@ RopeInfo apply_rope(Engine& engine, const RopeParams& base, const std::string& m
   return {method, t.scale, t.attn_factor, t.d_low, t.d_high};
 }
 
-void ensure_decoder(Engine& engine, vk::Context& ctx, int n_ctx, int batch = 512) {
-  if (engine.has_decoder() && engine.model().n_ctx() >= n_ctx) return;
-  engine.create_decoder(ctx, {n_ctx, batch});
+void ensure_decoder(Engine& engine, vk::Context& ctx, int n_ctx, KvCacheType kv_type, int batch = 512) {
+  if (engine.has_decoder() && engine.model().n_ctx() >= n_ctx && engine.model().kv_type() == kv_type) return;
+  engine.create_decoder(ctx, {n_ctx, batch, kv_type});
 }
 
 bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(); }
@@ -142,7 +142,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                   std::to_string(l) + ")");
   if (c.task == "niah" && c.haystack.empty()) throw std::invalid_argument("the needle task needs haystack text");
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-  ensure_decoder(engine, ctx, longest + c.max_new_tokens + 8);
+  ensure_decoder(engine, ctx, longest + c.max_new_tokens + 8, c.kv_type);
   std::vector<RetrievalRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
   const double start = now();
@@ -240,7 +240,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
   if (span < static_cast<size_t>(longest - bos))
     throw std::invalid_argument("the text has " + std::to_string(text.size()) + " tokens, fewer than one window of " +
                                 std::to_string(longest));
-  ensure_decoder(engine, ctx, longest);
+  ensure_decoder(engine, ctx, longest, c.kv_type);
   std::vector<PerplexityRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size()), 0, 0};
   const double start = now();

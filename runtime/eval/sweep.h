@@ -42,6 +42,7 @@ struct SweepConfig {
   // windows of the longest length (fewer when the text is shorter), so lengths
   // are compared on the same tokens. 0: as much of the text as fits.
   int chunks = 4;
+  KvCacheType kv_type = KvCacheType::F16;  // the decoder's KV cache (--cache-type-k/-v)
 };
 
 // Checks names and values; throws std::invalid_argument with a clear message.

@@ -26,10 +26,20 @@ std::vector<float> linear(const std::vector<float>& w, const std::vector<float>&
   return y;
 }
 
+// Rounds [n x head_dim] keys or values as the GPU cache stores them.
+void round_kv(std::vector<float>& x, int head_dim, KvCacheType type) {
+  if (type == KvCacheType::F16) {
+    for (float& e : x) e = half_to_float(float_to_half(e));
+    return;
+  }
+  const int64_t rows = static_cast<int64_t>(x.size()) / head_dim;
+  x = dequantize_rows(GgmlType::Q8_0, quantize_rows(GgmlType::Q8_0, x, rows, head_dim), rows, head_dim);
+}
+
 }  // namespace
 
-CpuModel::CpuModel(const GgufFile& file, const ModelConfig& config, bool round_kv_to_f16)
-    : c_(config), round_kv_(round_kv_to_f16) {
+CpuModel::CpuModel(const GgufFile& file, const ModelConfig& config, std::optional<KvCacheType> kv_rounding)
+    : c_(config), kv_rounding_(kv_rounding) {
   const ModelTensors t = ModelTensors::bind(file, config);
   tok_embd_ = dequant(t.tok_embd);
   output_norm_ = dequant(t.output_norm);
@@ -104,9 +114,8 @@ std::vector<float> CpuModel::forward(std::span<const int32_t> tokens) {
     auto v = linear(L.wv, xn, n, c_.kv_dim(), E, L.bv);
     ref::rope(q, pos, freq_, c_.n_head, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
     ref::rope(k, pos, freq_, c_.n_head_kv, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
-    if (round_kv_)
-      for (auto* t : {&k, &v})
-        for (float& e : *t) e = half_to_float(float_to_half(e));
+    if (kv_rounding_)
+      for (auto* t : {&k, &v}) round_kv(*t, c_.head_dim, *kv_rounding_);
     k_cache_[l].insert(k_cache_[l].end(), k.begin(), k.end());
     v_cache_[l].insert(v_cache_[l].end(), v.begin(), v.end());
     std::vector<float> attn;

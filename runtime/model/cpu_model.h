@@ -3,18 +3,23 @@
 // used by tests to check the Vulkan decoder. All weights are dequantized at
 // load, so only use it with small models.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "model/model_config.h"
+#include "ops/kv_cache_type.h"
 
 namespace mrrope {
 
 class CpuModel {
  public:
-  // round_kv_to_f16 stores keys and values at the precision of the GPU's F16
-  // cache, so comparisons measure the kernels rather than the cache format.
-  CpuModel(const GgufFile& file, const ModelConfig& config, bool round_kv_to_f16 = true);
+  // kv_rounding stores keys and values at the precision of the GPU's cache
+  // (F16, or Q8_0 quantized and dequantized with the GGUF writer's quantizer),
+  // so comparisons measure the kernels rather than the cache format; nullopt
+  // keeps them in float.
+  CpuModel(const GgufFile& file, const ModelConfig& config,
+           std::optional<KvCacheType> kv_rounding = KvCacheType::F16);
 
   // The rotary schedule: per-pair frequencies (rope_frequencies) and m.
   void set_rope(std::vector<double> freq, float attn_factor);
@@ -46,7 +51,7 @@ class CpuModel {
   std::vector<Layer> layers_;
   std::vector<double> freq_;
   float attn_factor_ = 1.0f;
-  bool round_kv_;
+  std::optional<KvCacheType> kv_rounding_;
   int n_past_ = 0;
   std::vector<std::vector<float>> k_cache_, v_cache_;  // per layer: [pos][kv_dim]
   int probe_layer_ = -1, probe_head_ = -1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "ops/rope_turns.h"
 #include "vulkan/context.h"
@@ -55,7 +56,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
     for (const TensorView* v : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm,
                                 &l.w_gate, &l.w_up, &l.w_down})
       m.weights += tensor_bytes(*v);
-  m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx);
+  m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx, o.kv_type);
   const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
   m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
               uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8);
@@ -65,18 +66,33 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
 GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options)
     : ctx_(ctx), c_(config), options_(resolve(config, options)) {
   const ModelTensors t = ModelTensors::bind(file, config);
+  try {
+    ops::KvCache::check_supported(c_.head_dim, options_.kv_type);
+  } catch (const std::invalid_argument& e) {
+    throw ModelError(e.what());
+  }
   // The logits buffer must fit one buffer (128 MiB on lavapipe).
   const uint64_t rows_fit = ctx.max_buffer_bytes() / (uint64_t(c_.n_vocab) * 4);
   if (rows_fit == 0) throw ModelError("the vocabulary is too large for one logits buffer on this device");
   options_.max_logit_rows = static_cast<int>(std::min<uint64_t>(options_.max_logit_rows, rows_fit));
   memory_ = estimate_memory(c_, t, options_);
   const uint64_t available = ctx.info().device_local_bytes;
-  if (memory_.total() > available)
+  if (memory_.total() > available) {
+    // The KV cache is what grows with the context: how many tokens would fit, per type.
+    auto fits = [&](KvCacheType type) {
+      const uint64_t fixed = memory_.weights + memory_.scratch;
+      const uint64_t per_token = ops::KvCache::bytes_needed(c_.n_layer, c_.n_head_kv, c_.head_dim, 1, type);
+      return std::to_string(available > fixed ? (available - fixed) / per_token : 0);
+    };
+    std::string hint = "; use a shorter context (at most " + fits(options_.kv_type) + " tokens fit";
+    if (options_.kv_type == KvCacheType::F16 && c_.head_dim % 32 == 0)
+      hint += ", or " + fits(KvCacheType::Q8_0) + " with a q8_0 KV cache";
     throw ModelError("a context of " + std::to_string(options_.n_ctx) + " tokens needs " +
                      vk::format_bytes(memory_.total()) + " of device memory (weights " +
-                     vk::format_bytes(memory_.weights) + ", KV cache " + vk::format_bytes(memory_.kv_cache) +
-                     ", scratch " + vk::format_bytes(memory_.scratch) + ") but " + ctx.info().name + " has " +
-                     vk::format_bytes(available) + "; use a shorter context");
+                     vk::format_bytes(memory_.weights) + ", KV cache " + vk::format_bytes(memory_.kv_cache) + " in " +
+                     kv_cache_type_name(options_.kv_type) + ", scratch " + vk::format_bytes(memory_.scratch) +
+                     ") but " + ctx.info().name + " has " + vk::format_bytes(available) + hint + ")");
+  }
 
   tok_embd_ = upload_tensor(ctx, t.tok_embd, "token_embd");
   if (!c_.tied_output) output_ = upload_tensor(ctx, t.output, "output");
@@ -91,7 +107,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
                        upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
                        upload_f32(ctx, l.bv)});
   }
-  kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx);
+  kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type);
   attn_scratch_ = std::make_unique<ops::AttentionScratch>(ctx, attention_rows(c_, options_), c_.head_dim);
 
   const uint64_t B = options_.max_batch;
@@ -296,8 +312,10 @@ void GpuModel::record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0) {
     uint32_t n_tokens, head_dim, q_stride, q_pos0, n_ctx, group, head_begin, kv_begin, out_head0, n_probed,
         band_begin, band_end, neox, block, grid;
     float scale;
+    uint32_t scale_offset;
   };
-  vk::Kernel& k = ctx_.kernel({"attention_probe",
+  const bool q8 = kv_->type() == KvCacheType::Q8_0;
+  vk::Kernel& k = ctx_.kernel({q8 ? "attention_probe_q8_0" : "attention_probe",
                                {vk::Access::Read, vk::Access::Read, vk::Access::Write, vk::Access::Write,
                                 vk::Access::Write},
                                sizeof(Push),
@@ -312,7 +330,7 @@ void GpuModel::record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0) {
     Push push{n, uint32_t(c_.head_dim), uint32_t(c_.q_dim()), pos0, uint32_t(options_.n_ctx), group, uint32_t(lo),
               g.head_begin, uint32_t(lo - first), uint32_t(probe_heads_), uint32_t(p.band_begin),
               uint32_t(p.band_end), c_.neox ? 1u : 0u, uint32_t(probe_block_), uint32_t(p.grid),
-              1.0f / std::sqrt(float(c_.head_dim))};
+              1.0f / std::sqrt(float(c_.head_dim)), kv_->scale_offset_words(g)};
     seq.dispatch(k, {q_, g.k, probe_row_sums_, probe_dist_sums_, probe_last_row_}, push, n, uint32_t(hi - lo), 1,
                  "attention_probe");
   }

@@ -1,5 +1,5 @@
 #pragma once
-// The decoder on Vulkan: weights uploaded once, an F16 KV cache, and a forward
+// The decoder on Vulkan: weights uploaded once, an F16 (or Q8_0) KV cache, and a forward
 // pass recorded as one sequence of dispatches per call (a prefill chunk or one
 // decoded token). The rotary schedule is a per-pair table, so every RoPE
 // method runs through the same kernels.
@@ -26,6 +26,9 @@ struct GpuModelOptions {
   int max_batch = 512;    // tokens per forward call (prefill chunk)
   int max_logit_rows = 0; // rows of logits one call can return; 0 = max_batch
   bool profile = false;   // GPU timestamps per dispatch (last_timings())
+  // K and V storage: Q8_0 takes 34 bytes per 32 values instead of 64, for
+  // long contexts (head sizes must be multiples of 32).
+  KvCacheType kv_type = KvCacheType::F16;
 };
 
 // Device memory the decoder would use, for the check before loading.
@@ -67,6 +70,7 @@ class GpuModel {
   int n_past() const { return n_past_; }
   int n_ctx() const { return options_.n_ctx; }
   int max_batch() const { return options_.max_batch; }
+  KvCacheType kv_type() const { return options_.kv_type; }
   void reset();
   // Forgets everything after position n (keeps a shared prefix).
   void truncate(int n) { n_past_ = std::min(n_past_, n); }

@@ -42,18 +42,26 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
     throw vk::VulkanError("KV cache overflow: positions up to " + std::to_string(pos0 + n_tokens) +
                           " in a cache of " + std::to_string(cache.n_ctx()));
   struct Push {
-    uint32_t n_tokens, pos0, n_ctx, head_dim, kv_dim, head_begin, heads;
+    uint32_t n_tokens, pos0, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset;
   };
-  vk::Kernel& kern = seq.context().kernel(
-      KernelDesc{"kv_store", {Access::Read, Access::Read, Access::Write, Access::Write}, sizeof(Push), {}});
+  const bool q8 = cache.type() == KvCacheType::Q8_0;
+  // Q8_0 reads back the word of scales it shares with a neighbouring block.
+  const Access cache_access = q8 ? Access::ReadWrite : Access::Write;
+  vk::Kernel& kern = seq.context().kernel(KernelDesc{q8 ? "kv_store_q8_0" : "kv_store",
+                                                     {Access::Read, Access::Read, cache_access, cache_access},
+                                                     sizeof(Push),
+                                                     {}});
   const auto& groups = cache.layer(layer);
   uint32_t kv_heads = 0;
   for (const auto& g : groups) kv_heads += g.heads;
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  // One thread per half pair (F16) or per block of 32 (Q8_0).
+  const uint32_t per_row = q8 ? hd / 32 : hd / 2;
   for (const auto& g : groups) {
-    Push p{n_tokens, pos0, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads};
+    Push p{n_tokens, pos0, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads,
+           cache.scale_offset_words(g)};
     uint32_t gy;
-    const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * (hd / 2), 256), &gy);
+    const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * per_row, 256), &gy);
     seq.dispatch(kern, {k, v, g.k, g.v}, p, gx, gy, 1, "kv_store");
   }
 }
@@ -67,8 +75,12 @@ AttentionScratch::AttentionScratch(vk::Context& ctx, uint32_t rows, uint32_t hd)
 void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
                const AttentionArgs& a) {
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  const bool q8 = cache.type() == KvCacheType::Q8_0;
   if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
     throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no kernel (64, 80, 96, 128, 256)");
+  if (q8 && hd % 32 != 0)
+    throw vk::VulkanError("attention: head size " + std::to_string(hd) +
+                          " has no Q8_0 cache kernel (64, 96, 128, 256)");
   const uint32_t rows = a.n_tokens * a.n_head;
   if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
 
@@ -84,8 +96,9 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   struct Push {
     uint32_t n_tokens, n_head, q_stride, q_pos0, n_ctx, group, head_begin, keys_per_split;
     float scale;
+    uint32_t scale_offset;
   };
-  vk::Kernel& k = seq.context().kernel(KernelDesc{"attention_d" + std::to_string(hd),
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"attention_d" + std::to_string(hd) + (q8 ? "_q8_0" : ""),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write,
                                                    Access::Write},
                                                   sizeof(Push),
@@ -93,7 +106,8 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   const uint32_t group = a.n_head / a.n_kv_head;
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
-           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd))};
+           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)),
+           cache.scale_offset_words(g)};
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
                  g.heads * group, splits, "attention");
   }

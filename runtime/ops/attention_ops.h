@@ -12,7 +12,8 @@ namespace mrrope::ops {
 void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows, uint32_t cols);
 
 // Writes n_tokens keys and values ([n_tokens x n_kv_heads*head_dim] floats) of
-// `layer` into the cache at positions pos0 ...
+// `layer` into the cache at positions pos0 ..., rounded to F16 or quantized to
+// Q8_0 blocks per the cache's type.
 void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v, uint32_t n_tokens,
               uint32_t pos0);
 
@@ -32,7 +33,8 @@ struct AttentionArgs {
 };
 
 // out[t, h*hd ..] = softmax(q_t,h . K^T / sqrt(hd), causal) V for every query
-// token and head (q is [n_tokens x n_head*hd], already rotated).
+// token and head (q is [n_tokens x n_head*hd], already rotated); a Q8_0
+// cache is dequantized as it is read.
 void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
                const AttentionArgs& args);
 

@@ -72,4 +72,29 @@ void rope(std::span<float> x, std::span<const int32_t> positions, std::span<cons
     }
 }
 
+void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t hd) {
+  const int64_t group = n_head / n_kv_head, kv_dim = n_kv_head * hd;
+  const double scale = 1.0 / std::sqrt(double(hd));
+  std::vector<double> p(pos0 + n), o(hd);
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t h = 0; h < n_head; ++h) {
+      const float* qv = q.data() + (t * n_head + h) * hd;
+      const int64_t kvh = h / group, visible = pos0 + t + 1;
+      double m = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < visible; ++j) {
+        double s = 0;
+        for (int64_t d = 0; d < hd; ++d) s += double(qv[d]) * k[j * kv_dim + kvh * hd + d];
+        m = std::max(m, p[j] = s * scale);
+      }
+      std::fill(o.begin(), o.end(), 0.0);
+      for (int64_t j = 0; j < visible; ++j) {
+        const double w = std::exp(p[j] - m);
+        sum += w;
+        for (int64_t d = 0; d < hd; ++d) o[d] += w * v[j * kv_dim + kvh * hd + d];
+      }
+      for (int64_t d = 0; d < hd; ++d) out[(t * n_head + h) * hd + d] = static_cast<float>(o[d] / sum);
+    }
+}
+
 }  // namespace mrrope::ref

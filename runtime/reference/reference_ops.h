@@ -22,4 +22,10 @@ void embed(std::span<const float> table, std::span<const uint32_t> ids, std::spa
 void rope(std::span<float> x, std::span<const int32_t> positions, std::span<const double> freq, int64_t n_heads,
           int64_t head_dim, int64_t n_rot, bool neox, float attn_factor);
 
+// Causal grouped-query attention: q [n x n_head*hd] at positions pos0 ..,
+// k and v [>= pos0 + n positions x n_kv_head*hd]; query head h reads kv head
+// h / (n_head / n_kv_head); token t sees keys 0 .. pos0 + t.
+void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t head_dim);
+
 }  // namespace mrrope::ref

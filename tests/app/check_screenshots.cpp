@@ -3,9 +3,15 @@
 // panel is; each panel's region must have texture: text and plots, not a
 // flat fill); the side-by-side run produced two answers with loss curves and
 // the attention probe saw the prompt; the evaluation sweep finished every
-// run, its grid is drawn in colour, and its export wrote the files.
+// run, its grid is drawn in colour (partly, mid-sweep), and its export wrote
+// the files.
+//   mrrope-app-check DIR                       the demo's files
+//   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json]
+//       other screenshots (no side-by-side run or evaluation), and an FPS
+//       report whose prefill phase counted frames
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -73,48 +79,89 @@ long coloured_pixels(const unsigned char* px, int w, int h, Rect r) {
   return n;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: mrrope-app-check DIR\n");
+  std::string dir, fps_file;
+  std::vector<std::string> shots = {"schedule.png", "qa.png", "side_by_side.png", "attention.png"};
+  bool demo = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "--shots" || a == "--fps") && i + 1 < argc) {
+      if (a == "--shots") shots = split_commas(argv[++i]), demo = false;
+      else fps_file = argv[++i];
+    } else if (dir.empty() && a.rfind("--", 0) != 0) {
+      dir = a;
+    } else {
+      dir.clear();
+      break;
+    }
+  }
+  if (dir.empty() || shots.empty()) {
+    std::fprintf(stderr, "usage: mrrope-app-check DIR [--shots A.png,B.png] [--fps FILE.json]\n");
     return 2;
   }
-  const std::string dir = argv[1];
-  std::ifstream in(dir + "/windows.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string json = ss.str();
+  const std::string json = read_text(dir + "/windows.json");
   expect(!json.empty(), "windows.json exists");
   const auto windows = read_windows(json);
   for (const char* name : {"Model", "Document", "Method", "Workspace", "Status"})
     expect(windows.count(name) && windows.at(name).w > 100 && windows.at(name).h > 20,
            std::string("window '") + name + "' was drawn with a sensible size");
-  expect(json.find("\"active_tab\": \"Evaluation\"") != std::string::npos, "the evaluation tab is open at the end");
-  expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
-         "side by side ran none and mrrope-pro");
-  expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
+  expect(json.find(demo ? "\"active_tab\": \"Evaluation\"" : "\"active_tab\": \"Attention\"") != std::string::npos,
+         demo ? "the evaluation tab is open at the end" : "the attention tab is open at the end");
+  if (demo) {
+    expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
+           "side by side ran none and mrrope-pro");
+    expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
+  }
   expect(json.find("\"attention\": {\"valid\": true") != std::string::npos, "the attention probe reported");
 
-  // The evaluation: {"task": ..., "rows": N, "total": M, "filled": K, "grid": [x, y, w, h], ...}
+  if (!fps_file.empty()) {
+    const std::string fps = read_text(fps_file);
+    expect(!fps.empty(), fps_file + " exists");
+    const size_t prefill = fps.find("\"phase\": \"prefill\", \"frames\": ");
+    expect(prefill != std::string::npos && std::atoi(fps.c_str() + prefill + 30) > 0,
+           "the FPS report counted frames during prefill");
+  }
+
+  // The demo's evaluation: {"task": ..., "rows": N, "total": M, "filled": K, "grid": [x, y, w, h], ...}
   int rows = -1, total = -1, filled = -1;
   Rect grid{};
-  const size_t ev = json.find("\"evaluation\": {\"task\": \"passkey\", ");
-  expect(ev != std::string::npos, "the evaluation ran a passkey sweep");
-  if (ev != std::string::npos)
-    std::sscanf(json.c_str() + ev, "\"evaluation\": {\"task\": \"passkey\", \"rows\": %d, \"total\": %d, \"filled\": %d, "
-                "\"grid\": [%f, %f, %f, %f]", &rows, &total, &filled, &grid.x, &grid.y, &grid.w, &grid.h);
-  expect(total == 8 && rows == total, "the sweep finished all 8 runs (2 methods x 2 lengths x 2 depths)");
-  expect(filled == 8, "every heatmap cell has data");
-  expect(grid.w > 100 && grid.h > 40, "the heatmaps were drawn with a sensible size");
-  for (const char* file : {"results.csv", "results.json", "passkey.png"}) {
-    std::ifstream f(dir + "/eval/" + file);
-    expect(f.good() && f.peek() != EOF, std::string("the export wrote eval/") + file);
+  if (demo) {
+    shots.push_back("evaluation_running.png");
+    shots.push_back("evaluation.png");
+    const size_t ev = json.find("\"evaluation\": {\"task\": \"passkey\", ");
+    expect(ev != std::string::npos, "the evaluation ran a passkey sweep");
+    if (ev != std::string::npos)
+      std::sscanf(json.c_str() + ev, "\"evaluation\": {\"task\": \"passkey\", \"rows\": %d, \"total\": %d, \"filled\": %d, "
+                  "\"grid\": [%f, %f, %f, %f]", &rows, &total, &filled, &grid.x, &grid.y, &grid.w, &grid.h);
+    expect(total == 8 && rows == total, "the sweep finished all 8 runs (2 methods x 2 lengths x 2 depths)");
+    expect(filled == 8, "every heatmap cell has data");
+    expect(grid.w > 100 && grid.h > 40, "the heatmaps were drawn with a sensible size");
+    for (const char* file : {"results.csv", "results.json", "passkey.png"}) {
+      std::ifstream f(dir + "/eval/" + file);
+      expect(f.good() && f.peek() != EOF, std::string("the export wrote eval/") + file);
+    }
   }
 
   long coloured_running = -1, coloured_done = -1;
-  for (const char* shot :
-       {"schedule.png", "qa.png", "side_by_side.png", "attention.png", "evaluation_running.png", "evaluation.png"}) {
+  for (const std::string& shot : shots) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load((dir + "/" + shot).c_str(), &w, &h, &n, 4);
     expect(px != nullptr && w >= 800 && h >= 600, std::string(shot) + " is a full-size image");
@@ -124,18 +171,19 @@ int main(int argc, char** argv) {
       if (windows.count(name))
         expect(region_stddev(px, w, h, windows.at(name)) > 8,
                std::string(shot) + ": panel '" + name + "' has visible content");
-    if (std::string(shot) == "evaluation.png") {
+    if (shot == "evaluation.png") {
       expect(region_stddev(px, w, h, grid) > 20, "evaluation.png: the grid has visible content");
       coloured_done = coloured_pixels(px, w, h, grid);
       expect(coloured_done > 500, "evaluation.png: the grid cells are coloured by recall");
     }
-    if (std::string(shot) == "evaluation_running.png") coloured_running = coloured_pixels(px, w, h, grid);
+    if (shot == "evaluation_running.png") coloured_running = coloured_pixels(px, w, h, grid);
     stbi_image_free(px);
   }
   // Mid-sweep, some cells have colour and others are still grey: the grid fills in live.
-  expect(coloured_running > 100 && coloured_running < coloured_done * 9 / 10,
-         "evaluation_running.png: the grid is partly filled while the sweep runs (" +
-             std::to_string(coloured_running) + " vs " + std::to_string(coloured_done) + " coloured pixels)");
+  if (demo)
+    expect(coloured_running > 100 && coloured_running < coloured_done * 9 / 10,
+           "evaluation_running.png: the grid is partly filled while the sweep runs (" +
+               std::to_string(coloured_running) + " vs " + std::to_string(coloured_done) + " coloured pixels)");
   std::printf("%s\n", failures ? "screenshot check FAILED" : "screenshot check passed");
   return failures ? 1 : 0;
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# ctest: runs `mrrope-app --headless` (no Xvfb, no display at all) on lavapipe
+# with a short script: a small document, the attention tab open while one
+# question runs, a screenshot mid-prefill and one at the end, an FPS report;
+# then checks them with mrrope-app-check. Args: APP CHECKER OUTDIR SOURCE_DIR.
+set -euo pipefail
+app=$1 checker=$2 out=$3 src=$4
+rm -rf "$out" && mkdir -p "$out"
+export MRROPE_DEVICE=${MRROPE_DEVICE:-llvmpipe}
+lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
+[ -f "$lvp" ] && export VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-$lvp}
+export XDG_CONFIG_HOME="$out/config"   # never touch the user's settings
+unset DISPLAY WAYLAND_DISPLAY          # prove that no window system is needed
+
+# The first ~12 verses of the demo document: a short prefill keeps this quick on a CPU.
+head -c 900 "$src/tests/app/demo_document.txt" > "$out/doc.txt"
+cat > "$out/headless.script" <<SCRIPT
+model default
+document $out/doc.txt
+question Who is the Preacher?
+max-tokens 4
+method mrrope-pro
+scale 4
+wait
+tab Attention
+fps-start
+ask
+wait-phase prefill
+screenshot prefill.png
+wait
+screenshot attention.png
+dump-windows windows.json
+fps-report fps.json
+quit
+SCRIPT
+"$app" --headless --size 1280x800 --script "$out/headless.script" --out "$out"
+"$checker" "$out" --shots prefill.png,attention.png --fps "$out/fps.json"

@@ -1,0 +1,196 @@
+// The decoder with a Q8_0 KV cache against the CPU reference whose keys and
+// values go through the same Q8_0 quantize -> dequantize: llama F16 and qwen2
+// Q8_0 random-weight files, prefill in chunks, decode, a prefix truncated and
+// prefilled again, and (qwen2 Q8_0) a run past 4K. Also the memory estimate
+// per KV type and the refusal of head sizes a Q8_0 cache cannot hold.
+//
+// Tolerance: max |gpu - cpu| <= 1.5e-2 * (1 + max |cpu|) per logits row,
+// looser than test_decoder.cpp's 2e-3 because Q8_0 rounding is discontinuous
+// with a coarse step: the GPU's keys and values differ from the CPU's in the
+// last bits (float32 vs double sums), and where one lies near a rounding
+// boundary it lands on the neighbouring quant, moving it by max|block| / 127.
+// Measured on these files: rounding the CPU's own K/V after a 1e-5 relative
+// perturbation moves single rows by up to 0.0044 (1 + max|cpu|); GPU vs CPU
+// on lavapipe the worst row is 0.007 (1 + max|cpu|) while rows without a
+// flipped quant agree to 1e-6. A cache that ignored the scales or read the
+// wrong block is off by O(1); F16 instead of Q8_0 rounding by 0.024 (1 +
+// max|cpu|), also outside the bound. The kernels themselves are checked
+// tightly in test_kernel_kv_cache.cpp.
+#include <gtest/gtest.h>
+
+#include "model/cpu_model.h"
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/logits_compare.h"
+#include "support/model_files.h"
+
+namespace mrrope::test {
+namespace {
+
+struct KvCase {
+  std::string arch;
+  GgmlType type;
+};
+
+constexpr double kQ8Tolerance = 1.5e-2;
+
+std::string case_name(const testing::TestParamInfo<KvCase>& i) {
+  return i.param.arch + "_" + std::string(ggml_type_name(i.param.type));
+}
+
+class DecoderQ8Kv : public GpuTest, public testing::WithParamInterface<KvCase> {};
+
+TEST_P(DecoderQ8Kv, PrefillInChunksDecodeAndTruncateMatchReference) {
+  SyntheticModelSpec spec;
+  spec.arch = GetParam().arch;
+  spec.weight_type = GetParam().type;
+  spec.n_embd = 256;
+  spec.n_ff = 512;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.tied_output = spec.arch == "qwen2";
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+
+  GpuModelOptions options;
+  options.n_ctx = 128;
+  options.max_batch = 16;
+  options.kv_type = KvCacheType::Q8_0;
+  GpuModel gpu_model(gpu(), file, config, options);
+  const RopeTable table = schedule(config, "yarn", 2.0);
+  gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+  auto reference = [&] {
+    CpuModel m(file, config, KvCacheType::Q8_0);
+    m.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    return m;
+  };
+  CpuModel cpu_model = reference();
+
+  const auto tokens = random_tokens(45, config.n_vocab, 3);
+  const std::span<const int32_t> all(tokens);
+  for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
+    const auto chunk = all.subspan(i, std::min<size_t>(16, tokens.size() - i));
+    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
+                      "prefill chunk at " + std::to_string(i), kQ8Tolerance);
+  }
+  for (int step = 0; step < 3; ++step) {
+    const int32_t t = tokens[step];
+    expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
+                      "decode step " + std::to_string(step), kQ8Tolerance);
+  }
+  // Keep a prefix of 21 (a row whose scales share words with the next) and
+  // prefill different tokens over the rest, as the eval sweeps do.
+  gpu_model.truncate(21);
+  CpuModel again = reference();
+  again.forward(all.first(21));
+  const auto other = random_tokens(10, config.n_vocab, 8);
+  expect_close_rows(gpu_model.forward(other, true), again.forward(other), config.n_vocab, "after truncate(21)",
+                    kQ8Tolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderQ8Kv,
+                         testing::Values(KvCase{"llama", GgmlType::F16}, KvCase{"qwen2", GgmlType::Q8_0}),
+                         case_name);
+
+class DecoderQ8KvLong : public GpuTest {};
+
+// 4160 tokens of prefill (chunks of 512), then logits of 8 more at positions
+// 4160..4167 under yarn S=4: one case only, it takes about a minute on lavapipe.
+TEST_F(DecoderQ8KvLong, Qwen2Q8MatchesReferencePast4K) {
+  SyntheticModelSpec spec;
+  spec.arch = "qwen2";
+  spec.weight_type = GgmlType::Q8_0;
+  spec.n_layer = 1;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.n_embd = 256;
+  spec.n_ff = 256;
+  spec.n_vocab = 128;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 4224;
+  options.kv_type = KvCacheType::Q8_0;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config, KvCacheType::Q8_0);
+  const RopeTable table = schedule(config, "yarn", 4.0);
+  gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+  cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+  const auto tokens = random_tokens(4168, config.n_vocab, 9);
+  const std::span<const int32_t> all(tokens);
+  gpu_model.prefill(all.first(4160));
+  const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
+  const auto cpu_logits = cpu_model.forward(all);
+  const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
+  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, "positions 4160..4167", kQ8Tolerance);
+}
+
+class DecoderKvMemory : public GpuTest {};
+
+TEST_F(DecoderKvMemory, Q8EstimateIsSmallerByTheBlockRatio) {
+  SyntheticModelSpec spec;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  const ModelTensors tensors = ModelTensors::bind(file, config);
+  GpuModelOptions f16, q8;
+  f16.n_ctx = q8.n_ctx = 4096;
+  q8.kv_type = KvCacheType::Q8_0;
+  const MemoryEstimate a = estimate_memory(config, tensors, f16), b = estimate_memory(config, tensors, q8);
+  // K and V, per layer, kv head and position: 2 bytes per value in F16, 34 per 32 in Q8_0.
+  EXPECT_EQ(a.kv_cache, 2ull * config.n_layer * config.n_head_kv * config.head_dim * 4096 * 2);
+  EXPECT_EQ(b.kv_cache * 64, a.kv_cache * 34);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.scratch, b.scratch);
+  EXPECT_EQ(a.total() - b.total(), a.kv_cache - b.kv_cache);
+
+  // The model built with each type reports what it allocated.
+  GpuModelOptions small = q8;
+  small.n_ctx = 64;
+  GpuModel m(gpu(), file, config, small);
+  EXPECT_EQ(m.kv_type(), KvCacheType::Q8_0);
+  EXPECT_EQ(m.memory().kv_cache, 2ull * config.n_layer * config.n_head_kv * config.head_dim / 32 * 34 * 64);
+}
+
+TEST_F(DecoderKvMemory, ContextThatDoesNotFitNamesTheTypeAndWhatFits) {
+  const GgufFile file = synthetic_gguf({});
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  for (KvCacheType type : {KvCacheType::F16, KvCacheType::Q8_0}) {
+    GpuModelOptions options;
+    options.n_ctx = 1 << 30;
+    options.kv_type = type;
+    try {
+      GpuModel m(gpu(), file, config, options);
+      FAIL() << "expected an error";
+    } catch (const ModelError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(std::string(" in ") + kv_cache_type_name(type)), std::string::npos) << what;
+      EXPECT_NE(what.find("use a shorter context (at most "), std::string::npos) << what;
+      // F16 also says how much a q8_0 cache would hold.
+      EXPECT_EQ(what.find("with a q8_0 KV cache") != std::string::npos, type == KvCacheType::F16) << what;
+    }
+  }
+}
+
+TEST_F(DecoderKvMemory, Q8RefusesHeadSizesNotMultipleOf32) {
+  SyntheticModelSpec spec;
+  spec.head_dim = 80;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 64;
+  options.kv_type = KvCacheType::Q8_0;
+  try {
+    GpuModel m(gpu(), file, config, options);
+    FAIL() << "expected an error";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("multiple of 32 (this model's is 80)"), std::string::npos) << e.what();
+  }
+  options.kv_type = KvCacheType::F16;  // F16 still works
+  GpuModel m(gpu(), file, config, options);
+  EXPECT_EQ(m.forward(std::vector<int32_t>{1, 2, 3}).size(), size_t(config.n_vocab));
+}
+
+}  // namespace
+}  // namespace mrrope::test
