@@ -146,5 +146,61 @@ TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
   EXPECT_TRUE(rows.empty());
 }
 
+// on_row hands over each row as it finishes, in the returned order, before
+// the progress callback counts it; a cancel between rows keeps exactly the
+// rows already handed over.
+TEST_F(EvalSweep, RowCallbackSeesEveryRowAsItFinishes) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {"none", "yarn"};
+  c.lengths = {80, 96};
+  c.depths = {0.0, 1.0};
+  c.trials = 1;
+  std::vector<RetrievalRow> seen;
+  int done_at_last_progress = 0;
+  const auto rows = run_retrieval_sweep(
+      e, gpu(), c,
+      [&](const SweepProgress& p) {
+        EXPECT_LE(p.done, static_cast<int>(seen.size()));  // a counted run was handed over first
+        done_at_last_progress = p.done;
+      },
+      nullptr, [&](const RetrievalRow& r) { seen.push_back(r); });
+  ASSERT_EQ(rows.size(), 8u);  // yarn's rows are copies (S = 1) and still reported
+  ASSERT_EQ(seen.size(), rows.size());
+  EXPECT_EQ(done_at_last_progress, 8);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(seen[i].rope.method, rows[i].rope.method) << i;
+    EXPECT_EQ(seen[i].length, rows[i].length) << i;
+    EXPECT_EQ(seen[i].depth, rows[i].depth) << i;
+    EXPECT_EQ(seen[i].generated, rows[i].generated) << i;
+  }
+
+  // Cancelled from inside the callback after the first row: the sweep stops
+  // before the next run and returns exactly the row handed over.
+  std::atomic<bool> cancel{false};
+  seen.clear();
+  const auto partial = run_retrieval_sweep(e, gpu(), c, {}, &cancel, [&](const RetrievalRow& r) {
+    seen.push_back(r);
+    cancel = true;
+  });
+  ASSERT_EQ(partial.size(), 1u);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].generated, partial[0].generated);
+
+  // Perplexity rows too.
+  std::ifstream in(std::string(MRROPE_SOURCE_DIR) + "/assets/samples/kjv_ecclesiastes.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  SweepConfig p;
+  p.methods = {"none", "yarn"};
+  p.lengths = {32};
+  p.chunks = 1;
+  std::vector<PerplexityRow> ppl_seen;
+  const auto ppl = run_perplexity_sweep(e, gpu(), p, e.tokenizer().tokenize(text, false, false), {}, nullptr,
+                                        [&](const PerplexityRow& r) { ppl_seen.push_back(r); });
+  ASSERT_EQ(ppl_seen.size(), ppl.size());
+  ASSERT_EQ(ppl.size(), 2u);
+  EXPECT_EQ(ppl_seen[1].perplexity, ppl[1].perplexity);
+}
+
 }  // namespace
 }  // namespace mrrope::test

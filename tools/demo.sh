@@ -2,7 +2,8 @@
 # The app's main job on the bundled model. With a display: the mrrope-app
 # window (bundled model and defaults loaded). Without one (a server, CI): the
 # scripted demo under Xvfb (a sample document, one question under none and
-# MrRoPE-Pro side by side, the attention view), screenshots in demo-out/.
+# MrRoPE-Pro side by side, the attention view, a tiny evaluation sweep),
+# screenshots in demo-out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app=${BUILD_DIR:-build}/mrrope-app

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: runs `mrrope-app --demo` under Xvfb on
 # lavapipe (the bundled model, a short sample, one question under two
-# methods, the attention view) and checks the result.
+# methods, the attention view, a tiny passkey sweep in the Evaluation tab) and
+# checks the result.
 # BUILD_DIR (default build) must hold mrrope-app and mrrope-app-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."

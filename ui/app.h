@@ -7,6 +7,7 @@
 
 #include "rope/rope_schedule.h"
 #include "ui/app_session.h"
+#include "ui/eval_export.h"
 #include "ui/file_browser.h"
 #include "ui/settings.h"
 
@@ -33,6 +34,29 @@ struct AttentionViewState {
   int jump_to_unit = -1;
 };
 
+// The Evaluation tab's inputs, as the user (or the script) typed them; turned
+// into an EvalRequest when the sweep starts.
+struct EvalViewState {
+  int task = 0;  // 0 passkey, 1 needle, 2 perplexity
+  bool methods[8] = {true, false, false, true, false, true, false, false};  // kMethodList: none, yarn, mrrope-pro
+  bool lengths_auto = true;  // follow the model: 1x, 2x, 4x, 8x its native context
+  std::string lengths;       // "512, 1K, 2048" (eval_args' parse_length)
+  std::string depths = "0, 25, 50, 75, 100";  // percent
+  int depth_step = 25;
+  int trials = 3, seed = 1;
+  bool use_document = true;  // perplexity text / haystack: the open document, else the bundled samples
+  std::string message;       // why the last Run was refused
+  std::string export_dir;    // empty: ~/mrrope-results/<timestamp>
+  EvalExport last_export;
+  float grid_rect[4] = {0, 0, 0, 0};  // where the grid was drawn last frame (the script dumps it)
+  int grid_filled = 0;                // cells (retrieval) or points (perplexity) with data
+};
+
+// Every RoPE method, in the order the panels list them.
+inline constexpr RopeMethod kMethodList[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
+                                              RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
+                                              RopeMethod::Custom,    RopeMethod::Native};
+
 class App {
  public:
   App(AppSession& session, Settings& settings, bool scripted);
@@ -54,6 +78,10 @@ class App {
   void compare(const std::vector<RopeMethod>& methods);
   void set_schedule_length(int t) { schedule_length_ = t; }
   void select_tab(const std::string& name) { select_tab_ = name; }
+  // Starts the Evaluation tab's sweep from eval_view(); returns why not (empty: started).
+  std::string run_evaluation();
+  EvalExport export_evaluation(const std::string& dir);
+  EvalViewState& eval_view() { return eval_; }
   AppSession& session() { return session_; }
   std::string active_tab() const { return active_tab_; }
 
@@ -70,6 +98,11 @@ class App {
   void draw_status_bar();
 
   RopeParams rope_params(RopeMethod method) const;
+  EvalRequest make_eval_request();  // throws std::invalid_argument on bad input
+  std::string default_lengths() const;
+  void draw_eval_controls(const EvalState& state);
+  void draw_eval_results(const EvalState& state);
+  void draw_eval_export(const EvalState& state);
   int estimated_prompt_tokens() const;  // document + question + template, before tokenizing them together
   AskRequest make_request() const;
   bool begin_tab(const char* name);
@@ -97,6 +130,7 @@ class App {
   bool compare_loss_ = true;
 
   AttentionViewState attention_;
+  EvalViewState eval_;
   bool probe_during_ask_ = true;
 
   std::string select_tab_, active_tab_;

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "gguf/model_hparams.h"
 #include "model/gpu_model.h"
 
@@ -63,9 +65,21 @@ void AppSession::enqueue(std::string what, Job job) {
 }
 
 void AppSession::cancel() {
-  std::lock_guard lock(mutex_);
-  jobs_.clear();
-  cancel_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.clear();
+    cancel_ = true;
+    if (eval_.queued) eval_.queued = false, eval_.cancelled = true;  // dropped before it started
+  }
+  touch();
+}
+
+uint64_t AppSession::memory_budget_bytes() const {
+  if (ctx_.info().type == "CPU") {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page > 0) return uint64_t(pages) * uint64_t(page);
+  }
+  return ctx_.info().device_local_bytes;
 }
 
 void AppSession::worker_loop() {

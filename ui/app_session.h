@@ -17,6 +17,7 @@
 
 #include "engine/engine.h"
 #include "engine/generate.h"
+#include "eval/sweep.h"
 #include "model/attention_probe.h"
 #include "rope/rope_schedule.h"
 #include "vulkan/context.h"
@@ -76,6 +77,32 @@ struct Progress {
   double fraction() const { return total > 0 ? double(done) / total : 0.0; }
 };
 
+// An evaluation sweep for the Evaluation tab.
+struct EvalRequest {
+  SweepConfig config;        // config.task: "passkey" or "niah" (retrieval runs)
+  bool perplexity = false;   // a perplexity sweep instead of retrieval
+  bool use_document = true;  // the open document as the text (perplexity, needle haystack), else the bundled samples
+};
+
+// The sweep's rows so far, filled in by the worker as each run finishes.
+struct EvalState {
+  EvalRequest request;
+  std::vector<RetrievalRow> retrieval;
+  std::vector<PerplexityRow> perplexity;
+  SweepProgress progress;
+  std::string text_source;   // where the text came from ("document 'x.txt'", "bundled samples")
+  std::string model_name, device;
+  int native_length = 0;     // L: the effective context's reference
+  std::string error;
+  bool started = false;      // a sweep was requested (the tab has something to show)
+  bool queued = false;       // waiting for the worker
+  bool running = false;
+  bool cancelled = false;
+  bool busy() const { return queued || running; }
+  double seconds = 0;
+  int rows() const { return static_cast<int>(request.perplexity ? perplexity.size() : retrieval.size()); }
+};
+
 struct AskRequest {
   std::string question;
   RopeParams rope;
@@ -95,6 +122,7 @@ class AppSession {
   void set_document(std::string name, std::string text);
   void ask(const AskRequest& request);                                // result in answer()
   void compare(const AskRequest& request, std::vector<RopeParams> methods);  // results in comparison()
+  void run_eval(const EvalRequest& request);                          // rows in evaluation()
   void cancel();  // stops the running job and drops queued ones
 
   // Snapshots for the UI (cheap copies under a lock).
@@ -103,6 +131,7 @@ class AppSession {
   Answer answer() const;
   std::vector<Answer> comparison() const;
   AttentionSnapshot attention() const;
+  EvalState evaluation() const;
   Progress progress() const;
   std::string last_error() const;
   void clear_error();
@@ -111,6 +140,9 @@ class AppSession {
   uint64_t generation() const { return generation_.load(); }
 
   const vk::DeviceInfo& device() const { return ctx_.info(); }
+  // What a context must fit in: the device-local heap, or the system's RAM on
+  // a CPU device (lavapipe reports a heap that is not the real limit).
+  uint64_t memory_budget_bytes() const;
   uint64_t device_allocated_bytes() const { return ctx_.allocated_bytes(); }
 
   // Context needed for a document of `doc_tokens` plus question and answer.
@@ -126,6 +158,7 @@ class AppSession {
   // Worker-only helpers.
   void ensure_decoder(int n_ctx);
   Answer run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish);
+  void run_eval_job(const EvalRequest& request);  // app_session_eval.cpp
 
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned
@@ -140,6 +173,7 @@ class AppSession {
   Answer answer_;
   std::vector<Answer> comparison_;
   AttentionSnapshot attention_;
+  EvalState eval_;
   Progress progress_;
   std::string error_;
 

@@ -95,9 +95,4 @@ void App::draw_compare_tab() {
   }
 }
 
-void App::draw_evaluation_tab() {
-  ImGui::TextWrapped("Evaluation (passkey/needle retrieval and perplexity sweeps per method, effective context) "
-                     "will appear here: runtime/eval/ is being wired in. Until then: mrrope-cli eval.");
-}
-
 }  // namespace mrrope::ui

@@ -102,10 +102,11 @@ void App::draw_document_panel() {
                        "The input (%d tokens) is longer than the extended context (%d): positions past it are out of "
                        "distribution. Nothing is truncated.", used, extended);
   const int ctx = AppSession::context_for(estimated_prompt_tokens(), max_new_tokens_);
-  const uint64_t need = m.memory_for(ctx), have = session_.device().device_local_bytes;
+  const uint64_t need = m.memory_for(ctx), have = session_.memory_budget_bytes();
   if (have > 0 && need > have)
-    ImGui::TextColored(ImColor(colors::kError), "Will not fit: needs %s for %d tokens, the device has %s.",
-                       format_bytes(need).c_str(), ctx, format_bytes(have).c_str());
+    ImGui::TextColored(ImColor(colors::kError), "Will not fit: needs %s for %d tokens, the %s has %s.",
+                       format_bytes(need).c_str(), ctx, session_.device().type == "CPU" ? "system" : "device",
+                       format_bytes(have).c_str());
 }
 
 }  // namespace mrrope::ui

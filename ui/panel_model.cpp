@@ -50,7 +50,8 @@ void App::draw_model_panel() {
     const int ctx = AppSession::context_for(estimated_prompt_tokens(), max_new_tokens_);
     row("Memory", format_bytes(m.memory_for(ctx)) + " for " + std::to_string(ctx) + " tokens (weights " +
                       format_bytes(m.weights_bytes) + ", KV " + format_bytes(m.kv_bytes_per_token) + "/token); " +
-                      format_bytes(d.device_local_bytes) + " on the device");
+                      format_bytes(session_.memory_budget_bytes()) +
+                      (d.type == "CPU" ? " of system RAM (CPU device)" : " on the device"));
     ImGui::EndTable();
   }
 }

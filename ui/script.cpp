@@ -1,6 +1,8 @@
 #include "ui/script.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,7 +20,8 @@ namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
                                          "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit",
-                                         "fps-start", "fps-report", "wait-phase"};
+                                         "fps-start", "fps-report", "wait-phase",
+                                         "eval", "wait-eval", "eval-export", "cancel"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -29,6 +32,51 @@ std::string json_escape(const std::string& s) {
     else out += c;
   }
   return out;
+}
+
+// `eval TASK key=value...` into the Evaluation tab's inputs (the same ones the
+// user edits), then starts the sweep. Returns why not (empty: started).
+std::string start_eval(App& app, const std::string& arg) {
+  EvalViewState& v = app.eval_view();
+  std::istringstream words(arg);
+  std::string task, word;
+  words >> task;
+  if (task == "passkey") v.task = 0;
+  else if (task == "needle" || task == "niah") v.task = 1;
+  else if (task == "ppl" || task == "perplexity") v.task = 2;
+  else return "eval takes a task first: passkey, needle or ppl (got '" + task + "')";
+  while (words >> word) {
+    const size_t eq = word.find('=');
+    if (eq == std::string::npos) return "expected key=value, got '" + word + "'";
+    const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
+    if (key == "methods") {
+      std::fill(std::begin(v.methods), std::end(v.methods), false);
+      std::istringstream names(value);
+      std::string name;
+      while (std::getline(names, name, ',')) {
+        RopeMethod m;
+        try {
+          m = parse_rope_method(name);
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+        v.methods[std::find(std::begin(kMethodList), std::end(kMethodList), m) - std::begin(kMethodList)] = true;
+      }
+    } else if (key == "lengths") {
+      v.lengths = value;
+      v.lengths_auto = false;
+    } else if (key == "depths") {
+      v.depths = value;
+    } else if (key == "trials" || key == "seed") {
+      char* end = nullptr;
+      const long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end) return key + " must be a whole number (got '" + value + "')";
+      (key == "trials" ? v.trials : v.seed) = static_cast<int>(n);
+    } else {
+      return "unknown eval setting '" + key + "' (methods, lengths, depths, trials, seed)";
+    }
+  }
+  return app.run_evaluation();
 }
 
 }  // namespace
@@ -53,7 +101,7 @@ Script::Script(const std::string& text, std::string output_dir) : output_dir_(st
 }
 
 std::string Script::demo_text(const std::string& source_dir) {
-  return "# The demo: bundled model, a ~350-token document, one question under two methods.\n"
+  return "# The demo: bundled model, a ~350-token document, one question under two methods, a tiny sweep.\n"
          "model default\n"
          "document " + source_dir + "/tests/app/demo_document.txt\n"
          "question Who is the Preacher?\n"
@@ -76,6 +124,14 @@ std::string Script::demo_text(const std::string& source_dir) {
          "screenshot side_by_side.png\n"
          "tab Attention\n"
          "screenshot attention.png\n"
+         "# A tiny passkey sweep: 6 runs (mrrope-pro at 256 has none's schedule: copied), the grid, the files.\n"
+         "tab Evaluation\n"
+         "eval passkey methods=none,mrrope-pro lengths=256,768 depths=0,100 trials=1 seed=1\n"
+         "wait-eval 4\n"
+         "screenshot evaluation_running.png\n"
+         "wait\n"
+         "screenshot evaluation.png\n"
+         "eval-export eval\n"
          "dump-windows windows.json\n"
          "quit\n";
 }
@@ -121,6 +177,8 @@ std::optional<std::string> Script::step(App& app) {
       for (const Answer& a : app.session().comparison())
         if (!a.error.empty()) return fail(line, a.method + ": " + a.error), std::nullopt;
       if (const Answer a = app.session().answer(); !a.error.empty()) return fail(line, a.error), std::nullopt;
+      if (const EvalState e = app.session().evaluation(); !e.error.empty())
+        return fail(line, "evaluation: " + e.error), std::nullopt;
       settle_frames_ = 2;
     } else if (c == "model") {
       try {
@@ -156,6 +214,28 @@ std::optional<std::string> Script::step(App& app) {
       }
       if (methods.size() < 2 || methods.size() > 4) return fail(line, "compare takes 2 to 4 methods"), std::nullopt;
       app.compare(methods);
+    } else if (c == "eval") {
+      if (const std::string why = start_eval(app, line.arg); !why.empty()) return fail(line, why), std::nullopt;
+    } else if (c == "wait-eval") {
+      // Until the sweep has N finished runs (or has ended): a picture of the grid filling in.
+      const int n = std::atoi(line.arg.c_str());
+      if (n < 1) return fail(line, "wait-eval needs a number of runs (1 or more)"), std::nullopt;
+      if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
+      const EvalState e = app.session().evaluation();
+      if (!e.error.empty()) return fail(line, "evaluation: " + e.error), std::nullopt;
+      if (e.busy() && e.rows() < n) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+          fail(line, "timed out waiting for the sweep");
+        return std::nullopt;
+      }
+      waiting_ = false;
+      settle_frames_ = 2;
+    } else if (c == "cancel") {
+      app.session().cancel();  // as the Cancel button: the running job stops, finished sweep runs stay
+    } else if (c == "eval-export") {
+      const EvalExport x = app.export_evaluation(output_path(line.arg.empty() ? "eval" : line.arg));
+      if (!x.error.empty()) return fail(line, x.error), std::nullopt;
+      for (const auto& path : x.written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
     } else if (c == "resize") {
       int w = 0, h = 0;
       if (std::sscanf(line.arg.c_str(), "%d %d", &w, &h) != 2 || w < 200 || h < 200)
@@ -265,7 +345,17 @@ void Script::dump_windows(App& app, const std::string& path) {
   const AttentionSnapshot att = app.session().attention();
   out << "],\n  \"answer\": {\"method\": \"" << a.method << "\", \"tokens\": " << a.new_tokens << ", \"text\": \""
       << json_escape(a.text) << "\"},\n  \"attention\": {\"valid\": " << (att.valid ? "true" : "false")
-      << ", \"tokens\": " << att.probe.tokens << "}\n}\n";
+      << ", \"tokens\": " << att.probe.tokens << "},\n";
+  const EvalState ev = app.session().evaluation();
+  const EvalViewState& view = app.eval_view();
+  out << "  \"evaluation\": {\"task\": \"" << (ev.request.perplexity ? "ppl" : ev.request.config.task)
+      << "\", \"rows\": " << ev.rows() << ", \"total\": " << ev.progress.total << ", \"filled\": "
+      << view.grid_filled << ", \"grid\": [" << view.grid_rect[0] << ", " << view.grid_rect[1] << ", "
+      << view.grid_rect[2] << ", " << view.grid_rect[3] << "], \"error\": \"" << json_escape(ev.error)
+      << "\", \"cancelled\": " << (ev.cancelled ? "true" : "false") << ", \"exported\": [";
+  for (size_t i = 0; i < view.last_export.written.size(); ++i)
+    out << (i ? ", " : "") << "\"" << json_escape(view.last_export.written[i]) << "\"";
+  out << "]}\n}\n";
   std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
 }
 

@@ -8,6 +8,11 @@
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
 //   fps-start (record frame times from here)   fps-report FILE.json (write them)
 //   wait-phase prefill|generation [FRACTION] (a job part-way, for screenshots)
+//   eval passkey|needle|ppl [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
+//        [trials=N] [seed=N]   starts the Evaluation tab's sweep (then `wait`)
+//   wait-eval N   until the sweep has N finished runs (or has ended)
+//   cancel        as the Cancel button
+//   eval-export [DIR]   writes results.csv/.json and the PNG into DIR (default eval/)
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with

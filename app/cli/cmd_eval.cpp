@@ -14,6 +14,7 @@
 #include "eval/eval_args.h"
 #include "eval/plots.h"
 #include "eval/report.h"
+#include "eval/sample_text.h"
 #include "eval/sweep.h"
 #include "run_model.h"
 
@@ -25,19 +26,6 @@ namespace fs = std::filesystem;
 std::atomic<bool> g_cancel{false};
 extern "C" void on_sigint(int) { g_cancel = true; }
 
-// The bundled sample documents, concatenated in name order: the default text
-// for perplexity and the NIAH haystack.
-std::string bundled_samples() {
-  const fs::path dir = fs::path(default_model_path()).parent_path() / "samples";
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".txt") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  std::string text;
-  for (const auto& f : files) text += read_text_file(f) + "\n\n";
-  return text;
-}
-
 // "12/60 runs (+40%), 0.31 runs/s, 2m 33s left": the run in progress counts by its fraction.
 ProgressFn progress_printer(const std::string& part) {
   auto last = std::make_shared<double>(-1);
@@ -45,9 +33,7 @@ ProgressFn progress_printer(const std::string& part) {
     // At most twice a second (prefill chunks report often), and always the end of a run.
     if (p.run_fraction > 0 && p.elapsed_seconds - *last < 0.5) return;
     *last = p.elapsed_seconds;
-    const double done = p.done + p.run_fraction;
-    const double rate = p.elapsed_seconds > 0 ? done / p.elapsed_seconds : 0;
-    const double left = rate > 0 ? (p.total - done) / rate : 0;
+    const double rate = p.runs_per_second(), left = p.seconds_left();
     std::fprintf(stderr, "\r%s: %d/%d runs (+%2.0f%%), %.2f runs/s, %dm %02ds left   ", part.c_str(), p.done,
                  p.total, p.run_fraction * 100, rate, static_cast<int>(left) / 60, static_cast<int>(left) % 60);
     std::fflush(stderr);
@@ -70,7 +56,7 @@ int run_eval(const std::vector<std::string>& argv) {
   LoadedModel m = open_model(options);
   validate(config, *m.engine);  // n_rot of the model
   fs::create_directories(a.out_dir);
-  const std::string text = a.text_file.empty() ? bundled_samples() : read_text_file(a.text_file);
+  const std::string text = a.text_file.empty() ? bundled_sample_text() : read_text_file(a.text_file);
   config.haystack = text;
 
   std::signal(SIGINT, on_sigint);

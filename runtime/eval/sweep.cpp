@@ -132,7 +132,8 @@ uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, do
 }
 
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
-                                              const ProgressFn& progress, const std::atomic<bool>* cancel) {
+                                              const ProgressFn& progress, const std::atomic<bool>* cancel,
+                                              const RetrievalRowFn& on_row) {
   validate(c, engine);
   const int minimum = c.task == "passkey" ? kMinPasskeyTokens : kMinNeedleTokens;
   for (int l : c.lengths)
@@ -164,6 +165,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
           row.cached_tokens = row.prompt_tokens;
           row.seconds = 0;
           rows.push_back(row);
+          if (on_row) on_row(row);
         }
         pr.done += static_cast<int>(same->n_rows);
         report(0);
@@ -200,6 +202,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
           row.correct = leading_digits(row.generated) == prompt.answer;
           row.seconds = now() - t0;
           rows.push_back(row);
+          if (on_row) on_row(row);
           ++pr.done;
           report(0);
         }
@@ -224,7 +227,7 @@ std::vector<double> loss_by_position(const std::vector<std::vector<float>>& nll,
 
 std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
                                                 const std::vector<int32_t>& text, const ProgressFn& progress,
-                                                const std::atomic<bool>* cancel) {
+                                                const std::atomic<bool>* cancel, const PerplexityRowFn& on_row) {
   validate(c, engine);
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
   const int shortest = *std::min_element(c.lengths.begin(), c.lengths.end());
@@ -260,6 +263,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
         row.rope = rope;
         row.seconds = 0;
         rows.push_back(row);
+        if (on_row) on_row(row);
         ++pr.done;
         report(0);
         continue;
@@ -276,6 +280,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
       row.seconds = now() - t0;
       runs.entries.push_back({engine.rope().inv_freq, engine.rope().attn_factor, rows.size(), 1});
       rows.push_back(row);
+      if (on_row) on_row(row);
       ++pr.done;
       report(0);
     }

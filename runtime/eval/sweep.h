@@ -86,19 +86,30 @@ struct SweepProgress {
   int done = 0, total = 0;     // finished runs
   double run_fraction = 0;     // how far the run in progress is (0..1)
   double elapsed_seconds = 0;
+  // The run in progress counts by its fraction, so the rate moves during long runs.
+  double runs_done() const { return done + run_fraction; }
+  double runs_per_second() const { return elapsed_seconds > 0 ? runs_done() / elapsed_seconds : 0; }
+  double seconds_left() const { return runs_per_second() > 0 ? (total - runs_done()) / runs_per_second() : 0; }
 };
 using ProgressFn = std::function<void(const SweepProgress&)>;
+// Called with each row as soon as it is finished (or copied from an identical
+// schedule), in the order of the returned vector: a viewer can fill its grid
+// live instead of waiting for the whole sweep.
+using RetrievalRowFn = std::function<void(const RetrievalRow&)>;
+using PerplexityRowFn = std::function<void(const PerplexityRow&)>;
 
 // The Engine's decoder is (re)created as needed for the longest length. When
 // `cancel` becomes true (checked between runs and inside prefills) the sweep
 // stops and returns the runs it finished; the interrupted one is dropped.
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& config,
                                               const ProgressFn& progress = {},
-                                              const std::atomic<bool>* cancel = nullptr);
+                                              const std::atomic<bool>* cancel = nullptr,
+                                              const RetrievalRowFn& on_row = {});
 std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& config,
                                                 const std::vector<int32_t>& text_tokens,
                                                 const ProgressFn& progress = {},
-                                                const std::atomic<bool>* cancel = nullptr);
+                                                const std::atomic<bool>* cancel = nullptr,
+                                                const PerplexityRowFn& on_row = {});
 
 // Mean of each window's NLL per position bucket, over the windows.
 std::vector<double> loss_by_position(const std::vector<std::vector<float>>& nll, int buckets = kLossBuckets);

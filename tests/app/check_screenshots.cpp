@@ -2,11 +2,14 @@
 // not blank, and show the expected panels (the window list says where each
 // panel is; each panel's region must have texture: text and plots, not a
 // flat fill); the side-by-side run produced two answers with loss curves and
-// the attention probe saw the prompt.
+// the attention probe saw the prompt; the evaluation sweep finished every
+// run, its grid is drawn in colour (partly, mid-sweep), and its export wrote
+// the files.
 //   mrrope-app-check DIR                       the demo's files
 //   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json]
-//       other screenshots (no side-by-side run), and an FPS report whose
-//       prefill phase counted frames
+//       other screenshots (no side-by-side run or evaluation), and an FPS
+//       report whose prefill phase counted frames
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -65,6 +68,17 @@ double region_stddev(const unsigned char* px, int w, int h, Rect r) {
   return std::sqrt(std::max(0.0, sum2 / n - mean * mean));
 }
 
+// Strongly coloured pixels (red, yellow, green cells; the UI itself is grey-blue).
+long coloured_pixels(const unsigned char* px, int w, int h, Rect r) {
+  long n = 0;
+  for (int y = std::max(0, int(r.y)); y < std::min(h, int(r.y + r.h)); ++y)
+    for (int x = std::max(0, int(r.x)); x < std::min(w, int(r.x + r.w)); ++x) {
+      const unsigned char* p = px + (size_t(y) * w + x) * 4;
+      n += std::max({p[0], p[1], p[2]}) - std::min({p[0], p[1], p[2]}) > 120;
+    }
+  return n;
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -109,7 +123,8 @@ int main(int argc, char** argv) {
   for (const char* name : {"Model", "Document", "Method", "Workspace", "Status"})
     expect(windows.count(name) && windows.at(name).w > 100 && windows.at(name).h > 20,
            std::string("window '") + name + "' was drawn with a sensible size");
-  expect(json.find("\"active_tab\": \"Attention\"") != std::string::npos, "the attention tab is open at the end");
+  expect(json.find(demo ? "\"active_tab\": \"Evaluation\"" : "\"active_tab\": \"Attention\"") != std::string::npos,
+         demo ? "the evaluation tab is open at the end" : "the attention tab is open at the end");
   if (demo) {
     expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
            "side by side ran none and mrrope-pro");
@@ -125,6 +140,27 @@ int main(int argc, char** argv) {
            "the FPS report counted frames during prefill");
   }
 
+  // The demo's evaluation: {"task": ..., "rows": N, "total": M, "filled": K, "grid": [x, y, w, h], ...}
+  int rows = -1, total = -1, filled = -1;
+  Rect grid{};
+  if (demo) {
+    shots.push_back("evaluation_running.png");
+    shots.push_back("evaluation.png");
+    const size_t ev = json.find("\"evaluation\": {\"task\": \"passkey\", ");
+    expect(ev != std::string::npos, "the evaluation ran a passkey sweep");
+    if (ev != std::string::npos)
+      std::sscanf(json.c_str() + ev, "\"evaluation\": {\"task\": \"passkey\", \"rows\": %d, \"total\": %d, \"filled\": %d, "
+                  "\"grid\": [%f, %f, %f, %f]", &rows, &total, &filled, &grid.x, &grid.y, &grid.w, &grid.h);
+    expect(total == 8 && rows == total, "the sweep finished all 8 runs (2 methods x 2 lengths x 2 depths)");
+    expect(filled == 8, "every heatmap cell has data");
+    expect(grid.w > 100 && grid.h > 40, "the heatmaps were drawn with a sensible size");
+    for (const char* file : {"results.csv", "results.json", "passkey.png"}) {
+      std::ifstream f(dir + "/eval/" + file);
+      expect(f.good() && f.peek() != EOF, std::string("the export wrote eval/") + file);
+    }
+  }
+
+  long coloured_running = -1, coloured_done = -1;
   for (const std::string& shot : shots) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load((dir + "/" + shot).c_str(), &w, &h, &n, 4);
@@ -135,8 +171,19 @@ int main(int argc, char** argv) {
       if (windows.count(name))
         expect(region_stddev(px, w, h, windows.at(name)) > 8,
                std::string(shot) + ": panel '" + name + "' has visible content");
+    if (shot == "evaluation.png") {
+      expect(region_stddev(px, w, h, grid) > 20, "evaluation.png: the grid has visible content");
+      coloured_done = coloured_pixels(px, w, h, grid);
+      expect(coloured_done > 500, "evaluation.png: the grid cells are coloured by recall");
+    }
+    if (shot == "evaluation_running.png") coloured_running = coloured_pixels(px, w, h, grid);
     stbi_image_free(px);
   }
+  // Mid-sweep, some cells have colour and others are still grey: the grid fills in live.
+  if (demo)
+    expect(coloured_running > 100 && coloured_running < coloured_done * 9 / 10,
+           "evaluation_running.png: the grid is partly filled while the sweep runs (" +
+               std::to_string(coloured_running) + " vs " + std::to_string(coloured_done) + " coloured pixels)");
   std::printf("%s\n", failures ? "screenshot check FAILED" : "screenshot check passed");
   return failures ? 1 : 0;
 }
