@@ -146,6 +146,29 @@ TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
   EXPECT_TRUE(rows.empty());
 }
 
+// A length too short for the passkey template with this tokenizer is refused
+// before any run starts, naming the minimum, instead of failing mid-sweep.
+TEST_F(EvalSweep, PasskeyLengthBelowTheTemplateIsRefusedUpFront) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {"none"};
+  c.lengths = {512, 64};
+  c.depths = {0.5};
+  c.trials = 1;
+  const int floor = passkey_prompt_floor(e.tokenizer(), c.passkey);
+  ASSERT_GT(floor, 64);  // the default template does not fit in 64 tokens of this vocabulary
+  int runs = 0;
+  try {
+    run_retrieval_sweep(e, gpu(), c, [&](const SweepProgress& p) { runs = p.done; });
+    FAIL() << "expected a refusal";
+  } catch (const std::invalid_argument& err) {
+    EXPECT_NE(std::string(err.what()).find("at least " + std::to_string(floor)), std::string::npos) << err.what();
+  }
+  EXPECT_EQ(runs, 0);
+  c.lengths = {floor + 4};
+  EXPECT_EQ(run_retrieval_sweep(e, gpu(), c).size(), 1u);
+}
+
 // on_row hands over each row as it finishes, in the returned order, before
 // the progress callback counts it; a cancel between rows keeps exactly the
 // rows already handed over.

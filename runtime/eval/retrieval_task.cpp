@@ -57,6 +57,11 @@ std::vector<std::string> sentences_of(const std::string& text) {
   return out;
 }
 
+int passkey_prompt_floor(const tok::Tokenizer& tokenizer, const PasskeyTemplate& t) {
+  const std::string needle = replace_all(t.needle, "{N}", std::string(static_cast<size_t>(t.digits), '9'));
+  return static_cast<int>(tokens_of(tokenizer, t.intro + " " + needle + t.question).size());
+}
+
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
                                     std::mt19937_64& rng, const PasskeyTemplate& t) {
   if (target_tokens < kMinPasskeyTokens)

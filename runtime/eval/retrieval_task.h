@@ -43,6 +43,11 @@ struct RetrievalPrompt {
 
 // The filler is repeated sentence by sentence (not only whole fillers), so the
 // prompt lands within a sentence (about 5 tokens) of the target.
+// The fewest tokens a passkey prompt can have with this tokenizer and
+// template (intro, needle with the widest key, question; no filler), so a
+// sweep can refuse a too-short length before it starts.
+int passkey_prompt_floor(const tok::Tokenizer& tokenizer, const PasskeyTemplate& t);
+
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
                                     std::mt19937_64& rng, const PasskeyTemplate& t = {});
 

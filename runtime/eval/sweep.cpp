@@ -135,7 +135,9 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                               const ProgressFn& progress, const std::atomic<bool>* cancel,
                                               const RetrievalRowFn& on_row) {
   validate(c, engine);
-  const int minimum = c.task == "passkey" ? kMinPasskeyTokens : kMinNeedleTokens;
+  const int minimum = c.task == "passkey"
+                          ? std::max(kMinPasskeyTokens, passkey_prompt_floor(engine.tokenizer(), c.passkey))
+                          : kMinNeedleTokens;
   for (int l : c.lengths)
     if (l < minimum)
       throw std::invalid_argument(c.task + " prompts need at least " + std::to_string(minimum) + " tokens (got " +
