@@ -25,6 +25,7 @@ App::App(AppSession& session, Settings& settings, bool scripted)
     max_new_tokens_ = settings_.get_int("max_new_tokens", max_new_tokens_);
     model_path_ = settings_.get("model");
     document_path_ = settings_.get("document");
+    if (auto kv = kv_cache_type_from_name(settings_.get("kv_cache", "f16"))) session_.set_kv_type(*kv);
   }
   if (model_path_.empty()) {
     try {
@@ -45,6 +46,7 @@ void App::save_settings() {
   settings_.set("question", question_);
   settings_.set("max_new_tokens", double(max_new_tokens_));
   settings_.set("document", document_path_);
+  settings_.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
 }
 
 void App::open_model(const std::string& path) {

@@ -69,6 +69,7 @@ class App {
   void open_document(const std::string& path);
   void set_question(const std::string& q) { question_ = q; }
   void set_max_new_tokens(int n) { max_new_tokens_ = n; }
+  void set_kv_cache(KvCacheType type);
   void set_method(RopeMethod m) { method_.method = m; }
   void set_scale(double s) {  // 0 = auto
     method_.auto_scale = s <= 0;
@@ -88,6 +89,7 @@ class App {
  private:
   // One per panel file.
   void draw_model_panel();
+  void draw_kv_cache_choice(const ModelSummary& m);
   void draw_document_panel();
   void draw_method_panel();
   void draw_schedule_tab();

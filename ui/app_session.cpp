@@ -161,6 +161,13 @@ void AppSession::load_model(const std::string& path) {
     s.weights_bytes = a.weights;
     s.scratch_bytes = a.scratch;
     s.kv_bytes_per_token = (b.kv_cache - a.kv_cache) / 256;
+    try {
+      small.kv_type = large.kv_type = KvCacheType::Q8_0;
+      s.kv_q8_bytes_per_token = (estimate_memory(c, tensors, large).kv_cache - estimate_memory(c, tensors, small).kv_cache) / 256;
+    } catch (const std::exception&) {
+      s.kv_q8_bytes_per_token = 0;  // head size not a multiple of 32: F16 only
+    }
+    if (s.kv_q8_bytes_per_token == 0) kv_type_ = KvCacheType::F16;
 
     engine_ = std::move(engine);
     decoder_ctx_ = 0;
@@ -221,15 +228,18 @@ void AppSession::set_document(std::string name, std::string text) {
 // ---- answering -----------------------------------------------------------
 
 void AppSession::ensure_decoder(int n_ctx) {
-  if (engine_->has_decoder() && decoder_ctx_ >= n_ctx) return;
+  const KvCacheType kv_type = kv_type_.load();
+  if (engine_->has_decoder() && decoder_ctx_ >= n_ctx && decoder_kv_type_ == kv_type) return;
   EngineOptions eo;
   eo.n_ctx = n_ctx;
+  eo.kv_type = kv_type;
   // Small chunks on a CPU device: finer progress, quicker cancel, and the UI's
   // frames (same queue) wait less behind one submission.
   eo.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
   set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
   engine_->create_decoder(ctx_, eo);
   decoder_ctx_ = n_ctx;
+  decoder_kv_type_ = kv_type;
 }
 
 Answer AppSession::run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish) {
@@ -384,7 +394,22 @@ void AppSession::compare(const AskRequest& request, std::vector<RopeParams> meth
 
 std::optional<ModelSummary> AppSession::model() const {
   std::lock_guard lock(mutex_);
-  return model_;
+  std::optional<ModelSummary> m = model_;
+  if (m) m->kv_type = kv_type_.load();
+  return m;
+}
+
+void AppSession::set_kv_type(KvCacheType type) {
+  {
+    std::lock_guard lock(mutex_);
+    if (type == KvCacheType::Q8_0 && model_ && model_->kv_q8_bytes_per_token == 0) {
+      error_ = "this model's head size (" + std::to_string(model_->head_dim) +
+               ") is not a multiple of 32, so its KV cache cannot be Q8_0; keeping F16";
+      type = KvCacheType::F16;
+    }
+  }
+  kv_type_ = type;
+  touch();
 }
 std::optional<DocumentSummary> AppSession::document() const {
   std::lock_guard lock(mutex_);

@@ -34,9 +34,14 @@ struct ModelSummary {
   std::string native_scaling;       // "none", "linear x4", ...
   bool has_scaling_metadata = false;  // the file states a scaling type
   uint64_t weights_bytes = 0;       // part of the memory estimate that does not grow with the context
-  uint64_t kv_bytes_per_token = 0;  // grows with the context
+  uint64_t kv_bytes_per_token = 0;     // grows with the context (F16 cache)
+  uint64_t kv_q8_bytes_per_token = 0;  // the same with a Q8_0 cache; 0 when the head size rules it out
+  KvCacheType kv_type = KvCacheType::F16;  // the session's choice (AppSession::set_kv_type)
   uint64_t scratch_bytes = 0;
-  uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_per_token * uint64_t(n_ctx); }
+  uint64_t kv_bytes_per_token_now() const {
+    return kv_type == KvCacheType::Q8_0 ? kv_q8_bytes_per_token : kv_bytes_per_token;
+  }
+  uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_per_token_now() * uint64_t(n_ctx); }
 };
 
 struct DocumentSummary {
@@ -124,6 +129,11 @@ class AppSession {
   void compare(const AskRequest& request, std::vector<RopeParams> methods);  // results in comparison()
   void run_eval(const EvalRequest& request);                          // rows in evaluation()
   void cancel();  // stops the running job and drops queued ones
+  // The KV cache type for the next decoder (ask, compare, evaluation); a
+  // change rebuilds the decoder at the next job. Q8_0 roughly halves the
+  // cache for long documents; the model panel shows both sizes.
+  void set_kv_type(KvCacheType type);
+  KvCacheType kv_type() const { return kv_type_.load(); }
 
   // Snapshots for the UI (cheap copies under a lock).
   std::optional<ModelSummary> model() const;
@@ -163,6 +173,8 @@ class AppSession {
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned
   int decoder_ctx_ = 0;
+  KvCacheType decoder_kv_type_ = KvCacheType::F16;
+  std::atomic<KvCacheType> kv_type_{KvCacheType::F16};
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;

@@ -48,6 +48,7 @@ void AppSession::run_eval_job(const EvalRequest& request) {
   touch();
   if (!engine_) throw std::runtime_error("open a model first");
   SweepConfig c = request.config;
+  c.kv_type = kv_type_.load();
   validate(c, *engine_);  // std::invalid_argument with the reason
   const ModelConfig& mc = engine_->config();
   const int native = mc.rope.n_ctx_orig > 0 ? mc.rope.n_ctx_orig : mc.n_ctx_train;
@@ -119,6 +120,7 @@ void AppSession::run_eval_job(const EvalRequest& request) {
     });
   }
   decoder_ctx_ = engine_->model().n_ctx();  // the sweep may have made a larger one
+  decoder_kv_type_ = engine_->model().kv_type();
   {
     std::lock_guard lock(mutex_);
     eval_.running = false;

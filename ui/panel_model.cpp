@@ -49,11 +49,29 @@ void App::draw_model_panel() {
     row("Device", d.name + " (" + d.type + ")");
     const int ctx = AppSession::context_for(estimated_prompt_tokens(), max_new_tokens_);
     row("Memory", format_bytes(m.memory_for(ctx)) + " for " + std::to_string(ctx) + " tokens (weights " +
-                      format_bytes(m.weights_bytes) + ", KV " + format_bytes(m.kv_bytes_per_token) + "/token); " +
+                      format_bytes(m.weights_bytes) + ", KV " + format_bytes(m.kv_bytes_per_token_now()) + "/token); " +
                       format_bytes(session_.memory_budget_bytes()) +
                       (d.type == "CPU" ? " of system RAM (CPU device)" : " on the device"));
     ImGui::EndTable();
   }
+  draw_kv_cache_choice(m);
 }
+
+// F16 or Q8_0 keys and values: Q8_0 stores 34 bytes per 32 values instead of
+// 64, for documents that would not fit otherwise, at some attention speed.
+void App::draw_kv_cache_choice(const ModelSummary& m) {
+  int choice = m.kv_type == KvCacheType::Q8_0 ? 1 : 0;
+  const std::string f16 = "F16 (" + format_bytes(m.kv_bytes_per_token) + "/token)";
+  const std::string q8 = m.kv_q8_bytes_per_token
+                             ? "Q8_0 (" + format_bytes(m.kv_q8_bytes_per_token) + "/token)"
+                             : "Q8_0 (not for head size " + std::to_string(m.head_dim) + ")";
+  const char* items[] = {f16.c_str(), q8.c_str()};
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize(items[1]).x + ImGui::GetFrameHeight() * 2);
+  ImGui::BeginDisabled(session_.busy());
+  if (ImGui::Combo("KV cache", &choice, items, 2)) set_kv_cache(choice == 1 ? KvCacheType::Q8_0 : KvCacheType::F16);
+  ImGui::EndDisabled();
+}
+
+void App::set_kv_cache(KvCacheType type) { session_.set_kv_type(type); }
 
 }  // namespace mrrope::ui

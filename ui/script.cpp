@@ -21,7 +21,7 @@ namespace {
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
                                          "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit",
                                          "fps-start", "fps-report", "wait-phase",
-                                         "eval", "wait-eval", "eval-export", "cancel"};
+                                         "eval", "wait-eval", "eval-export", "cancel", "kv-cache"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -191,6 +191,10 @@ std::optional<std::string> Script::step(App& app) {
       app.open_document(line.arg);
     } else if (c == "question") {
       app.set_question(line.arg);
+    } else if (c == "kv-cache") {
+      const auto type = kv_cache_type_from_name(line.arg);
+      if (!type) return fail(line, "kv-cache takes f16 or q8_0, not '" + line.arg + "'"), std::nullopt;
+      app.set_kv_cache(*type);
     } else if (c == "max-tokens") {
       app.set_max_new_tokens(std::atoi(line.arg.c_str()));
     } else if (c == "method") {

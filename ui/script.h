@@ -3,6 +3,7 @@
 // executed across frames so the UI keeps rendering while the worker runs.
 //   model PATH|default      document PATH         question TEXT
 //   max-tokens N            method NAME           scale S|auto
+//   kv-cache f16|q8_0 (the KV cache type of the next decoder)
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H

@@ -19,6 +19,7 @@ model default
 document $out/doc.txt
 question Who is the Preacher?
 max-tokens 4
+kv-cache q8_0
 method mrrope-pro
 scale 4
 wait
