@@ -202,6 +202,7 @@ bool VulkanWindow::begin_frame() {
   // animation of progress bars going without spinning a core.
   glfwWaitEventsTimeout(1.0 / 60.0);
   if (!renderer_->previous_done()) return false;  // GPU still busy
+  follow_content_scale();
   int fw = 0, fh = 0;
   glfwGetFramebufferSize(window_, &fw, &fh);
   if (fw == 0 || fh == 0) return false;  // minimized
@@ -211,6 +212,19 @@ bool VulkanWindow::begin_frame() {
     if (rebuild_) return false;
   }
   return true;
+}
+
+// Moved to a monitor with another DPI (or the user changed the scale): resize
+// text and widgets by the ratio. The font atlas keeps its start-up resolution,
+// so text is resampled rather than re-rasterized until the next start.
+void VulkanWindow::follow_content_scale() {
+  float sx = 1, sy = 1;
+  glfwGetWindowContentScale(window_, &sx, &sy);
+  const float scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+  if (scale == content_scale_ || ImGui::GetCurrentContext() == nullptr) return;
+  ImGui::GetIO().FontGlobalScale *= scale / content_scale_;
+  ImGui::GetStyle().ScaleAllSizes(scale / content_scale_);
+  content_scale_ = scale;
 }
 
 void VulkanWindow::new_frame() { ImGui_ImplGlfw_NewFrame(); }

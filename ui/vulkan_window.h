@@ -38,6 +38,7 @@ class VulkanWindow : public FrameTarget {
   void create_swapchain();
   void destroy_swapchain();
   void wait_queue_idle();
+  void follow_content_scale();
 
   GLFWwindow* window_ = nullptr;
   vk::Context* ctx_ = nullptr;
