@@ -149,6 +149,19 @@ bool FrameRenderer::wait_previous(uint64_t timeout_ns) {
   return previous_done();
 }
 
+VkFramebuffer FrameRenderer::make_framebuffer(VkImageView view, VkExtent2D extent) const {
+  VkFramebufferCreateInfo fbi{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+  fbi.renderPass = render_pass_;
+  fbi.attachmentCount = 1;
+  fbi.pAttachments = &view;
+  fbi.width = extent.width;
+  fbi.height = extent.height;
+  fbi.layers = 1;
+  VkFramebuffer framebuffer = VK_NULL_HANDLE;
+  check_vk(vkCreateFramebuffer(ctx_.device(), &fbi, nullptr, &framebuffer), "vkCreateFramebuffer");
+  return framebuffer;
+}
+
 void FrameRenderer::ensure_readback(VkDeviceSize bytes) {
   if (readback_size_ >= bytes) return;
   VkDevice dev = ctx_.device();

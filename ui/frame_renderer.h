@@ -24,6 +24,9 @@ class FrameRenderer {
   void init_imgui(uint32_t image_count, const std::string& font_path, float font_pixels, float content_scale);
 
   VkRenderPass render_pass() const { return render_pass_; }
+  // A framebuffer of this render pass over one colour view (a swapchain image
+  // or the offscreen image); the caller destroys it.
+  VkFramebuffer make_framebuffer(VkImageView view, VkExtent2D extent) const;
   VkFormat format() const { return format_; }
   vk::Context& context() const { return ctx_; }
 

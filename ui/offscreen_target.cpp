@@ -98,14 +98,7 @@ void OffscreenTarget::create_image() {
   vi.format = kFormat;
   vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
   check_vk(vkCreateImageView(dev, &vi, nullptr, &view_), "vkCreateImageView");
-  VkFramebufferCreateInfo fbi{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
-  fbi.renderPass = renderer_->render_pass();
-  fbi.attachmentCount = 1;
-  fbi.pAttachments = &view_;
-  fbi.width = extent_.width;
-  fbi.height = extent_.height;
-  fbi.layers = 1;
-  check_vk(vkCreateFramebuffer(dev, &fbi, nullptr, &framebuffer_), "vkCreateFramebuffer");
+  framebuffer_ = renderer_->make_framebuffer(view_, extent_);
 }
 
 void OffscreenTarget::destroy_image() {

@@ -149,15 +149,7 @@ void VulkanWindow::create_swapchain() {
     VkImageView view;
     check_vk(vkCreateImageView(dev, &vi, nullptr, &view), "vkCreateImageView");
     vk_->views.push_back(view);
-    VkFramebufferCreateInfo fbi{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
-    fbi.renderPass = renderer_->render_pass();
-    fbi.attachmentCount = 1;
-    fbi.pAttachments = &view;
-    fbi.width = extent.width;
-    fbi.height = extent.height;
-    fbi.layers = 1;
-    VkFramebuffer fb;
-    check_vk(vkCreateFramebuffer(dev, &fbi, nullptr, &fb), "vkCreateFramebuffer");
+    VkFramebuffer fb = renderer_->make_framebuffer(view, extent);
     vk_->framebuffers.push_back(fb);
     VkSemaphore s;
     check_vk(vkCreateSemaphore(dev, &sci, nullptr, &s), "vkCreateSemaphore");
