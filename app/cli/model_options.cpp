@@ -54,6 +54,12 @@ ModelOptions parse_model_options(std::vector<std::string>& args) {
     else if (a == "--repeat-last-n") o.sampler.repeat_last_n = integer(a, value());
     else if (a == "--seed") o.sampler.seed = static_cast<uint64_t>(number(a, value()));
     else if (a == "--stop") o.stop.push_back(value());
+    else if (a == "--chat-template") {
+      const std::string& name = value();
+      o.chat_template = tok::chat_template_from_name(name);
+      if (!o.chat_template)
+        throw std::invalid_argument("--chat-template: unknown template '" + name + "' (none, llama2, llama3, chatml)");
+    }
     else rest.push_back(a);
   }
   if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");
@@ -74,7 +80,8 @@ const char* model_options_usage() {
       "  -n, --n-predict N       tokens to generate (default 128)\n"
       "sampling:\n"
       "  --temp T (0 = greedy) --top-k K --top-p P --min-p P --repeat-penalty R --repeat-last-n N --seed S\n"
-      "  --stop TEXT             stop when TEXT is generated (repeatable)\n") + rope_cli_usage();
+      "  --stop TEXT             stop when TEXT is generated (repeatable)\n"
+      "  --chat-template NAME    none|llama2|llama3|chatml (default: detected from tokenizer.chat_template)\n") + rope_cli_usage();
   return text.c_str();
 }
 

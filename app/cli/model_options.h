@@ -8,6 +8,7 @@
 #include "ops/kv_cache_type.h"
 #include "rope/rope_schedule.h"
 #include "sampling/sampler.h"
+#include "tokenizer/chat_template.h"
 
 namespace mrrope::cli {
 
@@ -21,6 +22,7 @@ struct ModelOptions {
   SamplerParams sampler;    // --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --seed
   std::vector<std::string> stop;  // --stop (repeatable)
   RopeParams rope;          // --rope-* and --yarn-* flags
+  std::optional<tok::ChatTemplate> chat_template;  // --chat-template; unset = detected from the file
 };
 
 // Removes the options it knows from `args` and returns them; what is left are

@@ -8,6 +8,7 @@ LoadedModel open_model(const ModelOptions& options) {
   LoadedModel m;
   const std::string path = options.model.empty() ? default_model_path() : options.model;
   m.engine = std::make_unique<Engine>(path);
+  if (options.chat_template) m.engine->set_chat_template(*options.chat_template);
   vk::ContextOptions co;
   co.device = options.device;
   m.ctx = std::make_unique<vk::Context>(co);

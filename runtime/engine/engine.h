@@ -42,6 +42,8 @@ class Engine {
   const ModelConfig& config() const { return config_; }
   const tok::Tokenizer& tokenizer() const { return *tokenizer_; }
   tok::ChatTemplate chat_template() const { return chat_template_; }
+  // Overrides the template detected from tokenizer.chat_template.
+  void set_chat_template(tok::ChatTemplate t) { chat_template_ = t; }
   GpuModel& model();
   const RopeTable& rope() const { return rope_; }
 
