@@ -94,32 +94,62 @@ FrameRenderer::~FrameRenderer() {
 
 void FrameRenderer::init_imgui(uint32_t image_count, const std::string& font_path, float font_pixels,
                                float content_scale) {
+  image_count_ = std::max<uint32_t>(2, image_count);
+  font_path_ = font_path;
+  font_pixels_ = font_pixels;
+  content_scale_ = content_scale;
+  init_backend();
+  upload_fonts(content_scale);
+  ImGui::GetStyle().ScaleAllSizes(content_scale);
+}
+
+void FrameRenderer::set_content_scale(float content_scale) {
+  if (!imgui_ready_ || content_scale == content_scale_) return;
   VkDevice dev = ctx_.device();
+  // The backend has no call to replace its font texture, so it is restarted:
+  // its pipeline, buffers and font image go, and so does its descriptor set
+  // (the pool is ours alone). The last frame must be done with them first.
+  check_vk(vkWaitForFences(dev, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  ImGui_ImplVulkan_Shutdown();
+  imgui_ready_ = false;
+  check_vk(vkResetDescriptorPool(dev, descriptor_pool_, 0), "vkResetDescriptorPool");
+  ImGui::GetIO().Fonts->Clear();
+  init_backend();
+  upload_fonts(content_scale);
+  ImGui::GetStyle().ScaleAllSizes(content_scale / content_scale_);
+  content_scale_ = content_scale;
+}
+
+void FrameRenderer::init_backend() {
   ImGui_ImplVulkan_InitInfo info{};
   info.Instance = ctx_.instance();
   info.PhysicalDevice = ctx_.physical_device();
-  info.Device = dev;
+  info.Device = ctx_.device();
   info.QueueFamily = ctx_.queue_family();
   info.Queue = ctx_.queue();
   info.DescriptorPool = descriptor_pool_;
   info.MinImageCount = 2;
-  info.ImageCount = std::max<uint32_t>(2, image_count);
+  info.ImageCount = image_count_;
   info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
   info.CheckVkResultFn = imgui_check;
   ImGui_ImplVulkan_Init(&info, render_pass_);
   imgui_ready_ = true;
+}
 
+// Rasterizes the font at its size times the content scale (sharp text on a
+// high-DPI monitor) and uploads the atlas.
+void FrameRenderer::upload_fonts(float content_scale) {
+  VkDevice dev = ctx_.device();
   ImGuiIO& io = ImGui::GetIO();
-  const float pixels = font_pixels * content_scale;
+  const float pixels = font_pixels_ * content_scale;
   std::error_code ec;
-  if (!font_path.empty() && std::filesystem::exists(font_path, ec))
-    io.Fonts->AddFontFromFileTTF(font_path.c_str(), pixels);
+  if (!font_path_.empty() && std::filesystem::exists(font_path_, ec))
+    io.Fonts->AddFontFromFileTTF(font_path_.c_str(), pixels);
   else {
     ImFontConfig cfg;
     cfg.SizePixels = std::max(13.0f, pixels);
     io.Fonts->AddFontDefault(&cfg);
   }
-  ImGui::GetStyle().ScaleAllSizes(content_scale);
 
   check_vk(vkWaitForFences(dev, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   check_vk(vkResetFences(dev, 1, &fence_), "vkResetFences");

@@ -22,6 +22,11 @@ class FrameRenderer {
 
   // ImGui's Vulkan backend and fonts. Call once, after ImGui::CreateContext.
   void init_imgui(uint32_t image_count, const std::string& font_path, float font_pixels, float content_scale);
+  // A new content scale (the window moved to a monitor with another DPI):
+  // rasterizes the font again at the new size, so text stays sharp, and
+  // scales widget sizes by the ratio. Call between frames.
+  void set_content_scale(float content_scale);
+  float content_scale() const { return content_scale_; }
 
   VkRenderPass render_pass() const { return render_pass_; }
   // A framebuffer of this render pass over one colour view (a swapchain image
@@ -48,6 +53,8 @@ class FrameRenderer {
   void render(ImDrawData* draw_data, const Target& target, const CaptureFn& capture);
 
  private:
+  void init_backend();
+  void upload_fonts(float content_scale);
   void ensure_readback(VkDeviceSize bytes);
   void record_readback(const Target& target);
   Image read_back(VkExtent2D extent);
@@ -56,6 +63,10 @@ class FrameRenderer {
   VkFormat format_;
   VkImageLayout final_layout_;
   bool imgui_ready_ = false;
+  uint32_t image_count_ = 2;
+  std::string font_path_;
+  float font_pixels_ = 15.0f;
+  float content_scale_ = 1.0f;
   bool pending_ = false;  // a submitted frame not yet seen finished
   uint64_t completed_ = 0;
   VkRenderPass render_pass_ = VK_NULL_HANDLE;

@@ -42,6 +42,10 @@ class FrameTarget {
   // A new size in pixels (the window's, or the offscreen image's).
   virtual void resize(int width, int height) = 0;
   virtual void size(int* width, int* height) const = 0;
+  // Text and widget scale (1 = 96 dpi). A window follows its monitor's; the
+  // script's `content-scale S` sets it, as a DPI change would. Between frames.
+  virtual void set_content_scale(float scale) = 0;
+  virtual float content_scale() const = 0;
   // Frames the GPU has finished rendering so far (for FPS measurement).
   virtual uint64_t frames_completed() const = 0;
 };

@@ -70,6 +70,10 @@ void OffscreenTarget::attach(vk::Context& ctx, const std::string& font_path, flo
   renderer_->init_imgui(2, font_path, font_pixels, 1.0f);
 }
 
+void OffscreenTarget::set_content_scale(float scale) {
+  if (renderer_) renderer_->set_content_scale(scale);
+}
+
 void OffscreenTarget::create_image() {
   VkDevice dev = ctx_->device();
   extent_ = {uint32_t(width_), uint32_t(height_)};

@@ -29,6 +29,8 @@ class OffscreenTarget : public FrameTarget {
   void end_frame(ImDrawData* draw_data, const CaptureFn& capture = {}) override;
   void resize(int width, int height) override;
   void size(int* width, int* height) const override;
+  void set_content_scale(float scale) override;
+  float content_scale() const override { return renderer_ ? renderer_->content_scale() : 1.0f; }
   uint64_t frames_completed() const override { return renderer_ ? renderer_->frames_completed() : 0; }
 
   static constexpr VkFormat kFormat = VK_FORMAT_R8G8B8A8_UNORM;

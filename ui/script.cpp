@@ -19,7 +19,7 @@ namespace mrrope::ui {
 namespace {
 
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
-                                         "compare", "wait", "schedule-length", "resize", "tab", "screenshot", "dump-windows", "quit",
+                                         "compare", "wait", "schedule-length", "resize", "content-scale", "tab", "screenshot", "dump-windows", "quit",
                                          "fps-start", "fps-report", "wait-phase",
                                          "eval", "wait-eval", "eval-export", "cancel", "kv-cache"};
 
@@ -244,7 +244,14 @@ std::optional<std::string> Script::step(App& app) {
       int w = 0, h = 0;
       if (std::sscanf(line.arg.c_str(), "%d %d", &w, &h) != 2 || w < 200 || h < 200)
         return fail(line, "resize needs W H (at least 200 each)"), std::nullopt;
-      if (resize_) resize_(w, h);
+      if (target_) target_->resize(w, h);
+      settle_frames_ = 4;
+    } else if (c == "content-scale") {
+      char* end = nullptr;
+      const float scale = std::strtof(line.arg.c_str(), &end);
+      if (end == line.arg.c_str() || *end != '\0' || !(scale >= 1.0f && scale <= 4.0f))
+        return fail(line, "content-scale needs a number from 1 to 4"), std::nullopt;
+      if (target_) target_->set_content_scale(scale);
       settle_frames_ = 4;
     } else if (c == "schedule-length") {
       app.set_schedule_length(std::atoi(line.arg.c_str()));
@@ -329,6 +336,11 @@ void Script::dump_windows(App& app, const std::string& path) {
   std::ofstream out(path);
   const ImGuiContext& g = *ImGui::GetCurrentContext();
   out << "{\n  \"display\": [" << g.IO.DisplaySize.x << ", " << g.IO.DisplaySize.y << "],\n";
+  // The font as drawn (size), as rasterized in the atlas, and any resampling on top.
+  const ImFont* font = g.IO.Fonts->Fonts.empty() ? nullptr : g.IO.Fonts->Fonts[0];
+  out << "  \"font\": {\"size\": " << ImGui::GetFontSize() << ", \"atlas_size\": " << (font ? font->FontSize : 0.0f)
+      << ", \"global_scale\": " << g.IO.FontGlobalScale << ", \"content_scale\": "
+      << (target_ ? target_->content_scale() : 1.0f) << "},\n";
   out << "  \"active_tab\": \"" << json_escape(app.active_tab()) << "\",\n  \"windows\": [\n";
   bool first = true;
   for (const ImGuiWindow* w : g.Windows) {

@@ -7,6 +7,7 @@
 //   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
+//   content-scale S (1-4: text and widgets as on a monitor of S x 96 dpi)
 //   fps-start (record frame times from here)   fps-report FILE.json (write them)
 //   wait-phase prefill|generation [FRACTION] (a job part-way, for screenshots)
 //   eval passkey|needle|ppl [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
@@ -42,8 +43,9 @@ class Script {
   std::optional<std::string> step(App& app);
   void save_capture(const std::string& path, const Image& image);
   bool finished() const { return finished_; }
-  // `resize W H` calls this (the window's size; exercises swapchain recreation).
-  void set_resize_hook(std::function<void(int, int)> hook) { resize_ = std::move(hook); }
+  // `resize W H` (exercises swapchain recreation) and `content-scale S` (as
+  // a move to a monitor with another DPI) act on this target.
+  void set_target(FrameTarget* target) { target_ = target; }
   // `fps-start` / `fps-report` use this recorder (the frame loop feeds it).
   void set_fps_recorder(FpsRecorder* fps) { fps_ = fps; }
   int exit_status() const { return failed_ ? 1 : 0; }
@@ -59,7 +61,7 @@ class Script {
   void dump_windows(App& app, const std::string& path);
   std::string output_path(const std::string& name) const;
 
-  std::function<void(int, int)> resize_;
+  FrameTarget* target_ = nullptr;
   FpsRecorder* fps_ = nullptr;
   std::vector<Line> lines_;
   size_t next_ = 0;

@@ -206,17 +206,19 @@ bool VulkanWindow::begin_frame() {
   return true;
 }
 
-// Moved to a monitor with another DPI (or the user changed the scale): resize
-// text and widgets by the ratio. The font atlas keeps its start-up resolution,
-// so text is resampled rather than re-rasterized until the next start.
+// Moved to a monitor with another DPI (or the user changed the scale): the
+// font is rasterized again at the new size and widgets are scaled to match.
 void VulkanWindow::follow_content_scale() {
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window_, &sx, &sy);
   const float scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
-  if (scale == content_scale_ || ImGui::GetCurrentContext() == nullptr) return;
-  ImGui::GetIO().FontGlobalScale *= scale / content_scale_;
-  ImGui::GetStyle().ScaleAllSizes(scale / content_scale_);
+  if (scale == content_scale_) return;
   content_scale_ = scale;
+  set_content_scale(scale);
+}
+
+void VulkanWindow::set_content_scale(float scale) {
+  if (renderer_ && ImGui::GetCurrentContext() != nullptr) renderer_->set_content_scale(scale);
 }
 
 void VulkanWindow::new_frame() { ImGui_ImplGlfw_NewFrame(); }

@@ -32,6 +32,8 @@ class VulkanWindow : public FrameTarget {
   void end_frame(ImDrawData* draw_data, const CaptureFn& capture = {}) override;
   void resize(int width, int height) override;
   void size(int* width, int* height) const override;
+  void set_content_scale(float scale) override;
+  float content_scale() const override { return renderer_ ? renderer_->content_scale() : 1.0f; }
   uint64_t frames_completed() const override { return renderer_ ? renderer_->frames_completed() : 0; }
 
  private:
@@ -42,7 +44,7 @@ class VulkanWindow : public FrameTarget {
 
   GLFWwindow* window_ = nullptr;
   vk::Context* ctx_ = nullptr;
-  float content_scale_ = 1.0f;
+  float content_scale_ = 1.0f;  // the monitor's, last seen
   bool platform_ready_ = false;
   bool rebuild_ = false;
   std::unique_ptr<FrameRenderer> renderer_;

@@ -102,7 +102,7 @@ int run(int argc, char** argv) {
     ui::FpsRecorder fps;
     if (!fps_report.empty()) fps.start(ui::FpsRecorder::clock_now());
     if (script) {
-      script->set_resize_hook([&](int w, int h) { window->resize(w, h); });
+      script->set_target(window.get());
       script->set_fps_recorder(&fps);
     }
     std::optional<std::string> capture;
@@ -149,6 +149,11 @@ int run(int argc, char** argv) {
   }
   window.reset();  // needs the ImGui context and the device
   ImGui::DestroyContext();
+  // Under MRROPE_VALIDATION=require (the app's tests) any validation message fails the run.
+  if (ctx->validation_required() && ctx->validation_message_count() > 0) {
+    std::fprintf(stderr, "mrrope-app: %zu Vulkan validation message(s), see above\n", ctx->validation_message_count());
+    status = 1;
+  }
   ctx.reset();
   return status;
 }

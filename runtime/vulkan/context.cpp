@@ -250,6 +250,7 @@ Context::Context(const ContextOptions& options) {
     throw VulkanError("validation was required but VK_LAYER_KHRONOS_validation is not installed "
                       "(Debian package vulkan-validationlayers)");
   const bool use_validation = layer_present;
+  validation_required_ = validation == Validation::Required;
   instance_ = create_instance(use_validation, use_validation, options.instance_extensions);
   QueueFamilyFilter family_ok;
   if (options.queue_family_ok)

@@ -65,6 +65,8 @@ class Context {
   uint32_t queue_family() const { return queue_family_; }
   const DeviceInfo& info() const { return info_; }
   bool validation_enabled() const { return messenger_ != VK_NULL_HANDLE; }
+  // MRROPE_VALIDATION=require (or the options) asked for validation: a test run.
+  bool validation_required() const { return validation_required_; }
 
   // The largest buffer the runtime creates: min(maxStorageBufferRange,
   // maxMemoryAllocationSize, 1 GiB so shader byte offsets fit in 32 bits, option).
@@ -136,6 +138,7 @@ class Context {
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;
   std::vector<std::string> validation_messages_;
   std::atomic<size_t> validation_count_{0};
+  bool validation_required_ = false;
   std::atomic<int64_t> allocated_bytes_{0};
 };
 

@@ -6,9 +6,11 @@
 // run, its grid is drawn in colour (partly, mid-sweep), and its export wrote
 // the files.
 //   mrrope-app-check DIR                       the demo's files
-//   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json]
-//       other screenshots (no side-by-side run or evaluation), and an FPS
-//       report whose prefill phase counted frames
+//   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json] [--scaled FILE.json]
+//       other screenshots (no side-by-side run or evaluation), an FPS report
+//       whose prefill phase counted frames, and a windows.json written after
+//       `content-scale S`: the font was rasterized again at S times its size
+//       (not resampled) and widgets grew with it
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -48,6 +50,19 @@ std::map<std::string, Rect> read_windows(const std::string& json) {
     pos = end;
   }
   return out;
+}
+
+// The "font" object of windows.json: drawn size, atlas size, resampling, content scale.
+struct FontInfo {
+  float size = 0, atlas_size = 0, global_scale = 0, content_scale = 1;
+};
+FontInfo read_font(const std::string& json) {
+  FontInfo f;
+  const size_t at = json.find("\"font\": {");
+  if (at != std::string::npos)
+    std::sscanf(json.c_str() + at, "\"font\": {\"size\": %f, \"atlas_size\": %f, \"global_scale\": %f, \"content_scale\": %f",
+                &f.size, &f.atlas_size, &f.global_scale, &f.content_scale);
+  return f;
 }
 
 // Standard deviation of luminance inside a rect: a drawn panel has text and
@@ -98,14 +113,15 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir, fps_file;
+  std::string dir, fps_file, scaled_file;
   std::vector<std::string> shots = {"schedule.png", "qa.png", "side_by_side.png", "attention.png"};
   bool demo = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if ((a == "--shots" || a == "--fps") && i + 1 < argc) {
+    if ((a == "--shots" || a == "--fps" || a == "--scaled") && i + 1 < argc) {
       if (a == "--shots") shots = split_commas(argv[++i]), demo = false;
-      else fps_file = argv[++i];
+      else if (a == "--fps") fps_file = argv[++i];
+      else scaled_file = argv[++i];
     } else if (dir.empty() && a.rfind("--", 0) != 0) {
       dir = a;
     } else {
@@ -114,7 +130,7 @@ int main(int argc, char** argv) {
     }
   }
   if (dir.empty() || shots.empty()) {
-    std::fprintf(stderr, "usage: mrrope-app-check DIR [--shots A.png,B.png] [--fps FILE.json]\n");
+    std::fprintf(stderr, "usage: mrrope-app-check DIR [--shots A.png,B.png] [--fps FILE.json] [--scaled FILE.json]\n");
     return 2;
   }
   const std::string json = read_text(dir + "/windows.json");
@@ -138,6 +154,19 @@ int main(int argc, char** argv) {
     const size_t prefill = fps.find("\"phase\": \"prefill\", \"frames\": ");
     expect(prefill != std::string::npos && std::atoi(fps.c_str() + prefill + 30) > 0,
            "the FPS report counted frames during prefill");
+  }
+
+  if (!scaled_file.empty()) {
+    const std::string scaled = read_text(dir + "/" + scaled_file);
+    expect(!scaled.empty(), scaled_file + " exists");
+    const FontInfo before = read_font(json), after = read_font(scaled);
+    const float ratio = after.content_scale / before.content_scale;
+    expect(ratio > 1.2f, "the content scale grew (" + std::to_string(before.content_scale) + " -> " +
+                             std::to_string(after.content_scale) + ")");
+    expect(std::fabs(after.atlas_size - before.atlas_size * ratio) < 0.5f && after.global_scale == 1.0f,
+           "the font was rasterized again at the new scale (" + std::to_string(before.atlas_size) + " -> " +
+               std::to_string(after.atlas_size) + " px, global scale " + std::to_string(after.global_scale) + ")");
+    expect(std::fabs(after.size - before.size * ratio) < 0.5f, "text is drawn at the new size");
   }
 
   // The demo's evaluation: {"task": ..., "rows": N, "total": M, "filled": K, "grid": [x, y, w, h], ...}

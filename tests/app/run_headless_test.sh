@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ctest: runs `mrrope-app --headless` (no Xvfb, no display at all) on lavapipe
 # with a short script: a small document, the attention tab open while one
-# question runs, a screenshot mid-prefill and one at the end, an FPS report;
+# question runs, a screenshot mid-prefill and one at the end, an FPS report,
+# then the content scale doubled (as on a high-DPI monitor) and one more;
 # then checks them with mrrope-app-check. Args: APP CHECKER OUTDIR SOURCE_DIR.
 set -euo pipefail
 app=$1 checker=$2 out=$3 src=$4
@@ -10,6 +11,7 @@ export MRROPE_DEVICE=${MRROPE_DEVICE:-llvmpipe}
 lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
 [ -f "$lvp" ] && export VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-$lvp}
 export XDG_CONFIG_HOME="$out/config"   # never touch the user's settings
+export MRROPE_VALIDATION=${MRROPE_VALIDATION:-require}  # any validation message fails the run
 unset DISPLAY WAYLAND_DISPLAY          # prove that no window system is needed
 
 # The first ~12 verses of the demo document: a short prefill keeps this quick on a CPU.
@@ -32,7 +34,11 @@ wait
 screenshot attention.png
 dump-windows windows.json
 fps-report fps.json
+content-scale 2
+screenshot scaled.png
+dump-windows windows_scaled.json
 quit
 SCRIPT
 "$app" --headless --size 1280x800 --script "$out/headless.script" --out "$out"
-"$checker" "$out" --shots prefill.png,attention.png --fps "$out/fps.json"
+"$checker" "$out" --shots prefill.png,attention.png,scaled.png --fps "$out/fps.json" \
+  --scaled windows_scaled.json
