@@ -90,8 +90,10 @@ TEST_F(EvalSweep, PrefixReuseGivesIdenticalAnswersWithLessPrefill) {
   }
   EXPECT_EQ(reused[0].cached_tokens, 0);
   EXPECT_GT(reused[1].cached_tokens, reused[1].prompt_tokens / 2);
+  // Less prefill is shown by the cached tokens, not by the clock: on a fast
+  // GPU these 300-token prefills cost less than the sweep's fixed overhead
+  // (the times are printed for the record, and bench/ is where speed is measured).
   EXPECT_GT(cached, 300);
-  EXPECT_LT(reuse_s, fresh_s);
 }
 
 TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
