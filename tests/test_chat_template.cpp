@@ -2,6 +2,11 @@
 // templates, and the document + question helper.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
 #include "tokenizer/chat_template.h"
 
 namespace mrrope::tok {
@@ -68,6 +73,53 @@ TEST(ChatTemplate, DetectionAndNames) {
   EXPECT_FALSE(chat_template_from_name("vicuna").has_value());
   EXPECT_STREQ(chat_template_name(ChatTemplate::Llama2), "llama2");
   EXPECT_THROW(format_chat(ChatTemplate::ChatML, {{"tool", "x"}}, true), std::invalid_argument);
+}
+
+using Args = std::vector<std::string>;
+
+std::string flag_error(Args args) {
+  try {
+    parse_chat_template_flag(args);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ChatTemplateFlag, BothFormsAreConsumedAndTheRestKept) {
+  Args args = {"-m", "x.gguf", "--chat-template", "llama3", "-n", "4"};
+  EXPECT_EQ(parse_chat_template_flag(args), ChatTemplate::Llama3);
+  EXPECT_EQ(args, (Args{"-m", "x.gguf", "-n", "4"}));
+  Args eq = {"--chat-template=qwen", "doc.txt"};
+  EXPECT_EQ(parse_chat_template_flag(eq), ChatTemplate::ChatML);
+  EXPECT_EQ(eq, (Args{"doc.txt"}));
+  Args none = {"--chat-template", "none"};
+  EXPECT_EQ(parse_chat_template_flag(none), ChatTemplate::None);  // a chat model used as a base model
+  Args absent = {"-p", "hello"};
+  EXPECT_FALSE(parse_chat_template_flag(absent).has_value());
+  EXPECT_EQ(absent, (Args{"-p", "hello"}));
+}
+
+TEST(ChatTemplateFlag, BadNamesAreClearErrors) {
+  EXPECT_EQ(flag_error({"--chat-template", "vicuna"}),
+            "--chat-template: unknown template 'vicuna' (expected none, llama2, llama3 or chatml)");
+  EXPECT_EQ(flag_error({"--chat-template="}),
+            "--chat-template: unknown template '' (expected none, llama2, llama3 or chatml)");
+  EXPECT_EQ(flag_error({"-n", "4", "--chat-template"}), "--chat-template needs a name (none, llama2, llama3, chatml)");
+}
+
+// --chat-template reaches the prompt: the bundled base model has no template,
+// and choosing ChatML wraps the document and question in its turns.
+TEST(ChatTemplateFlag, EngineFormatsQuestionsWithTheChosenTemplate) {
+  Engine e(std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf");
+  ASSERT_EQ(e.chat_template(), ChatTemplate::None);
+  const auto plain = e.tokenize_question("The key is 7.", "What is the key?");
+  e.set_chat_template(ChatTemplate::ChatML);
+  const auto chatml = e.tokenize_question("The key is 7.", "What is the key?");
+  const std::string text = e.tokenizer().detokenize(chatml);
+  EXPECT_NE(text.find("<|im_start|>user\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("<|im_start|>assistant\n"), std::string::npos) << text;
+  EXPECT_GT(chatml.size(), plain.size());
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ ModelOptions parse_model_options(std::vector<std::string>& args) {
   ModelOptions o;
   o.rope = parse_rope_cli_options(args);
   o.kv_type = parse_kv_cache_flags(args);
+  o.chat_template = tok::parse_chat_template_flag(args);
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -54,12 +55,6 @@ ModelOptions parse_model_options(std::vector<std::string>& args) {
     else if (a == "--repeat-last-n") o.sampler.repeat_last_n = integer(a, value());
     else if (a == "--seed") o.sampler.seed = static_cast<uint64_t>(number(a, value()));
     else if (a == "--stop") o.stop.push_back(value());
-    else if (a == "--chat-template") {
-      const std::string& name = value();
-      o.chat_template = tok::chat_template_from_name(name);
-      if (!o.chat_template)
-        throw std::invalid_argument("--chat-template: unknown template '" + name + "' (none, llama2, llama3, chatml)");
-    }
     else rest.push_back(a);
   }
   if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");

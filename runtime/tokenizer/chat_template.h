@@ -28,6 +28,10 @@ struct ChatMessage {
 // "none", "llama2", "llama3", "chatml" (also "qwen", "qwen2"); nullopt otherwise.
 std::optional<ChatTemplate> chat_template_from_name(std::string_view name);
 const char* chat_template_name(ChatTemplate t);
+// llama.cpp's `--chat-template NAME` (or `--chat-template=NAME`): removed from
+// `args`, the rest kept in order; nullopt when absent. Throws
+// std::invalid_argument for a missing or unknown name.
+std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args);
 // Detects the family from a Jinja chat template; None when empty or unknown.
 ChatTemplate detect_chat_template(std::string_view jinja);
 

@@ -42,3 +42,12 @@ SCRIPT
 "$app" --headless --size 1280x800 --script "$out/headless.script" --out "$out"
 "$checker" "$out" --shots prefill.png,attention.png,scaled.png --fps "$out/fps.json" \
   --scaled windows_scaled.json
+
+# A bad script line ends the run with a clear message and a non-zero status.
+printf 'content-scale 9\n' > "$out/bad.script"
+if "$app" --headless --size 640x400 --script "$out/bad.script" --out "$out/bad" 2> "$out/bad.err"; then
+  echo "FAIL: 'content-scale 9' was accepted"; exit 1
+fi
+grep -q "line 1 (content-scale): content-scale needs a number from 1 to 4" "$out/bad.err" ||
+  { echo "FAIL: no clear message for 'content-scale 9':"; cat "$out/bad.err"; exit 1; }
+echo "ok   a bad script line is refused with a clear message"
