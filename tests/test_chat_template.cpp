@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "support/error_of.h"
 #include "tokenizer/chat_template.h"
 
 namespace mrrope::tok {
@@ -77,14 +78,7 @@ TEST(ChatTemplate, DetectionAndNames) {
 
 using Args = std::vector<std::string>;
 
-std::string flag_error(Args args) {
-  try {
-    parse_chat_template_flag(args);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string flag_error(Args args) { return test::error_of([&] { parse_chat_template_flag(args); }); }
 
 TEST(ChatTemplateFlag, BothFormsAreConsumedAndTheRestKept) {
   Args args = {"-m", "x.gguf", "--chat-template", "llama3", "-n", "4"};

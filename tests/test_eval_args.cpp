@@ -3,20 +3,10 @@
 
 #include "eval/eval_args.h"
 #include "eval/sweep.h"
+#include "support/error_of.h"
 
 namespace mrrope::test {
 namespace {
-
-// The message of the std::invalid_argument that `f` throws ("" if none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string parse_error(std::vector<std::string> args) {
   return error_of([&] { parse_eval_args(args); });

@@ -8,20 +8,14 @@
 #include <vector>
 
 #include "ops/kv_cache_type.h"
+#include "support/error_of.h"
 
 namespace mrrope {
 namespace {
 
 using Args = std::vector<std::string>;
 
-std::string flag_error(Args args) {
-  try {
-    parse_kv_cache_flags(args);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string flag_error(Args args) { return test::error_of([&] { parse_kv_cache_flags(args); }); }
 
 TEST(KvCacheFlags, LongShortAndEqualsFormsKeepTheRestInOrder) {
   Args args = {"-m", "x.gguf", "--cache-type-k", "q8_0", "-n", "4", "-ctv=q8_0", "prompt"};

@@ -20,7 +20,6 @@
 // the output folder. A bad line, a failed job or a timeout ends the run with
 // a non-zero status.
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>

@@ -39,7 +39,7 @@ VulkanWindow::VulkanWindow(const std::string& title, int width, int height) : vk
   if (!window_) throw std::runtime_error("could not create a window");
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window_, &sx, &sy);
-  content_scale_ = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+  monitor_scale_ = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
 }
 
 vk::ContextOptions VulkanWindow::context_options() const {
@@ -83,7 +83,7 @@ void VulkanWindow::attach(vk::Context& ctx, const std::string& font_path, float 
 
   ImGui_ImplGlfw_InitForVulkan(window_, true);
   platform_ready_ = true;
-  renderer_->init_imgui(static_cast<uint32_t>(vk_->images.size()), font_path, font_pixels, content_scale_);
+  renderer_->init_imgui(static_cast<uint32_t>(vk_->images.size()), font_path, font_pixels, monitor_scale_);
 }
 
 void VulkanWindow::wait_queue_idle() {
@@ -212,8 +212,8 @@ void VulkanWindow::follow_content_scale() {
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window_, &sx, &sy);
   const float scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
-  if (scale == content_scale_) return;
-  content_scale_ = scale;
+  if (scale == monitor_scale_) return;
+  monitor_scale_ = scale;
   set_content_scale(scale);
 }
 

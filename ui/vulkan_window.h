@@ -44,7 +44,7 @@ class VulkanWindow : public FrameTarget {
 
   GLFWwindow* window_ = nullptr;
   vk::Context* ctx_ = nullptr;
-  float content_scale_ = 1.0f;  // the monitor's, last seen
+  float monitor_scale_ = 1.0f;  // the monitor's, last seen
   bool platform_ready_ = false;
   bool rebuild_ = false;
   std::unique_ptr<FrameRenderer> renderer_;

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "engine/cli_flags.h"
+
 namespace mrrope {
 
 std::optional<KvCacheType> kv_cache_type_from_name(const std::string& name) {
@@ -14,24 +16,11 @@ const char* kv_cache_type_name(KvCacheType type) { return type == KvCacheType::Q
 
 KvCacheType parse_kv_cache_flags(std::vector<std::string>& args, KvCacheType defaults) {
   std::optional<KvCacheType> k, v;
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const size_t eq = a.find('=');
-    const std::string flag = a.substr(0, eq);
-    const bool is_k = flag == "--cache-type-k" || flag == "-ctk";
-    const bool is_v = flag == "--cache-type-v" || flag == "-ctv";
-    if (!is_k && !is_v) {
-      rest.push_back(a);
-      continue;
-    }
-    std::string value;
-    if (eq != std::string::npos) value = a.substr(eq + 1);
-    else if (i + 1 < args.size()) value = args[++i];
-    else throw std::invalid_argument(flag + " needs a value (f16 or q8_0)");
-    const auto type = kv_cache_type_from_name(value);
-    if (!type) throw std::invalid_argument(flag + ": unknown KV cache type '" + value + "' (expected f16 or q8_0)");
-    (is_k ? k : v) = type;
+  for (const TakenFlag& f : take_flags(args, {"--cache-type-k", "-ctk", "--cache-type-v", "-ctv"})) {
+    if (!f.value) throw std::invalid_argument(f.flag + " needs a value (f16 or q8_0)");
+    const auto type = kv_cache_type_from_name(*f.value);
+    if (!type) throw std::invalid_argument(f.flag + ": unknown KV cache type '" + *f.value + "' (expected f16 or q8_0)");
+    (f.flag == "--cache-type-k" || f.flag == "-ctk" ? k : v) = type;
   }
   const KvCacheType kt = k.value_or(defaults), vt = v.value_or(defaults);
   // Mixed types would need a kernel per pair; llama.cpp users set both anyway.
@@ -39,7 +28,6 @@ KvCacheType parse_kv_cache_flags(std::vector<std::string>& args, KvCacheType def
     throw std::invalid_argument(std::string("--cache-type-k is ") + kv_cache_type_name(kt) +
                                 " but --cache-type-v is " + kv_cache_type_name(vt) +
                                 ": K and V must have the same type (give both flags the same value)");
-  args = rest;
   return kt;
 }
 

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "engine/cli_flags.h"
+
 namespace mrrope::tok {
 
 namespace {
@@ -90,26 +92,14 @@ std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
 }
 
 std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args) {
-  static const std::string kFlag = "--chat-template";
   std::optional<ChatTemplate> chosen;
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string name;
-    if (a == kFlag) {
-      if (i + 1 >= args.size()) throw std::invalid_argument(kFlag + " needs a name (none, llama2, llama3, chatml)");
-      name = args[++i];
-    } else if (a.rfind(kFlag + "=", 0) == 0) {
-      name = a.substr(kFlag.size() + 1);
-    } else {
-      rest.push_back(a);
-      continue;
-    }
-    chosen = chat_template_from_name(name);
+  for (const TakenFlag& f : take_flags(args, {"--chat-template"})) {
+    if (!f.value) throw std::invalid_argument(f.flag + " needs a name (none, llama2, llama3, chatml)");
+    chosen = chat_template_from_name(*f.value);
     if (!chosen)
-      throw std::invalid_argument(kFlag + ": unknown template '" + name + "' (expected none, llama2, llama3 or chatml)");
+      throw std::invalid_argument(f.flag + ": unknown template '" + *f.value +
+                                  "' (expected none, llama2, llama3 or chatml)");
   }
-  args = std::move(rest);
   return chosen;
 }
 
