@@ -1,6 +1,7 @@
 // mrrope-cli devices: every Vulkan device with the limits that matter here, and
 // the one the runtime would choose.
 #include <cstdio>
+#include <string>
 
 #include "command.h"
 #include "vulkan/context.h"
@@ -36,6 +37,12 @@ int run_devices(const std::vector<std::string>& args) {
     std::printf("    fp16 arithmetic %s, int8 arithmetic %s, 16-bit storage %s, timestamps %s\n",
                 d.shader_float16 ? "yes" : "no", d.shader_int8 ? "yes" : "no", d.storage_16bit ? "yes" : "no",
                 d.timestamp_period_ns > 0 ? "yes" : "no");
+    std::printf("    8-bit storage %s, int8 dot products %s, cooperative matrices (NV) %s\n",
+                d.storage_8bit ? "yes" : "no",
+                d.integer_dot_product ? (d.integer_dot_accelerated ? "yes (accelerated)" : "yes") : "no",
+                d.coopmat_nv ? (std::to_string(d.coopmat_m) + "x" + std::to_string(d.coopmat_n) + "x" +
+                                std::to_string(d.coopmat_k) + " f16->f32").c_str()
+                             : "no");
   }
   vk::ContextOptions options;
   options.device = selector;

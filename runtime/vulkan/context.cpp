@@ -125,6 +125,55 @@ bool has_device_extension(VkPhysicalDevice pd, const std::string& name) {
   return false;
 }
 
+// The optional device features the kernels use when present: fp16 and int8
+// arithmetic, 8/16-bit storage, packed integer dot products and NVIDIA's
+// cooperative matrices. query() reads what the device has; the same chain,
+// with unsupported bits left false, enables them at device creation.
+struct OptionalFeatures {
+  VkPhysicalDevice8BitStorageFeatures s8{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
+  VkPhysicalDevice16BitStorageFeatures s16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+  VkPhysicalDeviceShaderFloat16Int8Features f16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
+  VkPhysicalDeviceShaderIntegerDotProductFeatures dot{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+  VkPhysicalDeviceCooperativeMatrixFeaturesNV coopmat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+  // glslang declares the Vulkan memory model in every cooperative-matrix shader.
+  VkPhysicalDeviceVulkanMemoryModelFeatures memory_model{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES};
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  bool has_dot = false, has_coopmat = false;
+
+  void chain(VkPhysicalDevice pd) {
+    has_dot = has_device_extension(pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    has_coopmat = has_device_extension(pd, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+    s8.pNext = &memory_model;
+    s16.pNext = &s8;
+    f16.pNext = &s16;
+    void* head = &f16;
+    if (has_dot) dot.pNext = head, head = &dot;
+    if (has_coopmat) coopmat.pNext = head, head = &coopmat;
+    features.pNext = head;
+  }
+  void query(VkPhysicalDevice pd) {
+    chain(pd);
+    vkGetPhysicalDeviceFeatures2(pd, &features);
+  }
+  // Keeps only what the runtime uses, so no unneeded feature is switched on.
+  void keep_used() {
+    const VkPhysicalDeviceFeatures2 all = features;
+    features.features = {};
+    features.features.shaderInt16 = all.features.shaderInt16;
+    s8.uniformAndStorageBuffer8BitAccess = s8.storagePushConstant8 = VK_FALSE;
+    s16.uniformAndStorageBuffer16BitAccess = s16.storagePushConstant16 = s16.storageInputOutput16 = VK_FALSE;
+    coopmat.cooperativeMatrixRobustBufferAccess = VK_FALSE;
+    memory_model.vulkanMemoryModelAvailabilityVisibilityChains = VK_FALSE;
+  }
+  std::vector<const char*> extensions() const {
+    std::vector<const char*> out;
+    if (has_dot && dot.shaderIntegerDotProduct) out.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    if (has_coopmat && coopmat.cooperativeMatrix) out.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+    return out;
+  }
+};
+
 DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter& family_ok = {},
                     const std::vector<std::string>& device_extensions = {}) {
   DeviceInfo d;
@@ -166,15 +215,34 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter
       d.unified_memory = true;
   }
 
-  VkPhysicalDevice8BitStorageFeatures s8{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
-  VkPhysicalDevice16BitStorageFeatures s16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, &s8};
-  VkPhysicalDeviceShaderFloat16Int8Features f16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, &s16};
-  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &f16};
-  vkGetPhysicalDeviceFeatures2(pd, &features);
-  d.shader_float16 = f16.shaderFloat16;
-  d.shader_int8 = f16.shaderInt8;
-  d.storage_16bit = s16.storageBuffer16BitAccess;
-  d.storage_8bit = s8.storageBuffer8BitAccess;
+  OptionalFeatures f;
+  f.query(pd);
+  d.shader_float16 = f.f16.shaderFloat16;
+  d.shader_int8 = f.f16.shaderInt8;
+  d.storage_16bit = f.s16.storageBuffer16BitAccess;
+  d.storage_8bit = f.s8.storageBuffer8BitAccess;
+  d.integer_dot_product = f.has_dot && f.dot.shaderIntegerDotProduct;
+  if (d.integer_dot_product) {
+    VkPhysicalDeviceShaderIntegerDotProductProperties dp{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+    VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &dp};
+    vkGetPhysicalDeviceProperties2(pd, &p2);
+    d.integer_dot_accelerated = dp.integerDotProduct4x8BitPackedSignedAccelerated;
+  }
+  if (f.has_coopmat && f.coopmat.cooperativeMatrix && vkGetPhysicalDeviceCooperativeMatrixPropertiesNV &&
+      d.shader_float16 && d.storage_16bit && f.memory_model.vulkanMemoryModel) {
+    uint32_t n = 0;
+    vkGetPhysicalDeviceCooperativeMatrixPropertiesNV(pd, &n, nullptr);
+    std::vector<VkCooperativeMatrixPropertiesNV> shapes(n, {VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV});
+    vkGetPhysicalDeviceCooperativeMatrixPropertiesNV(pd, &n, shapes.data());
+    for (const auto& s : shapes)
+      if (s.scope == VK_SCOPE_SUBGROUP_NV && s.AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+          s.BType == VK_COMPONENT_TYPE_FLOAT16_NV && s.CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+          s.DType == VK_COMPONENT_TYPE_FLOAT32_NV && s.MSize * s.NSize * s.KSize > d.coopmat_m * d.coopmat_n * d.coopmat_k) {
+        d.coopmat_m = s.MSize, d.coopmat_n = s.NSize, d.coopmat_k = s.KSize;
+        d.coopmat_nv = true;
+      }
+  }
 
   uint32_t timestamp_bits = 0;
   const int family = pick_queue_family(pd, &timestamp_bits, family_ok);
@@ -288,8 +356,12 @@ Context::Context(const ContextOptions& options) {
     VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     dci.queueCreateInfoCount = 1;
     dci.pQueueCreateInfos = &qci;
-    std::vector<const char*> device_extensions;
+    OptionalFeatures features;
+    features.query(physical_device_);
+    features.keep_used();
+    std::vector<const char*> device_extensions = features.extensions();
     for (const auto& e : options.device_extensions) device_extensions.push_back(e.c_str());
+    dci.pNext = &features.features;
     dci.enabledExtensionCount = static_cast<uint32_t>(device_extensions.size());
     dci.ppEnabledExtensionNames = device_extensions.data();
     check(vkCreateDevice(physical_device_, &dci, nullptr, &device_), "vkCreateDevice");

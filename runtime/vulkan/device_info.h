@@ -30,6 +30,13 @@ struct DeviceInfo {
   bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
   float timestamp_period_ns = 0;  // 0 when the compute queue has no timestamps
   bool shader_float16 = false, shader_int8 = false, storage_16bit = false, storage_8bit = false;
+  // Packed 4x8-bit integer dot products (VK_KHR_shader_integer_dot_product),
+  // and whether the driver says they run faster than the emulation.
+  bool integer_dot_product = false, integer_dot_accelerated = false;
+  // VK_NV_cooperative_matrix with an fp16 x fp16 -> fp32 subgroup shape (the
+  // matrix units used for prefill); the largest such shape, M x N x K.
+  bool coopmat_nv = false;
+  uint32_t coopmat_m = 0, coopmat_n = 0, coopmat_k = 0;
 
   std::string api_version_string() const;
   int preference_rank() const;  // lower is preferred: discrete, integrated, virtual, CPU

@@ -78,7 +78,8 @@
   X(vkResetDescriptorPool)                     \
   X(vkCreatePipelineCache)                     \
   X(vkDestroyPipelineCache)                    \
-  X(vkGetPipelineCacheData)
+  X(vkGetPipelineCacheData)                    \
+  X(vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)
 
 namespace mrrope::vk {
 
