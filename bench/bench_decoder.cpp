@@ -62,7 +62,7 @@ void print_profile(const char* what, const std::vector<vk::DispatchTiming>& timi
 int main(int argc, char** argv) {
   std::string model_path, synthetic, device;
   std::vector<int> lengths = {512, 8192, 32768};
-  int n_decode = 32, batch = 512;
+  int n_decode = 32, batch = 0;  // 0: the prefill chunk from the device memory
   double time_limit = 0;
   bool profile = false;
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -119,11 +119,13 @@ int main(int argc, char** argv) {
     o.kv_type = kv_type;
     double t0 = now();
     GpuModel model(ctx, file, config, o);
-    std::printf("device: %s; model: %s (%s, %d layers, %s weights %s); load %.1f s; KV cache %s in %s for %d tokens\n",
+    std::printf("device: %s; model: %s (%s, %d layers, %s weights %s); load %.1f s; KV cache %s in %s for %d tokens; "
+                "prefill chunk %d\n",
                 ctx.info().name.c_str(), model_path.c_str(), config.arch_name.c_str(), config.n_layer,
                 vk::format_bytes(model.memory().weights).c_str(),
                 ModelHParams::from_gguf(file).quantization.c_str(), now() - t0,
-                vk::format_bytes(model.memory().kv_cache).c_str(), kv_cache_type_name(kv_type), o.n_ctx);
+                vk::format_bytes(model.memory().kv_cache).c_str(), kv_cache_type_name(kv_type), o.n_ctx,
+                model.max_batch());
 
     std::mt19937 rng(1);
     std::vector<int32_t> tokens(o.n_ctx);

@@ -32,6 +32,26 @@ TEST_F(ElementwiseKernels, RmsNormMatchesReference) {
   }
 }
 
+// The fused residual add + RMSNorm against the two reference ops in turn.
+TEST_F(ElementwiseKernels, AddRmsNormMatchesAddThenNorm) {
+  for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}}) {
+    const auto x = random_floats(size_t(rows) * cols, 11, -3, 3), r = random_floats(x.size(), 12, -3, 3);
+    const auto w = random_floats(cols, 13);
+    vk::Buffer bx = device_buffer(gpu(), x), br = device_buffer(gpu(), r), bw = device_buffer(gpu(), w);
+    vk::Buffer by = zero_buffer(gpu(), x.size());
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::add_rms_norm(seq, bx, br, bw, by, rows, cols, 1e-5f);
+    seq.end();
+    seq.run();
+    std::vector<float> sum(x.size()), want(x.size());
+    ref::add(x, r, sum);
+    ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
+    EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
+    EXPECT_LE(worst_ratio(read_back(by, x.size()), want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
+  }
+}
+
 TEST_F(ElementwiseKernels, SiluMulAndAddMatchReference) {
   const uint32_t n = 70001;  // > 256 workgroups' worth, not a multiple of 256
   const auto g = random_floats(n, 3, -8, 8), u = random_floats(n, 4);

@@ -235,7 +235,7 @@ void AppSession::ensure_decoder(int n_ctx) {
   eo.kv_type = kv_type;
   // Small chunks on a CPU device: finer progress, quicker cancel, and the UI's
   // frames (same queue) wait less behind one submission.
-  eo.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
+  eo.max_batch = ctx_.info().type == "CPU" ? 64 : 0;
   set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
   engine_->create_decoder(ctx_, eo);
   decoder_ctx_ = n_ctx;

@@ -45,7 +45,9 @@ ModelOptions parse_model_options(std::vector<std::string>& args) {
     if (a == "-m" || a == "--model") o.model = value();
     else if (a == "--device") o.device = value();
     else if (a == "-c" || a == "--ctx-size") o.n_ctx = integer(a, value());
-    else if (a == "-b" || a == "--batch-size") o.batch = integer(a, value());
+    else if (a == "-b" || a == "--batch-size") {
+      o.batch = integer(a, value());
+        }
     else if (a == "-n" || a == "--n-predict") o.n_predict = integer(a, value());
     else if (a == "--temp") o.sampler.temperature = static_cast<float>(number(a, value()));
     else if (a == "--top-k") o.sampler.top_k = integer(a, value());
@@ -58,7 +60,6 @@ ModelOptions parse_model_options(std::vector<std::string>& args) {
     else rest.push_back(a);
   }
   if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");
-  if (o.batch < 1) throw std::invalid_argument("-b must be at least 1");
   if (o.n_predict < 0) throw std::invalid_argument("-n must be zero or more");
   validate(o.sampler);
   args = rest;
@@ -71,7 +72,7 @@ const char* model_options_usage() {
       "  -m, --model FILE        GGUF model (default: the bundled model in assets/)\n"
       "  --device INDEX|NAME     Vulkan device (default: MRROPE_DEVICE, else the most capable)\n"
       "  -c, --ctx-size N        context (KV cache) size; default: what the input needs\n"
-      "  -b, --batch-size N      prefill chunk (default 512)\n") + kv_cache_flags_usage() + std::string(
+      "  -b, --batch-size N      prefill chunk (default: 512 on a CPU device, up to 4096 on a GPU with the memory)\n") + kv_cache_flags_usage() + std::string(
       "  -n, --n-predict N       tokens to generate (default 128)\n"
       "sampling:\n"
       "  --temp T (0 = greedy) --top-k K --top-p P --min-p P --repeat-penalty R --repeat-last-n N --seed S\n"

@@ -16,7 +16,7 @@ struct ModelOptions {
   std::string model;        // -m; empty = bundled default
   std::string device;       // --device
   int n_ctx = 0;            // -c; 0 = what the input needs
-  int batch = 512;          // -b, prefill chunk
+  int batch = 0;            // -b, prefill chunk (0: from the device memory)
   KvCacheType kv_type = KvCacheType::F16;  // --cache-type-k/-ctk, --cache-type-v/-ctv
   int n_predict = 128;      // -n
   SamplerParams sampler;    // --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --seed

@@ -23,7 +23,7 @@ std::string default_model_path();
 
 struct EngineOptions {
   int n_ctx = 0;         // KV cache capacity; 0 = the model's training context
-  int max_batch = 512;   // prefill chunk
+  int max_batch = 0;     // prefill chunk; 0 = from the device's memory (auto_prefill_chunk)
   KvCacheType kv_type = KvCacheType::F16;  // K and V storage (--cache-type-k/-v)
 };
 

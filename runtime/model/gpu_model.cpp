@@ -35,9 +35,9 @@ uint64_t tensor_bytes(const TensorView& t) { return t ? t.data.size() : 0; }
 
 GpuModelOptions resolve(const ModelConfig& c, GpuModelOptions o) {
   if (o.n_ctx <= 0) o.n_ctx = c.n_ctx_train;
-  if (o.max_batch <= 0) o.max_batch = 512;
+  if (o.max_batch <= 0) o.max_batch = kMinAutoChunk;
   o.max_batch = std::min(o.max_batch, o.n_ctx);
-  if (o.max_logit_rows <= 0) o.max_logit_rows = o.max_batch;
+  if (o.max_logit_rows <= 0) o.max_logit_rows = std::min(o.max_batch, 512);
   o.max_logit_rows = std::min(o.max_logit_rows, o.max_batch);
   return o;
 }
@@ -63,9 +63,28 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
   return m;
 }
 
+int auto_prefill_chunk(const vk::DeviceInfo& device, const ModelConfig& c, const ModelTensors& t,
+                       const GpuModelOptions& options) {
+  GpuModelOptions o = options;
+  o.max_batch = kMinAutoChunk;
+  if (device.type == "CPU") return kMinAutoChunk;
+  const MemoryEstimate base = estimate_memory(c, t, o);
+  const uint64_t fixed = base.weights + base.kv_cache;
+  const uint64_t spare = device.device_local_bytes > fixed ? (device.device_local_bytes - fixed) / 4 : 0;
+  int chunk = kMinAutoChunk;
+  for (int next = chunk * 2; next <= kMaxAutoChunk && next <= resolve(c, options).n_ctx; next *= 2) {
+    o.max_batch = next;
+    if (estimate_memory(c, t, o).scratch > spare) break;
+    chunk = next;
+  }
+  return chunk;
+}
+
 GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options)
-    : ctx_(ctx), c_(config), options_(resolve(config, options)) {
+    : ctx_(ctx), c_(config), options_(options) {
   const ModelTensors t = ModelTensors::bind(file, config);
+  if (options_.max_batch <= 0) options_.max_batch = auto_prefill_chunk(ctx.info(), c_, t, options_);
+  options_ = resolve(c_, options_);
   try {
     ops::KvCache::check_supported(c_.head_dim, options_.kv_type);
   } catch (const std::invalid_argument& e) {
@@ -147,7 +166,8 @@ void GpuModel::set_rope(std::span<const double> freq, float attn_factor) {
 
 void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0) {
   const auto E = static_cast<uint32_t>(c_.n_embd);
-  ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
+  // Later layers get their input norm from the previous layer's fused residual add.
+  if (layer == 0) ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
   ops::matmul(seq, L.wq, xn_, q_, n);
   ops::matmul(seq, L.wk, xn_, k_, n);
   ops::matmul(seq, L.wv, xn_, v_, n);
@@ -163,13 +183,13 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ops::attention(seq, *kv_, q_, attn_, *attn_scratch_, {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
   ops::matmul(seq, L.wo, attn_, o_, n);
-  ops::add(seq, x_, o_, x_, n * E);
-  ops::rms_norm(seq, x_, L.ffn_norm, xn_, n, E, c_.rms_eps);
+  ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps);
   ops::matmul(seq, L.w_gate, xn_, gate_, n);
   ops::matmul(seq, L.w_up, xn_, up_, n);
   ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
   ops::matmul(seq, L.w_down, gate_, o_, n);
-  ops::add(seq, x_, o_, x_, n * E);
+  if (layer + 1 < c_.n_layer) ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps);
+  else ops::add(seq, x_, o_, x_, n * E);
 }
 
 uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {

@@ -16,6 +16,7 @@
 #include "model/model_config.h"
 #include "ops/attention_ops.h"
 #include "ops/kv_cache.h"
+#include "vulkan/device_info.h"
 #include "vulkan/device_tensor.h"
 #include "vulkan/sequence.h"
 
@@ -23,8 +24,10 @@ namespace mrrope {
 
 struct GpuModelOptions {
   int n_ctx = 0;          // KV cache capacity; 0 = the model's training context
-  int max_batch = 512;    // tokens per forward call (prefill chunk)
-  int max_logit_rows = 0; // rows of logits one call can return; 0 = max_batch
+  // Tokens per forward call (prefill chunk); 0 picks it from the device's
+  // memory (auto_prefill_chunk), so long documents are not bound by per-chunk overhead.
+  int max_batch = 0;
+  int max_logit_rows = 0; // rows of logits one call can return; 0 = min(max_batch, 512)
   bool profile = false;   // GPU timestamps per dispatch (last_timings())
   // K and V storage: Q8_0 takes 34 bytes per 32 values instead of 64, for
   // long contexts (head sizes must be multiples of 32).
@@ -36,7 +39,16 @@ struct MemoryEstimate {
   uint64_t weights = 0, kv_cache = 0, scratch = 0;
   uint64_t total() const { return weights + kv_cache + scratch; }
 };
+// options.max_batch 0 counts as kMinAutoChunk tokens here.
 MemoryEstimate estimate_memory(const ModelConfig& config, const ModelTensors& tensors, const GpuModelOptions& options);
+
+// The prefill chunk for options.max_batch == 0: CPU devices take kMinAutoChunk
+// (progress and cancel stay fine-grained); GPUs the largest power of two up to
+// kMaxAutoChunk whose scratch fits in a quarter of the memory left after
+// weights and KV cache, and at most the context.
+constexpr int kMinAutoChunk = 512, kMaxAutoChunk = 4096;
+int auto_prefill_chunk(const vk::DeviceInfo& device, const ModelConfig& config, const ModelTensors& tensors,
+                       const GpuModelOptions& options);
 
 class GpuModel {
  public:

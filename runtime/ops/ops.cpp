@@ -146,6 +146,18 @@ void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, 
   seq.dispatch(k, {*x.buffer, weight, *y.buffer}, p, g.x, g.y, 1, "rms_norm");
 }
 
+void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const Buffer& weight, const Buffer& y,
+                  uint32_t rows, uint32_t cols, float eps) {
+  struct Push {
+    uint32_t cols, rows;
+    float eps;
+  } p{cols, rows, eps};
+  vk::Kernel& k = seq.context().kernel(KernelDesc{
+      "add_rms_norm", {Access::ReadWrite, Access::Read, Access::Read, Access::Write}, sizeof(Push), {kRowThreads}});
+  const Grid g = grid_for(seq, rows);
+  seq.dispatch(k, {x, residual, weight, y}, p, g.x, g.y, 1, "add_rms_norm");
+}
+
 namespace {
 void elementwise(Sequence& seq, const char* shader, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n) {
   struct Push {

@@ -35,6 +35,10 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 
 // y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);
+// x[r, :] += residual[r, :], then y[r, :] = rms_norm(x[r, :]) * weight: the
+// residual add and the following norm in one pass. y must not alias x.
+void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const Buffer& weight, const Buffer& y,
+                  uint32_t rows, uint32_t cols, float eps);
 // out = silu(gate) * up over n elements; out may be gate.
 void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
 // out = a + b over n elements; out may be a.
