@@ -152,9 +152,15 @@ int main(int argc, char** argv) {
       const double prefill_s = now() - t0;
       if (profile) print_profile("the last prefill chunk", model.last_timings());
       t0 = now();
-      for (int i = 0; i < n_decode; ++i) model.forward(std::span(tokens).subspan(len + i, 1));
+      double host_us = 0;
+      for (int i = 0; i < n_decode; ++i) {
+        model.forward(std::span(tokens).subspan(len + i, 1));
+        host_us += model.last_host_microseconds();
+      }
       const double decode_s = now() - t0;
       if (profile) print_profile("one decode step", model.last_timings());
+      std::printf("  decode at %d: %.1f us CPU per token to record and submit, %.1f us wall per token\n", len,
+                  host_us / n_decode, 1e6 * decode_s / n_decode);
       std::printf("%10d %16.1f %16.2f %12.2f\n", len, len / prefill_s, n_decode / decode_s, prefill_s);
       std::fflush(stdout);
       last_seconds = prefill_s;

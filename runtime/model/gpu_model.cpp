@@ -210,6 +210,7 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
     ids[i] = static_cast<uint32_t>(tokens[i]);
     pos[i] = n_past_ + static_cast<int32_t>(i);
   }
+  call_start_ = std::chrono::steady_clock::now();
   ids_.write(ids.data(), n * 4);
   positions_.write(pos.data(), n * 4);
   seq.begin();
@@ -234,7 +235,9 @@ vk::SequenceOptions GpuModel::sequence_options() const {
 
 void GpuModel::finish_forward(vk::Sequence& seq, uint32_t n) {
   seq.end();
-  seq.run();
+  seq.submit();
+  host_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - call_start_).count();
+  seq.wait();
   if (probe_) gather_probe(n, static_cast<uint32_t>(n_past_));
   n_past_ += static_cast<int>(n);
   if (options_.profile) timings_ = seq.timings();

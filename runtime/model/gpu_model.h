@@ -4,6 +4,7 @@
 // decoded token). The rotary schedule is a per-pair table, so every RoPE
 // method runs through the same kernels.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -90,6 +91,9 @@ class GpuModel {
   const MemoryEstimate& memory() const { return memory_; }
   // Per-dispatch GPU times of the last forward call (options.profile).
   const std::vector<vk::DispatchTiming>& last_timings() const { return timings_; }
+  // CPU time the last forward call spent recording and submitting its work,
+  // in microseconds (excludes waiting for the GPU).
+  double last_host_microseconds() const { return host_us_; }
 
  private:
   struct Layer {
@@ -118,6 +122,8 @@ class GpuModel {
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;
+  double host_us_ = 0;
+  std::chrono::steady_clock::time_point call_start_;
 
   // The probe: GPU outputs of the last forward, and host accumulators.
   void record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0);
