@@ -82,7 +82,7 @@ void bench_matmul(vk::Context& ctx, const Options& o) {
   };
   const std::vector<Shape> shapes = o.quick ? std::vector<Shape>{{1024, 1024}, {2816, 1024}}
                                             : std::vector<Shape>{{4096, 4096}, {14336, 4096}, {4096, 14336}};
-  std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512};
+  std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512, 2048};
   if (o.matvec_only) batches = {1};
   for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
     for (const Shape& s : shapes) {

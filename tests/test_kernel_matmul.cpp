@@ -5,6 +5,9 @@
 // Tolerance: the reference multiplies the same dequantized weights in double,
 // so only float32 rounding in the GPU's sums differs. We require
 // |gpu - ref| <= 1e-5 + 1e-5 * sqrt(K) * sum_k |w_k x_k| per output.
+// The matrix-unit kernel rounds weights and activations to f16 (relative error
+// 2^-11 each, so under 1e-3 per product) and sums in float32; it gets
+// |gpu - ref| <= 1e-4 + 1e-3 * sum_k |w_k x_k| (the 1e-4 covers f16 underflow).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -31,9 +34,20 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
          std::to_string(c.batch) + (c.small_buffers ? "_split" : "");
 }
 
-// Runs y = W x on the GPU with the chosen kernel and checks it against the reference.
-enum class Kind { Matvec, Subgroup, Tiled };
-const char* kind_name(Kind k) { return k == Kind::Tiled ? "matmul" : k == Kind::Subgroup ? "matvec_sg" : "matvec"; }
+// Runs y = W x on the GPU with the chosen kernel and checks it against the
+// reference. Auto is ops::matmul's own choice.
+enum class Kind { Matvec, Subgroup, Tiled, CoopmatLarge, CoopmatSmall, Auto };
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Matvec: return "matvec";
+    case Kind::Subgroup: return "matvec_sg";
+    case Kind::Tiled: return "matmul";
+    case Kind::CoopmatLarge: return "matmul_cm large";
+    case Kind::CoopmatSmall: return "matmul_cm small";
+    case Kind::Auto: return "ops::matmul";
+  }
+  return "";
+}
 
 void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, Kind kind,
                    uint32_t seed) {
@@ -49,6 +63,9 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   seq.begin();
   if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, bx, by, batch);
   else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, bx, by, batch);
+  else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, bx, by, batch, ops::CoopmatTile::Large);
+  else if (kind == Kind::CoopmatSmall) ops::matmul_coopmat_kernel(seq, tw, bx, by, batch, ops::CoopmatTile::Small);
+  else if (kind == Kind::Auto) ops::matmul(seq, tw, bx, by, batch);
   else ops::matvec_kernel(seq, tw, bx, by, batch);
   seq.end();
   seq.run();
@@ -64,7 +81,10 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
       scale[size_t(b) * rows + r] = s;
     }
   size_t where = 0;
-  const double ratio = worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
+  const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall ||
+                   (kind == Kind::Auto && ops::matmul_coopmat_supported(ctx.info()));
+  const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
+                           : worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
   EXPECT_LE(ratio, 1.0) << kind_name(kind) << " worst at " << where << ": gpu " << got[where]
                         << " ref " << want[where];
 }
@@ -107,6 +127,64 @@ std::vector<MatCase> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulKernels, testing::ValuesIn(cases()), case_name);
+
+// The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
+// batches not multiples of 64 or 128, K not a multiple of the 64-column step
+// (float weights: of anything), weights in slices.
+class CoopmatMatmul : public GpuTest, public testing::WithParamInterface<MatCase> {};
+
+TEST_P(CoopmatMatmul, CoopmatMatmulMatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ctx.info().coopmat_nv) GTEST_SKIP() << "no cooperative matrices on " << ctx.info().name;
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatLarge, 40);
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSmall, 50);
+}
+
+std::vector<MatCase> coopmat_cases() {
+  std::vector<MatCase> out;
+  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+                     GgmlType::Q5_K, GgmlType::Q6_K}) {
+    const uint32_t block = ggml_traits(t).block_elems;
+    out.push_back({t, 67, 512, 70, false});
+    out.push_back({t, 131, 768, 130, false});
+    out.push_back({t, 300, 1024, 257, false});
+    out.push_back({t, 300, 256, 50, true});  // activations and outputs fit the 64 KiB buffers
+    if (block < 256) out.push_back({t, 67, block == 32 ? 160u : 97u, 130, false});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, CoopmatMatmul, testing::ValuesIn(coopmat_cases()), case_name);
+
+// ops::matmul takes the matrix units only where the device has 16x16x16 f16
+// fragments and room for the large tile; elsewhere (lavapipe) the tiled kernel.
+TEST(MatmulDispatch, CoopmatNeedsSixteenCubedFragments) {
+  vk::DeviceInfo h100;
+  h100.coopmat_nv = true;
+  h100.coopmat_m = h100.coopmat_n = h100.coopmat_k = 16;
+  h100.subgroup_size = 32;
+  h100.max_workgroup_invocations = 1024;
+  h100.max_shared_memory = 49152;
+  EXPECT_TRUE(ops::matmul_coopmat_supported(h100));
+  vk::DeviceInfo no_coopmat = h100;
+  no_coopmat.coopmat_nv = false;
+  EXPECT_FALSE(ops::matmul_coopmat_supported(no_coopmat));
+  vk::DeviceInfo narrow = h100;
+  narrow.coopmat_n = 8;
+  EXPECT_FALSE(ops::matmul_coopmat_supported(narrow));
+  vk::DeviceInfo small_shared = h100;
+  small_shared.max_shared_memory = 32768;
+  EXPECT_FALSE(ops::matmul_coopmat_supported(small_shared));
+}
+
+class MatmulDispatchGpu : public GpuTest {};
+
+TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
+  if (!gpu().info().coopmat_nv) EXPECT_FALSE(ops::matmul_coopmat_supported(gpu().info()));
+  check_product(gpu(), GgmlType::Q4_K, 131, 512, 70, Kind::Auto, 60);
+  check_product(gpu(), GgmlType::F16, 67, 97, 130, Kind::Auto, 70);
+}
 
 class MatmulLargeWeight : public GpuTest {};
 

@@ -128,7 +128,9 @@ void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) 
   // quantized blocks (1386 vs 773 us for Q8_0), whose per-lane dequantization
   // serializes; so quantized weights keep the shared-memory kernel.
   const bool float_weights = w.type() == GgmlType::F32 || w.type() == GgmlType::F16 || w.type() == GgmlType::BF16;
-  if (batch > kMatvecMaxBatch) matmul_kernel(seq, w, x, y, batch);
+  if (batch > kMatvecMaxBatch && matmul_coopmat_supported(info) && !std::getenv("MRROPE_NO_COOPMAT"))
+    matmul_coopmat_kernel(seq, w, x, y, batch);
+  else if (batch > kMatvecMaxBatch) matmul_kernel(seq, w, x, y, batch);
   else if (float_weights && info.type != "CPU" && info.subgroup_arithmetic && !std::getenv("MRROPE_MATVEC_SHAPE"))
     matvec_subgroup_kernel(seq, w, x, y, batch);
   else matvec_kernel(seq, w, x, y, batch);

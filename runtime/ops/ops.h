@@ -5,6 +5,7 @@
 // Every op here has a CPU twin in reference/reference_ops.h and a test.
 #include <cstdint>
 
+#include "vulkan/device_info.h"
 #include "vulkan/device_tensor.h"
 #include "vulkan/sequence.h"
 
@@ -25,11 +26,18 @@ struct Act {
 bool supports_weight_type(GgmlType type);
 
 // y[b, n] = sum_k w[n, k] * x[b, k] for b < batch; w is rows x cols (n x k).
-// Small batches use the matrix-vector kernel, larger ones the tiled matrix-matrix kernel.
+// Small batches use the matrix-vector kernel, larger ones the matrix units where
+// matmul_coopmat_supported (MRROPE_NO_COOPMAT=1 turns them off), else the tiled kernel.
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // Forces one kernel (tests and benchmarks compare both).
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// On the matrix units through VK_NV_cooperative_matrix: f16 products, f32 sums.
+// Auto picks the workgroup tile from the tile count; tests force each.
+enum class CoopmatTile { Auto, Large, Small };
+bool matmul_coopmat_supported(const vk::DeviceInfo& info);
+void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
+                           CoopmatTile tile = CoopmatTile::Auto);
 // One subgroup per row (needs subgroup arithmetic); what matmul() uses for small batches on GPUs.
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 

@@ -1,0 +1,66 @@
+// Prefill matrix products on NVIDIA's matrix units (shaders/matmul_coopmat.comp).
+#include <cctype>
+#include <string>
+
+#include "ops/ops.h"
+#include "vulkan/context.h"
+
+namespace mrrope::ops {
+namespace {
+
+// A workgroup's tile: bm weight rows x bn tokens, split among subgroups of wm x wn.
+struct Tile {
+  uint32_t bm, bn, wm, wn;
+  uint32_t subgroups() const { return (bm / wm) * (bn / wn); }
+};
+constexpr Tile kLarge{128, 128, 64, 32};  // 8 subgroups of 4 x 2 fragments
+constexpr Tile kSmall{64, 64, 32, 32};    // 4 subgroups of 2 x 2 fragments
+
+// Shared memory of the shader: f16 tiles of bm and bn rows of BK + 8 = 72
+// halves, and one 16x16 f32 fragment per subgroup for the epilogue.
+uint32_t shared_bytes(const Tile& t) { return (t.bm + t.bn) * 72 * 2 + t.subgroups() * 16 * 16 * 4; }
+
+// DeviceInfo has no SM count; 132 is an H100's. Fewer large tiles than that
+// would leave SMs idle, so such products use the small tile instead.
+constexpr uint32_t kLargeTilesPerWave = 132;
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+struct MatmulPush {  // matmul.comp's push constants
+  uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
+};
+
+}  // namespace
+
+bool matmul_coopmat_supported(const vk::DeviceInfo& info) {
+  // The shader is written for 16x16x16 fragments, the largest f16 shape on NVIDIA since Turing.
+  return info.coopmat_nv && info.coopmat_m == 16 && info.coopmat_n == 16 && info.coopmat_k == 16 &&
+         info.subgroup_size > 0 && kLarge.subgroups() * info.subgroup_size <= info.max_workgroup_invocations &&
+         shared_bytes(kLarge) <= info.max_shared_memory;
+}
+
+void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile) {
+  const vk::DeviceInfo& info = seq.context().info();
+  if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
+  if (!supports_weight_type(w.type()))
+    throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(w.type())));
+  std::string shader = "matmul_cm_";
+  for (char c : ggml_type_name(w.type())) shader += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
+    const bool large = tile == CoopmatTile::Auto ? large_tiles >= kLargeTilesPerWave : tile == CoopmatTile::Large;
+    const Tile& t = large ? kLarge : kSmall;
+    vk::Kernel& k = seq.context().kernel(vk::KernelDesc{shader,
+                                                        {vk::Access::Read, vk::Access::Read, vk::Access::Write},
+                                                        sizeof(MatmulPush),
+                                                        {t.subgroups() * info.subgroup_size, t.bm, t.bn, t.wm, t.wn}});
+    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
+                 y.offset, y.stride ? y.stride : rows};
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
+                 1, "matmul_cm");
+  }
+}
+
+}  // namespace mrrope::ops
