@@ -5,6 +5,7 @@
 // Every op here has a CPU twin in reference/reference_ops.h and a test.
 #include <cstdint>
 
+#include "vulkan/device_info.h"
 #include "vulkan/device_tensor.h"
 #include "vulkan/sequence.h"
 
@@ -25,13 +26,17 @@ struct Act {
 bool supports_weight_type(GgmlType type);
 
 // y[b, n] = sum_k w[n, k] * x[b, k] for b < batch; w is rows x cols (n x k).
-// Small batches use the matrix-vector kernel, larger ones the tiled matrix-matrix kernel.
+// Batches up to 8 use a matrix-vector kernel, larger ones the tiled matrix-matrix kernel.
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // Forces one kernel (tests and benchmarks compare both).
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
-// One subgroup per row (needs subgroup arithmetic); what matmul() uses for small batches on GPUs.
+// One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// The bandwidth-bound decode kernel (matvec_ops.cpp): all batch columns (1..8)
+// in one pass over the weights. What matmul() uses for batch <= 8 where supported.
+bool matvec_fast_supported(const vk::DeviceInfo& info);  // subgroup arithmetic and 16-bit storage
+void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 
 // y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);
