@@ -4,7 +4,9 @@
 //   bench-kernels [--quick] [--matvec-only] [--reps N] [--device INDEX|NAME]
 // MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
 //
-// --quick uses small shapes (for CPU devices such as lavapipe).
+// --quick uses small shapes (for CPU devices such as lavapipe). The "copy
+// roofline" is a device-to-device buffer copy (bytes read + written per
+// second); matrix-vector rows report their bandwidth as a share of it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -71,20 +73,35 @@ double time_op(vk::Context& ctx, int reps, const std::function<void(vk::Sequence
   return per_call[per_call.size() / 2];
 }
 
-void report(const char* kernel, const std::string& shape, double us, double bytes, double flops) {
-  std::printf("%-10s %-34s %10.1f us %9.1f GB/s %10.1f GFLOP/s\n", kernel, shape.c_str(), us, bytes / us / 1e3,
-              flops / us / 1e3);
+// roofline_gbs > 0 adds the bandwidth as a percentage of it.
+void report(const char* kernel, const std::string& shape, double us, double bytes, double flops,
+            double roofline_gbs = 0) {
+  const double gbs = bytes / us / 1e3;
+  std::printf("%-10s %-34s %10.1f us %9.1f GB/s %10.1f GFLOP/s", kernel, shape.c_str(), us, gbs, flops / us / 1e3);
+  if (roofline_gbs > 0) std::printf(" %5.1f%% of copy", 100.0 * gbs / roofline_gbs);
+  std::printf("\n");
 }
 
-void bench_matmul(vk::Context& ctx, const Options& o) {
+// GB/s of a device-to-device copy, counting bytes read plus bytes written.
+double bench_copy(vk::Context& ctx, const Options& o) {
+  const uint64_t bytes = std::min<uint64_t>(o.quick ? 64ull << 20 : 1ull << 30, ctx.max_buffer_bytes());
+  vk::Buffer src(ctx, bytes, vk::MemoryUsage::Device), dst(ctx, bytes, vk::MemoryUsage::Device);
+  const double us = time_op(ctx, o.reps, [&](vk::Sequence& seq) { seq.copy(src, 0, dst, 0, bytes); });
+  const double gbs = 2.0 * double(bytes) / us / 1e3;
+  std::printf("copy roofline: %s in %.1f us, %.1f GB/s (read + write)\n", vk::format_bytes(bytes).c_str(), us, gbs);
+  return gbs;
+}
+
+void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
   struct Shape {
     uint32_t rows, cols;
   };
   const std::vector<Shape> shapes = o.quick ? std::vector<Shape>{{1024, 1024}, {2816, 1024}}
                                             : std::vector<Shape>{{4096, 4096}, {14336, 4096}, {4096, 14336}};
-  std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 64} : std::vector<uint32_t>{1, 512, 2048};
-  if (o.matvec_only) batches = {1};
-  for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+  std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 8, 64} : std::vector<uint32_t>{1, 8, 512, 2048};
+  if (o.matvec_only) batches = {1, 8};
+  for (GgmlType type :
+       {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     for (const Shape& s : shapes) {
       const auto w = random_floats(size_t(s.rows) * s.cols, 1);
       vk::DeviceTensor tw(ctx, type, s.cols, s.rows, "w");
@@ -98,7 +115,8 @@ void bench_matmul(vk::Context& ctx, const Options& o) {
         char shape[96];
         std::snprintf(shape, sizeof shape, "%s %ux%u batch %u", std::string(ggml_type_name(type)).c_str(), s.rows,
                       s.cols, batch);
-        report(batch <= 4 ? "matvec" : "matmul", shape, us, bytes, flops);
+        const bool matvec = batch <= 8;  // what ops::matmul picks
+        report(matvec ? "matvec" : "matmul", shape, us, bytes, flops, matvec ? roofline_gbs : 0);
       }
     }
   }
@@ -167,7 +185,8 @@ int main(int argc, char** argv) {
     std::printf("device: %s (%s), driver %s\n", ctx.info().name.c_str(), ctx.info().type.c_str(),
                 ctx.info().driver.c_str());
     std::printf("%-10s %-34s %13s %14s %18s\n", "kernel", "shape", "time/call", "bandwidth", "compute");
-    bench_matmul(ctx, o);
+    const double roofline_gbs = bench_copy(ctx, o);
+    bench_matmul(ctx, o, roofline_gbs);
     if (!o.matvec_only) bench_elementwise(ctx, o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench-kernels: %s\n", e.what());

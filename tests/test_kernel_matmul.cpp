@@ -10,6 +10,7 @@
 // |gpu - ref| <= 1e-4 + 1e-3 * sum_k |w_k x_k| (the 1e-4 covers f16 underflow).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -36,11 +37,12 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 
 // Runs y = W x on the GPU with the chosen kernel and checks it against the
 // reference. Auto is ops::matmul's own choice.
-enum class Kind { Matvec, Subgroup, Tiled, CoopmatLarge, CoopmatSmall, Auto };
+enum class Kind { Matvec, Subgroup, Fast, Tiled, CoopmatLarge, CoopmatSmall, Auto };
 const char* kind_name(Kind k) {
   switch (k) {
     case Kind::Matvec: return "matvec";
     case Kind::Subgroup: return "matvec_sg";
+    case Kind::Fast: return "matvec_fast";
     case Kind::Tiled: return "matmul";
     case Kind::CoopmatLarge: return "matmul_cm large";
     case Kind::CoopmatSmall: return "matmul_cm small";
@@ -49,8 +51,10 @@ const char* kind_name(Kind k) {
   return "";
 }
 
+// shift > 0 places x and y at element offset `shift` with rows padded by `shift`
+// (unaligned for vec4 loads when shift is odd).
 void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, Kind kind,
-                   uint32_t seed) {
+                   uint32_t seed, uint32_t shift = 0) {
   const auto w = random_floats(size_t(rows) * cols, seed);
   const auto x = random_floats(size_t(batch) * cols, seed + 1);
   const auto wq = quantize_rows(type, w, rows, cols);
@@ -58,18 +62,27 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
 
   vk::DeviceTensor tw(ctx, type, cols, rows, "w");
   tw.upload(wq);
-  vk::Buffer bx = device_buffer(ctx, x), by = zero_buffer(ctx, size_t(batch) * rows);
+  const uint32_t x_stride = cols + shift, y_stride = rows + shift;
+  std::vector<float> x_padded(shift + size_t(batch) * x_stride);
+  for (uint32_t b = 0; b < batch; ++b)
+    std::copy_n(x.begin() + size_t(b) * cols, cols, x_padded.begin() + shift + size_t(b) * x_stride);
+  vk::Buffer bx = device_buffer(ctx, x_padded), by = zero_buffer(ctx, shift + size_t(batch) * y_stride);
+  const ops::Act ax(bx, shift, x_stride), ay(by, shift, y_stride);
   vk::Sequence seq(ctx);
   seq.begin();
-  if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, bx, by, batch);
-  else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, bx, by, batch);
-  else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, bx, by, batch, ops::CoopmatTile::Large);
-  else if (kind == Kind::CoopmatSmall) ops::matmul_coopmat_kernel(seq, tw, bx, by, batch, ops::CoopmatTile::Small);
-  else if (kind == Kind::Auto) ops::matmul(seq, tw, bx, by, batch);
-  else ops::matvec_kernel(seq, tw, bx, by, batch);
+  if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, ax, ay, batch);
+  else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, ax, ay, batch);
+  else if (kind == Kind::Fast) ops::matvec_fast_kernel(seq, tw, ax, ay, batch);
+  else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Large);
+  else if (kind == Kind::CoopmatSmall) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Small);
+  else if (kind == Kind::Auto) ops::matmul(seq, tw, ax, ay, batch);
+  else ops::matvec_kernel(seq, tw, ax, ay, batch);
   seq.end();
   seq.run();
-  const auto got = read_back(by, size_t(batch) * rows);
+  const auto y_padded = read_back(by, shift + size_t(batch) * y_stride);
+  std::vector<float> got(size_t(batch) * rows);
+  for (uint32_t b = 0; b < batch; ++b)
+    std::copy_n(y_padded.begin() + shift + size_t(b) * y_stride, rows, got.begin() + size_t(b) * rows);
 
   std::vector<float> want(size_t(batch) * rows);
   ref::matmul(wd, x, want, rows, cols, batch);
@@ -82,26 +95,44 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     }
   size_t where = 0;
   const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall ||
-                   (kind == Kind::Auto && ops::matmul_coopmat_supported(ctx.info()));
+                   (kind == Kind::Auto && batch > 8 && ops::matmul_coopmat_supported(ctx.info()));
   const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
                            : worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
-  EXPECT_LE(ratio, 1.0) << kind_name(kind) << " worst at " << where << ": gpu " << got[where]
+  EXPECT_LE(ratio, 1.0) << kind_name(kind) << " batch " << batch << " worst at " << where << ": gpu " << got[where]
                         << " ref " << want[where];
 }
 
 class MatmulKernels : public GpuTest, public testing::WithParamInterface<MatCase> {};
 
+// matvec.comp and matvec_subgroup.comp are matmul()'s fallback for batches up
+// to 8 on devices without subgroup arithmetic or 16-bit storage.
 TEST_P(MatmulKernels, MatvecMatchesReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
-  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 4u), Kind::Matvec, 10);
+  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 8u), Kind::Matvec, 10);
 }
 
 TEST_P(MatmulKernels, SubgroupMatvecMatchesReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
   if (!ctx.info().subgroup_arithmetic) GTEST_SKIP() << "no subgroup arithmetic on " << ctx.info().name;
-  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 4u), Kind::Subgroup, 30);
+  check_product(ctx, c.type, c.rows, c.cols, std::min(c.batch, 8u), Kind::Subgroup, 30);
+}
+
+// One pipeline per column count: batches 1, 3, 5 and 8 of every shape.
+TEST_P(MatmulKernels, FastMatvecMatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_fast_supported(ctx.info())) GTEST_SKIP() << "no subgroup arithmetic or 16-bit storage";
+  for (uint32_t batch : {1u, 3u, 5u, 8u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Fast, 40 + batch);
+}
+
+// Activations at an odd offset and stride: scalar instead of vec4 loads.
+TEST_P(MatmulKernels, FastMatvecUnalignedActivations) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_fast_supported(ctx.info())) GTEST_SKIP() << "no subgroup arithmetic or 16-bit storage";
+  check_product(ctx, c.type, c.rows, c.cols, 5, Kind::Fast, 50, 3);
 }
 
 TEST_P(MatmulKernels, TiledMatmulMatchesReference) {

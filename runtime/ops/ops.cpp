@@ -1,15 +1,20 @@
 #include "ops/ops.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "ops/ops_internal.h"
 #include "vulkan/context.h"
 
 namespace mrrope::ops {
 namespace {
 
+using detail::ceil_div;
+using detail::Grid;
+using detail::grid_for;
+using detail::MatPush;
+using detail::type_suffix;
 using vk::Access;
 using vk::KernelDesc;
 
@@ -21,48 +26,12 @@ struct Shapes {
 Shapes shapes_for(const vk::Context& ctx) {
   Shapes s = ctx.info().type == "CPU" ? Shapes{std::max(8u, ctx.info().subgroup_size), 8, 64, 32}
                                       : Shapes{128, 2, 256, 64};
-  // Tuning knob for benchmarks: MRROPE_MATVEC_SHAPE=threads,rows.
-  if (const char* env = std::getenv("MRROPE_MATVEC_SHAPE")) {
-    unsigned threads = 0, rows = 0;
-    if (std::sscanf(env, "%u,%u", &threads, &rows) == 2 && threads >= 1 && threads <= 1024 &&
-        (threads & (threads - 1)) == 0 && rows >= 1 && rows <= 64)
-      s.matvec_threads = threads, s.matvec_rows = rows;
-  }
+  detail::matvec_shape_override(&s.matvec_threads, &s.matvec_rows);
   return s;
 }
-constexpr uint32_t kMatvecMaxBatch = 4;
+constexpr uint32_t kMatvecMaxBatch = 8;  // matvec_fast.comp has variants for 1..8 columns
 constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 
-std::string type_suffix(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32: return "f32";
-    case GgmlType::F16: return "f16";
-    case GgmlType::BF16: return "bf16";
-    case GgmlType::Q8_0: return "q8_0";
-    case GgmlType::Q4_0: return "q4_0";
-    case GgmlType::Q4_K: return "q4_k";
-    case GgmlType::Q5_K: return "q5_k";
-    case GgmlType::Q6_K: return "q6_k";
-    default:
-      throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
-  }
-}
-
-// Splits a 1D count of workgroups into a 2D grid within the device's limits.
-struct Grid {
-  uint32_t x, y;
-};
-Grid grid_for(Sequence& seq, uint32_t groups) {
-  const uint32_t max_x = seq.context().info().max_workgroup_count[0];
-  if (groups <= max_x) return {groups, 1};
-  return {max_x, (groups + max_x - 1) / max_x};
-}
-
-uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
-
-struct MatPush {
-  uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
-};
 struct MatmulPush {
   uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
 };
@@ -123,15 +92,16 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
-  // Measured on an H100 (bench-kernels --matvec-only): the subgroup kernel is
-  // 3.6x faster for F16 rows (50 vs 178 us at 14336x4096) but 1.8x slower for
-  // quantized blocks (1386 vs 773 us for Q8_0), whose per-lane dequantization
-  // serializes; so quantized weights keep the shared-memory kernel.
+  if (batch > kMatvecMaxBatch) {
+    if (matmul_coopmat_supported(info) && !std::getenv("MRROPE_NO_COOPMAT")) return matmul_coopmat_kernel(seq, w, x, y, batch);
+    return matmul_kernel(seq, w, x, y, batch);
+  }
+  if (matvec_fast_supported(info)) return matvec_fast_kernel(seq, w, x, y, batch);
+  // Fallback without subgroup arithmetic or 16-bit storage. Measured on an
+  // H100: the subgroup kernel is 3.6x faster for F16 rows but 1.8x slower for
+  // quantized blocks, so quantized weights keep the shared-memory kernel.
   const bool float_weights = w.type() == GgmlType::F32 || w.type() == GgmlType::F16 || w.type() == GgmlType::BF16;
-  if (batch > kMatvecMaxBatch && matmul_coopmat_supported(info) && !std::getenv("MRROPE_NO_COOPMAT"))
-    matmul_coopmat_kernel(seq, w, x, y, batch);
-  else if (batch > kMatvecMaxBatch) matmul_kernel(seq, w, x, y, batch);
-  else if (float_weights && info.type != "CPU" && info.subgroup_arithmetic && !std::getenv("MRROPE_MATVEC_SHAPE"))
+  if (float_weights && info.type != "CPU" && info.subgroup_arithmetic && !std::getenv("MRROPE_MATVEC_SHAPE"))
     matvec_subgroup_kernel(seq, w, x, y, batch);
   else matvec_kernel(seq, w, x, y, batch);
 }

@@ -26,7 +26,7 @@ struct Act {
 bool supports_weight_type(GgmlType type);
 
 // y[b, n] = sum_k w[n, k] * x[b, k] for b < batch; w is rows x cols (n x k).
-// Small batches use the matrix-vector kernel, larger ones the matrix units where
+// Batches up to 8 use a matrix-vector kernel, larger ones the matrix units where
 // matmul_coopmat_supported (MRROPE_NO_COOPMAT=1 turns them off), else the tiled kernel.
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // Forces one kernel (tests and benchmarks compare both).
@@ -38,8 +38,12 @@ enum class CoopmatTile { Auto, Large, Small };
 bool matmul_coopmat_supported(const vk::DeviceInfo& info);
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
                            CoopmatTile tile = CoopmatTile::Auto);
-// One subgroup per row (needs subgroup arithmetic); what matmul() uses for small batches on GPUs.
+// One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// The bandwidth-bound decode kernel (matvec_ops.cpp): all batch columns (1..8)
+// in one pass over the weights. What matmul() uses for batch <= 8 where supported.
+bool matvec_fast_supported(const vk::DeviceInfo& info);  // subgroup arithmetic and 16-bit storage
+void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 
 // y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);

@@ -171,6 +171,7 @@ void Sequence::copy(const Buffer& src, uint64_t src_offset, const Buffer& dst, u
   hazard_check_transfer(src.handle(), dst.handle());
   VkBufferCopy region{src_offset, dst_offset, bytes};
   vkCmdCopyBuffer(cb_, src.handle(), dst.handle(), 1, &region);
+  if (queries_) write_timestamp("copy");  // timed like a dispatch (bench-kernels' copy roofline)
 }
 
 void Sequence::fill(const Buffer& dst, uint64_t offset, uint64_t bytes, uint32_t value) {

@@ -1,0 +1,55 @@
+#pragma once
+// Helpers shared by the files that record ops (ops.cpp, matvec_ops.cpp).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "vulkan/context.h"
+#include "vulkan/sequence.h"
+
+namespace mrrope::ops::detail {
+
+inline std::string type_suffix(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: return "f32";
+    case GgmlType::F16: return "f16";
+    case GgmlType::BF16: return "bf16";
+    case GgmlType::Q8_0: return "q8_0";
+    case GgmlType::Q4_0: return "q4_0";
+    case GgmlType::Q4_K: return "q4_k";
+    case GgmlType::Q5_K: return "q5_k";
+    case GgmlType::Q6_K: return "q6_k";
+    default:
+      throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
+  }
+}
+
+inline uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// Splits a 1D count of workgroups into a 2D grid within the device's limits.
+struct Grid {
+  uint32_t x, y;
+};
+inline Grid grid_for(vk::Sequence& seq, uint32_t groups) {
+  const uint32_t max_x = seq.context().info().max_workgroup_count[0];
+  if (groups <= max_x) return {groups, 1};
+  return {max_x, ceil_div(groups, max_x)};
+}
+
+// Push constants of the matrix-vector kernels.
+struct MatPush {
+  uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
+};
+
+// Tuning knob for benchmarks: MRROPE_MATVEC_SHAPE=threads,rows (threads a power of two).
+inline bool matvec_shape_override(uint32_t* threads, uint32_t* rows) {
+  const char* env = std::getenv("MRROPE_MATVEC_SHAPE");
+  unsigned t = 0, r = 0;
+  if (!env || std::sscanf(env, "%u,%u", &t, &r) != 2 || t < 1 || t > 1024 || (t & (t - 1)) != 0 || r < 1 || r > 64)
+    return false;
+  *threads = t, *rows = r;
+  return true;
+}
+
+}  // namespace mrrope::ops::detail
