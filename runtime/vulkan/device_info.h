@@ -28,6 +28,7 @@ struct DeviceInfo {
   uint32_t max_push_constants = 0;
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
+  bool subgroup_shuffle = false;     // subgroupShuffleXor etc. in compute shaders
   float timestamp_period_ns = 0;  // 0 when the compute queue has no timestamps
   bool shader_float16 = false, shader_int8 = false, storage_16bit = false, storage_8bit = false;
   // Packed 4x8-bit integer dot products (VK_KHR_shader_integer_dot_product),
