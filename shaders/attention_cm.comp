@@ -15,19 +15,26 @@
 //   O = alpha O + P V on the matrix units (V staged where K was).
 // O stays in accumulators; its per-row rescale goes through shared memory.
 // Output is written normalized (no key splits). The host enables this kernel
-// only for subgroups of 32 with 16x16x16 f16 -> f32 matrices.
+// only for subgroups of 32 with f16 -> f32 matrices of 16 x FN x 16, FN = 16 or
+// 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
 //
 // Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t.
 #include "common.glsl"
 
-#ifndef HEAD_DIM
-#error "define HEAD_DIM"
+#if !defined(HEAD_DIM) || !defined(COOPMAT_N)
+#error "define HEAD_DIM and COOPMAT_N"
 #endif
 #define SG 32u                                  // subgroup size (checked by the host)
 #define BR 64u                                  // query rows per workgroup, 16 per subgroup
 #define BC (HEAD_DIM <= 128u ? 64u : 32u)       // keys per tile (shared memory < 48 KiB)
-#define DF (HEAD_DIM / 16u)                     // 16-wide fragments along the head
-#define CF (BC / 16u)                           // 16-wide fragments along a key tile
+#define FN COOPMAT_N
+#define DK (HEAD_DIM / 16u)                     // A fragments of Q along the head
+#define DN (HEAD_DIM / FN)                      // B fragments of V and O along the head
+#define CK (BC / 16u)                           // A fragments of P along a key tile
+#define CN (BC / FN)                            // B fragments of K^T and S along a key tile
+#define HALF16 fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
+#define HALF_B fcoopmatNV<16, gl_ScopeSubgroup, 16, FN>
+#define ACC fcoopmatNV<32, gl_ScopeSubgroup, 16, FN>
 #define KV_STRIDE (HEAD_DIM + 8u)               // halves; padding keeps 16-byte rows off one bank
 #define S_STRIDE (BC + 4u)                      // floats
 #define P_STRIDE (BC + 8u)                      // halves
@@ -88,11 +95,11 @@ void main() {
     kv_tile[r * KV_STRIDE + d] = float16_t(t < p.n_tokens ? q[t * p.q_stride + head * HEAD_DIM + d] * p.scale : 0.0);
   }
   barrier();
-  fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> qf[DF];
-  [[unroll]] for (uint f = 0u; f < DF; ++f) coopMatLoadNV(qf[f], kv_tile, 16u * sg * KV_STRIDE + 16u * f, KV_STRIDE, false);
+  HALF16 qf[DK];
+  [[unroll]] for (uint f = 0u; f < DK; ++f) coopMatLoadNV(qf[f], kv_tile, 16u * sg * KV_STRIDE + 16u * f, KV_STRIDE, false);
 
-  fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> o[DF];
-  [[unroll]] for (uint f = 0u; f < DF; ++f) o[f] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+  ACC o[DN];
+  [[unroll]] for (uint f = 0u; f < DN; ++f) o[f] = ACC(0.0);
 
   // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, half the tile each.
   const uint row = lane / 2u, half_ = lane % 2u;
@@ -108,14 +115,14 @@ void main() {
     barrier();
 
     // S = Q K^T: K^T fragments are the K tile read column-major.
-    [[unroll]] for (uint c = 0u; c < CF; ++c) {
-      fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> s = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
-      [[unroll]] for (uint f = 0u; f < DF; ++f) {
-        fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> kf;
-        coopMatLoadNV(kf, kv_tile, 16u * c * KV_STRIDE + 16u * f, KV_STRIDE, true);
+    [[unroll]] for (uint c = 0u; c < CN; ++c) {
+      ACC s = ACC(0.0);
+      [[unroll]] for (uint f = 0u; f < DK; ++f) {
+        HALF_B kf;
+        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE + 16u * f, KV_STRIDE, true);
         s = coopMatMulAddNV(qf[f], kf, s);
       }
-      coopMatStoreNV(s, s_tile[sg], 16u * c, S_STRIDE, false);
+      coopMatStoreNV(s, s_tile[sg], FN * c, S_STRIDE, false);
     }
     subgroup_sync();
 
@@ -141,19 +148,19 @@ void main() {
     if (half_ == 0u) row_alpha[sg][row] = alpha;
     subgroup_sync();
 
-    // O *= alpha per row, CF fragments at a time through s_tile (free now).
+    // O *= alpha per row, CN fragments at a time through s_tile (free now).
     if (!subgroupAll(alpha == 1.0)) {
-      for (uint f0 = 0u; f0 < DF; f0 += CF) {
-        [[unroll]] for (uint c = 0u; c < CF; ++c)
-          if (f0 + c < DF) coopMatStoreNV(o[f0 + c], s_tile[sg], 16u * c, S_STRIDE, false);
+      for (uint f0 = 0u; f0 < DN; f0 += CN) {
+        [[unroll]] for (uint c = 0u; c < CN; ++c)
+          if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
         subgroup_sync();
         for (uint i = lane; i < 16u * BC; i += SG) {
           const uint r = i / BC, c = i % BC;
           s_tile[sg][r * S_STRIDE + c] *= row_alpha[sg][r];
         }
         subgroup_sync();
-        [[unroll]] for (uint c = 0u; c < CF; ++c)
-          if (f0 + c < DF) coopMatLoadNV(o[f0 + c], s_tile[sg], 16u * c, S_STRIDE, false);
+        [[unroll]] for (uint c = 0u; c < CN; ++c)
+          if (f0 + c < DN) coopMatLoadNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
         subgroup_sync();  // loads done before s_tile is written again
       }
     }
@@ -163,28 +170,28 @@ void main() {
     barrier();
 
     // O += P V.
-    [[unroll]] for (uint c = 0u; c < CF; ++c) {
-      fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> pf;
+    [[unroll]] for (uint c = 0u; c < CK; ++c) {
+      HALF16 pf;
       coopMatLoadNV(pf, p_tile[sg], 16u * c, P_STRIDE, false);
-      [[unroll]] for (uint f = 0u; f < DF; ++f) {
-        fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> vf;
-        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE + 16u * f, KV_STRIDE, false);
+      [[unroll]] for (uint f = 0u; f < DN; ++f) {
+        HALF_B vf;
+        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE + FN * f, KV_STRIDE, false);
         o[f] = coopMatMulAddNV(pf, vf, o[f]);
       }
     }
   }
 
-  // out = O / l, CF fragments at a time through s_tile.
+  // out = O / l, CN fragments at a time through s_tile.
   if (half_ == 0u) row_alpha[sg][row] = 1.0 / l;
   subgroup_sync();
-  for (uint f0 = 0u; f0 < DF; f0 += CF) {
-    [[unroll]] for (uint c = 0u; c < CF; ++c)
-      if (f0 + c < DF) coopMatStoreNV(o[f0 + c], s_tile[sg], 16u * c, S_STRIDE, false);
+  for (uint f0 = 0u; f0 < DN; f0 += CN) {
+    [[unroll]] for (uint c = 0u; c < CN; ++c)
+      if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
     subgroup_sync();
-    const uint cols = min(BC, HEAD_DIM - 16u * f0);
+    const uint cols = min(BC, HEAD_DIM - FN * f0);
     for (uint i = lane; i < 16u * cols; i += SG) {
       const uint r = i / cols, c = i % cols, t = t0 + 16u * sg + r;
-      if (t < p.n_tokens) outv[t * p.q_stride + head * HEAD_DIM + 16u * f0 + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r];
+      if (t < p.n_tokens) outv[t * p.q_stride + head * HEAD_DIM + FN * f0 + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r];
     }
     subgroup_sync();
   }

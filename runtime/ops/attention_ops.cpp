@@ -171,7 +171,9 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
     float scale;
     uint32_t scale_offset;
   };
-  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_cm", hd, cache.type() == KvCacheType::Q8_0),
+  // 16x16 accumulators where the device has them, else 16x8.
+  const char* base = seq.context().info().coopmat_16x16x16 ? "attention_cm" : "attention_cm_n8";
+  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(base, hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write},
                                                   sizeof(Push),
                                                   {}});
@@ -182,11 +184,10 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   }
 }
 
-// The matrix-unit prefill kernel's needs: 16x16x16 f16 matrices, subgroups of
-// 32, 48 KiB of shared memory.
+// The matrix-unit prefill kernel's needs: 16x16x16 or 16x8x16 f16 matrices,
+// subgroups of 32, 48 KiB of shared memory.
 bool coopmat_usable(const vk::DeviceInfo& info) {
-  return info.coopmat_nv && info.coopmat_m == 16 && info.coopmat_n == 16 && info.coopmat_k == 16 &&
-         info.subgroup_size == 32 && info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 &&
+  return info.coopmat_nv && (info.coopmat_16x16x16 || info.coopmat_16x8x16) && info.subgroup_size == 32 && info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 &&
          !std::getenv("MRROPE_NO_COOPMAT");
 }
 

@@ -38,6 +38,8 @@ struct DeviceInfo {
   // matrix units used for prefill); the largest such shape, M x N x K.
   bool coopmat_nv = false;
   uint32_t coopmat_m = 0, coopmat_n = 0, coopmat_k = 0;
+  // Whether the fp16 x fp16 -> fp32 shapes the attention kernel can use are among them.
+  bool coopmat_16x16x16 = false, coopmat_16x8x16 = false;
 
   std::string api_version_string() const;
   int preference_rank() const;  // lower is preferred: discrete, integrated, virtual, CPU
