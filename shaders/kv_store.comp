@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // Appends new keys and values to the KV cache (ops/kv_cache.h has the
-// layouts). F16: one thread per half pair. Q8_0 (KV_Q8_0): one thread per
+// layouts); token t goes to position positions[t], read from the buffer so
+// that a recorded decode step can be replayed for the next token. F16: one thread per half pair. Q8_0 (KV_Q8_0): one thread per
 // block of 32 values, quantized as ggml does (quant/quantize.cpp): d = amax /
 // 127, q = round(x / d) with ties away from zero, d stored as a half.
 #include "common.glsl"
@@ -9,6 +10,7 @@
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
+layout(std430, binding = 4) readonly buffer Pos { int positions[]; };
 #ifdef KV_Q8_0
 // Not writeonly: neighbouring blocks share a word of scales (atomics).
 layout(std430, binding = 2) buffer KC { uint k_cache[]; };
@@ -19,7 +21,6 @@ layout(std430, binding = 3) writeonly buffer VC { uint v_cache[]; };
 #endif
 layout(push_constant) uniform Push {
   uint n_tokens;
-  uint pos0;          // cache position of the first new token
   uint n_ctx;         // cache capacity per head
   uint head_dim;
   uint kv_dim;        // floats per token in k and v (all kv heads)
@@ -56,7 +57,7 @@ void main() {
   const uint h = (i / nb) % p.heads;
   const uint t = i / (nb * p.heads);
   const uint src = t * p.kv_dim + (p.head_begin + h) * p.head_dim + 32u * b;
-  const uint row = h * p.n_ctx + p.pos0 + t;
+  const uint row = h * p.n_ctx + uint(positions[t]);
   const uint dst = row * (p.head_dim / 4u) + 8u * b;
   // The scale's half of a shared word: clear it, then set it.
   const uint s = row * nb + b, sw = p.scale_offset + s / 2u, shift = (s & 1u) * 16u;
@@ -84,7 +85,7 @@ void main() {
   const uint h = (i / pairs) % p.heads;
   const uint t = i / (pairs * p.heads);
   const uint src = t * p.kv_dim + (p.head_begin + h) * p.head_dim + 2u * d;
-  const uint dst = (h * p.n_ctx + p.pos0 + t) * pairs + d;
+  const uint dst = (h * p.n_ctx + uint(positions[t])) * pairs + d;
   k_cache[dst] = packHalf2x16(vec2(k[src], k[src + 1u]));
   v_cache[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
 }

@@ -76,10 +76,10 @@ class HostQ8Cache {
 // x [n x kv_dim] stored at positions pos0 .. of layer 0.
 void store(vk::Context& ctx, const ops::KvCache& cache, const std::vector<float>& k, const std::vector<float>& v,
            uint32_t n, uint32_t pos0) {
-  vk::Buffer bk = device_buffer(ctx, k), bv = device_buffer(ctx, v);
+  vk::Buffer bk = device_buffer(ctx, k), bv = device_buffer(ctx, v), pos = positions_buffer(ctx, n, pos0);
   vk::Sequence seq(ctx);
   seq.begin();
-  ops::kv_store(seq, cache, 0, bk, bv, n, pos0);
+  ops::kv_store(seq, cache, 0, bk, bv, pos, n, pos0);
   seq.end();
   seq.run();
 }
@@ -182,10 +182,10 @@ TEST_P(KvCacheQ8Attention, FlashAttentionMatchesReferenceOverDequantizedCache) {
   // The prefill chunk's queries at pos0 .., then the decoded token's (many key splits).
   for (auto [n, pos0] : {std::pair{c.prefill, c.pos0}, std::pair{1, total - 1}}) {
     const auto q = random_floats(size_t(n) * n_head * hd, 15 + n, -2, 2);
-    vk::Buffer bq = device_buffer(ctx, q), bo = zero_buffer(ctx, q.size());
+    vk::Buffer bq = device_buffer(ctx, q), bo = zero_buffer(ctx, q.size()), bp = positions_buffer(ctx, n, pos0);
     vk::Sequence seq(ctx);
     seq.begin();
-    ops::attention(seq, cache, bq, bo, scratch,
+    ops::attention(seq, cache, bq, bp, bo, scratch,
                    {uint32_t(n), uint32_t(pos0), uint32_t(n_head), uint32_t(kv_heads), 0});
     seq.end();
     seq.run();

@@ -179,8 +179,9 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const auto hd = static_cast<uint32_t>(c_.head_dim), rot = static_cast<uint32_t>(c_.rope.n_rot);
   ops::rope(seq, q_, positions_, rope_turns_, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor_});
   ops::rope(seq, k_, positions_, rope_turns_, {n, uint32_t(c_.n_head_kv), hd, rot, c_.neox, attn_factor_});
-  ops::kv_store(seq, *kv_, layer, k_, v_, n, pos0);
-  ops::attention(seq, *kv_, q_, attn_, *attn_scratch_, {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
+  ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0);
+  ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
+                 {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
   ops::matmul(seq, L.wo, attn_, o_, n);
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "vulkan/context.h"
@@ -15,6 +16,9 @@ using vk::KernelDesc;
 constexpr uint32_t kQueryBlock = 8;   // BQ in attention.comp
 constexpr uint32_t kMinKeysPerSplit = 256;
 constexpr uint32_t kTargetWorkgroups = 512;
+constexpr uint32_t kDecodeRows = 4;            // ROWS in attention_decode.comp
+constexpr uint32_t kDecodeWorkgroups = 256;    // ~2x the SMs of an H100
+constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp
 
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
@@ -36,19 +40,20 @@ void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows,
   seq.dispatch(k, {x, bias}, p, gx, gy, 1, "add_bias");
 }
 
-void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v, uint32_t n_tokens,
-              uint32_t pos0) {
+void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v,
+              const Buffer& positions, uint32_t n_tokens, uint32_t pos0) {
   if (pos0 + n_tokens > static_cast<uint32_t>(cache.n_ctx()))
     throw vk::VulkanError("KV cache overflow: positions up to " + std::to_string(pos0 + n_tokens) +
                           " in a cache of " + std::to_string(cache.n_ctx()));
   struct Push {
-    uint32_t n_tokens, pos0, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset;
+    uint32_t n_tokens, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset;
   };
   const bool q8 = cache.type() == KvCacheType::Q8_0;
   // Q8_0 reads back the word of scales it shares with a neighbouring block.
   const Access cache_access = q8 ? Access::ReadWrite : Access::Write;
   vk::Kernel& kern = seq.context().kernel(KernelDesc{q8 ? "kv_store_q8_0" : "kv_store",
-                                                     {Access::Read, Access::Read, cache_access, cache_access},
+                                                     {Access::Read, Access::Read, cache_access, cache_access,
+                                                      Access::Read},
                                                      sizeof(Push),
                                                      {}});
   const auto& groups = cache.layer(layer);
@@ -58,11 +63,11 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
   // One thread per half pair (F16) or per block of 32 (Q8_0).
   const uint32_t per_row = q8 ? hd / 32 : hd / 2;
   for (const auto& g : groups) {
-    Push p{n_tokens, pos0, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads,
+    Push p{n_tokens, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads,
            cache.scale_offset_words(g)};
     uint32_t gy;
     const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * per_row, 256), &gy);
-    seq.dispatch(kern, {k, v, g.k, g.v}, p, gx, gy, 1, "kv_store");
+    seq.dispatch(kern, {k, v, g.k, g.v, positions}, p, gx, gy, 1, "kv_store");
   }
 }
 
@@ -72,18 +77,60 @@ AttentionScratch::AttentionScratch(vk::Context& ctx, uint32_t rows, uint32_t hd)
       max_rows(rows),
       head_dim(hd) {}
 
-void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
-               const AttentionArgs& a) {
-  const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
-  const bool q8 = cache.type() == KvCacheType::Q8_0;
-  if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
-    throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no kernel (64, 80, 96, 128, 256)");
-  if (q8 && hd % 32 != 0)
-    throw vk::VulkanError("attention: head size " + std::to_string(hd) +
-                          " has no Q8_0 cache kernel (64, 96, 128, 256)");
-  const uint32_t rows = a.n_tokens * a.n_head;
-  if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
+uint32_t decode_kv_bound(uint32_t kv_len, uint32_t n_ctx) {
+  uint32_t bound = kMinKeysPerSplit;
+  while (bound < kv_len) bound *= 2;
+  return std::max(kv_len, std::min(bound, n_ctx));
+}
 
+namespace {
+
+std::string kernel_name(const char* base, uint32_t hd, bool q8) {
+  return std::string(base) + "_d" + std::to_string(hd) + (q8 ? "_q8_0" : "");
+}
+
+// attention_decode.comp: one workgroup per (kv head, split, chunk of query
+// rows); returns the split count.
+uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions,
+                          AttentionScratch& scratch, const AttentionArgs& a) {
+  const vk::DeviceInfo& info = seq.context().info();
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim()), group = a.n_head / a.n_kv_head;
+  const uint32_t chunks = ceil_div(a.n_tokens * group, kDecodeRows);
+  // Enough splits for ~kDecodeWorkgroups workgroups, each of at least
+  // kMinKeysPerSplit keys of the planned bound (not of the current length, so
+  // that the plan survives replays at later positions).
+  const uint32_t bound = decode_kv_bound(a.q_pos0 + a.n_tokens, static_cast<uint32_t>(cache.n_ctx()));
+  uint32_t splits = std::min(ceil_div(kDecodeWorkgroups, a.n_kv_head * chunks), ceil_div(bound, kMinKeysPerSplit));
+  splits = std::max(1u, std::min(splits, scratch.max_rows / (a.n_tokens * a.n_head)));
+  const uint32_t keys_per_split = ceil_div(bound, splits);
+  splits = ceil_div(bound, keys_per_split);
+
+  struct Push {
+    uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin, keys_per_split;
+    float scale;
+    uint32_t scale_offset;
+  };
+  const uint32_t wg = std::max(128u, info.subgroup_size);
+  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
+                                                  {Access::Read, Access::Read, Access::Read, Access::Read,
+                                                   Access::Write, Access::Write},
+                                                  sizeof(Push),
+                                                  {wg}});
+  for (const auto& g : cache.layer(a.layer)) {
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin,
+           keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g)};
+    seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
+                 "attention_decode");
+  }
+  return splits;
+}
+
+// attention.comp: one workgroup per (block of query tokens, query head, split);
+// returns the split count.
+uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, AttentionScratch& scratch,
+                         const AttentionArgs& a) {
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  const uint32_t rows = a.n_tokens * a.n_head;
   // Enough key splits to keep the device busy when there are few queries
   // (decoding), within the scratch space; one split for large batches.
   const uint32_t kv_len = a.q_pos0 + a.n_tokens;
@@ -98,7 +145,7 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
     float scale;
     uint32_t scale_offset;
   };
-  vk::Kernel& k = seq.context().kernel(KernelDesc{"attention_d" + std::to_string(hd) + (q8 ? "_q8_0" : ""),
+  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention", hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write,
                                                    Access::Write},
                                                   sizeof(Push),
@@ -111,6 +158,60 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
                  g.heads * group, splits, "attention");
   }
+  return splits;
+}
+
+// attention_cm.comp: one workgroup per (64 query tokens, query head), output
+// written normalized.
+void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out,
+                       const AttentionArgs& a) {
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim()), group = a.n_head / a.n_kv_head;
+  struct Push {
+    uint32_t n_tokens, q_stride, q_pos0, n_ctx, group, head_begin;
+    float scale;
+    uint32_t scale_offset;
+  };
+  // 16x16 accumulators where the device has them, else 16x8.
+  const char* base = seq.context().info().coopmat_16x16x16 ? "attention_cm" : "attention_cm_n8";
+  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(base, hd, cache.type() == KvCacheType::Q8_0),
+                                                  {Access::Read, Access::Read, Access::Read, Access::Write},
+                                                  sizeof(Push),
+                                                  {}});
+  for (const auto& g : cache.layer(a.layer)) {
+    Push p{a.n_tokens, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin * group,
+           1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g)};
+    seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, kCoopmatRows), g.heads * group, 1, "attention_cm");
+  }
+}
+
+// The matrix-unit prefill kernel's needs: 16x16x16 or 16x8x16 f16 matrices,
+// subgroups of 32, 48 KiB of shared memory.
+bool coopmat_usable(const vk::DeviceInfo& info) {
+  return info.coopmat_nv && (info.coopmat_16x16x16 || info.coopmat_16x8x16) && info.subgroup_size == 32 && info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 &&
+         !std::getenv("MRROPE_NO_COOPMAT");
+}
+
+}  // namespace
+
+void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
+               AttentionScratch& scratch, const AttentionArgs& a) {
+  const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
+  const bool q8 = cache.type() == KvCacheType::Q8_0;
+  if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
+    throw vk::VulkanError("attention: head size " + std::to_string(hd) + " has no kernel (64, 80, 96, 128, 256)");
+  if (q8 && hd % 32 != 0)
+    throw vk::VulkanError("attention: head size " + std::to_string(hd) +
+                          " has no Q8_0 cache kernel (64, 96, 128, 256)");
+  const uint32_t rows = a.n_tokens * a.n_head;
+  if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
+
+  const vk::DeviceInfo& info = seq.context().info();
+  if (a.n_tokens > kDecodeMaxTokens && coopmat_usable(info)) return attention_coopmat(seq, cache, q, out, a);
+  // Workers of 8 lanes need subgroups of at least 8 (subgroup sizes are powers of two).
+  const bool decode = a.n_tokens <= kDecodeMaxTokens && info.subgroup_shuffle && info.subgroup_size >= 8 &&
+                      std::max(128u, info.subgroup_size) <= info.max_workgroup_invocations;
+  const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
+                                 : attention_tiles(seq, cache, q, scratch, a);
 
   struct CombinePush {
     uint32_t n_tokens, n_head, head_dim, splits, out_stride;

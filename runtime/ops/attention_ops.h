@@ -12,10 +12,12 @@ namespace mrrope::ops {
 void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows, uint32_t cols);
 
 // Writes n_tokens keys and values ([n_tokens x n_kv_heads*head_dim] floats) of
-// `layer` into the cache at positions pos0 ..., rounded to F16 or quantized to
-// Q8_0 blocks per the cache's type.
-void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v, uint32_t n_tokens,
-              uint32_t pos0);
+// `layer` into the cache at positions[t] (int32 per token, read by the GPU when
+// the sequence runs, so a recorded decode step can be replayed), rounded to F16
+// or quantized to Q8_0 blocks per the cache's type. pos0 is the first position
+// at recording time; only the capacity check uses it.
+void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v,
+              const Buffer& positions, uint32_t n_tokens, uint32_t pos0);
 
 // Scratch for attention's key splits; sized for `max_rows` (token, head) pairs.
 struct AttentionScratch {
@@ -25,7 +27,7 @@ struct AttentionScratch {
 };
 
 struct AttentionArgs {
-  uint32_t n_tokens;  // query tokens, at positions q_pos0 ...
+  uint32_t n_tokens;  // query tokens, at positions q_pos0 ... (= positions[t])
   uint32_t q_pos0;
   uint32_t n_head;
   uint32_t n_kv_head;
@@ -35,8 +37,19 @@ struct AttentionArgs {
 // out[t, h*hd ..] = softmax(q_t,h . K^T / sqrt(hd), causal) V for every query
 // token and head (q is [n_tokens x n_head*hd], already rotated); a Q8_0
 // cache is dequantized as it is read.
-void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out, AttentionScratch& scratch,
-               const AttentionArgs& args);
+//
+// With few tokens (decoding, n_tokens <= kDecodeMaxTokens) on a device with
+// subgroup shuffles, token t's position is read from positions[t]
+// when the sequence runs: a recorded step stays valid for later positions up
+// to decode_kv_bound(q_pos0 + n_tokens, n_ctx) - 1 (the key splits depend only
+// on that bound).
+void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
+               AttentionScratch& scratch, const AttentionArgs& args);
+
+constexpr uint32_t kDecodeMaxTokens = 8;
+// The KV length the decode kernel's splits are planned for: kv_len rounded up
+// to a power of two (at least 256), at most the cache capacity.
+uint32_t decode_kv_bound(uint32_t kv_len, uint32_t n_ctx);
 
 // nll[out_offset + r] = logsumexp(logits[r, :]) - logits[r, targets[target_offset + r]]
 // for r < rows (targets are uint32 token ids).

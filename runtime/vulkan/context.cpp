@@ -202,6 +202,8 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter
   d.subgroup_size = subgroup.subgroupSize;
   d.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                           (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+  d.subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                       (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
 
   VkPhysicalDeviceMemoryProperties mem;
   vkGetPhysicalDeviceMemoryProperties(pd, &mem);
@@ -238,9 +240,14 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter
     for (const auto& s : shapes)
       if (s.scope == VK_SCOPE_SUBGROUP_NV && s.AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
           s.BType == VK_COMPONENT_TYPE_FLOAT16_NV && s.CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
-          s.DType == VK_COMPONENT_TYPE_FLOAT32_NV && s.MSize * s.NSize * s.KSize > d.coopmat_m * d.coopmat_n * d.coopmat_k) {
-        d.coopmat_m = s.MSize, d.coopmat_n = s.NSize, d.coopmat_k = s.KSize;
-        d.coopmat_nv = true;
+          s.DType == VK_COMPONENT_TYPE_FLOAT32_NV) {
+        const bool m16k16 = s.MSize == 16 && s.KSize == 16;
+        d.coopmat_16x16x16 |= m16k16 && s.NSize == 16;
+        d.coopmat_16x8x16 |= m16k16 && s.NSize == 8;
+        if (s.MSize * s.NSize * s.KSize > d.coopmat_m * d.coopmat_n * d.coopmat_k) {
+          d.coopmat_m = s.MSize, d.coopmat_n = s.NSize, d.coopmat_k = s.KSize;
+          d.coopmat_nv = true;
+        }
       }
   }
 

@@ -28,6 +28,7 @@ struct DeviceInfo {
   uint32_t max_push_constants = 0;
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
+  bool subgroup_shuffle = false;     // subgroupShuffleXor etc. in compute shaders
   float timestamp_period_ns = 0;  // 0 when the compute queue has no timestamps
   bool shader_float16 = false, shader_int8 = false, storage_16bit = false, storage_8bit = false;
   // Packed 4x8-bit integer dot products (VK_KHR_shader_integer_dot_product),
@@ -37,6 +38,8 @@ struct DeviceInfo {
   // matrix units used for prefill); the largest such shape, M x N x K.
   bool coopmat_nv = false;
   uint32_t coopmat_m = 0, coopmat_n = 0, coopmat_k = 0;
+  // Whether the fp16 x fp16 -> fp32 shapes the attention kernel can use are among them.
+  bool coopmat_16x16x16 = false, coopmat_16x8x16 = false;
 
   std::string api_version_string() const;
   int preference_rank() const;  // lower is preferred: discrete, integrated, virtual, CPU

@@ -1,0 +1,198 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_NV_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#extension GL_KHR_shader_subgroup_vote : require
+// Causal attention for prefill on NV cooperative matrices (flash attention).
+// A workgroup of 4 subgroups of 32 takes BR = 64 consecutive query tokens of
+// one head; subgroup s owns query rows 16s .. 16s+15. Per tile of BC keys:
+//   S = Q K^T on the matrix units (Q pre-scaled, f16; K staged in shared f16),
+//   online softmax per row in f32 (S through shared memory), P stored as f16,
+//   O = alpha O + P V on the matrix units (V staged where K was).
+// O stays in accumulators; its per-row rescale goes through shared memory.
+// Output is written normalized (no key splits). The host enables this kernel
+// only for subgroups of 32 with f16 -> f32 matrices of 16 x FN x 16, FN = 16 or
+// 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
+//
+// Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t.
+#include "common.glsl"
+
+#if !defined(HEAD_DIM) || !defined(COOPMAT_N)
+#error "define HEAD_DIM and COOPMAT_N"
+#endif
+#define SG 32u                                  // subgroup size (checked by the host)
+#define BR 64u                                  // query rows per workgroup, 16 per subgroup
+#define BC (HEAD_DIM <= 128u ? 64u : 32u)       // keys per tile (shared memory < 48 KiB)
+#define FN COOPMAT_N
+#define DK (HEAD_DIM / 16u)                     // A fragments of Q along the head
+#define DN (HEAD_DIM / FN)                      // B fragments of V and O along the head
+#define CK (BC / 16u)                           // A fragments of P along a key tile
+#define CN (BC / FN)                            // B fragments of K^T and S along a key tile
+#define HALF16 fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
+#define HALF_B fcoopmatNV<16, gl_ScopeSubgroup, 16, FN>
+#define ACC fcoopmatNV<32, gl_ScopeSubgroup, 16, FN>
+#define KV_STRIDE (HEAD_DIM + 8u)               // halves; padding keeps 16-byte rows off one bank
+#define S_STRIDE (BC + 4u)                      // floats
+#define P_STRIDE (BC + 8u)                      // halves
+
+layout(local_size_x = 128) in;
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
+layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
+layout(std430, binding = 3) writeonly buffer Out { float outv[]; };
+layout(push_constant) uniform Push {
+  uint n_tokens;
+  uint q_stride;        // floats between tokens in q and in out
+  uint q_pos0;
+  uint n_ctx;           // cache capacity per head
+  uint group;           // query heads per kv head
+  uint head_begin;      // first query head of this dispatch (its kv head is the buffer's first)
+  float scale;          // 1 / sqrt(head_dim)
+  uint scale_offset;    // Q8_0: first word of the scales region
+} p;
+
+#include "kv_cache.glsl"
+
+#define NEG_INF uintBitsToFloat(0xff800000u)
+
+shared float16_t kv_tile[BR * KV_STRIDE];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
+shared float s_tile[4u][16u * S_STRIDE];    // per subgroup: scores, then O fragments being rescaled
+shared float16_t p_tile[4u][16u * P_STRIDE];
+shared float row_alpha[4u][16u];
+
+// Rows 0 .. rows-1 of kv_tile from cache rows head_base + key0 ..; zeros past
+// key `end` (unwritten cache rows could hold NaNs that P = 0 would not cancel).
+void stage(const bool values, uint head_base, uint key0, uint end) {
+  for (uint i = gl_LocalInvocationID.x; i < BC * (HEAD_DIM / 2u); i += 128u) {
+    const uint r = i / (HEAD_DIM / 2u), d = i % (HEAD_DIM / 2u);
+    vec2 x = vec2(0.0);
+    if (key0 + r < end) x = values ? KV_PAIR(v_cache, head_base + key0 + r, d, HEAD_DIM)
+                                   : KV_PAIR(k_cache, head_base + key0 + r, d, HEAD_DIM);
+    kv_tile[r * KV_STRIDE + 2u * d] = float16_t(x.x);
+    kv_tile[r * KV_STRIDE + 2u * d + 1u] = float16_t(x.y);
+  }
+}
+
+// Makes a subgroup's shared-memory writes visible to its own invocations.
+void subgroup_sync() {
+  subgroupMemoryBarrierShared();
+  subgroupBarrier();
+}
+
+void main() {
+  const uint sg = gl_SubgroupID, lane = gl_SubgroupInvocationID;
+  const uint t0 = gl_WorkGroupID.x * BR;
+  const uint head = p.head_begin + gl_WorkGroupID.y;
+  const uint head_base = (gl_WorkGroupID.y / p.group) * p.n_ctx;
+
+  // Q (scaled) through shared f16 into fragments kept for the whole loop.
+  for (uint i = gl_LocalInvocationID.x; i < BR * HEAD_DIM; i += 128u) {
+    const uint r = i / HEAD_DIM, d = i % HEAD_DIM, t = t0 + r;
+    kv_tile[r * KV_STRIDE + d] = float16_t(t < p.n_tokens ? q[t * p.q_stride + head * HEAD_DIM + d] * p.scale : 0.0);
+  }
+  barrier();
+  HALF16 qf[DK];
+  [[unroll]] for (uint f = 0u; f < DK; ++f) coopMatLoadNV(qf[f], kv_tile, 16u * sg * KV_STRIDE + 16u * f, KV_STRIDE, false);
+
+  ACC o[DN];
+  [[unroll]] for (uint f = 0u; f < DN; ++f) o[f] = ACC(0.0);
+
+  // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, half the tile each.
+  const uint row = lane / 2u, half_ = lane % 2u;
+  const uint my_t = t0 + 16u * sg + row;
+  const uint my_last = p.q_pos0 + my_t;  // the last key this row sees
+  float m = NEG_INF, l = 0.0;
+
+  const uint kv_end = p.q_pos0 + min(t0 + BR, p.n_tokens);  // keys of the workgroup's last row; tiles past it are skipped
+  const uint first_last = p.q_pos0 + t0;                     // the last key of the first row
+  for (uint kt = 0u; kt < kv_end; kt += BC) {
+    barrier();  // previous readers of kv_tile (Q fragments, V) are done
+    stage(false, head_base, kt, kv_end);
+    barrier();
+
+    // S = Q K^T: K^T fragments are the K tile read column-major.
+    [[unroll]] for (uint c = 0u; c < CN; ++c) {
+      ACC s = ACC(0.0);
+      [[unroll]] for (uint f = 0u; f < DK; ++f) {
+        HALF_B kf;
+        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE + 16u * f, KV_STRIDE, true);
+        s = coopMatMulAddNV(qf[f], kf, s);
+      }
+      coopMatStoreNV(s, s_tile[sg], FN * c, S_STRIDE, false);
+    }
+    subgroup_sync();
+
+    // Online softmax; only tiles reaching past the first row's last key need the mask.
+    const bool masked = kt + BC - 1u > first_last;
+    const uint c0 = half_ * (BC / 2u);
+    float tile_max = NEG_INF;
+    for (uint c = c0; c < c0 + BC / 2u; ++c) {
+      const float v = s_tile[sg][row * S_STRIDE + c];
+      tile_max = max(tile_max, (masked && kt + c > my_last) ? NEG_INF : v);
+    }
+    const float m_new = max(m, max(tile_max, subgroupShuffleXor(tile_max, 1u)));
+    const float alpha = m_new == NEG_INF ? 1.0 : exp(m - m_new);
+    float sum = 0.0;
+    for (uint c = c0; c < c0 + BC / 2u; ++c) {
+      const float v = s_tile[sg][row * S_STRIDE + c];
+      const float pc = (masked && kt + c > my_last) || m_new == NEG_INF ? 0.0 : exp(v - m_new);
+      p_tile[sg][row * P_STRIDE + c] = float16_t(pc);
+      sum += pc;
+    }
+    l = l * alpha + sum + subgroupShuffleXor(sum, 1u);
+    m = m_new;
+    if (half_ == 0u) row_alpha[sg][row] = alpha;
+    subgroup_sync();
+
+    // O *= alpha per row, CN fragments at a time through s_tile (free now).
+    if (!subgroupAll(alpha == 1.0)) {
+      for (uint f0 = 0u; f0 < DN; f0 += CN) {
+        [[unroll]] for (uint c = 0u; c < CN; ++c)
+          if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
+        subgroup_sync();
+        for (uint i = lane; i < 16u * BC; i += SG) {
+          const uint r = i / BC, c = i % BC;
+          s_tile[sg][r * S_STRIDE + c] *= row_alpha[sg][r];
+        }
+        subgroup_sync();
+        [[unroll]] for (uint c = 0u; c < CN; ++c)
+          if (f0 + c < DN) coopMatLoadNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
+        subgroup_sync();  // loads done before s_tile is written again
+      }
+    }
+
+    barrier();  // every subgroup is done with the K tile
+    stage(true, head_base, kt, kv_end);
+    barrier();
+
+    // O += P V.
+    [[unroll]] for (uint c = 0u; c < CK; ++c) {
+      HALF16 pf;
+      coopMatLoadNV(pf, p_tile[sg], 16u * c, P_STRIDE, false);
+      [[unroll]] for (uint f = 0u; f < DN; ++f) {
+        HALF_B vf;
+        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE + FN * f, KV_STRIDE, false);
+        o[f] = coopMatMulAddNV(pf, vf, o[f]);
+      }
+    }
+  }
+
+  // out = O / l, CN fragments at a time through s_tile.
+  if (half_ == 0u) row_alpha[sg][row] = 1.0 / l;
+  subgroup_sync();
+  for (uint f0 = 0u; f0 < DN; f0 += CN) {
+    [[unroll]] for (uint c = 0u; c < CN; ++c)
+      if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
+    subgroup_sync();
+    const uint cols = min(BC, HEAD_DIM - FN * f0);
+    for (uint i = lane; i < 16u * cols; i += SG) {
+      const uint r = i / cols, c = i % cols, t = t0 + 16u * sg + r;
+      if (t < p.n_tokens) outv[t * p.q_stride + head * HEAD_DIM + FN * f0 + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r];
+    }
+    subgroup_sync();
+  }
+}

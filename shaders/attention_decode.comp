@@ -1,0 +1,158 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+// Attention for a few query tokens (decoding): a workgroup takes one KV head,
+// up to ROWS query rows of it (the GQA query heads of that KV head, times the
+// tokens) and one split of the keys, so K and V are read once per KV head and
+// a long context spreads over many workgroups (flash decoding). Each split
+// writes its unnormalized output with its running max m and sum l;
+// attention_combine.comp merges the splits.
+//
+// A run of 8 lanes is one worker: it takes one key at a time, each lane
+// holding PAIRS / 8 half pairs of the head, so a subgroup reads consecutive
+// cache rows (coalesced) and a dot product ends in 3 xor-shuffle steps.
+// Workers keep their own online softmax in registers; they are merged once at
+// the end.
+//
+// Token t's position is positions[t] (not a push constant, so a recorded
+// decode can be replayed for the next token); it sees keys 0 .. positions[t].
+#include "common.glsl"
+
+#ifndef HEAD_DIM
+#error "define HEAD_DIM"
+#endif
+#define PAIRS (HEAD_DIM / 2u)
+#define LANES 8u                    // lanes per worker
+#define PER_LANE (PAIRS / LANES)    // half pairs each lane owns
+#define ROWS 4u                     // query rows per workgroup
+
+layout(constant_id = 0) const uint WG = 128;  // a multiple of the subgroup size, itself a multiple of LANES
+layout(local_size_x_id = 0) in;
+const uint WORKERS = WG / LANES;
+
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
+layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
+layout(std430, binding = 3) readonly buffer Pos { int positions[]; };
+layout(std430, binding = 4) writeonly buffer PO { float partial_o[]; };
+layout(std430, binding = 5) writeonly buffer PML { vec2 partial_ml[]; };
+layout(push_constant) uniform Push {
+  uint n_tokens;
+  uint n_head;
+  uint q_stride;        // floats between tokens in q
+  uint n_ctx;           // cache capacity per head
+  uint group;           // query heads per kv head
+  uint head_begin;      // first kv head of this dispatch (the buffer's first)
+  uint keys_per_split;
+  float scale;          // 1 / sqrt(head_dim)
+  uint scale_offset;    // Q8_0: first word of the scales region
+} p;
+
+#include "kv_cache.glsl"
+
+#define NEG_INF uintBitsToFloat(0xff800000u)
+
+shared vec2 qs[ROWS][PAIRS];
+shared float worker_m[WORKERS], worker_l[WORKERS];
+shared vec2 merge_o[WORKERS][PAIRS];
+
+void main() {
+  const uint tid = gl_LocalInvocationID.x;
+  const uint split = gl_WorkGroupID.x, kv_local = gl_WorkGroupID.y;
+  const uint n_rows = p.n_tokens * p.group;  // row r: token r / group, query head r % group of this kv head
+  const uint row0 = gl_WorkGroupID.z * ROWS;
+  // Workers are runs of subgroup invocation ids (xor shuffles below 8 stay in one).
+  const uint worker = gl_SubgroupID * (gl_SubgroupSize / LANES) + gl_SubgroupInvocationID / LANES;
+  const uint lane = gl_SubgroupInvocationID % LANES;
+
+  // Per row: its token, query head and the last key it sees (-1: no such row).
+  uint token[ROWS], head[ROWS];
+  int last_key[ROWS];
+  int max_key = -1;
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+    const uint row = min(row0 + r, n_rows - 1u);
+    token[r] = row / p.group;
+    head[r] = (p.head_begin + kv_local) * p.group + row % p.group;
+    last_key[r] = row0 + r < n_rows ? positions[token[r]] : -1;
+    max_key = max(max_key, last_key[r]);
+  }
+  for (uint i = tid; i < ROWS * PAIRS; i += WG) {
+    const uint r = i / PAIRS, d = i % PAIRS;
+    const uint src = token[r] * p.q_stride + head[r] * HEAD_DIM + 2u * d;
+    qs[r][d] = vec2(q[src], q[src + 1u]) * p.scale;
+  }
+  barrier();
+
+  float m[ROWS], l[ROWS];
+  vec2 acc[ROWS][PER_LANE];
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+    m[r] = NEG_INF;
+    l[r] = 0.0;
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = vec2(0.0);
+  }
+
+  const int k_begin = int(split * p.keys_per_split);
+  const int k_end = min(k_begin + int(p.keys_per_split), max_key + 1);  // splits past every row's keys stay empty
+  const uint head_base = kv_local * p.n_ctx;
+  // The loop is uniform over the workgroup so that the shuffles run in
+  // uniform control flow; a worker past k_end computes on key 0 and drops it.
+  for (int base = k_begin; base < k_end; base += int(WORKERS)) {
+    const int j = base + int(worker);
+    const uint key = head_base + uint(j < k_end ? j : 0);
+    float s[ROWS];
+    vec2 v[PER_LANE];
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[r] = 0.0;
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) {
+      const uint d = lane + LANES * i;
+      const vec2 k = KV_PAIR(k_cache, key, d, HEAD_DIM);
+      v[i] = KV_PAIR(v_cache, key, d, HEAD_DIM);
+      [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[r] += dot(qs[r][d], k);
+    }
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+      [[unroll]] for (uint x = LANES / 2u; x > 0u; x /= 2u) s[r] += subgroupShuffleXor(s[r], x);
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+      if (j >= k_end || j > last_key[r]) continue;  // masked (and rows past n_rows)
+      // One exp per key: either the max moves (rescale the past) or it does not.
+      float alpha = 1.0, pj = 1.0;
+      if (s[r] > m[r]) {
+        alpha = exp(m[r] - s[r]);
+        m[r] = s[r];
+      } else {
+        pj = exp(s[r] - m[r]);
+      }
+      l[r] = l[r] * alpha + pj;
+      [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = acc[r][i] * alpha + pj * v[i];
+    }
+  }
+
+  // Merge the workers row by row: rescale each to the workgroup's max.
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+    if (lane == 0u) {
+      worker_m[worker] = m[r];
+      worker_l[worker] = l[r];
+    }
+    barrier();
+    float M = NEG_INF;
+    for (uint w = 0u; w < WORKERS; ++w) M = max(M, worker_m[w]);
+    const float f = m[r] == NEG_INF ? 0.0 : exp(m[r] - M);
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][lane + LANES * i] = acc[r][i] * f;
+    barrier();
+    if (row0 + r < n_rows) {
+      const uint out_row = (split * p.n_tokens + token[r]) * p.n_head + head[r];
+      for (uint d = tid; d < PAIRS; d += WG) {
+        vec2 o = vec2(0.0);
+        for (uint w = 0u; w < WORKERS; ++w) o += merge_o[w][d];
+        partial_o[out_row * HEAD_DIM + 2u * d] = o.x;
+        partial_o[out_row * HEAD_DIM + 2u * d + 1u] = o.y;
+      }
+      if (tid == 0u) {
+        float L = 0.0;
+        for (uint w = 0u; w < WORKERS; ++w)
+          if (worker_m[w] != NEG_INF) L += worker_l[w] * exp(worker_m[w] - M);
+        partial_ml[out_row] = vec2(M, L);
+      }
+    }
+    barrier();
+  }
+}
