@@ -3,16 +3,16 @@
 // The residual add and the next RMSNorm in one pass (they always come in
 // pairs in the decoder): x[row, :] += r[row, :], then
 // y[row, :] = x[row, :] / sqrt(mean(x[row, :]^2) + eps) * weight[:].
-// One workgroup per row; each thread re-reads only the elements it wrote.
+// One workgroup per row.
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
 layout(local_size_x_id = 0) in;
 
-layout(std430, binding = 0) buffer X { float x[]; };
-layout(std430, binding = 1) readonly buffer R { float r[]; };
-layout(std430, binding = 2) readonly buffer W { float weight[]; };
-layout(std430, binding = 3) writeonly buffer Y { float y[]; };
+layout(std430, binding = 0) restrict buffer X { float x[]; };  // restrict: no binding aliases another
+layout(std430, binding = 1) restrict readonly buffer R { float r[]; };
+layout(std430, binding = 2) restrict readonly buffer W { float weight[]; };
+layout(std430, binding = 3) restrict writeonly buffer Y { float y[]; };
 
 layout(push_constant) uniform Push {
   uint cols;
@@ -27,10 +27,11 @@ void main() {
   if (row >= p.rows) return;
   const uint tid = gl_LocalInvocationID.x;
   const uint base = row * p.cols;
+  // Sums first, stores later: stores inside this loop would keep the next
+  // iteration's loads from starting early, one memory round trip per iteration.
   float sum = 0.0;
   for (uint k = tid; k < p.cols; k += WG) {
     const float v = x[base + k] + r[base + k];
-    x[base + k] = v;
     sum += v * v;
   }
   partial[tid] = sum;
@@ -40,5 +41,9 @@ void main() {
     barrier();
   }
   const float scale = inversesqrt(partial[0] / float(p.cols) + p.eps);
-  for (uint k = tid; k < p.cols; k += WG) y[base + k] = x[base + k] * scale * weight[k];
+  for (uint k = tid; k < p.cols; k += WG) {
+    const float v = x[base + k] + r[base + k];
+    x[base + k] = v;
+    y[base + k] = v * scale * weight[k];
+  }
 }

@@ -86,10 +86,11 @@ void main() {
   const bool x_vec = x_aligned && w_aligned;
   const uint body = p.cols & ~3u;
   for (uint k = tid * 4u; k < body; k += WG * 4u) {
-    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) {
-      const vec4 w = load_w4(min(row0 + r, p.rows - 1u) * p.cols + k, w_aligned);  // past the end: repeat the last row
-      [[unroll]] for (uint b = 0u; b < NUM_COLS; ++b)
-        acc[r * NUM_COLS + b] += dot(w, load_x4(p.x_offset + b * p.x_stride + k, x_vec));
+    vec4 w[NUM_ROWS];  // past the end: repeat the last row
+    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) w[r] = load_w4(min(row0 + r, p.rows - 1u) * p.cols + k, w_aligned);
+    [[unroll]] for (uint b = 0u; b < NUM_COLS; ++b) {
+      const vec4 xv = load_x4(p.x_offset + b * p.x_stride + k, x_vec);
+      [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) acc[r * NUM_COLS + b] += dot(w[r], xv);
     }
   }
   if (body + tid < p.cols) {  // the last cols % 4 elements
@@ -101,17 +102,21 @@ void main() {
     }
   }
 #else
+  // Activations are read once per chunk and column and used for every row:
+  // x traffic (4 bytes per weight per column, through L1) rather than the
+  // weights' own bytes is what bounds this loop, so rows share each load.
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
   for (uint c = tid; c < p.cols / 16u; c += WG) {
-    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) {
-      const Chunk ch = decode_chunk(min(row0 + r, p.rows - 1u) * row_bytes, c);
-      [[unroll]] for (uint b = 0u; b < NUM_COLS; ++b) {
-        const uint xb = p.x_offset + b * p.x_stride;
+    Chunk ch[NUM_ROWS];
+    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) ch[r] = decode_chunk(min(row0 + r, p.rows - 1u) * row_bytes, c);
+    [[unroll]] for (uint b = 0u; b < NUM_COLS; ++b) {
+      const uint xb = p.x_offset + b * p.x_stride;
+      vec4 xv[4];
+      [[unroll]] for (uint g = 0u; g < 4u; ++g) xv[g] = load_x4(xb + ch[0].k[g], x_aligned);
+      const vec4 xsum = vec4(dot(xv[0], vec4(1.0)), dot(xv[1], vec4(1.0)), dot(xv[2], vec4(1.0)), dot(xv[3], vec4(1.0)));
+      [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) {
         float s = 0.0;
-        [[unroll]] for (uint g = 0u; g < 4u; ++g) {
-          const vec4 xv = load_x4(xb + ch.k[g], x_aligned);
-          s += ch.scale[g] * dot(ch.q[g], xv) - ch.offs[g] * dot(xv, vec4(1.0));
-        }
+        [[unroll]] for (uint g = 0u; g < 4u; ++g) s += ch[r].scale[g] * dot(ch[r].q[g], xv[g]) - ch[r].offs[g] * xsum[g];
         acc[r * NUM_COLS + b] += s;
       }
     }

@@ -5,7 +5,8 @@
 //
 // Tolerance: both sides use the same (de)quantized weights and F16-rounded KV
 // cache; what differs is float32 summation order and GPU exp/cos. We require
-// max |gpu - cpu| <= 2e-3 * (1 + max |cpu|) per logits row.
+// max |gpu - cpu| <= 2e-3 * (1 + max |cpu|) per logits row (3e-2 where prefill
+// rounds to f16 on matrix units: support/precision.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "support/gpu_test.h"
+#include "support/precision.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
 
@@ -53,12 +55,12 @@ TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
   for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
     const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, tokens.size() - i));
     expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i));
+                      "prefill chunk at " + std::to_string(i), logits_rtol(gpu(), 2e-3));
   }
   for (int step = 0; step < 3; ++step) {
     const int32_t t = tokens[step];
     expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
-                      "decode step " + std::to_string(step));
+                      "decode step " + std::to_string(step), logits_rtol(gpu(), 2e-3));
   }
   EXPECT_EQ(gpu_model.n_past(), 48);
 }
@@ -109,7 +111,7 @@ TEST_P(DecoderLongContext, MatchesReferencePast4KUnderEveryMethod) {
     const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
     const auto cpu_logits = cpu_model.forward(all);
     const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
-    expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, method);
+    expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, method, logits_rtol(gpu(), 2e-3));
   }
 }
 

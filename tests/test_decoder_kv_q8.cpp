@@ -21,6 +21,7 @@
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "support/gpu_test.h"
+#include "support/precision.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
 
@@ -71,12 +72,12 @@ TEST_P(DecoderQ8Kv, PrefillInChunksDecodeAndTruncateMatchReference) {
   for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
     const auto chunk = all.subspan(i, std::min<size_t>(16, tokens.size() - i));
     expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i), kQ8Tolerance);
+                      "prefill chunk at " + std::to_string(i), logits_rtol(gpu(), kQ8Tolerance));
   }
   for (int step = 0; step < 3; ++step) {
     const int32_t t = tokens[step];
     expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
-                      "decode step " + std::to_string(step), kQ8Tolerance);
+                      "decode step " + std::to_string(step), logits_rtol(gpu(), kQ8Tolerance));
   }
   // Keep a prefix of 21 (a row whose scales share words with the next) and
   // prefill different tokens over the rest, as the eval sweeps do.
@@ -85,7 +86,7 @@ TEST_P(DecoderQ8Kv, PrefillInChunksDecodeAndTruncateMatchReference) {
   again.forward(all.first(21));
   const auto other = random_tokens(10, config.n_vocab, 8);
   expect_close_rows(gpu_model.forward(other, true), again.forward(other), config.n_vocab, "after truncate(21)",
-                    kQ8Tolerance);
+                    logits_rtol(gpu(), kQ8Tolerance));
 }
 
 INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderQ8Kv,
@@ -122,7 +123,7 @@ TEST_F(DecoderQ8KvLong, Qwen2Q8MatchesReferencePast4K) {
   const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
   const auto cpu_logits = cpu_model.forward(all);
   const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
-  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, "positions 4160..4167", kQ8Tolerance);
+  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, "positions 4160..4167", logits_rtol(gpu(), kQ8Tolerance));
 }
 
 class DecoderKvMemory : public GpuTest {};

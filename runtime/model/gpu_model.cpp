@@ -159,6 +159,7 @@ void GpuModel::set_rope(std::span<const double> freq, float attn_factor) {
     throw ModelError("rope table has " + std::to_string(freq.size()) + " pairs, the model rotates " +
                      std::to_string(c_.rope.n_rot / 2));
   const auto turns = ops::encode_rope_turns(freq);
+  decode_seq_.reset();  // it binds the old table
   rope_turns_ = vk::Buffer(ctx_, turns.size() * 4, MemoryUsage::Device);
   rope_turns_.write(turns.data(), turns.size() * 4);
   attn_factor_ = attn_factor;
@@ -193,7 +194,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   else ops::add(seq, x_, o_, x_, n * E);
 }
 
-uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {
+uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {
   const auto n = static_cast<uint32_t>(tokens.size());
   if (n == 0) throw ModelError("forward: no tokens");
   if (n > static_cast<uint32_t>(options_.max_batch))
@@ -214,10 +215,46 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
   call_start_ = std::chrono::steady_clock::now();
   ids_.write(ids.data(), n * 4);
   positions_.write(pos.data(), n * 4);
+  return n;
+}
+
+uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {
+  const uint32_t n = stage_tokens(tokens);
   seq.begin();
   ops::embed(seq, tok_embd_, ids_, x_, n);
   for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
   return n;
+}
+
+void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits) {
+  const auto E = static_cast<uint32_t>(c_.n_embd);
+  const uint32_t rows = all_logits ? n : 1;
+  // Only the rows whose logits are wanted go through the output head.
+  const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
+  ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
+  ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
+  seq.copy(logits_, 0, logits_host_, 0, uint64_t(rows) * c_.n_vocab * 4);
+}
+
+// One decoded token from a recorded command buffer: the recording reads the
+// token and its position from buffers, and the attention's key splits depend
+// only on decode_kv_bound, so it is replayed until the context crosses that
+// bound (a power of two) or the rotary table changes.
+std::vector<float> GpuModel::decode_step(std::span<const int32_t> token) {
+  const auto bound = ops::decode_kv_bound(static_cast<uint32_t>(n_past_ + 1), static_cast<uint32_t>(options_.n_ctx));
+  if (!decode_seq_ || decode_bound_ != bound) {
+    if (!decode_seq_) decode_seq_ = std::make_unique<vk::Sequence>(ctx_, sequence_options());
+    begin_forward(*decode_seq_, token);
+    record_output_head(*decode_seq_, 1, false);
+    decode_seq_->end();
+    decode_bound_ = bound;
+  } else {
+    stage_tokens(token);
+  }
+  run_forward(*decode_seq_, 1);
+  std::vector<float> logits(c_.n_vocab);
+  logits_host_.read(logits.data(), logits.size() * 4);
+  return logits;
 }
 
 vk::Sequence& GpuModel::sequence() {
@@ -236,6 +273,10 @@ vk::SequenceOptions GpuModel::sequence_options() const {
 
 void GpuModel::finish_forward(vk::Sequence& seq, uint32_t n) {
   seq.end();
+  run_forward(seq, n);
+}
+
+void GpuModel::run_forward(vk::Sequence& seq, uint32_t n) {
   seq.submit();
   host_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - call_start_).count();
   seq.wait();
@@ -247,16 +288,13 @@ void GpuModel::finish_forward(vk::Sequence& seq, uint32_t n) {
 std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_logits) {
   if (all_logits && tokens.size() > static_cast<size_t>(options_.max_logit_rows))
     throw ModelError("forward: more logit rows requested than max_logit_rows");
+  if (tokens.size() == 1 && !all_logits && !probe_ && ops::decode_attention_supported(ctx_.info()))
+    return decode_step(tokens);
   vk::Sequence& seq = sequence();
   const uint32_t n = begin_forward(seq, tokens);
-  const auto E = static_cast<uint32_t>(c_.n_embd);
   const uint32_t rows = all_logits ? n : 1;
-  // Only the rows whose logits are wanted go through the output head.
-  const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
-  ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
-  ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
+  record_output_head(seq, n, all_logits);
   std::vector<float> logits(size_t(rows) * c_.n_vocab);
-  seq.copy(logits_, 0, logits_host_, 0, logits.size() * 4);
   finish_forward(seq, n);
   logits_host_.read(logits.data(), logits.size() * 4);
   return logits;

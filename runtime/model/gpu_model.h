@@ -101,8 +101,16 @@ class GpuModel {
     vk::Buffer attn_norm, ffn_norm, bq, bk, bv;
   };
   // Uploads ids and positions, begins `seq` and records embedding and layers.
+  // Checks tokens and writes their ids and positions for the GPU to read.
+  uint32_t stage_tokens(std::span<const int32_t> tokens);
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
+  void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
   void finish_forward(vk::Sequence& seq, uint32_t n);
+  void run_forward(vk::Sequence& seq, uint32_t n);
+  std::vector<float> decode_step(std::span<const int32_t> token);
+  // The recorded decode step and the KV bound its attention splits were planned for.
+  std::unique_ptr<vk::Sequence> decode_seq_;
+  uint32_t decode_bound_ = 0;
   vk::SequenceOptions sequence_options() const;
   vk::Sequence& sequence();
   std::unique_ptr<vk::Sequence> seq_;

@@ -184,14 +184,20 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   }
 }
 
+}  // namespace
+
 // The matrix-unit prefill kernel's needs: 16x16x16 or 16x8x16 f16 matrices,
 // subgroups of 32, 48 KiB of shared memory.
-bool coopmat_usable(const vk::DeviceInfo& info) {
+bool prefill_attention_on_coopmat(const vk::DeviceInfo& info) {
   return info.coopmat_nv && (info.coopmat_16x16x16 || info.coopmat_16x8x16) && info.subgroup_size == 32 && info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 &&
          !std::getenv("MRROPE_NO_COOPMAT");
 }
 
-}  // namespace
+bool decode_attention_supported(const vk::DeviceInfo& info) {
+  // Workers of 8 lanes need subgroups of at least 8 (subgroup sizes are powers of two).
+  return info.subgroup_shuffle && info.subgroup_size >= 8 &&
+         std::max(128u, info.subgroup_size) <= info.max_workgroup_invocations;
+}
 
 void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
                AttentionScratch& scratch, const AttentionArgs& a) {
@@ -206,10 +212,8 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
 
   const vk::DeviceInfo& info = seq.context().info();
-  if (a.n_tokens > kDecodeMaxTokens && coopmat_usable(info)) return attention_coopmat(seq, cache, q, out, a);
-  // Workers of 8 lanes need subgroups of at least 8 (subgroup sizes are powers of two).
-  const bool decode = a.n_tokens <= kDecodeMaxTokens && info.subgroup_shuffle && info.subgroup_size >= 8 &&
-                      std::max(128u, info.subgroup_size) <= info.max_workgroup_invocations;
+  if (a.n_tokens > kDecodeMaxTokens && prefill_attention_on_coopmat(info)) return attention_coopmat(seq, cache, q, out, a);
+  const bool decode = a.n_tokens <= kDecodeMaxTokens && decode_attention_supported(info);
   const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
                                  : attention_tiles(seq, cache, q, scratch, a);
 

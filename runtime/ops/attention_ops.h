@@ -47,6 +47,12 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
                AttentionScratch& scratch, const AttentionArgs& args);
 
 constexpr uint32_t kDecodeMaxTokens = 8;
+// Whether attention() takes the decode kernel for up to kDecodeMaxTokens
+// tokens on this device (so a recorded decode step can be replayed).
+bool decode_attention_supported(const vk::DeviceInfo& info);
+// Whether prefill (more than kDecodeMaxTokens tokens) runs on the matrix units
+// (f16 Q and P, f32 softmax); MRROPE_NO_COOPMAT=1 turns it off.
+bool prefill_attention_on_coopmat(const vk::DeviceInfo& info);
 // The KV length the decode kernel's splits are planned for: kv_len rounded up
 // to a power of two (at least 256), at most the cache capacity.
 uint32_t decode_kv_bound(uint32_t kv_len, uint32_t n_ctx);

@@ -17,17 +17,19 @@ struct FastShape {
 };
 
 // Chosen from the device's subgroup size, never its vendor.
-FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch) {
+FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) {
   const uint32_t sg = std::max(1u, info.subgroup_size);
   FastShape s;
   if (info.type == "CPU") {
     s = {sg, 4};  // CPU devices pay per workgroup: one subgroup, several rows
   } else {
-    // As llama.cpp measured on NVIDIA: 4 subgroups share a row when there are
-    // few long rows (more threads per row keep enough loads in flight), else 1;
-    // two rows per workgroup except where one row already has enough work.
-    s.threads = rows <= 8192 && cols >= 1024 ? 4 * sg : sg;
-    s.rows = type == GgmlType::F32 || type == GgmlType::Q8_0 ? 1 : 2;
+    // Measured on an H100 (bench-kernels --matvec-only, MRROPE_MATVEC_SHAPE
+    // sweep): 4 subgroups per workgroup beat 1 and 2 at every shape. Rows
+    // share each activation load (see the shader), so quantized types take
+    // four; float weights are bound by their own bytes and take one.
+    const bool float_type = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
+    s.threads = 4 * sg;
+    s.rows = float_type ? 1 : 4;
   }
   detail::matvec_shape_override(&s.threads, &s.rows);
   s.threads = std::min(s.threads, info.max_workgroup_invocations);
@@ -46,7 +48,7 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint
     throw vk::VulkanError("matvec_fast needs subgroup arithmetic and 16-bit storage buffers");
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_fast: batch must be 1..8");
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
-  const FastShape s = fast_shape(info, w.type(), rows, cols, batch);
+  const FastShape s = fast_shape(info, w.type(), batch);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_fast_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(MatPush),
