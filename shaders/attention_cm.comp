@@ -66,7 +66,27 @@ shared float row_alpha[4u][16u];
 
 // Rows 0 .. rows-1 of kv_tile from cache rows head_base + key0 ..; zeros past
 // key `end` (unwritten cache rows could hold NaNs that P = 0 would not cancel).
+#ifndef KV_Q8_0
+// 16-byte views of the F16 cache: a head row (HEAD_DIM halves, a multiple of 8)
+// is whole uvec4s, so a tile is staged with one load per 8 values.
+layout(std430, binding = 1) readonly buffer KC4 { uvec4 k_cache4[]; };
+layout(std430, binding = 2) readonly buffer VC4 { uvec4 v_cache4[]; };
+#endif
+
 void stage(const bool values, uint head_base, uint key0, uint end) {
+#ifndef KV_Q8_0
+  for (uint i = gl_LocalInvocationID.x; i < BC * (HEAD_DIM / 8u); i += 128u) {
+    const uint r = i / (HEAD_DIM / 8u), d8 = i % (HEAD_DIM / 8u);
+    const uint src = (head_base + key0 + r) * (HEAD_DIM / 8u) + d8;
+    uvec4 w = uvec4(0u);
+    if (key0 + r < end) w = values ? v_cache4[src] : k_cache4[src];
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+      const f16vec2 x = f16vec2(unpackHalf2x16(w[j]));
+      kv_tile[r * KV_STRIDE + 8u * d8 + 2u * j] = x.x;
+      kv_tile[r * KV_STRIDE + 8u * d8 + 2u * j + 1u] = x.y;
+    }
+  }
+#else
   for (uint i = gl_LocalInvocationID.x; i < BC * (HEAD_DIM / 2u); i += 128u) {
     const uint r = i / (HEAD_DIM / 2u), d = i % (HEAD_DIM / 2u);
     vec2 x = vec2(0.0);
@@ -75,6 +95,7 @@ void stage(const bool values, uint head_base, uint key0, uint end) {
     kv_tile[r * KV_STRIDE + 2u * d] = float16_t(x.x);
     kv_tile[r * KV_STRIDE + 2u * d + 1u] = float16_t(x.y);
   }
+#endif
 }
 
 // Makes a subgroup's shared-memory writes visible to its own invocations.
