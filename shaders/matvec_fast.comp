@@ -102,23 +102,15 @@ void main() {
     }
   }
 #else
-  // Activations are read once per chunk and column and used for every row:
-  // x traffic (4 bytes per weight per column, through L1) rather than the
-  // weights' own bytes is what bounds this loop, so rows share each load.
+  // Each activation load serves every row of the workgroup.
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
   for (uint c = tid; c < p.cols / 16u; c += WG) {
-    Chunk ch[NUM_ROWS];
-    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) ch[r] = decode_chunk(min(row0 + r, p.rows - 1u) * row_bytes, c);
     [[unroll]] for (uint b = 0u; b < NUM_COLS; ++b) {
       const uint xb = p.x_offset + b * p.x_stride;
-      vec4 xv[4];
-      [[unroll]] for (uint g = 0u; g < 4u; ++g) xv[g] = load_x4(xb + ch[0].k[g], x_aligned);
-      const vec4 xsum = vec4(dot(xv[0], vec4(1.0)), dot(xv[1], vec4(1.0)), dot(xv[2], vec4(1.0)), dot(xv[3], vec4(1.0)));
-      [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) {
-        float s = 0.0;
-        [[unroll]] for (uint g = 0u; g < 4u; ++g) s += ch[r].scale[g] * dot(ch[r].q[g], xv[g]) - ch[r].offs[g] * xsum[g];
-        acc[r * NUM_COLS + b] += s;
-      }
+      const vec4 x0 = load_x4(xb + chunk_x(c, 0u), x_aligned), x1 = load_x4(xb + chunk_x(c, 1u), x_aligned);
+      const vec4 x2 = load_x4(xb + chunk_x(c, 2u), x_aligned), x3 = load_x4(xb + chunk_x(c, 3u), x_aligned);
+      [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r)
+        acc[r * NUM_COLS + b] += chunk_dot(min(row0 + r, p.rows - 1u) * row_bytes, c, x0, x1, x2, x3);
     }
   }
 #endif

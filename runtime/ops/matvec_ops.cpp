@@ -24,12 +24,12 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
     s = {sg, 4};  // CPU devices pay per workgroup: one subgroup, several rows
   } else {
     // Measured on an H100 (bench-kernels --matvec-only, MRROPE_MATVEC_SHAPE
-    // sweep): 4 subgroups per workgroup beat 1 and 2 at every shape. Rows
-    // share each activation load (see the shader), so quantized types take
-    // four; float weights are bound by their own bytes and take one.
+    // sweep): 4 subgroups per workgroup are best or within noise at every
+    // shape; one row per workgroup for float weights, two for quantized ones
+    // (four was slower: register pressure).
     const bool float_type = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
     s.threads = 4 * sg;
-    s.rows = float_type ? 1 : 4;
+    s.rows = float_type ? 1 : 2;
   }
   detail::matvec_shape_override(&s.threads, &s.rows);
   s.threads = std::min(s.threads, info.max_workgroup_invocations);
