@@ -5,8 +5,9 @@
 // MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
 //
 // --quick uses small shapes (for CPU devices such as lavapipe). The "copy
-// roofline" is a device-to-device buffer copy (bytes read + written per
-// second); matrix-vector rows report their bandwidth as a share of it.
+// roofline" is a device-to-device copy by a copy shader (bytes read + written
+// per second; vkCmdCopyBuffer is printed beside it); matrix-vector rows report
+// their bandwidth as a share of it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -86,9 +87,11 @@ void report(const char* kernel, const std::string& shape, double us, double byte
 double bench_copy(vk::Context& ctx, const Options& o) {
   const uint64_t bytes = std::min<uint64_t>(o.quick ? 64ull << 20 : 1ull << 30, ctx.max_buffer_bytes());
   vk::Buffer src(ctx, bytes, vk::MemoryUsage::Device), dst(ctx, bytes, vk::MemoryUsage::Device);
-  const double us = time_op(ctx, o.reps, [&](vk::Sequence& seq) { seq.copy(src, 0, dst, 0, bytes); });
+  const double us_cmd = time_op(ctx, o.reps, [&](vk::Sequence& seq) { seq.copy(src, 0, dst, 0, bytes); });
+  const double us = time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::copy_words(seq, src, dst, bytes); });
   const double gbs = 2.0 * double(bytes) / us / 1e3;
-  std::printf("copy roofline: %s in %.1f us, %.1f GB/s (read + write)\n", vk::format_bytes(bytes).c_str(), us, gbs);
+  std::printf("copy roofline: %s in %.1f us, %.1f GB/s (read + write) with a copy shader; vkCmdCopyBuffer %.1f GB/s\n",
+              vk::format_bytes(bytes).c_str(), us, gbs, 2.0 * double(bytes) / us_cmd / 1e3);
   return gbs;
 }
 

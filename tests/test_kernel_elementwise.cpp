@@ -52,6 +52,19 @@ TEST_F(ElementwiseKernels, AddRmsNormMatchesAddThenNorm) {
   }
 }
 
+// The copy kernel (bench-kernels' roofline) moves every byte, across several grid strides.
+TEST_F(ElementwiseKernels, CopyWordsCopiesEveryByte) {
+  const size_t words = 4096 * 256 * 2 + 5;  // more than the largest grid: threads loop
+  const auto src = random_floats(words * 4, 21);
+  vk::Buffer bs = device_buffer(gpu(), src), bd = zero_buffer(gpu(), src.size());
+  vk::Sequence seq(gpu());
+  seq.begin();
+  ops::copy_words(seq, bs, bd, words * 16);
+  seq.end();
+  seq.run();
+  EXPECT_EQ(read_back(bd, src.size()), src);
+}
+
 TEST_F(ElementwiseKernels, SiluMulAndAddMatchReference) {
   const uint32_t n = 70001;  // > 256 workgroups' worth, not a multiple of 256
   const auto g = random_floats(n, 3, -8, 8), u = random_floats(n, 4);

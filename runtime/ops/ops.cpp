@@ -142,6 +142,17 @@ void elementwise(Sequence& seq, const char* shader, const Buffer& a, const Buffe
 }
 }  // namespace
 
+void copy_words(Sequence& seq, const Buffer& src, const Buffer& dst, uint64_t bytes) {
+  if (bytes % 16 != 0 || bytes / 16 > UINT32_MAX) throw vk::VulkanError("copy_words: bytes must be a multiple of 16");
+  struct Push {
+    uint32_t n;
+  } p{static_cast<uint32_t>(bytes / 16)};
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"copy_words", {Access::Read, Access::Write}, sizeof(Push), {}});
+  // A few waves of workgroups; each thread loops over the rest.
+  const Grid g = grid_for(seq, std::min<uint32_t>(ceil_div(p.n, 256), 4096));
+  seq.dispatch(k, {src, dst}, p, g.x, g.y, 1, "copy_words");
+}
+
 void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n) {
   elementwise(seq, "silu_mul", gate, up, out, n);
 }

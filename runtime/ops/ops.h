@@ -53,6 +53,8 @@ void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const 
                   uint32_t rows, uint32_t cols, float eps);
 // out = silu(gate) * up over n elements; out may be gate.
 void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
+// dst[0, bytes) = src[0, bytes) through the shader cores; bytes a multiple of 16.
+void copy_words(Sequence& seq, const Buffer& src, const Buffer& dst, uint64_t bytes);
 // out = a + b over n elements; out may be a.
 void add(Sequence& seq, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n);
 // y[r, :] = softmax(scale * x[r, :]); y may be x.
