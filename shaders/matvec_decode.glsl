@@ -14,8 +14,14 @@ uint ld16(uint byte) { return uint(w16[byte >> 1]); }
 uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
 float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
 
-const uvec4 kByteShifts = uvec4(0u, 8u, 16u, 24u);
-vec4 nibbles(uint w, uint shift) { return vec4((uvec4(w) >> (kByteShifts + shift)) & 0xfu); }
+// Fields of one 32-bit word, one per byte, as floats (bitfieldExtract per
+// component: Q8_0, which decodes this way, ran 5x faster on an H100 than the
+// types that shifted a uvec4 by a vector of shifts).
+vec4 byte_fields(uint w, int shift, int bits) {
+  return vec4(bitfieldExtract(w, shift, bits), bitfieldExtract(w, shift + 8, bits), bitfieldExtract(w, shift + 16, bits),
+              bitfieldExtract(w, shift + 24, bits));
+}
+vec4 nibbles(uint w, uint shift) { return byte_fields(w, int(shift), 4); }
 vec4 bytes_signed(uint w) {
   const int s = int(w);
   return vec4(bitfieldExtract(s, 0, 8), bitfieldExtract(s, 8, 8), bitfieldExtract(s, 16, 8), bitfieldExtract(s, 24, 8));
@@ -84,10 +90,10 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
 #if defined(WEIGHT_Q5_K)
   // qh[l] holds bit j of element l of sub-block j.
   const uint h0 = w32[(b + 16u + l0) >> 2] >> (2u * pair), h1 = w32[(b + 20u + l0) >> 2] >> (2u * pair);
-  q0 += 16.0 * vec4((uvec4(h0) >> kByteShifts) & 1u);
-  q1 += 16.0 * vec4((uvec4(h1) >> kByteShifts) & 1u);
-  q2 += 16.0 * vec4((uvec4(h0) >> (kByteShifts + 1u)) & 1u);
-  q3 += 16.0 * vec4((uvec4(h1) >> (kByteShifts + 1u)) & 1u);
+  q0 += 16.0 * byte_fields(h0, 0, 1);
+  q1 += 16.0 * byte_fields(h1, 0, 1);
+  q2 += 16.0 * byte_fields(h0, 1, 1);
+  q3 += 16.0 * byte_fields(h1, 1, 1);
 #endif
   const float lo = dot(q0, x0) + dot(q1, x1), hi = dot(q2, x2) + dot(q3, x3);
   return dm.x * (float(sm0.x) * lo + float(sm1.x) * hi) -
@@ -112,10 +118,11 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   const int shift = int(l0 >> 4) * 8;
   const vec4 s = vec4(bitfieldExtract(int(ld16(sc)), shift, 8), bitfieldExtract(int(ld16(sc + 2u)), shift, 8),
                       bitfieldExtract(int(ld16(sc + 4u)), shift, 8), bitfieldExtract(int(ld16(sc + 6u)), shift, 8));
-  const vec4 q0 = vec4(((uvec4(ql0) >> kByteShifts) & 0xfu) | (((uvec4(qh) >> kByteShifts) & 3u) << 4)) - 32.0;
-  const vec4 q1 = vec4(((uvec4(ql1) >> kByteShifts) & 0xfu) | (((uvec4(qh) >> (kByteShifts + 2u)) & 3u) << 4)) - 32.0;
-  const vec4 q2 = vec4(((uvec4(ql0) >> (kByteShifts + 4u)) & 0xfu) | (((uvec4(qh) >> (kByteShifts + 4u)) & 3u) << 4)) - 32.0;
-  const vec4 q3 = vec4(((uvec4(ql1) >> (kByteShifts + 4u)) & 0xfu) | (((uvec4(qh) >> (kByteShifts + 6u)) & 3u) << 4)) - 32.0;
+  // 6-bit values: low nibble from ql, two high bits from qh.
+  const vec4 q0 = byte_fields(ql0, 0, 4) + 16.0 * byte_fields(qh, 0, 2) - 32.0;
+  const vec4 q1 = byte_fields(ql1, 0, 4) + 16.0 * byte_fields(qh, 2, 2) - 32.0;
+  const vec4 q2 = byte_fields(ql0, 4, 4) + 16.0 * byte_fields(qh, 4, 2) - 32.0;
+  const vec4 q3 = byte_fields(ql1, 4, 4) + 16.0 * byte_fields(qh, 6, 2) - 32.0;
   return ldf16(b + 208u) * (s.x * dot(q0, x0) + s.y * dot(q1, x1) + s.z * dot(q2, x2) + s.w * dot(q3, x3));
 }
 #endif
