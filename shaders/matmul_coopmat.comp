@@ -10,6 +10,14 @@
 // dequantize the weight tile and convert the activation tile to f16 in shared
 // memory once; each subgroup then multiplies its WM x WN part as 16x16x16
 // fragments, accumulating in f32 registers across the whole of K.
+//
+// Staging is pipelined through registers: the raw global data of step s + 1
+// (16-byte loads where the layout allows) is fetched before the fragments of
+// step s are multiplied, and only decoded and written to shared memory (packed
+// halves, 8 or 16 bytes a store) after the next barrier, so the loads' latency
+// hides behind the MMAs. Quantized items keep a block's raw words (16-byte
+// loads for Q4_K / Q5_K, aligned 32-bit words for the 2-byte aligned Q8_0,
+// Q4_0, Q6_K) and decode their scales once per 32-element sub-block.
 #include "common.glsl"
 
 // Subgroups form a (BM / WM) x (BN / WN) grid; NT = their count x subgroup size.
@@ -20,8 +28,11 @@ layout(constant_id = 3) const uint WM = 64;
 layout(constant_id = 4) const uint WN = 32;
 layout(local_size_x_id = 0) in;
 
+// Binding 0 and 1 are also read through 16-byte views where aligned.
 layout(std430, binding = 0) readonly buffer Weights { uint weights[]; };
+layout(std430, binding = 0) readonly buffer Weights4 { uvec4 weights4[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
 layout(push_constant) uniform Push {
@@ -39,114 +50,297 @@ const uint T = 16u;   // fragment side (M = N = K = 16)
 const uint BK = 64u;  // two 32-element sub-blocks per step
 // Row stride in halves: 144 bytes keeps fragment rows 16-byte aligned (as
 // coopMatLoadNV requires) and shifts consecutive rows by 4 banks, so the 8
-// rows a fragment load reads at once hit distinct banks.
+// rows a fragment load reads at once hit distinct banks. The tiles hold packed
+// halves, 8 per uvec4 of ws and 4 per uvec2 of xs (coopMatLoadNV takes
+// uint vectors; its offsets and strides count those vectors).
 const uint STRIDE = BK + 8u;
+const uint S8 = STRIDE / 8u, S4 = STRIDE / 4u;
 const uint FM = WM / T, FN = WN / T;  // fragments per subgroup
 const uint SUBGROUPS = (BM / WM) * (BN / WN);
 
-shared float16_t ws[BM * STRIDE];  // weights, row-major: ws[row * STRIDE + k]
-shared float16_t xs[BN * STRIDE];  // activations, one row per token: xs[token * STRIDE + k]
+shared uvec4 ws[BM * S8];  // weights, row-major: halves k .. k + 7 of a row at ws[row * S8 + k / 8]
+shared uvec2 xs[BN * S4];  // activations, one row per token: halves k .. k + 3 at xs[token * S4 + k / 4]
+
+uvec2 pack4(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 shared float cs[SUBGROUPS * T * T];  // one 16x16 result fragment per subgroup on its way out
 
-#ifdef WEIGHT_QUANTIZED
-// The 32 weights of sub-block `block` of the row; each scale is read once.
-void dequant32(uint row_byte, uint block, out float v[32]) {
-#if defined(WEIGHT_Q8_0)
-  const uint b = row_byte + block * BLOCK_BYTES;
-  const float d = w_f16(b);
-  [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-    const int w = int(w_u32(b + 2u + 4u * i));
-    [[unroll]] for (uint e = 0u; e < 4u; ++e) v[4u * i + e] = d * float(bitfieldExtract(w, int(8u * e), 8));
+// ---- Activations: items of 4 consecutive floats of a token row. ----
+const uint X_ITEMS = BN * (BK / 4u);
+const uint XPT = (X_ITEMS + NT - 1u) / NT;  // items per thread
+vec4 xr[XPT];
+
+void load_x(uint tid, uint b0, uint k0) {
+  const bool vec = ((p.x_offset | p.x_stride | p.cols) & 3u) == 0u;
+  [[unroll]] for (uint i = 0u; i < XPT; ++i) {
+    const uint item = tid + i * NT;
+    const uint t = item / (BK / 4u), q = item % (BK / 4u);
+    const uint token = b0 + t, k = k0 + q * 4u;
+    vec4 v = vec4(0.0);
+    if (item < X_ITEMS && token < p.batch && k < p.cols) {
+      const uint base = p.x_offset + token * p.x_stride + k;
+      if (vec) {
+        v = x4[base >> 2];  // k < cols and cols % 4 == 0: all four in range
+      } else {
+        [[unroll]] for (uint e = 0u; e < 4u; ++e)
+          if (k + e < p.cols) v[e] = x[base + e];
+      }
+    }
+    xr[i] = v;
   }
-#elif defined(WEIGHT_Q4_0)
-  // Byte l holds element l in its low nibble and element l + 16 in its high one.
-  const uint b = row_byte + block * BLOCK_BYTES;
-  const float d = w_f16(b);
-  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
-    const uint w = w_u32(b + 2u + 4u * i);
-    [[unroll]] for (uint e = 0u; e < 4u; ++e) {
-      v[4u * i + e] = d * (float((w >> (8u * e)) & 0xfu) - 8.0);
-      v[16u + 4u * i + e] = d * (float((w >> (8u * e + 4u)) & 0xfu) - 8.0);
+}
+
+void store_x(uint tid) {
+  [[unroll]] for (uint i = 0u; i < XPT; ++i) {
+    const uint item = tid + i * NT;
+    if (item < X_ITEMS) xs[(item / (BK / 4u)) * S4 + item % (BK / 4u)] = pack4(xr[i]);
+  }
+}
+
+#ifndef WEIGHT_QUANTIZED
+// ---- Float weights (any K): items of 8 consecutive elements of a row. ----
+const uint W_ITEMS = BM * (BK / 8u);
+const uint WPT = (W_ITEMS + NT - 1u) / NT;
+#if defined(WEIGHT_F32)
+const uint WV = 2u;  // raw uvec4 per item: 8 floats
+#else
+const uint WV = 1u;  // 8 halves / bf16s, element e in the low or high half of word e / 2
+#endif
+uvec4 wr[WPT * WV];
+
+void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  // 16-byte loads when rows are a multiple of 16 bytes long (then every piece is in range or out whole).
+  const bool vec = (row_bytes & 15u) == 0u;
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    const uint item = tid + i * NT;
+    const uint r = item / (BK / 8u), part = item % (BK / 8u);
+    const uint row = n0 + r, k = k0 + part * 8u;
+    uvec4 v[WV];
+    [[unroll]] for (uint c = 0u; c < WV; ++c) v[c] = uvec4(0u);
+    if (item < W_ITEMS && row < p.rows && k < p.cols) {
+      const uint rb = row * row_bytes;
+      if (vec) {
+        [[unroll]] for (uint c = 0u; c < WV; ++c)
+          if (k + 4u * c < p.cols) v[c] = weights4[((rb + k * BLOCK_BYTES) >> 4) + c];
+      } else {
+#if defined(WEIGHT_F32)
+        [[unroll]] for (uint e = 0u; e < 8u; ++e)
+          if (k + e < p.cols) v[e >> 2][e & 3u] = weights[(rb >> 2) + k + e];
+#else
+        [[unroll]] for (uint e = 0u; e < 8u; ++e)
+          if (k + e < p.cols) v[0][e >> 1] |= w_u16(rb + 2u * (k + e)) << ((e & 1u) * 16u);
+#endif
+      }
+    }
+    [[unroll]] for (uint c = 0u; c < WV; ++c) wr[i * WV + c] = v[c];
+  }
+}
+
+void store_w(uint tid) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    const uint item = tid + i * NT;
+    if (item < W_ITEMS) {
+#if defined(WEIGHT_F32)
+      const vec4 a = uintBitsToFloat(wr[2u * i]), b = uintBitsToFloat(wr[2u * i + 1u]);
+      const uvec4 h = uvec4(pack4(a), pack4(b));
+#elif defined(WEIGHT_F16)
+      const uvec4 h = wr[i];
+#else  // BF16: the high half of an f32
+      const uvec4 v = wr[i];
+      const uvec4 h = uvec4(pack4(uintBitsToFloat(uvec4(v.x << 16, v.x & 0xffff0000u, v.y << 16, v.y & 0xffff0000u))),
+                            pack4(uintBitsToFloat(uvec4(v.z << 16, v.z & 0xffff0000u, v.w << 16, v.w & 0xffff0000u))));
+#endif
+      ws[(item / (BK / 8u)) * S8 + item % (BK / 8u)] = h;
     }
   }
-#elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
-  const uint b = row_byte + (block >> 3) * BLOCK_BYTES, j = block & 7u;
-  float d1, m1;
-  kq_scale_min(b, j, d1, m1);
-  const uint shift = (j & 1u) * 4u;  // sub-blocks 2i and 2i+1 share bytes: low, high nibble
-#if defined(WEIGHT_Q4_K)
-  const uint qs = b + 16u + (j >> 1) * 32u;
+}
+
 #else
-  const uint qs = b + 48u + (j >> 1) * 32u;
-#endif
-  [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-    const uint w = w_u32(qs + 4u * i);
+// ---- Quantized weights (K a multiple of 32): items of one 32-element sub-block. ----
+// The raw words of an item stay in registers until store_w decodes them; an
+// out-of-range item holds zeros, which decode to zeros (its scale is 0).
+const uint W_ITEMS = BM * (BK / 32u);
+const uint WPT = (W_ITEMS + NT - 1u) / NT;
+
+// Where item `item` of the step at k0 lies: its row's byte offset and sub-block.
+bool q_item(uint item, uint n0, uint k0, uint row_bytes, out uint r, out uint part, out uint rb, out uint block) {
+  r = item / (BK / 32u);
+  part = item % (BK / 32u);
+  const uint row = n0 + r, k = k0 + part * 32u;
+  rb = row * row_bytes;
+  block = k / 32u;
+  return item < W_ITEMS && row < p.rows && k < p.cols;
+}
+
+// The 32-bit word at byte 4 i of a 2-byte aligned stream read as aligned words
+// w0, w1 from its start rounded down to 4 (mis: it started 2 bytes in).
+uint funnel(uint w0, uint w1, bool mis) { return mis ? (w0 >> 16) | (w1 << 16) : w0; }
+
+#if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
+// Blocks are 144 / 176 bytes and rows whole blocks: every part is 16-byte aligned.
+uvec4 wh[WPT];        // d, dmin, scales[12]
+uvec4 wq[WPT * 2u];   // the 32 bytes of quants that sub-blocks 2i, 2i + 1 share
 #if defined(WEIGHT_Q5_K)
-    const uint h = w_u32(b + 16u + 4u * i) >> j;  // qh[l] holds bit j of element l: moved to bit 4
+uvec4 wqh[WPT * 2u];  // qh[32]: bit j of byte l is the fifth bit of element l of sub-block j
+#endif
+
+void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    uint r, part, rb, block;
+    uvec4 h = uvec4(0u), q0 = uvec4(0u), q1 = uvec4(0u), h0 = uvec4(0u), h1 = uvec4(0u);
+    if (q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block)) {
+      const uint b = (rb + (block >> 3) * BLOCK_BYTES) >> 4, j = block & 7u;
+      h = weights4[b];
+#if defined(WEIGHT_Q4_K)
+      const uint qs = b + 1u + (j >> 1) * 2u;
 #else
-    const uint h = 0u;
+      const uint qs = b + 3u + (j >> 1) * 2u;
+      h0 = weights4[b + 1u];
+      h1 = weights4[b + 2u];
+#endif
+      q0 = weights4[qs];
+      q1 = weights4[qs + 1u];
+    }
+    wh[i] = h;
+    wq[2u * i] = q0;
+    wq[2u * i + 1u] = q1;
+#if defined(WEIGHT_Q5_K)
+    wqh[2u * i] = h0;
+    wqh[2u * i + 1u] = h1;
+#endif
+  }
+}
+
+uint scale_byte(uvec4 h, uint n) {  // byte n of scales[12] (bytes 4 .. 15 of the block)
+  const uint w = n < 4u ? h.y : (n < 8u ? h.z : h.w);
+  return (w >> ((n & 3u) * 8u)) & 0xffu;
+}
+
+void dequant(uint i, uint block, out float v[32]) {
+  const uvec4 h = wh[i];
+  const uint j = block & 7u;
+  uint sc, m;  // ggml's get_scale_min_k4
+  if (j < 4u) {
+    sc = scale_byte(h, j) & 63u;
+    m = scale_byte(h, j + 4u) & 63u;
+  } else {
+    const uint lo = scale_byte(h, j + 4u);
+    sc = (lo & 0xfu) | ((scale_byte(h, j - 4u) >> 6) << 4);
+    m = (lo >> 4) | ((scale_byte(h, j) >> 6) << 4);
+  }
+  const vec2 dm = unpackHalf2x16(h.x);
+  const float d1 = dm.x * float(sc), m1 = dm.y * float(m);
+  const uint shift = (j & 1u) * 4u;  // sub-blocks 2i and 2i+1 share bytes: low, high nibble
+  [[unroll]] for (uint c = 0u; c < 8u; ++c) {
+    const uint w = wq[2u * i + (c >> 2)][c & 3u];
+#if defined(WEIGHT_Q5_K)
+    const uint hb = wqh[2u * i + (c >> 2)][c & 3u] >> j;  // moved to bit 0 of each byte
+#else
+    const uint hb = 0u;
 #endif
     [[unroll]] for (uint e = 0u; e < 4u; ++e)
-      v[4u * i + e] = d1 * float(((w >> (8u * e + shift)) & 0xfu) | (((h >> (8u * e)) & 1u) << 4)) - m1;
+      v[4u * c + e] = d1 * float(((w >> (8u * e + shift)) & 0xfu) | (((hb >> (8u * e)) & 1u) << 4)) - m1;
   }
+}
+
+#elif defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0)
+// Blocks of 34 / 18 bytes are 2-byte aligned: aligned words from the block's start rounded down to 4.
+#if defined(WEIGHT_Q8_0)
+const uint QW = 9u;
+#else
+const uint QW = 5u;
+#endif
+uint wq[WPT * QW];
+
+void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    uint r, part, rb, block;
+    const bool ok = q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
+    const uint b = (rb + block * BLOCK_BYTES) >> 2;
+    [[unroll]] for (uint c = 0u; c < QW; ++c) wq[i * QW + c] = ok ? weights[b + c] : 0u;
+  }
+}
+
+void dequant(uint i, uint rb, uint block, out float v[32]) {
+  const bool mis = ((rb + block * BLOCK_BYTES) & 2u) != 0u;
+  const float d = unpackHalf2x16(mis ? wq[i * QW] >> 16 : wq[i * QW]).x;
+  // Quant word c starts at byte 2 + 4c of the block: word c + 1 if the block started 2 bytes in.
+  [[unroll]] for (uint c = 0u; c < QW - 1u; ++c) {
+    const uint w = mis ? wq[i * QW + c + 1u] : funnel(wq[i * QW + c], wq[i * QW + c + 1u], true);
+#if defined(WEIGHT_Q8_0)
+    [[unroll]] for (uint e = 0u; e < 4u; ++e) v[4u * c + e] = d * float(bitfieldExtract(int(w), int(8u * e), 8));
+#else
+    // Byte l holds element l in its low nibble and element l + 16 in its high one.
+    [[unroll]] for (uint e = 0u; e < 4u; ++e) {
+      v[4u * c + e] = d * (float((w >> (8u * e)) & 0xfu) - 8.0);
+      v[16u + 4u * c + e] = d * (float((w >> (8u * e + 4u)) & 0xfu) - 8.0);
+    }
+#endif
+  }
+}
+
 #elif defined(WEIGHT_Q6_K)
-  const uint b = row_byte + (block >> 3) * BLOCK_BYTES;
+// 210-byte blocks are 2-byte aligned: the 32 bytes of ql and of qh of a
+// sub-block as 9 aligned words each (the ninth only when 2 bytes in), the word
+// holding its two int8 scales and the one holding d.
+uint wl[WPT * 9u], wqh[WPT * 9u], wsc[WPT], wd[WPT];
+
+void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    uint r, part, rb, block;
+    const bool ok = q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
+    const uint b = rb + (block >> 3) * BLOCK_BYTES;
+    const uint half_ = (block >> 2) & 1u, quarter = block & 3u;
+    const uint ql = (b + half_ * 64u + (quarter & 1u) * 32u) >> 2, qh = (b + 128u + half_ * 32u) >> 2;
+    const bool mis = (b & 2u) != 0u;
+    [[unroll]] for (uint c = 0u; c < 8u; ++c) {
+      wl[i * 9u + c] = ok ? weights[ql + c] : 0u;
+      wqh[i * 9u + c] = ok ? weights[qh + c] : 0u;
+    }
+    wl[i * 9u + 8u] = ok && mis ? weights[ql + 8u] : 0u;
+    wqh[i * 9u + 8u] = ok && mis ? weights[qh + 8u] : 0u;
+    wsc[i] = ok ? weights[(b + 192u + half_ * 8u + 2u * quarter) >> 2] : 0u;
+    wd[i] = ok ? weights[(b + 208u) >> 2] : 0u;
+  }
+}
+
+void dequant(uint i, uint rb, uint block, out float v[32]) {
+  const uint b = rb + (block >> 3) * BLOCK_BYTES;
   const uint half_ = (block >> 2) & 1u, quarter = block & 3u;
-  const uint ql = b + half_ * 64u + (quarter & 1u) * 32u, qh = b + 128u + half_ * 32u;
+  const bool mis = (b & 2u) != 0u;
   const uint shift = (quarter >> 1) * 4u, hshift = quarter * 2u;
-  // One int8 scale per 16 elements.
-  const uint sc = b + 192u + half_ * 8u + 2u * quarter;
-  const float d = w_f16(b + 208u);
-  const float ds[2] = float[2](d * float(bitfieldExtract(int(w_u8(sc)), 0, 8)),
-                               d * float(bitfieldExtract(int(w_u8(sc + 1u)), 0, 8)));
-  [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-    const uint w = w_u32(ql + 4u * i), h = w_u32(qh + 4u * i);
+  const uint sc = (wsc[i] >> (((b + 2u * quarter) & 2u) * 8u)) & 0xffffu;  // one int8 scale per 16 elements
+  const float d = unpackHalf2x16(wd[i] >> ((b & 2u) * 8u)).x;
+  const float ds[2] = float[2](d * float(bitfieldExtract(int(sc), 0, 8)), d * float(bitfieldExtract(int(sc), 8, 8)));
+  [[unroll]] for (uint c = 0u; c < 8u; ++c) {
+    const uint w = funnel(wl[i * 9u + c], wl[i * 9u + c + 1u], mis);
+    const uint h = funnel(wqh[i * 9u + c], wqh[i * 9u + c + 1u], mis);
     [[unroll]] for (uint e = 0u; e < 4u; ++e) {
       const uint q = ((w >> (8u * e + shift)) & 0xfu) | (((h >> (8u * e + hshift)) & 3u) << 4);
-      v[4u * i + e] = ds[i >> 2] * float(int(q) - 32);
+      v[4u * c + e] = ds[c >> 2] * float(int(q) - 32);
     }
   }
-#endif
 }
 #endif
 
-// Stages columns k0 .. k0 + BK - 1 of the weight and activation tiles as f16,
-// zero outside the matrices (so partial tiles add nothing).
-void stage(uint tid, uint n0, uint b0, uint k0, uint row_bytes) {
-#ifdef WEIGHT_QUANTIZED
-  // One 32-element sub-block per item; K is a multiple of 32.
-  for (uint item = tid; item < BM * (BK / 32u); item += NT) {
-    const uint r = item / (BK / 32u), part = item % (BK / 32u);
-    const uint row = n0 + r, k = k0 + part * 32u;
-    float v[32];
-    if (row < p.rows && k < p.cols) {
-      dequant32(row * row_bytes, k / 32u, v);
-    } else {
-      [[unroll]] for (uint i = 0u; i < 32u; ++i) v[i] = 0.0;
-    }
-    [[unroll]] for (uint i = 0u; i < 32u; ++i) ws[r * STRIDE + part * 32u + i] = float16_t(v[i]);
-  }
+void store_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    uint r, part, rb, block;
+    q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
+    if (tid + i * NT < W_ITEMS) {
+      float v[32];
+#if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
+      dequant(i, block, v);
 #else
-  // Float weights: any K. Consecutive threads read consecutive 8-element pieces of a row.
-  for (uint item = tid; item < BM * (BK / 8u); item += NT) {
-    const uint r = item / (BK / 8u), part = item % (BK / 8u);
-    const uint row = n0 + r;
-    [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-      const uint k = k0 + part * 8u + i;
-      ws[r * STRIDE + part * 8u + i] = float16_t(row < p.rows && k < p.cols ? weight_at(row * row_bytes, k) : 0.0);
-    }
-  }
+      dequant(i, rb, block, v);
 #endif
-  for (uint item = tid; item < BN * (BK / 8u); item += NT) {
-    const uint t = item / (BK / 8u), part = item % (BK / 8u);
-    const uint token = b0 + t;
-    [[unroll]] for (uint i = 0u; i < 8u; ++i) {
-      const uint k = k0 + part * 8u + i;
-      xs[t * STRIDE + part * 8u + i] =
-          float16_t(token < p.batch && k < p.cols ? x[p.x_offset + token * p.x_stride + k] : 0.0);
+      const uint o = r * S8 + part * 4u;
+      [[unroll]] for (uint c = 0u; c < 4u; ++c)
+        ws[o + c] = uvec4(packHalf2x16(vec2(v[8u * c], v[8u * c + 1u])), packHalf2x16(vec2(v[8u * c + 2u], v[8u * c + 3u])),
+                          packHalf2x16(vec2(v[8u * c + 4u], v[8u * c + 5u])), packHalf2x16(vec2(v[8u * c + 6u], v[8u * c + 7u])));
     }
   }
 }
+#endif
 
 void main() {
   const uint tid = gl_LocalInvocationID.x;
@@ -158,19 +352,31 @@ void main() {
   fcoopmatNV<32, gl_ScopeSubgroup, T, T> acc[FM * FN];
   [[unroll]] for (uint i = 0u; i < FM * FN; ++i) acc[i] = fcoopmatNV<32, gl_ScopeSubgroup, T, T>(0.0);
 
+  load_w(tid, n0, 0u, row_bytes);
+  load_x(tid, b0, 0u);
   for (uint k0 = 0u; k0 < p.cols; k0 += BK) {
-    stage(tid, n0, b0, k0, row_bytes);
+    barrier();  // the previous step's fragments are read
+#ifdef WEIGHT_QUANTIZED
+    store_w(tid, n0, k0, row_bytes);
+#else
+    store_w(tid);
+#endif
+    store_x(tid);
     barrier();
+    if (k0 + BK < p.cols) {  // the next step's loads fly while this one multiplies
+      load_w(tid, n0, k0 + BK, row_bytes);
+      load_x(tid, b0, k0 + BK);
+    }
     [[unroll]] for (uint kk = 0u; kk < BK; kk += T) {
       fcoopmatNV<16, gl_ScopeSubgroup, T, T> a[FM], b[FN];
-      [[unroll]] for (uint i = 0u; i < FM; ++i) coopMatLoadNV(a[i], ws, (wm0 + i * T) * STRIDE + kk, STRIDE, false);
+      [[unroll]] for (uint i = 0u; i < FM; ++i) coopMatLoadNV(a[i], ws, (wm0 + i * T) * S8 + kk / 8u, S8, false);
       // Token-major rows of xs are the columns of the K x N fragment.
-      [[unroll]] for (uint j = 0u; j < FN; ++j) coopMatLoadNV(b[j], xs, (wn0 + j * T) * STRIDE + kk, STRIDE, true);
+      [[unroll]] for (uint j = 0u; j < FN; ++j) coopMatLoadNV(b[j], xs, (wn0 + j * T) * S4 + kk / 4u, S4, true);
       [[unroll]] for (uint i = 0u; i < FM; ++i)
         [[unroll]] for (uint j = 0u; j < FN; ++j) acc[i * FN + j] = coopMatMulAddNV(a[i], b[j], acc[i * FN + j]);
     }
-    barrier();
   }
+  barrier();
 
   // Out through shared memory, one fragment at a time: y's offsets and strides
   // are arbitrary (coopMatStoreNV needs 16-byte alignment) and partial tiles
