@@ -327,12 +327,18 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
                                      const std::atomic<bool>* cancel) {
   std::vector<float> logits;
   const int total = static_cast<int>(tokens.size());
+  int chunk = options_.max_batch;
   for (int done = 0; done < total;) {
     if (cancel && cancel->load()) return {};
-    const int n = std::min(options_.max_batch, total - done);
+    const int n = std::min(chunk, total - done);
+    const auto start = std::chrono::steady_clock::now();
     logits = forward(tokens.subspan(done, n));
     done += n;
     if (progress) progress(done, total);
+    // Cancellable work checks between chunks; attention grows with the
+    // position, so halve chunks that took longer than kMaxChunkSeconds.
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (cancel && seconds > kMaxChunkSeconds) chunk = std::max(kMinCancellableChunk, chunk / 2);
   }
   return logits;
 }

@@ -48,6 +48,8 @@ MemoryEstimate estimate_memory(const ModelConfig& config, const ModelTensors& te
 // kMaxAutoChunk whose scratch fits in a quarter of the memory left after
 // weights and KV cache, and at most the context.
 constexpr int kMinAutoChunk = 512, kMaxAutoChunk = 4096;
+constexpr double kMaxChunkSeconds = 0.5;
+constexpr int kMinCancellableChunk = 64;
 int auto_prefill_chunk(const vk::DeviceInfo& device, const ModelConfig& config, const ModelTensors& tensors,
                        const GpuModelOptions& options);
 
@@ -70,6 +72,8 @@ class GpuModel {
 
   // Prefill of any length in chunks of max_batch, reporting progress
   // (tokens done, total) and stopping early when `cancel` becomes true.
+  // With `cancel`, chunks that take over kMaxChunkSeconds are halved (down to
+  // kMinCancellableChunk), so a cancel is answered within about a second.
   // Returns the logits of the last token (empty if cancelled).
   std::vector<float> prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
