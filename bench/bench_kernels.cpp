@@ -1,7 +1,7 @@
 // Micro-benchmark of the compute kernels: time per call (GPU timestamps) and
 // achieved GB/s or GFLOP/s for representative LLM shapes.
 //
-//   bench-kernels [--quick] [--matvec-only] [--reps N] [--device INDEX|NAME]
+//   bench-kernels [--quick] [--matvec-only] [--types Q4_K,Q6_K,...] [--reps N] [--device INDEX|NAME]
 // MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
 //
 // --quick uses small shapes (for CPU devices such as lavapipe). The "copy
@@ -32,6 +32,7 @@ namespace {
 struct Options {
   bool quick = false;
   bool matvec_only = false;
+  std::string types;  // comma-separated weight types to run; empty: all
   int reps = 10;
   std::string device;
 };
@@ -110,6 +111,8 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
   if (o.matvec_only) batches = {1, 8};
   for (GgmlType type :
        {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+    if (!o.types.empty() && ("," + o.types + ",").find("," + std::string(ggml_type_name(type)) + ",") == std::string::npos)
+      continue;
     for (const Shape& s : shapes) {
       const auto w = random_floats(size_t(s.rows) * s.cols, 1);
       vk::DeviceTensor tw(ctx, type, s.cols, s.rows, "w");
@@ -180,8 +183,9 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) o.reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) o.device = argv[++i];
     else if (!std::strcmp(argv[i], "--matvec-only")) o.matvec_only = true;
+    else if (!std::strcmp(argv[i], "--types") && i + 1 < argc) o.types = argv[++i];
     else {
-      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--reps N] [--device INDEX|NAME]\n");
+      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--types Q4_K,...] [--reps N] [--device INDEX|NAME]\n");
       return 2;
     }
   }
