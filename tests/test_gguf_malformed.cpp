@@ -5,6 +5,8 @@
 
 #include <limits>
 
+#include <sys/stat.h>
+
 #include "gguf/gguf_file.h"
 #include "support/gguf_fixtures.h"
 
@@ -111,6 +113,21 @@ TEST(GgufMalformed, TruncatedFileOnDisk) {
   }
   testing::write_file_bytes(dir.path("empty.gguf"), {});
   EXPECT_THROW(GgufFile::open(dir.path("empty.gguf")), GgufError);
+}
+
+// A FIFO (or a directory) given as the model is refused at once, not waited on.
+TEST(GgufMalformed, FifoAndDirectoryAreRefusedWithoutBlocking) {
+  testing::TempDir dir;
+  const std::string fifo = dir.path("model.gguf");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, dir.path("")}) {
+    try {
+      GgufFile::open(path);
+      FAIL() << path;
+    } catch (const GgufError& e) {
+      EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(GgufMalformed, WrongMagic) {
