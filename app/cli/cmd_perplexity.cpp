@@ -18,12 +18,18 @@ int run_perplexity(const std::vector<std::string>& argv) {
   int window = 0, max_windows = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "-f" || args[i] == "--file") && i + 1 < args.size()) path = args[++i];
-    else if (args[i] == "--window" && i + 1 < args.size()) window = std::stoi(args[++i]);
-    else if (args[i] == "--chunks" && i + 1 < args.size()) max_windows = std::stoi(args[++i]);
-    else if (args[i] == "--dump-nll" && i + 1 < args.size()) dump = args[++i];
+    else if (args[i] == "--window" && i + 1 < args.size()) {
+      window = integer(args[i], args[i + 1]);
+      ++i;
+    } else if (args[i] == "--chunks" && i + 1 < args.size()) {
+      max_windows = integer(args[i], args[i + 1]);
+      ++i;
+    } else if (args[i] == "--dump-nll" && i + 1 < args.size()) dump = args[++i];
     else throw std::invalid_argument("unknown argument '" + args[i] + "' (see mrrope-cli help perplexity)");
   }
   if (path.empty()) throw std::invalid_argument("perplexity needs -f FILE");
+  if (max_windows < 0) throw std::invalid_argument("--chunks must be 0 (all the text) or more");
+  if (window < 0) throw std::invalid_argument("--window must be at least 2");
   const std::string text = read_text_file(path);
   LoadedModel m = open_model(options);
   if (window == 0) window = options.n_ctx > 0 ? options.n_ctx : m.engine->config().n_ctx_train;

@@ -1,6 +1,8 @@
 #include "model_options.h"
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,13 +24,16 @@ double number(const std::string& flag, const std::string& v) {
   return d;
 }
 
+}  // namespace
+
 int integer(const std::string& flag, const std::string& v) {
   const double d = number(flag, v);
-  if (d != static_cast<int>(d)) throw std::invalid_argument(flag + " expects an integer, got '" + v + "'");
+  if (d != std::floor(d)) throw std::invalid_argument(flag + " expects an integer, got '" + v + "'");
+  if (d < std::numeric_limits<int>::min() || d > std::numeric_limits<int>::max())
+    throw std::invalid_argument(flag + " is out of range: " + v + " (at most " +
+                                std::to_string(std::numeric_limits<int>::max()) + ")");
   return static_cast<int>(d);
 }
-
-}  // namespace
 
 ModelOptions parse_model_options(std::vector<std::string>& args) {
   ModelOptions o;

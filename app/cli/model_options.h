@@ -28,6 +28,8 @@ struct ModelOptions {
 // Removes the options it knows from `args` and returns them; what is left are
 // the command's own arguments. Throws std::invalid_argument on bad values.
 ModelOptions parse_model_options(std::vector<std::string>& args);
+// The integer value of `flag`: refuses non-numbers, fractions and values out of int's range, naming the flag.
+int integer(const std::string& flag, const std::string& v);
 
 // Help text for these options.
 const char* model_options_usage();
