@@ -2,6 +2,8 @@
 // accessors, memory mapping, and hyperparameters with their defaults.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <filesystem>
 
 #include "gguf/gguf_file.h"
@@ -273,6 +275,19 @@ TEST(GgufHParams, BadValuesAreRefused) {
   GgufWriter arch = make_tiny_llama();
   arch.remove("general.architecture");
   expect_refused(std::move(arch), "general.architecture");
+  // Zero where absence means a default, and non-finite floats: named, not replaced.
+  GgufWriter kv0 = make_tiny_llama();
+  kv0.set_u32("llama.attention.head_count_kv", 0);
+  expect_refused(std::move(kv0), "'llama.attention.head_count_kv' is 0");
+  GgufWriter rot0 = make_tiny_llama();
+  rot0.set_u32("llama.rope.dimension_count", 0);
+  expect_refused(std::move(rot0), "'llama.rope.dimension_count' is 0");
+  GgufWriter eps = make_tiny_llama();
+  eps.set_f32("llama.attention.layer_norm_rms_epsilon", std::numeric_limits<float>::infinity());
+  expect_refused(std::move(eps), "'llama.attention.layer_norm_rms_epsilon' is not a finite number (inf)");
+  GgufWriter factor = make_tiny_llama();
+  factor.set_f32("llama.rope.scaling.factor", std::numeric_limits<float>::quiet_NaN());
+  expect_refused(std::move(factor), "'llama.rope.scaling.factor' is not a finite number (nan)");
 }
 
 TEST(GgufHParams, OtherArchitecturesAreNotRefused) {

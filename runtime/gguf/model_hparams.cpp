@@ -1,6 +1,7 @@
 #include "gguf/model_hparams.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mrrope {
 namespace {
@@ -37,7 +38,18 @@ class KeyReader {
     return v.value_or(0);
   }
 
-  std::optional<double> opt_float(const char* suffix) const { return f_.get_float(key(suffix)); }
+  // A float key's value when present; NaN and infinities are refused with the key's name.
+  std::optional<double> opt_float(const char* suffix) const {
+    const std::optional<double> v = f_.get_float(key(suffix));
+    if (v && !std::isfinite(*v)) fail("metadata key '" + key(suffix) + "' is not a finite number (" + std::to_string(*v) + ")");
+    return v;
+  }
+
+  // For keys whose absence means "use the default": written as 0, the file is broken.
+  void refuse_zero(const char* suffix) const {
+    const std::optional<int64_t> v = int_or_max(suffix);
+    if (v && *v == 0) fail("metadata key '" + key(suffix) + "' is 0; leave it out for the default");
+  }
 
  private:
   const GgufFile& f_;
@@ -117,6 +129,8 @@ void validate_checked_arch(const KeyReader& k, const ModelHParams& hp) {
     k.fail("rope.dimension_count " + std::to_string(hp.rope.n_rot) + " must be even and at most the head dimension " +
            std::to_string(hp.head_dim));
   if (hp.rms_norm_eps <= 0) k.fail("attention.layer_norm_rms_epsilon must be positive");
+  k.refuse_zero("attention.head_count_kv");
+  k.refuse_zero("rope.dimension_count");
 }
 
 }  // namespace
