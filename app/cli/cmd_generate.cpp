@@ -1,6 +1,8 @@
 // mrrope-cli generate: continue a prompt, streaming the output, and report
 // prefill and decode speed.
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "command.h"
 #include "engine/generate.h"
@@ -9,18 +11,21 @@
 namespace mrrope::cli {
 namespace {
 
+constexpr const char* kDefaultPrompt = "Once upon a time";
+
 int run_generate(const std::vector<std::string>& argv) {
   std::vector<std::string> args = argv;
   const ModelOptions options = parse_model_options(args);
-  std::string prompt;
+  std::optional<std::string> prompt;
   for (size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "-p" || args[i] == "--prompt") && i + 1 < args.size()) prompt = args[++i];
     else if ((args[i] == "-f" || args[i] == "--file") && i + 1 < args.size()) prompt = read_text_file(args[++i]);
     else throw std::invalid_argument("unknown argument '" + args[i] + "' (see mrrope-cli help generate)");
   }
-  if (prompt.empty()) prompt = "Once upon a time";
+  if (prompt && prompt->empty()) throw std::invalid_argument("the prompt is empty");
+  const std::string text = prompt.value_or(kDefaultPrompt);
   LoadedModel m = open_model(options);
-  const auto tokens = m.engine->tokenize_prompt(prompt);
+  const auto tokens = m.engine->tokenize_prompt(text);
   prepare_decoder(m, options, static_cast<int>(tokens.size()) + options.n_predict);
 
   GenerateParams gp;
@@ -35,7 +40,7 @@ int run_generate(const std::vector<std::string>& argv) {
   cb.on_prefill_progress = [](int done, int total) {
     if (total > 2048) std::fprintf(stderr, "\rprefill %d/%d", done, total);
   };
-  std::fputs(prompt.c_str(), stdout);
+  std::fputs(text.c_str(), stdout);
   const GenerateResult r = generate(*m.engine, tokens, gp, cb);
   std::printf("\n");
   std::fprintf(stderr, "prefill: %d tokens in %.2f s (%.1f tokens/s); decode: %zu tokens in %.2f s (%.1f tokens/s); stop: %s\n",
@@ -47,7 +52,8 @@ int run_generate(const std::vector<std::string>& argv) {
 }  // namespace
 
 MRROPE_CLI_COMMAND(generate, "generate", "continue a prompt with streamed output and tokens/s",
-                   "mrrope-cli generate [-p TEXT | -f FILE] [model options]\n(see `mrrope-cli help options`)",
+                   "mrrope-cli generate [-p TEXT | -f FILE] [model options]\n"
+                   "Without -p or -f the prompt is \"Once upon a time\". (see `mrrope-cli help options`)",
                    run_generate);
 
 }  // namespace mrrope::cli

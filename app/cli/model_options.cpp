@@ -1,6 +1,10 @@
 #include "model_options.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -87,6 +91,10 @@ const char* model_options_usage() {
 }
 
 std::string read_text_file(const std::string& path) {
+  // stat first: opening a FIFO would wait for a writer, and a directory reads as empty.
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw std::runtime_error("'" + path + "' is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open '" + path + "'");
   std::ostringstream ss;
