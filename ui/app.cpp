@@ -55,6 +55,12 @@ void App::open_model(const std::string& path) {
 }
 
 void App::open_document(const std::string& path) {
+  // A FIFO would block the UI thread in open(), and a directory reads as empty.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    document_message_ = path + " is not a regular file";
+    return;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     document_message_ = "cannot open " + path;
