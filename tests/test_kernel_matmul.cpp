@@ -95,7 +95,7 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     }
   size_t where = 0;
   const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall ||
-                   (kind == Kind::Auto && batch > 8 && ops::matmul_coopmat_supported(ctx.info()));
+                   (kind == Kind::Auto && batch > 8 && ops::matmul_on_coopmat(ctx.info()));
   const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
                            : worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
   EXPECT_LE(ratio, 1.0) << kind_name(kind) << " batch " << batch << " worst at " << where << ": gpu " << got[where]

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
+#include "ops/ops_internal.h"
 #include "vulkan/context.h"
 
 namespace mrrope::ops {
@@ -24,7 +24,7 @@ constexpr uint32_t kDecodeWorkgroups = 512;
 constexpr uint32_t kDecodeMinKeysPerSplit = 128;
 constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp
 
-uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+using detail::ceil_div;
 
 uint32_t groups_x(Sequence& seq, uint32_t groups, uint32_t* gy) {
   const uint32_t max_x = seq.context().info().max_workgroup_count[0];
@@ -193,8 +193,8 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
 // The matrix-unit prefill kernel's needs: 16x16x16 or 16x8x16 f16 matrices,
 // subgroups of 32, 48 KiB of shared memory.
 bool prefill_attention_on_coopmat(const vk::DeviceInfo& info) {
-  return info.coopmat_nv && (info.coopmat_16x16x16 || info.coopmat_16x8x16) && info.subgroup_size == 32 && info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 &&
-         !std::getenv("MRROPE_NO_COOPMAT");
+  return info.coopmat_nv && (info.coopmat_16x16x16 || info.coopmat_16x8x16) && info.subgroup_size == 32 &&
+         info.subgroup_shuffle && info.max_shared_memory >= 48 * 1024 && !detail::coopmat_turned_off();
 }
 
 bool decode_attention_supported(const vk::DeviceInfo& info) {

@@ -1,8 +1,8 @@
 // Prefill matrix products on NVIDIA's matrix units (shaders/matmul_coopmat.comp).
-#include <cctype>
 #include <string>
 
 #include "ops/ops.h"
+#include "ops/ops_internal.h"
 #include "vulkan/context.h"
 
 namespace mrrope::ops {
@@ -24,11 +24,8 @@ uint32_t shared_bytes(const Tile& t) { return (t.bm + t.bn) * 72 * 2 + t.subgrou
 // would leave SMs idle, so such products use the small tile instead.
 constexpr uint32_t kLargeTilesPerWave = 132;
 
-uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
-
-struct MatmulPush {  // matmul.comp's push constants
-  uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
-};
+using detail::ceil_div;
+using detail::MatmulPush;
 
 }  // namespace
 
@@ -39,13 +36,14 @@ bool matmul_coopmat_supported(const vk::DeviceInfo& info) {
          shared_bytes(kLarge) <= info.max_shared_memory;
 }
 
+bool matmul_on_coopmat(const vk::DeviceInfo& info) {
+  return matmul_coopmat_supported(info) && !detail::coopmat_turned_off();
+}
+
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile) {
   const vk::DeviceInfo& info = seq.context().info();
   if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
-  if (!supports_weight_type(w.type()))
-    throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(w.type())));
-  std::string shader = "matmul_cm_";
-  for (char c : ggml_type_name(w.type())) shader += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string shader = "matmul_cm_" + detail::type_suffix(w.type());
 
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   for (const auto& slice : w.slices()) {

@@ -13,6 +13,7 @@ namespace {
 using detail::ceil_div;
 using detail::Grid;
 using detail::grid_for;
+using detail::MatmulPush;
 using detail::MatPush;
 using detail::type_suffix;
 using vk::Access;
@@ -32,9 +33,6 @@ Shapes shapes_for(const vk::Context& ctx) {
 constexpr uint32_t kMatvecMaxBatch = 8;  // matvec_fast.comp has variants for 1..8 columns
 constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 
-struct MatmulPush {
-  uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
-};
 
 }  // namespace
 
@@ -93,7 +91,7 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
   if (batch > kMatvecMaxBatch) {
-    if (matmul_coopmat_supported(info) && !std::getenv("MRROPE_NO_COOPMAT")) return matmul_coopmat_kernel(seq, w, x, y, batch);
+    if (matmul_on_coopmat(info)) return matmul_coopmat_kernel(seq, w, x, y, batch);
     return matmul_kernel(seq, w, x, y, batch);
   }
   if (matvec_fast_supported(info)) return matvec_fast_kernel(seq, w, x, y, batch);

@@ -36,6 +36,8 @@ void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
 // Auto picks the workgroup tile from the tile count; tests force each.
 enum class CoopmatTile { Auto, Large, Small };
 bool matmul_coopmat_supported(const vk::DeviceInfo& info);
+// What matmul() uses for batches above 8: supported, and not turned off by MRROPE_NO_COOPMAT.
+bool matmul_on_coopmat(const vk::DeviceInfo& info);
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
                            CoopmatTile tile = CoopmatTile::Auto);
 // One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.

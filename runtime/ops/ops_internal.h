@@ -41,6 +41,13 @@ inline Grid grid_for(vk::Sequence& seq, uint32_t groups) {
 struct MatPush {
   uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
 };
+// Push constants of the matrix-matrix kernels (matmul.comp, matmul_coopmat.comp).
+struct MatmulPush {
+  uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
+};
+
+// MRROPE_NO_COOPMAT=1 keeps prefill off the matrix units (A/B comparisons).
+inline bool coopmat_turned_off() { return std::getenv("MRROPE_NO_COOPMAT") != nullptr; }
 
 // Tuning knob for benchmarks: MRROPE_MATVEC_SHAPE=threads,rows (threads a power of two).
 inline bool matvec_shape_override(uint32_t* threads, uint32_t* rows) {
