@@ -217,6 +217,30 @@ TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
   check_product(gpu(), GgmlType::F16, 67, 97, 130, Kind::Auto, 70);
 }
 
+// The kernels' refusals name what they need.
+TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
+  auto message_of = [](auto record) {
+    vk::Sequence seq(gpu());
+    seq.begin();
+    try {
+      record(seq);
+    } catch (const vk::VulkanError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  vk::DeviceTensor tw(gpu(), GgmlType::F16, 64, 4, "w");
+  vk::Buffer bx = zero_buffer(gpu(), 64 * 9), by = zero_buffer(gpu(), 4 * 9);
+  if (ops::matvec_fast_supported(gpu().info()))
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_fast_kernel(s, tw, bx, by, 9); }),
+              "matvec_fast: batch must be 1..8");
+  if (!ops::matmul_coopmat_supported(gpu().info()))
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_kernel(s, tw, bx, by, 9); }),
+              "this device has no usable cooperative matrices");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::copy_words(s, bx, by, 17); }),
+            "copy_words: bytes must be a multiple of 16");
+}
+
 class MatmulLargeWeight : public GpuTest {};
 
 // 4100 x 8192 float32 = 134 MB, above lavapipe's 128 MiB per buffer: the tensor
