@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "ops/rope_turns.h"
 #include "quant/quantize.h"
@@ -128,6 +129,18 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
                       s.cols, batch);
         const bool matvec = batch <= 8;  // what ops::matmul picks
         report(matvec ? "matvec" : "matmul", shape, us, bytes, flops, matvec ? roofline_gbs : 0);
+        if (matvec && ops::matvec_int8_supported(ctx.info()) && ops::matvec_int8_weight_type(type)) {
+          // The integer-dot path: the product alone (its input quantized once
+          // per shared input in the decoder), and the quantization.
+          vk::Buffer xq(ctx, ops::quantized_act_bytes(s.cols, batch), vk::MemoryUsage::Device);
+          const double q_us =
+              time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::quantize_act(seq, x, xq, s.cols, batch); });
+          const double i_us =
+              time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::matvec_int8_kernel(seq, tw, xq, y, batch); });
+          const double i_bytes = double(tw.bytes()) + double(ops::quantized_act_bytes(s.cols, batch)) + 4.0 * batch * s.rows;
+          report("mv_int8", shape, i_us, i_bytes, flops, roofline_gbs);
+          std::printf("%-10s %-34s %10.1f us\n", "quantize", shape, q_us);
+        }
       }
     }
   }

@@ -8,11 +8,7 @@
 // The including shader declares the views w16 (uint16_t), w32 (uint) and
 // w128 (uvec4) of the weight buffer and defines one quantized WEIGHT_* type.
 
-uint ld16(uint byte) { return uint(w16[byte >> 1]); }
-// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0 and Q6_K blocks are
-// 34, 18 and 210 bytes, so no wider alignment holds).
-uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
-float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
+#include "quant_loads.glsl"
 
 // Fields of one 32-bit word, one per byte, as floats (bitfieldExtract per
 // component: Q8_0, which decodes this way, ran 5x faster on an H100 than the
@@ -58,18 +54,6 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales
 #else
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
 #endif
-
-// Byte i of the 12 scale bytes (words 1..3 of the block's first 16 bytes).
-uint scale_byte(uvec4 head, uint i) {
-  const uint w = i < 4u ? head.y : (i < 8u ? head.z : head.w);
-  return (w >> ((i & 3u) * 8u)) & 0xffu;
-}
-// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j (0..7).
-uvec2 scale_min(uvec4 head, uint j) {
-  if (j < 4u) return uvec2(scale_byte(head, j) & 63u, scale_byte(head, j + 4u) & 63u);
-  const uint lo = scale_byte(head, j + 4u);
-  return uvec2((lo & 0xfu) | ((scale_byte(head, j - 4u) >> 6) << 4), (lo >> 4) | ((scale_byte(head, j) >> 6) << 4));
-}
 
 // 16 chunks per super-block: chunk t reads qs[32p + l0 .. +7] (p = t / 4,
 // l0 = 8 (t % 4)), whose low nibbles are elements l0.. of sub-block 2p and

@@ -38,8 +38,7 @@ layout(push_constant) uniform Push {
 #include "matvec_decode.glsl"
 #endif
 
-float acc[NUM_ROWS * NUM_COLS];  // [row][column]
-shared float partial[NUM_ROWS * NUM_COLS * WG];  // [output][subgroup]
+#include "matvec_reduce.glsl"
 
 // Four activations from element e on; vec4 loads where the layout allows them.
 vec4 load_x4(uint e, bool aligned) {
@@ -115,22 +114,5 @@ void main() {
   }
 #endif
 
-  [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) acc[i] = subgroupAdd(acc[i]);
-  if (gl_NumSubgroups == 1u) {
-    if (subgroupElect())
-      [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) {
-        const uint row = row0 + i / NUM_COLS;
-        if (row < p.rows) y[p.y_offset + (i % NUM_COLS) * p.y_stride + p.row_offset + row] = acc[i];
-      }
-    return;
-  }
-  if (subgroupElect())
-    [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) partial[i * gl_NumSubgroups + gl_SubgroupID] = acc[i];
-  barrier();
-  for (uint i = tid; i < NUM_ROWS * NUM_COLS; i += WG) {
-    const uint row = row0 + i / NUM_COLS;
-    float s = 0.0;
-    for (uint sg = 0u; sg < gl_NumSubgroups; ++sg) s += partial[i * gl_NumSubgroups + sg];
-    if (row < p.rows) y[p.y_offset + (i % NUM_COLS) * p.y_stride + p.row_offset + row] = s;
-  }
+  reduce_and_store(row0);
 }

@@ -6,14 +6,17 @@
 // Tolerance: both sides use the same (de)quantized weights and F16-rounded KV
 // cache; what differs is float32 summation order and GPU exp/cos. We require
 // max |gpu - cpu| <= 2e-3 * (1 + max |cpu|) per logits row (3e-2 where prefill
-// rounds to f16 on matrix units: support/precision.h).
+// rounds to f16 on matrix units or decode products round activations to
+// int8: support/precision.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
+#include "ops/matvec_int8.h"
 #include "support/gpu_test.h"
 #include "support/precision.h"
 #include "support/logits_compare.h"
@@ -28,11 +31,14 @@ struct DecoderCase {
 };
 
 class DecoderMatchesReference : public GpuTest, public testing::WithParamInterface<DecoderCase> {};
+class DecoderOnIntegerDot : public GpuTest {};
 
-TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
+// 45 tokens of prefill in chunks of 16, 16 and 13, then three decode steps,
+// each row of logits within rtol of the reference.
+void check_chunks_then_decode(vk::Context& ctx, const std::string& arch, GgmlType type, double rtol) {
   SyntheticModelSpec spec;
-  spec.arch = GetParam().arch;
-  spec.weight_type = GetParam().type;
+  spec.arch = arch;
+  spec.weight_type = type;
   spec.n_embd = 256;  // a multiple of every block size
   spec.n_ff = 512;
   spec.n_head = 4;
@@ -45,24 +51,41 @@ TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
   GpuModelOptions options;
   options.n_ctx = 128;
   options.max_batch = 16;
-  GpuModel gpu_model(gpu(), file, config, options);
+  GpuModel gpu_model(ctx, file, config, options);
   CpuModel cpu_model(file, config);
   const RopeTable table = schedule(config, "yarn", 2.0);
   gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
   cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
 
   const auto tokens = random_tokens(45, config.n_vocab, 3);
-  for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
+  for (size_t i = 0; i < tokens.size(); i += 16) {
     const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, tokens.size() - i));
     expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i), logits_rtol(gpu(), 2e-3));
+                      "prefill chunk at " + std::to_string(i), rtol);
   }
   for (int step = 0; step < 3; ++step) {
     const int32_t t = tokens[step];
     expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
-                      "decode step " + std::to_string(step), logits_rtol(gpu(), 2e-3));
+                      "decode step " + std::to_string(step), rtol);
   }
   EXPECT_EQ(gpu_model.n_past(), 48);
+}
+
+TEST_P(DecoderMatchesReference, PrefillInChunksThenDecode) {
+  check_chunks_then_decode(gpu(), GetParam().arch, GetParam().type, logits_rtol(gpu(), 2e-3));
+}
+
+// The integer-dot decode products (taken by default only where 4x8-bit dot
+// products are accelerated) forced on, with their tolerance (support/precision.h).
+TEST_F(DecoderOnIntegerDot, MatchesReference) {
+  if (!ops::matvec_int8_supported(gpu().info())) GTEST_SKIP() << "no integer dot products on " << gpu().info().name;
+  const char* before = std::getenv("MRROPE_MATVEC_INT8");
+  const std::string saved = before ? before : "";
+  setenv("MRROPE_MATVEC_INT8", "on", 1);
+  check_chunks_then_decode(gpu(), "llama", GgmlType::Q4_K, 3e-2);
+  check_chunks_then_decode(gpu(), "qwen2", GgmlType::Q6_K, 3e-2);
+  if (before) setenv("MRROPE_MATVEC_INT8", saved.c_str(), 1);
+  else unsetenv("MRROPE_MATVEC_INT8");
 }
 
 std::vector<DecoderCase> decoder_cases() {

@@ -8,12 +8,19 @@
 // The matrix-unit kernel rounds weights and activations to f16 (relative error
 // 2^-11 each, so under 1e-3 per product) and sums in float32; it gets
 // |gpu - ref| <= 1e-4 + 1e-3 * sum_k |w_k x_k| (the 1e-4 covers f16 underflow).
+// The integer-dot kernel multiplies int8-quantized activations: its reference
+// takes the activations that quantize_act wrote (read back), so its sums are
+// exact integers and the float32 tolerance applies. quantize_act itself is
+// checked against ref::quantize_act: equal scales, quants at most one step
+// apart (a tie rounded the other way under a different 1/d rounding).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
+#include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
@@ -37,18 +44,49 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 
 // Runs y = W x on the GPU with the chosen kernel and checks it against the
 // reference. Auto is ops::matmul's own choice.
-enum class Kind { Matvec, Subgroup, Fast, Tiled, CoopmatLarge, CoopmatSmall, Auto };
+enum class Kind { Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, Auto };
 const char* kind_name(Kind k) {
   switch (k) {
     case Kind::Matvec: return "matvec";
     case Kind::Subgroup: return "matvec_sg";
     case Kind::Fast: return "matvec_fast";
+    case Kind::Int8: return "matvec_int8";
     case Kind::Tiled: return "matmul";
     case Kind::CoopmatLarge: return "matmul_cm large";
     case Kind::CoopmatSmall: return "matmul_cm small";
     case Kind::Auto: return "ops::matmul";
   }
   return "";
+}
+
+// The activations that quantize_act wrote to xq, as floats d * q, after
+// checking them against ref::quantize_act(x).
+std::vector<float> quantized_activations(const vk::Buffer& xq, const std::vector<float>& x, uint32_t cols,
+                                         uint32_t batch) {
+  const size_t n = size_t(batch) * cols, blocks = n / 32;
+  const auto bytes = read_back<uint8_t>(xq, n + blocks * 8);
+  const ref::Q8Blocks want = ref::quantize_act(x, cols, batch);
+  ref::Q8Blocks got;
+  got.q.resize(n);
+  std::memcpy(got.q.data(), bytes.data(), n);
+  got.d.resize(blocks);
+  got.s.resize(blocks);
+  size_t steps = 0;
+  for (size_t j = 0; j < blocks; ++j) {
+    float ds[2];
+    std::memcpy(ds, bytes.data() + n + j * 8, 8);
+    got.d[j] = ds[0], got.s[j] = ds[1];
+    EXPECT_NEAR(got.d[j], want.d[j], 1e-6f * want.d[j]) << "block " << j;
+    int sum = 0;
+    for (size_t i = j * 32; i < j * 32 + 32; ++i) {
+      EXPECT_LE(std::abs(got.q[i] - want.q[i]), 1) << "element " << i;
+      steps += got.q[i] != want.q[i];
+      sum += got.q[i];
+    }
+    EXPECT_NEAR(got.s[j], got.d[j] * float(sum), 1e-5f * got.d[j] * (std::abs(sum) + 1)) << "block " << j;
+  }
+  EXPECT_LE(steps, n / 1000 + 1) << "quants one step off the reference";
+  return got.values();
 }
 
 // shift > 0 places x and y at element offset `shift` with rows padded by `shift`
@@ -68,9 +106,13 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     std::copy_n(x.begin() + size_t(b) * cols, cols, x_padded.begin() + shift + size_t(b) * x_stride);
   vk::Buffer bx = device_buffer(ctx, x_padded), by = zero_buffer(ctx, shift + size_t(batch) * y_stride);
   const ops::Act ax(bx, shift, x_stride), ay(by, shift, y_stride);
+  vk::Buffer bxq(ctx, ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
   vk::Sequence seq(ctx);
   seq.begin();
-  if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, ax, ay, batch);
+  if (kind == Kind::Int8) {
+    ops::quantize_act(seq, ax, bxq, cols, batch);
+    ops::matvec_int8_kernel(seq, tw, bxq, ay, batch);
+  } else if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::Fast) ops::matvec_fast_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Large);
@@ -85,12 +127,14 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     std::copy_n(y_padded.begin() + shift + size_t(b) * y_stride, rows, got.begin() + size_t(b) * rows);
 
   std::vector<float> want(size_t(batch) * rows);
-  ref::matmul(wd, x, want, rows, cols, batch);
+  const std::vector<float> x_used = kind == Kind::Int8 ? quantized_activations(bxq, x, cols, batch) : x;
+  ref::matmul(wd, x_used, want, rows, cols, batch);
   std::vector<double> scale(want.size());
   for (uint32_t b = 0; b < batch; ++b)
     for (uint32_t r = 0; r < rows; ++r) {
       double s = 0;
-      for (uint32_t k = 0; k < cols; ++k) s += std::fabs(double(wd[size_t(r) * cols + k]) * x[size_t(b) * cols + k]);
+      for (uint32_t k = 0; k < cols; ++k)
+        s += std::fabs(double(wd[size_t(r) * cols + k]) * x_used[size_t(b) * cols + k]);
       scale[size_t(b) * rows + r] = s;
     }
   size_t where = 0;
@@ -158,6 +202,26 @@ std::vector<MatCase> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulKernels, testing::ValuesIn(cases()), case_name);
+
+// Integer dot products on int8 activations, for the block types that have them.
+class Int8Matvec : public GpuTest, public testing::WithParamInterface<MatCase> {};
+
+TEST_P(Int8Matvec, MatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
+  for (uint32_t batch : {1u, 3u, 8u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 80 + batch);
+  check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 90, 3);  // unaligned activations
+}
+
+std::vector<MatCase> int8_cases() {
+  std::vector<MatCase> out;
+  for (const MatCase& c : cases())
+    if (ops::matvec_int8_weight_type(c.type)) out.push_back(c);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(BlockTypes, Int8Matvec, testing::ValuesIn(int8_cases()), case_name);
 
 // The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
 // batches not multiples of 64 or 128, K not a multiple of the 64-column step

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ops/matvec_int8.h"
 #include "ops/rope_turns.h"
 #include "vulkan/context.h"
 #include "vulkan/sequence.h"
@@ -46,6 +47,13 @@ uint32_t attention_rows(const ModelConfig& c, const GpuModelOptions& o) {
   return static_cast<uint32_t>(std::max(o.max_batch, 64) * c.n_head);
 }
 
+// Decode inputs quantized to int8 for the integer-dot products (ops/matvec_int8.h):
+// up to 8 columns of the longest product input.
+uint64_t quantized_input_bytes(const ModelConfig& c) {
+  const auto longest = static_cast<uint32_t>(std::max({c.n_embd, c.n_ff, c.q_dim()}));
+  return ops::quantized_act_bytes((longest + 31) / 32 * 32, 8);
+}
+
 }  // namespace
 
 MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, const GpuModelOptions& options) {
@@ -59,7 +67,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
   m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx, o.kv_type);
   const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
   m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
-              uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8);
+              uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8) + quantized_input_bytes(c);
   return m;
 }
 
@@ -143,6 +151,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   v_ = activations(ctx, B * c_.kv_dim());
   gate_ = activations(ctx, B * c_.n_ff);
   up_ = activations(ctx, B * c_.n_ff);
+  xq_ = vk::Buffer(ctx, quantized_input_bytes(c_), MemoryUsage::Device);
   logits_ = activations(ctx, uint64_t(options_.max_logit_rows) * c_.n_vocab);
   // Host-visible copies the forward pass fills at its end, so reading results
   // needs no extra submission or allocation.
@@ -169,9 +178,10 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const auto E = static_cast<uint32_t>(c_.n_embd);
   // Later layers get their input norm from the previous layer's fused residual add.
   if (layer == 0) ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
-  ops::matmul(seq, L.wq, xn_, q_, n);
-  ops::matmul(seq, L.wk, xn_, k_, n);
-  ops::matmul(seq, L.wv, xn_, v_, n);
+  ops::SharedInput qkv_in(seq, xn_, xq_, E, n);
+  qkv_in.matmul(L.wq, q_);
+  qkv_in.matmul(L.wk, k_);
+  qkv_in.matmul(L.wv, v_);
   if (c_.qkv_bias) {
     ops::add_bias(seq, q_, L.bq, n, c_.q_dim());
     ops::add_bias(seq, k_, L.bk, n, c_.kv_dim());
@@ -184,12 +194,13 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
                  {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
-  ops::matmul(seq, L.wo, attn_, o_, n);
+  ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n).matmul(L.wo, o_);
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps);
-  ops::matmul(seq, L.w_gate, xn_, gate_, n);
-  ops::matmul(seq, L.w_up, xn_, up_, n);
+  ops::SharedInput ffn_in(seq, xn_, xq_, E, n);
+  ffn_in.matmul(L.w_gate, gate_);
+  ffn_in.matmul(L.w_up, up_);
   ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
-  ops::matmul(seq, L.w_down, gate_, o_, n);
+  ops::SharedInput(seq, gate_, xq_, uint32_t(c_.n_ff), n).matmul(L.w_down, o_);
   if (layer + 1 < c_.n_layer) ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps);
   else ops::add(seq, x_, o_, x_, n * E);
 }
@@ -232,7 +243,7 @@ void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits
   // Only the rows whose logits are wanted go through the output head.
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
-  ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, xn_, logits_, rows);
+  ops::SharedInput(seq, xn_, xq_, E, rows).matmul(c_.tied_output ? tok_embd_ : output_, logits_);
   seq.copy(logits_, 0, logits_host_, 0, uint64_t(rows) * c_.n_vocab * 4);
 }
 

@@ -132,6 +132,7 @@ class GpuModel {
   // Activations for max_batch tokens.
   vk::Buffer logits_host_, nll_host_;
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
+  vk::Buffer xq_;  // a product input quantized to int8 (ops/matvec_int8.h)
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;
   double host_us_ = 0;

@@ -1,7 +1,10 @@
-// Recording matvec_fast.comp, the decode matrix-vector kernel (see the shader
-// for how it splits the work).
+// Recording the decode matrix-vector kernels: matvec_fast.comp (float
+// activations) and matvec_int8.comp (int8 activations from quantize_act.comp);
+// the shaders say how they split the work.
 #include <algorithm>
+#include <cstring>
 
+#include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "ops/ops_internal.h"
 
@@ -12,9 +15,23 @@ using detail::MatPush;
 
 constexpr uint32_t kMaxCols = 8;  // variants exist for 1..8 batch columns
 
+struct Int8Push {
+  uint32_t cols, rows, row_offset, y_offset, y_stride;
+};
+
 struct FastShape {
   uint32_t threads, rows;  // per workgroup
 };
+
+// MRROPE_MATVEC_SHAPE overrides; the cross-subgroup pass keeps rows x batch x
+// threads floats in shared memory.
+FastShape within_limits(const vk::DeviceInfo& info, FastShape s, uint32_t batch) {
+  const uint32_t sg = std::max(1u, info.subgroup_size);
+  detail::matvec_shape_override(&s.threads, &s.rows);
+  s.threads = std::min(s.threads, info.max_workgroup_invocations);
+  while (s.threads > sg && s.rows * batch * s.threads * 4 > info.max_shared_memory) s.threads /= 2;
+  return s;
+}
 
 // Chosen from the device's subgroup size, never its vendor.
 FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) {
@@ -31,11 +48,18 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
     s.threads = 4 * sg;
     s.rows = float_type ? 1 : 2;
   }
-  detail::matvec_shape_override(&s.threads, &s.rows);
-  s.threads = std::min(s.threads, info.max_workgroup_invocations);
-  // The cross-subgroup pass keeps rows x batch x threads floats in shared memory.
-  while (s.threads > sg && s.rows * batch * s.threads * 4 > info.max_shared_memory) s.threads /= 2;
-  return s;
+  return within_limits(info, s, batch);
+}
+
+// The int8 kernel's threads take 32 or 64 weights per step: a workgroup gets
+// as many subgroups (up to 4) as keep each thread on two chunks per row.
+FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32_t batch) {
+  const uint32_t sg = std::max(1u, info.subgroup_size);
+  FastShape s{sg, 2};
+  if (info.type == "CPU") s.rows = 4;
+  else
+    while (s.threads < 4 * sg && chunks_per_row >= 4 * s.threads) s.threads *= 2;
+  return within_limits(info, s, batch);
 }
 
 }  // namespace
@@ -59,6 +83,70 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
     seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, 1, "matvec");
   }
+}
+
+// --- integer-dot path ---
+
+bool matvec_int8_supported(const vk::DeviceInfo& info) {
+  return info.integer_dot_product && matvec_fast_supported(info);
+}
+
+bool matvec_int8_weight_type(GgmlType type) {
+  return type == GgmlType::Q8_0 || type == GgmlType::Q4_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K ||
+         type == GgmlType::Q6_K;
+}
+
+bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type) {
+  if (!matvec_int8_supported(info) || !matvec_int8_weight_type(type)) return false;
+  const char* env = std::getenv("MRROPE_MATVEC_INT8");
+  if (env && std::strcmp(env, "off") == 0) return false;
+  return info.integer_dot_accelerated || (env && std::strcmp(env, "on") == 0);
+}
+
+uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch) {
+  return uint64_t(batch) * cols + uint64_t(batch) * (cols / 32) * 8;  // int8 quants, then (d, s) per block
+}
+
+void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch) {
+  if (cols % 32 != 0) throw vk::VulkanError("quantize_act: " + std::to_string(cols) + " is not a multiple of 32");
+  if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("quantize_act: the output buffer is too small");
+  struct Push {
+    uint32_t cols, batch, x_offset, x_stride;
+  } p{cols, batch, x.offset, x.stride ? x.stride : cols};
+  vk::Kernel& k =
+      seq.context().kernel(vk::KernelDesc{"quantize_act", {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
+  const detail::Grid g = detail::grid_for(seq, detail::ceil_div(cols / 32 * batch, 64));
+  seq.dispatch(k, {*x.buffer, xq}, p, g.x, g.y, 1, "quantize_act");
+}
+
+void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch) {
+  const vk::DeviceInfo& info = seq.context().info();
+  if (!matvec_int8_supported(info))
+    throw vk::VulkanError("matvec_int8 needs integer dot products, subgroup arithmetic and 16-bit storage buffers");
+  if (!matvec_int8_weight_type(w.type()))
+    throw vk::VulkanError("matvec_int8: no kernel for " + std::string(ggml_type_name(w.type())));
+  if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_int8: batch must be 1..8");
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("matvec_int8: the activations are too small");
+  const uint32_t chunk = (w.type() == GgmlType::Q8_0 || w.type() == GgmlType::Q4_0) ? 32 : 64;
+  const FastShape s = int8_shape(info, cols / chunk, batch);
+  vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
+                                                      {vk::Access::Read, vk::Access::Read, vk::Access::Write},
+                                                      sizeof(Int8Push),
+                                                      {s.threads, s.rows, batch}});
+  for (const auto& slice : w.slices()) {
+    Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
+    const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
+    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1, "matvec");
+  }
+}
+
+void SharedInput::matmul(const DeviceTensor& w, Act y) {
+  if (batch_ > kMaxCols || !matvec_on_int8(seq_.context().info(), w.type()))
+    return ops::matmul(seq_, w, x_, y, batch_);
+  if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
+  quantized_ = true;
+  matvec_int8_kernel(seq_, w, scratch_, y, batch_);
 }
 
 }  // namespace mrrope::ops

@@ -18,6 +18,31 @@ void matmul(std::span<const float> w, std::span<const float> x, std::span<float>
     }
 }
 
+Q8Blocks quantize_act(std::span<const float> x, int64_t cols, int64_t batch) {
+  Q8Blocks out;
+  out.q.resize(size_t(batch * cols));
+  for (int64_t start = 0; start < batch * cols; start += 32) {
+    float amax = 0;
+    for (int64_t i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[start + i]));
+    const float d = amax / 127.0f, inv = d != 0.0f ? 1.0f / d : 0.0f;
+    int sum = 0;
+    for (int64_t i = 0; i < 32; ++i) {
+      const auto q = static_cast<int8_t>(std::round(x[start + i] * inv));  // ties away from zero
+      out.q[start + i] = q;
+      sum += q;
+    }
+    out.d.push_back(d);
+    out.s.push_back(d * static_cast<float>(sum));
+  }
+  return out;
+}
+
+std::vector<float> Q8Blocks::values() const {
+  std::vector<float> v(q.size());
+  for (size_t i = 0; i < q.size(); ++i) v[i] = d[i / 32] * q[i];
+  return v;
+}
+
 void rms_norm(std::span<const float> x, std::span<const float> weight, std::span<float> y, int64_t rows,
               int64_t cols, float eps) {
   for (int64_t r = 0; r < rows; ++r) {

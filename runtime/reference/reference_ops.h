@@ -10,6 +10,14 @@ namespace mrrope::ref {
 // y[b, n] = sum_k w[n, k] * x[b, k]; w is dequantized [n x k].
 void matmul(std::span<const float> w, std::span<const float> x, std::span<float> y, int64_t n, int64_t k,
             int64_t batch);
+// Activations as int8 blocks of 32 (ops/matvec_int8.h): per block d =
+// max|x| / 127, q = round(x / d) with ties away from zero, s = d * sum(q).
+struct Q8Blocks {
+  std::vector<int8_t> q;        // [batch * cols]
+  std::vector<float> d, s;      // [batch * cols / 32]
+  std::vector<float> values() const;  // d * q, what the integer-dot products multiply
+};
+Q8Blocks quantize_act(std::span<const float> x, int64_t cols, int64_t batch);
 void rms_norm(std::span<const float> x, std::span<const float> weight, std::span<float> y, int64_t rows,
               int64_t cols, float eps);
 void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out);

@@ -1,0 +1,43 @@
+#pragma once
+// Decode products on integer dot products (matvec_int8.comp): the activations
+// are quantized to int8 blocks of 32 (scale d = max|x| / 127, as llama.cpp's
+// Q8_1) once, and each quantized weight block is unpacked to int8 words and
+// multiplied with packed 4x8-bit dot products, so no weight is converted to
+// float. Used for batches up to 8 on devices whose 4x8-bit dot products are
+// accelerated; MRROPE_MATVEC_INT8=off turns it off, =on forces it elsewhere.
+#include <cstdint>
+
+#include "ops/ops.h"
+
+namespace mrrope::ops {
+
+bool matvec_int8_supported(const vk::DeviceInfo& info);  // integer dot products, subgroup arithmetic, 16-bit storage
+bool matvec_int8_weight_type(GgmlType type);             // Q8_0, Q4_0, Q4_K, Q5_K, Q6_K
+// Whether products of `type` take this path on this device (see above).
+bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type);
+
+// Bytes of quantized activations for batch columns of cols elements (cols % 32 == 0).
+uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch);
+// xq = batch columns of x quantized (layout in quantize_act.comp).
+void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch);
+// y[b, n] = sum_k w[n, k] * xq[b, k], with xq from quantize_act over w.cols().
+void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch);
+
+// Products that read one input, as ops::matmul does for each; where the int8
+// path is taken the input is quantized once, on the first product that needs it.
+class SharedInput {
+ public:
+  // scratch holds at least quantized_act_bytes(cols, min(batch, 8)) bytes.
+  SharedInput(Sequence& seq, Act x, const Buffer& scratch, uint32_t cols, uint32_t batch)
+      : seq_(seq), x_(x), scratch_(scratch), cols_(cols), batch_(batch) {}
+  void matmul(const DeviceTensor& w, Act y);
+
+ private:
+  Sequence& seq_;
+  Act x_;
+  const Buffer& scratch_;
+  uint32_t cols_, batch_;
+  bool quantized_ = false;
+};
+
+}  // namespace mrrope::ops

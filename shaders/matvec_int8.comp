@@ -1,0 +1,56 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#extension GL_EXT_spirv_intrinsics : require
+// y[b, row] = sum_k W[row, k] * x[b, k] for b < NUM_COLS (1..8), with the
+// activations already quantized to int8 blocks by quantize_act.comp: weights
+// are unpacked to int8 words and multiplied with packed integer dot products
+// (OpSDot), so no weight is converted to float. Each thread takes one chunk
+// (32 or 64 weights, see matvec_int8.glsl) per step; the workgroup computes
+// NUM_ROWS rows and reduces as matvec_fast does.
+#include "common.glsl"
+
+layout(constant_id = 0) const uint WG = 32;
+layout(constant_id = 1) const uint NUM_ROWS = 1;
+layout(constant_id = 2) const uint NUM_COLS = 1;
+layout(local_size_x_id = 0) in;
+
+layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };
+layout(std430, binding = 0) readonly buffer W32 { uint w32[]; };
+layout(std430, binding = 0) readonly buffer W128 { uvec4 w128[]; };
+layout(std430, binding = 1) readonly buffer XQ { uvec4 xq4[]; };
+layout(std430, binding = 1) readonly buffer XD { vec2 xds[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+
+layout(push_constant) uniform Push {
+  uint cols;        // K, elements per weight row
+  uint rows;        // rows in this weight slice
+  uint row_offset;  // output row of the slice's first row
+  uint y_offset, y_stride;
+} p;
+
+// Four packed signed 8-bit lanes of a and b, multiplied and summed.
+spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6019, 6018], id = 4450)
+int sdot_packed(uint a, uint b, spirv_literal int packed_vector_format);
+int dot4(uvec4 w, uvec4 x) {
+  return sdot_packed(w.x, x.x, 0) + sdot_packed(w.y, x.y, 0) + sdot_packed(w.z, x.z, 0) + sdot_packed(w.w, x.w, 0);
+}
+
+// Half h (16 values) of activation block `block` of column b, and its (d, s).
+uvec4 xq(uint b, uint block, uint h) { return xq4[b * (p.cols >> 4) + block * 2u + h]; }
+vec2 x_ds(uint b, uint block) { return xds[NUM_COLS * (p.cols >> 3) + b * (p.cols >> 5) + block]; }
+
+#include "matvec_reduce.glsl"
+#include "matvec_int8.glsl"
+
+void main() {
+  const uint row0 = linear_group_id() * NUM_ROWS;
+  if (row0 >= p.rows) return;  // whole workgroups leave together
+  [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) acc[i] = 0.0;
+  const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
+  for (uint c = gl_LocalInvocationID.x; c < p.cols / CHUNK_ELEMS; c += WG)
+    [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) chunk(r, min(row0 + r, p.rows - 1u) * row_bytes, c);
+  reduce_and_store(row0);
+}

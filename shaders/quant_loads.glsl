@@ -1,0 +1,21 @@
+// Loads of quantized-block fields from the weight views w16 (uint16_t),
+// w32 (uint) and w128 (uvec4) that the including shader declares, and the
+// K-quant 6-bit scale/min decoding shared by the matrix-vector kernels.
+
+uint ld16(uint byte) { return uint(w16[byte >> 1]); }
+// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0 and Q6_K blocks are
+// 34, 18 and 210 bytes, so no wider alignment holds).
+uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
+float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
+
+// Byte i of the 12 scale bytes (words 1..3 of the block's first 16 bytes).
+uint scale_byte(uvec4 head, uint i) {
+  const uint w = i < 4u ? head.y : (i < 8u ? head.z : head.w);
+  return (w >> ((i & 3u) * 8u)) & 0xffu;
+}
+// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j (0..7).
+uvec2 scale_min(uvec4 head, uint j) {
+  if (j < 4u) return uvec2(scale_byte(head, j) & 63u, scale_byte(head, j + 4u) & 63u);
+  const uint lo = scale_byte(head, j + 4u);
+  return uvec2((lo & 0xfu) | ((scale_byte(head, j - 4u) >> 6) << 4), (lo >> 4) | ((scale_byte(head, j) >> 6) << 4));
+}

@@ -1,0 +1,49 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Activations to int8 blocks for matvec_int8.comp: each 32-element block of
+// each column gets d = max|x| / 127, q = round(x / d) with ties away from zero
+// (as ggml's quantize_row_q8_1) and s = d * sum(q), the sum that Q4_0's -8 and
+// the K-quant mins multiply. One thread per block.
+//   words [b * cols / 4 + i]: the int8 quants of column b, four per word;
+//   pairs [batch * cols / 8 + b * cols / 32 + block]: (d, s) as a vec2.
+#include "common.glsl"
+
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer X { float x1[]; };
+layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
+layout(std430, binding = 1) writeonly buffer Q { uint q[]; };
+layout(std430, binding = 1) writeonly buffer DS { vec2 ds[]; };
+
+layout(push_constant) uniform Push {
+  uint cols;  // elements per column, a multiple of 32
+  uint batch;
+  uint x_offset, x_stride;
+} p;
+
+void main() {
+  const uint blocks = p.cols / 32u;
+  const uint id = linear_group_id() * 64u + gl_LocalInvocationID.x;
+  if (id >= blocks * p.batch) return;
+  const uint b = id / blocks, block = id % blocks;
+  const uint e = p.x_offset + b * p.x_stride + block * 32u;
+  const bool aligned = (e & 3u) == 0u;
+
+  vec4 v[8];
+  float amax = 0.0;
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    const uint k = e + 4u * j;
+    v[j] = aligned ? x4[k >> 2] : vec4(x1[k], x1[k + 1u], x1[k + 2u], x1[k + 3u]);
+    const vec4 a = abs(v[j]);
+    amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
+  }
+  const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
+  int sum = 0;
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    const vec4 s = v[j] * inv;
+    const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
+    sum += qi.x + qi.y + qi.z + qi.w;
+    q[(b * p.cols + block * 32u) / 4u + j] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) |
+                                              ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
+  }
+  ds[p.batch * p.cols / 8u + b * blocks + block] = vec2(d, d * float(sum));
+}
