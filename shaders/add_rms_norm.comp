@@ -3,16 +3,28 @@
 // The residual add and the next RMSNorm in one pass (they always come in
 // pairs in the decoder): x[row, :] += r[row, :], then
 // y[row, :] = x[row, :] / sqrt(mean(x[row, :]^2) + eps) * weight[:].
-// One workgroup per row.
+// One workgroup per row. Rows of a multiple of 4 elements are read as vec4,
+// one per thread per step, and the first STEPS steps stay in registers
+// between the sum and the stores, so a row up to 16 x WG elements takes one
+// memory round trip. With QUANTIZE, y is also written as int8 blocks in
+// quantize_act.comp's layout (binding 4) for the integer-dot products.
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) restrict buffer X { float x[]; };  // restrict: no binding aliases another
+layout(std430, binding = 0) restrict buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) restrict readonly buffer R { float r[]; };
+layout(std430, binding = 1) restrict readonly buffer R4 { vec4 r4[]; };
 layout(std430, binding = 2) restrict readonly buffer W { float weight[]; };
+layout(std430, binding = 2) restrict readonly buffer W4 { vec4 weight4[]; };
 layout(std430, binding = 3) restrict writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) restrict writeonly buffer Y4 { vec4 y4[]; };
+#ifdef QUANTIZE
+layout(std430, binding = 4) restrict writeonly buffer Q { uint q[]; };
+layout(std430, binding = 4) restrict writeonly buffer DS { vec2 ds[]; };
+#endif
 
 layout(push_constant) uniform Push {
   uint cols;
@@ -20,30 +32,95 @@ layout(push_constant) uniform Push {
   float eps;
 } p;
 
+const uint STEPS = 4;
 shared float partial[WG];
+
+float row_sum(float v) {
+  partial[gl_LocalInvocationID.x] = v;
+  barrier();
+  for (uint s = WG / 2u; s > 0u; s >>= 1) {
+    if (gl_LocalInvocationID.x < s) partial[gl_LocalInvocationID.x] += partial[gl_LocalInvocationID.x + s];
+    barrier();
+  }
+  const float total = partial[0];
+  barrier();  // partial is reused
+  return total;
+}
+
+#ifdef QUANTIZE
+// The eight threads of a 32-element block (threads 8i .. 8i+7 hold its vec4s)
+// agree on d = max|y| / 127 through shared memory; each writes its word of
+// quants, the first also (d, d * sum(q)). Every thread calls this.
+void quantize(vec4 v, uint e, bool inside) {
+  const uint tid = gl_LocalInvocationID.x, first = tid & ~7u;
+  const vec4 a = abs(v);
+  partial[tid] = inside ? max(max(a.x, a.y), max(a.z, a.w)) : 0.0;
+  barrier();
+  float amax = 0.0;
+  [[unroll]] for (uint i = 0u; i < 8u; ++i) amax = max(amax, partial[first + i]);
+  barrier();
+  const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
+  const vec4 s = v * inv;
+  const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
+  partial[tid] = float(qi.x + qi.y + qi.z + qi.w);
+  barrier();
+  float sum = 0.0;
+  [[unroll]] for (uint i = 0u; i < 8u; ++i) sum += partial[first + i];
+  barrier();
+  if (!inside) return;
+  q[e >> 2] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) | ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
+  if (tid == first) ds[(p.rows * p.cols >> 3) + (e >> 5)] = vec2(d, d * sum);
+}
+#endif
+
+// Stores x and y at element k of the row (nothing past its end).
+void finish(vec4 u, uint base, uint k, float scale) {
+  const bool inside = k < p.cols;
+  if (inside) {
+    x4[(base + k) >> 2] = u;
+    u *= scale * weight4[k >> 2];
+    y4[(base + k) >> 2] = u;
+  }
+#ifdef QUANTIZE
+  quantize(u, base + k, inside);
+#endif
+}
 
 void main() {
   const uint row = linear_group_id();
   if (row >= p.rows) return;
   const uint tid = gl_LocalInvocationID.x;
   const uint base = row * p.cols;
-  // Sums first, stores later: stores inside this loop would keep the next
-  // iteration's loads from starting early, one memory round trip per iteration.
+  if ((p.cols & 3u) != 0u) {  // scalar rows: two passes over memory
+    float sum = 0.0;
+    for (uint k = tid; k < p.cols; k += WG) {
+      const float v = x[base + k] + r[base + k];
+      sum += v * v;
+    }
+    const float scale = inversesqrt(row_sum(sum) / float(p.cols) + p.eps);
+    for (uint k = tid; k < p.cols; k += WG) {
+      const float v = x[base + k] + r[base + k];
+      x[base + k] = v;
+      y[base + k] = v * scale * weight[k];
+    }
+    return;
+  }
+  // Sums first, stores later: a store between loads would keep the next
+  // loads from starting early.
+  vec4 v[STEPS];
   float sum = 0.0;
-  for (uint k = tid; k < p.cols; k += WG) {
-    const float v = x[base + k] + r[base + k];
-    sum += v * v;
+  [[unroll]] for (uint s = 0u; s < STEPS; ++s) {
+    const uint k = (s * WG + tid) * 4u;
+    v[s] = k < p.cols ? x4[(base + k) >> 2] + r4[(base + k) >> 2] : vec4(0.0);
+    sum += dot(v[s], v[s]);
   }
-  partial[tid] = sum;
-  barrier();
-  for (uint s = WG / 2u; s > 0u; s >>= 1) {
-    if (tid < s) partial[tid] += partial[tid + s];
-    barrier();
+  for (uint k = (STEPS * WG + tid) * 4u; k < p.cols; k += WG * 4u) {
+    const vec4 u = x4[(base + k) >> 2] + r4[(base + k) >> 2];
+    sum += dot(u, u);
   }
-  const float scale = inversesqrt(partial[0] / float(p.cols) + p.eps);
-  for (uint k = tid; k < p.cols; k += WG) {
-    const float v = x[base + k] + r[base + k];
-    x[base + k] = v;
-    y[base + k] = v * scale * weight[k];
-  }
+  const float scale = inversesqrt(row_sum(sum) / float(p.cols) + p.eps);
+  [[unroll]] for (uint s = 0u; s < STEPS; ++s)
+    if (s * WG * 4u < p.cols) finish(v[s], base, (s * WG + tid) * 4u, scale);  // uniform: quantize has barriers
+  for (uint k = (STEPS * WG + tid) * 4u; k - tid * 4u < p.cols; k += WG * 4u)
+    finish(k < p.cols ? x4[(base + k) >> 2] + r4[(base + k) >> 2] : vec4(0.0), base, k, scale);
 }

@@ -1,8 +1,8 @@
 // One chunk of a quantized weight row for matvec_int8.comp: per type,
 // chunk(r, row_byte, c) unpacks chunk c of the row starting at row_byte into
 // int8 words in activation order and adds its products with every column to
-// acc[r * NUM_COLS + b]. A chunk is one activation block (32 weights) for
-// Q8_0 and Q4_0 and two (64 weights sharing their quant bytes) for K-quants.
+// acc[r * NUM_COLS + b]. A chunk is 32 weights: one activation block for
+// Q8_0 and Q4_0, halves of two blocks that share quant bytes for K-quants.
 // Offsets stay out of the int8 words where the activation sums can take them
 // (Q4_0's -8, the K-quant mins); Q6_K's -32 is subtracted per byte, since its
 // 16-weight scales split the blocks that the sums cover.
@@ -41,67 +41,59 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales
 #else
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
 #endif
-const uint CHUNK_ELEMS = 64u;
+const uint CHUNK_ELEMS = 32u;
 
-// Chunk c: qs[32 pr .. 32 pr + 31] of super-block c / 4 (pr = c % 4), whose
-// low nibbles are sub-block 2 pr and high nibbles sub-block 2 pr + 1. Blocks
-// are 16-byte multiples: the header and the quants are 128-bit loads.
+// Chunk c: qs[32 pr + 16 hf .. + 15] of super-block c / 8 (pr = c / 2 % 4,
+// hf = c % 2), whose low nibbles are elements 16 hf .. of sub-block 2 pr and
+// high nibbles those of sub-block 2 pr + 1. Blocks are 16-byte multiples: the
+// header and the quants are 128-bit loads. A sub-block's min multiplies the
+// sum over its 32 activations, added by its first half.
 void chunk(uint r, uint row_byte, uint c) {
-  const uint b = row_byte + (c >> 2) * BLOCK_BYTES, pr = c & 3u;
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, pr = (c >> 1) & 3u, hf = c & 1u;
   const uvec4 head = w128[b >> 4];
   const vec2 dm = unpackHalf2x16(head.x);
   const uvec2 sm0 = scale_min(head, 2u * pr), sm1 = scale_min(head, 2u * pr + 1u);
-  const uint qi = (b + QS + 32u * pr) >> 4;
-  const uvec4 q0 = w128[qi], q1 = w128[qi + 1u];
-  uvec4 lo0 = q0 & LOW_NIBBLES, lo1 = q1 & LOW_NIBBLES;
-  uvec4 hi0 = (q0 >> 4u) & LOW_NIBBLES, hi1 = (q1 >> 4u) & LOW_NIBBLES;
+  const uvec4 q = w128[(b + QS + 32u * pr + 16u * hf) >> 4];
+  uvec4 lo = q & LOW_NIBBLES, hi = (q >> 4u) & LOW_NIBBLES;
 #if defined(WEIGHT_Q5_K)
   // qh[l] holds bit j of element l of sub-block j: the fifth bit, 16.
-  const uvec4 h0 = w128[(b + 16u) >> 4], h1 = w128[((b + 16u) >> 4) + 1u];
-  lo0 |= ((h0 >> (2u * pr)) & 0x01010101u) << 4u;
-  lo1 |= ((h1 >> (2u * pr)) & 0x01010101u) << 4u;
-  hi0 |= ((h0 >> (2u * pr + 1u)) & 0x01010101u) << 4u;
-  hi1 |= ((h1 >> (2u * pr + 1u)) & 0x01010101u) << 4u;
+  const uvec4 h = w128[(b + 16u + 16u * hf) >> 4];
+  lo |= ((h >> (2u * pr)) & 0x01010101u) << 4u;
+  hi |= ((h >> (2u * pr + 1u)) & 0x01010101u) << 4u;
 #endif
-  const uint block = (c >> 2) * 8u + 2u * pr;
+  const uint block = (c >> 3) * 8u + 2u * pr;
   const float s0 = dm.x * float(sm0.x), s1 = dm.x * float(sm1.x);
-  const float m0 = dm.y * float(sm0.y), m1 = dm.y * float(sm1.y);
+  const float m0 = hf == 0u ? dm.y * float(sm0.y) : 0.0, m1 = hf == 0u ? dm.y * float(sm1.y) : 0.0;
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
     const vec2 x0 = x_ds(col, block), x1 = x_ds(col, block + 1u);
-    const int i0 = dot4(lo0, xq(col, block, 0u)) + dot4(lo1, xq(col, block, 1u));
-    const int i1 = dot4(hi0, xq(col, block + 1u, 0u)) + dot4(hi1, xq(col, block + 1u, 1u));
-    acc[r * NUM_COLS + col] += s0 * x0.x * float(i0) + s1 * x1.x * float(i1) - (m0 * x0.y + m1 * x1.y);
+    acc[r * NUM_COLS + col] += s0 * x0.x * float(dot4(lo, xq(col, block, hf))) +
+                               s1 * x1.x * float(dot4(hi, xq(col, block + 1u, hf))) - (m0 * x0.y + m1 * x1.y);
   }
 }
 #elif defined(WEIGHT_Q6_K)
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u, CHUNK_ELEMS = 64u;  // ql[128], qh[64], int8 scales[16], f16 d
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u, CHUNK_ELEMS = 32u;  // ql[128], qh[64], int8 scales[16], f16 d
 
 // Per byte q - 32 for q in 0..63, without borrows between bytes.
 uvec4 minus32(uvec4 q) { return ((q | 0x80808080u) - 0x20202020u) ^ 0x80808080u; }
 
-// Chunk c: groups g and g + 2 (32 elements each) of half h of super-block
-// c / 4 (h = c / 2 % 2, g = c % 2). Element 32 g + l of the half takes the low
-// nibble of ql[64 h + 32 g + l] and bits 2 g.. of qh[32 h + l]; element
-// 32 (g + 2) + l the high nibble and bits 2 g + 4.. of the same bytes. Each
-// 16 elements have their own scale.
+// Chunk c: elements 16 hf .. + 15 of groups g and g + 2 (32 elements each) of
+// half h of super-block c / 8 (h = c / 4 % 2, g = c / 2 % 2, hf = c % 2).
+// Element 32 g + l of the half takes the low nibble of ql[64 h + 32 g + l]
+// and bits 2 g.. of qh[32 h + l]; element 32 (g + 2) + l the high nibble and
+// bits 2 g + 4.. of the same bytes. Each 16 elements have their own scale.
 void chunk(uint r, uint row_byte, uint c) {
-  const uint b = row_byte + (c >> 2) * BLOCK_BYTES, h = (c >> 1) & 1u, g = c & 1u;
-  const uint ql = b + 64u * h + 32u * g, qh = b + 128u + 32u * h;
-  const uvec4 l0 = ld128_2(ql), l1 = ld128_2(ql + 16u), h0 = ld128_2(qh), h1 = ld128_2(qh + 16u);
-  const uvec4 lo0 = minus32((l0 & LOW_NIBBLES) | (((h0 >> (2u * g)) & 0x03030303u) << 4u));
-  const uvec4 lo1 = minus32((l1 & LOW_NIBBLES) | (((h1 >> (2u * g)) & 0x03030303u) << 4u));
-  const uvec4 hi0 = minus32(((l0 >> 4u) & LOW_NIBBLES) | (((h0 >> (2u * g + 4u)) & 0x03030303u) << 4u));
-  const uvec4 hi1 = minus32(((l1 >> 4u) & LOW_NIBBLES) | (((h1 >> (2u * g + 4u)) & 0x03030303u) << 4u));
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, h = (c >> 2) & 1u, g = (c >> 1) & 1u, hf = c & 1u;
+  const uvec4 l = ld128_2(b + 64u * h + 32u * g + 16u * hf), qh = ld128_2(b + 128u + 32u * h + 16u * hf);
+  const uvec4 lo = minus32((l & LOW_NIBBLES) | (((qh >> (2u * g)) & 0x03030303u) << 4u));
+  const uvec4 hi = minus32(((l >> 4u) & LOW_NIBBLES) | (((qh >> (2u * g + 4u)) & 0x03030303u) << 4u));
+  // scales[8 h + 2 g + hf] for group g, [8 h + 2 g + 4 + hf] for group g + 2.
+  const uint sc = b + 192u + 8u * h + 2u * g + hf;
+  const int s2 = int(ld16(sc & ~1u) | (ld16((sc & ~1u) + 4u) << 16)) >> (8 * int(sc & 1u));
   const float d = ldf16(b + 208u);
-  // scales[8 h + 2 g + {0, 1}] for group g, [8 h + 2 g + 4 + {0, 1}] for group g + 2.
-  const int sl = int(ld16(b + 192u + 8u * h + 2u * g)), sh = int(ld16(b + 196u + 8u * h + 2u * g));
-  const vec4 sc = d * vec4(bitfieldExtract(sl, 0, 8), bitfieldExtract(sl, 8, 8), bitfieldExtract(sh, 0, 8),
-                           bitfieldExtract(sh, 8, 8));
-  const uint block = (c >> 2) * 8u + 4u * h + g;
-  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
-    const float lo = sc.x * float(dot4(lo0, xq(col, block, 0u))) + sc.y * float(dot4(lo1, xq(col, block, 1u)));
-    const float hi = sc.z * float(dot4(hi0, xq(col, block + 2u, 0u))) + sc.w * float(dot4(hi1, xq(col, block + 2u, 1u)));
-    acc[r * NUM_COLS + col] += x_ds(col, block).x * lo + x_ds(col, block + 2u).x * hi;
-  }
+  const float sl = d * float(bitfieldExtract(s2, 0, 8)), sh = d * float(bitfieldExtract(s2, 16, 8));
+  const uint block = (c >> 3) * 8u + 4u * h + g;
+  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col)
+    acc[r * NUM_COLS + col] += sl * x_ds(col, block).x * float(dot4(lo, xq(col, block, hf))) +
+                               sh * x_ds(col, block + 2u).x * float(dot4(hi, xq(col, block + 2u, hf)));
 }
 #endif

@@ -4,11 +4,13 @@
 // (RMSNorm, softmax) 1e-5 relative plus 1e-7 absolute.
 #include <gtest/gtest.h>
 
+#include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
 #include "support/gpu_test.h"
+#include "support/quantized_check.h"
 
 namespace mrrope::test {
 namespace {
@@ -34,7 +36,8 @@ TEST_F(ElementwiseKernels, RmsNormMatchesReference) {
 
 // The fused residual add + RMSNorm against the two reference ops in turn.
 TEST_F(ElementwiseKernels, AddRmsNormMatchesAddThenNorm) {
-  for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}}) {
+  // Scalar rows, vec4 rows in registers, and past 16 x 256 elements (reloaded).
+  for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}, std::pair{2u, 4200u}}) {
     const auto x = random_floats(size_t(rows) * cols, 11, -3, 3), r = random_floats(x.size(), 12, -3, 3);
     const auto w = random_floats(cols, 13);
     vk::Buffer bx = device_buffer(gpu(), x), br = device_buffer(gpu(), r), bw = device_buffer(gpu(), w);
@@ -49,6 +52,29 @@ TEST_F(ElementwiseKernels, AddRmsNormMatchesAddThenNorm) {
     ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
     EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
     EXPECT_LE(worst_ratio(read_back(by, x.size()), want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
+  }
+}
+
+// With an int8 output: the same sums, and y quantized as quantize_act would.
+TEST_F(ElementwiseKernels, AddRmsNormWritesInt8Blocks) {
+  for (auto [rows, cols] : {std::pair{1u, 4096u}, std::pair{3u, 5120u}, std::pair{8u, 256u}}) {
+    const auto x = random_floats(size_t(rows) * cols, 14, -3, 3), r = random_floats(x.size(), 15, -3, 3);
+    const auto w = random_floats(cols, 16);
+    vk::Buffer bx = device_buffer(gpu(), x), br = device_buffer(gpu(), r), bw = device_buffer(gpu(), w);
+    vk::Buffer by = zero_buffer(gpu(), x.size());
+    vk::Buffer bq(gpu(), ops::quantized_act_bytes(cols, rows), vk::MemoryUsage::Device);
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::add_rms_norm(seq, bx, br, bw, by, rows, cols, 1e-5f, &bq);
+    seq.end();
+    seq.run();
+    std::vector<float> sum(x.size()), want(x.size());
+    ref::add(x, r, sum);
+    ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
+    const auto y = read_back(by, x.size());
+    EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
+    EXPECT_LE(worst_ratio(y, want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
+    quantized_activations(bq, y, cols, rows);  // checks the blocks against ref::quantize_act(y)
   }
 }
 

@@ -25,6 +25,7 @@
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
+#include "support/quantized_check.h"
 #include "support/gpu_test.h"
 
 namespace mrrope::test {
@@ -57,36 +58,6 @@ const char* kind_name(Kind k) {
     case Kind::Auto: return "ops::matmul";
   }
   return "";
-}
-
-// The activations that quantize_act wrote to xq, as floats d * q, after
-// checking them against ref::quantize_act(x).
-std::vector<float> quantized_activations(const vk::Buffer& xq, const std::vector<float>& x, uint32_t cols,
-                                         uint32_t batch) {
-  const size_t n = size_t(batch) * cols, blocks = n / 32;
-  const auto bytes = read_back<uint8_t>(xq, n + blocks * 8);
-  const ref::Q8Blocks want = ref::quantize_act(x, cols, batch);
-  ref::Q8Blocks got;
-  got.q.resize(n);
-  std::memcpy(got.q.data(), bytes.data(), n);
-  got.d.resize(blocks);
-  got.s.resize(blocks);
-  size_t steps = 0;
-  for (size_t j = 0; j < blocks; ++j) {
-    float ds[2];
-    std::memcpy(ds, bytes.data() + n + j * 8, 8);
-    got.d[j] = ds[0], got.s[j] = ds[1];
-    EXPECT_NEAR(got.d[j], want.d[j], 1e-6f * want.d[j]) << "block " << j;
-    int sum = 0;
-    for (size_t i = j * 32; i < j * 32 + 32; ++i) {
-      EXPECT_LE(std::abs(got.q[i] - want.q[i]), 1) << "element " << i;
-      steps += got.q[i] != want.q[i];
-      sum += got.q[i];
-    }
-    EXPECT_NEAR(got.s[j], got.d[j] * float(sum), 1e-5f * got.d[j] * (std::abs(sum) + 1)) << "block " << j;
-  }
-  EXPECT_LE(steps, n / 1000 + 1) << "quants one step off the reference";
-  return got.values();
 }
 
 // shift > 0 places x and y at element offset `shift` with rows padded by `shift`

@@ -178,7 +178,9 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const auto E = static_cast<uint32_t>(c_.n_embd);
   // Later layers get their input norm from the previous layer's fused residual add.
   if (layer == 0) ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
-  ops::SharedInput qkv_in(seq, xn_, xq_, E, n);
+  // Later layers get their QKV input in int8 too from that add, where the products take it.
+  const vk::Buffer* q8 = int8_products(n) ? &xq_ : nullptr;
+  ops::SharedInput qkv_in(seq, xn_, xq_, E, n, layer > 0 && q8);
   qkv_in.matmul(L.wq, q_);
   qkv_in.matmul(L.wk, k_);
   qkv_in.matmul(L.wv, v_);
@@ -195,14 +197,20 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
                  {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
   ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n).matmul(L.wo, o_);
-  ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps);
-  ops::SharedInput ffn_in(seq, xn_, xq_, E, n);
+  ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8);
+  ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8);
   ffn_in.matmul(L.w_gate, gate_);
   ffn_in.matmul(L.w_up, up_);
   ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
   ops::SharedInput(seq, gate_, xq_, uint32_t(c_.n_ff), n).matmul(L.w_down, o_);
-  if (layer + 1 < c_.n_layer) ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps);
+  if (layer + 1 < c_.n_layer) ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8);
   else ops::add(seq, x_, o_, x_, n * E);
+}
+
+// Whether n-token products run on integer dot products (ops/matvec_int8.h),
+// so that the fused norms also write their output in int8.
+bool GpuModel::int8_products(uint32_t n) const {
+  return n <= 8 && c_.n_embd % 32 == 0 && ops::matvec_on_int8(ctx_.info(), layers_[0].w_gate.type());
 }
 
 uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {

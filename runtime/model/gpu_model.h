@@ -107,6 +107,7 @@ class GpuModel {
   // Uploads ids and positions, begins `seq` and records embedding and layers.
   // Checks tokens and writes their ids and positions for the GPU to read.
   uint32_t stage_tokens(std::span<const int32_t> tokens);
+  bool int8_products(uint32_t n) const;
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
   void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
   void finish_forward(vk::Sequence& seq, uint32_t n);

@@ -27,9 +27,10 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
 // path is taken the input is quantized once, on the first product that needs it.
 class SharedInput {
  public:
-  // scratch holds at least quantized_act_bytes(cols, min(batch, 8)) bytes.
-  SharedInput(Sequence& seq, Act x, const Buffer& scratch, uint32_t cols, uint32_t batch)
-      : seq_(seq), x_(x), scratch_(scratch), cols_(cols), batch_(batch) {}
+  // scratch holds at least quantized_act_bytes(cols, min(batch, 8)) bytes;
+  // `quantized`: x's producer also wrote it there as int8 blocks.
+  SharedInput(Sequence& seq, Act x, const Buffer& scratch, uint32_t cols, uint32_t batch, bool quantized = false)
+      : seq_(seq), x_(x), scratch_(scratch), cols_(cols), batch_(batch), quantized_(quantized) {}
   void matmul(const DeviceTensor& w, Act y);
 
  private:
@@ -37,7 +38,7 @@ class SharedInput {
   Act x_;
   const Buffer& scratch_;
   uint32_t cols_, batch_;
-  bool quantized_ = false;
+  bool quantized_;
 };
 
 }  // namespace mrrope::ops

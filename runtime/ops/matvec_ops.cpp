@@ -51,7 +51,7 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
   return within_limits(info, s, batch);
 }
 
-// The int8 kernel's threads take 32 or 64 weights per step: a workgroup gets
+// The int8 kernel's threads take 32 weights per step: a workgroup gets
 // as many subgroups (up to 4) as keep each thread on two chunks per row.
 FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32_t batch) {
   const uint32_t sg = std::max(1u, info.subgroup_size);
@@ -128,8 +128,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_int8: batch must be 1..8");
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("matvec_int8: the activations are too small");
-  const uint32_t chunk = (w.type() == GgmlType::Q8_0 || w.type() == GgmlType::Q4_0) ? 32 : 64;
-  const FastShape s = int8_shape(info, cols / chunk, batch);
+  const FastShape s = int8_shape(info, cols / 32, batch);  // threads take 32 weights per step
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
