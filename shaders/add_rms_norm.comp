@@ -23,7 +23,7 @@ layout(std430, binding = 3) restrict writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) restrict writeonly buffer Y4 { vec4 y4[]; };
 #ifdef QUANTIZE
 layout(std430, binding = 4) restrict writeonly buffer Q { uint q[]; };
-layout(std430, binding = 4) restrict writeonly buffer DS { vec2 ds[]; };
+layout(std430, binding = 4) restrict writeonly buffer Rec { vec4 rec[]; };
 #endif
 
 layout(push_constant) uniform Push {
@@ -50,7 +50,8 @@ float row_sum(float v) {
 #ifdef QUANTIZE
 // The eight threads of a 32-element block (threads 8i .. 8i+7 hold its vec4s)
 // agree on d = max|y| / 127 through shared memory; each writes its word of
-// quants, the first also (d, d * sum(q)). Every thread calls this.
+// quants, the first also the block's record (d, d * sum(q), sums of q over
+// each half). Every thread calls this.
 void quantize(vec4 v, uint e, bool inside) {
   const uint tid = gl_LocalInvocationID.x, first = tid & ~7u;
   const vec4 a = abs(v);
@@ -64,12 +65,13 @@ void quantize(vec4 v, uint e, bool inside) {
   const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
   partial[tid] = float(qi.x + qi.y + qi.z + qi.w);
   barrier();
-  float sum = 0.0;
-  [[unroll]] for (uint i = 0u; i < 8u; ++i) sum += partial[first + i];
+  float half_sum[2] = {0.0, 0.0};
+  [[unroll]] for (uint i = 0u; i < 8u; ++i) half_sum[i / 4u] += partial[first + i];
   barrier();
   if (!inside) return;
   q[e >> 2] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) | ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
-  if (tid == first) ds[(p.rows * p.cols >> 3) + (e >> 5)] = vec2(d, d * sum);
+  if (tid == first)
+    rec[(p.rows * p.cols >> 4) + (e >> 5)] = vec4(d, d * (half_sum[0] + half_sum[1]), half_sum[0], half_sum[1]);
 }
 #endif
 

@@ -21,7 +21,7 @@ layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };
 layout(std430, binding = 0) readonly buffer W32 { uint w32[]; };
 layout(std430, binding = 0) readonly buffer W128 { uvec4 w128[]; };
 layout(std430, binding = 1) readonly buffer XQ { uvec4 xq4[]; };
-layout(std430, binding = 1) readonly buffer XD { vec2 xds[]; };
+layout(std430, binding = 1) readonly buffer XR { vec4 xrec[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
 layout(push_constant) uniform Push {
@@ -38,9 +38,10 @@ int dot4(uvec4 w, uvec4 x) {
   return sdot_packed(w.x, x.x, 0) + sdot_packed(w.y, x.y, 0) + sdot_packed(w.z, x.z, 0) + sdot_packed(w.w, x.w, 0);
 }
 
-// Half h (16 values) of activation block `block` of column b, and its (d, s).
+// Half h (16 values) of activation block `block` of column b, and its record
+// (d, s = d * sum(q), sum(q) over each half).
 uvec4 xq(uint b, uint block, uint h) { return xq4[b * (p.cols >> 4) + block * 2u + h]; }
-vec2 x_ds(uint b, uint block) { return xds[NUM_COLS * (p.cols >> 3) + b * (p.cols >> 5) + block]; }
+vec4 x_rec(uint b, uint block) { return xrec[NUM_COLS * (p.cols >> 4) + b * (p.cols >> 5) + block]; }
 
 #include "matvec_reduce.glsl"
 #include "matvec_int8.glsl"

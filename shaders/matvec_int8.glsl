@@ -3,9 +3,8 @@
 // int8 words in activation order and adds its products with every column to
 // acc[r * NUM_COLS + b]. A chunk is 32 weights: one activation block for
 // Q8_0 and Q4_0, halves of two blocks that share quant bytes for K-quants.
-// Offsets stay out of the int8 words where the activation sums can take them
-// (Q4_0's -8, the K-quant mins); Q6_K's -32 is subtracted per byte, since its
-// 16-weight scales split the blocks that the sums cover.
+// Offsets stay out of the int8 words: the activation sums take them (Q4_0's
+// -8 and the K-quant mins per block, Q6_K's -32 per half block).
 
 #include "quant_loads.glsl"
 
@@ -20,7 +19,7 @@ void chunk(uint r, uint row_byte, uint c) {
   const uvec4 q0 = ld128_2(b + 2u), q1 = ld128_2(b + 18u);
   const float d = ldf16(b);
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col)
-    acc[r * NUM_COLS + col] += d * x_ds(col, c).x * float(dot4(q0, xq(col, c, 0u)) + dot4(q1, xq(col, c, 1u)));
+    acc[r * NUM_COLS + col] += d * x_rec(col, c).x * float(dot4(q0, xq(col, c, 0u)) + dot4(q1, xq(col, c, 1u)));
 }
 #elif defined(WEIGHT_Q4_0)
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u, CHUNK_ELEMS = 32u;  // f16 d, u8 qs[16]
@@ -31,7 +30,7 @@ void chunk(uint r, uint row_byte, uint c) {
   const uvec4 qs = ld128_2(b + 2u), lo = qs & LOW_NIBBLES, hi = (qs >> 4u) & LOW_NIBBLES;
   const float d = ldf16(b);
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
-    const vec2 x = x_ds(col, c);
+    const vec4 x = x_rec(col, c);
     acc[r * NUM_COLS + col] += d * (x.x * float(dot4(lo, xq(col, c, 0u)) + dot4(hi, xq(col, c, 1u))) - 8.0 * x.y);
   }
 }
@@ -65,7 +64,7 @@ void chunk(uint r, uint row_byte, uint c) {
   const float s0 = dm.x * float(sm0.x), s1 = dm.x * float(sm1.x);
   const float m0 = hf == 0u ? dm.y * float(sm0.y) : 0.0, m1 = hf == 0u ? dm.y * float(sm1.y) : 0.0;
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
-    const vec2 x0 = x_ds(col, block), x1 = x_ds(col, block + 1u);
+    const vec4 x0 = x_rec(col, block), x1 = x_rec(col, block + 1u);
     acc[r * NUM_COLS + col] += s0 * x0.x * float(dot4(lo, xq(col, block, hf))) +
                                s1 * x1.x * float(dot4(hi, xq(col, block + 1u, hf))) - (m0 * x0.y + m1 * x1.y);
   }
@@ -73,27 +72,29 @@ void chunk(uint r, uint row_byte, uint c) {
 #elif defined(WEIGHT_Q6_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u, CHUNK_ELEMS = 32u;  // ql[128], qh[64], int8 scales[16], f16 d
 
-// Per byte q - 32 for q in 0..63, without borrows between bytes.
-uvec4 minus32(uvec4 q) { return ((q | 0x80808080u) - 0x20202020u) ^ 0x80808080u; }
-
 // Chunk c: elements 16 hf .. + 15 of groups g and g + 2 (32 elements each) of
 // half h of super-block c / 8 (h = c / 4 % 2, g = c / 2 % 2, hf = c % 2).
 // Element 32 g + l of the half takes the low nibble of ql[64 h + 32 g + l]
 // and bits 2 g.. of qh[32 h + l]; element 32 (g + 2) + l the high nibble and
 // bits 2 g + 4.. of the same bytes. Each 16 elements have their own scale.
+// The 6-bit values (0..63) go into the dot products as they are; their -32
+// comes off through the activations' half sums.
 void chunk(uint r, uint row_byte, uint c) {
   const uint b = row_byte + (c >> 3) * BLOCK_BYTES, h = (c >> 2) & 1u, g = (c >> 1) & 1u, hf = c & 1u;
   const uvec4 l = ld128_2(b + 64u * h + 32u * g + 16u * hf), qh = ld128_2(b + 128u + 32u * h + 16u * hf);
-  const uvec4 lo = minus32((l & LOW_NIBBLES) | (((qh >> (2u * g)) & 0x03030303u) << 4u));
-  const uvec4 hi = minus32(((l >> 4u) & LOW_NIBBLES) | (((qh >> (2u * g + 4u)) & 0x03030303u) << 4u));
+  const uvec4 lo = (l & LOW_NIBBLES) | ((qh << (4u - 2u * g)) & 0x30303030u);
+  const uvec4 hi = ((l >> 4u) & LOW_NIBBLES) | ((qh >> (2u * g)) & 0x30303030u);
   // scales[8 h + 2 g + hf] for group g, [8 h + 2 g + 4 + hf] for group g + 2.
   const uint sc = b + 192u + 8u * h + 2u * g + hf;
   const int s2 = int(ld16(sc & ~1u) | (ld16((sc & ~1u) + 4u) << 16)) >> (8 * int(sc & 1u));
   const float d = ldf16(b + 208u);
   const float sl = d * float(bitfieldExtract(s2, 0, 8)), sh = d * float(bitfieldExtract(s2, 16, 8));
   const uint block = (c >> 3) * 8u + 4u * h + g;
-  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col)
-    acc[r * NUM_COLS + col] += sl * x_ds(col, block).x * float(dot4(lo, xq(col, block, hf))) +
-                               sh * x_ds(col, block + 2u).x * float(dot4(hi, xq(col, block + 2u, hf)));
+  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+    const vec4 xl = x_rec(col, block), xh = x_rec(col, block + 2u);
+    const float ql = hf == 0u ? xl.z : xl.w, qhs = hf == 0u ? xh.z : xh.w;
+    acc[r * NUM_COLS + col] += sl * xl.x * (float(dot4(lo, xq(col, block, hf))) - 32.0 * ql) +
+                               sh * xh.x * (float(dot4(hi, xq(col, block + 2u, hf))) - 32.0 * qhs);
+  }
 }
 #endif

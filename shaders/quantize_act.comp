@@ -3,16 +3,18 @@
 // Activations to int8 blocks for matvec_int8.comp: each 32-element block of
 // each column gets d = max|x| / 127, q = round(x / d) with ties away from zero
 // (as ggml's quantize_row_q8_1) and s = d * sum(q), the sum that Q4_0's -8 and
-// the K-quant mins multiply. One thread per block.
+// the K-quant mins multiply, plus the sums of q over each half (Q6_K's -32
+// applies per 16 weights). One thread per block.
 //   words [b * cols / 4 + i]: the int8 quants of column b, four per word;
-//   pairs [batch * cols / 8 + b * cols / 32 + block]: (d, s) as a vec2.
+//   vec4 [batch * cols / 16 + b * cols / 32 + block]: (d, s, sum of q over
+//   elements 0..15, over 16..31).
 #include "common.glsl"
 
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer X { float x1[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) writeonly buffer Q { uint q[]; };
-layout(std430, binding = 1) writeonly buffer DS { vec2 ds[]; };
+layout(std430, binding = 1) writeonly buffer Rec { vec4 rec[]; };
 
 layout(push_constant) uniform Push {
   uint cols;  // elements per column, a multiple of 32
@@ -37,13 +39,14 @@ void main() {
     amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
   }
   const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
-  int sum = 0;
+  int half_sum[2] = {0, 0};
   [[unroll]] for (uint j = 0u; j < 8u; ++j) {
     const vec4 s = v[j] * inv;
     const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
-    sum += qi.x + qi.y + qi.z + qi.w;
+    half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
     q[(b * p.cols + block * 32u) / 4u + j] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) |
                                               ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
   }
-  ds[p.batch * p.cols / 8u + b * blocks + block] = vec2(d, d * float(sum));
+  const int sum = half_sum[0] + half_sum[1];
+  rec[p.batch * p.cols / 16u + b * blocks + block] = vec4(d, d * float(sum), float(half_sum[0]), float(half_sum[1]));
 }

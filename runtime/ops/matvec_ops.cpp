@@ -104,7 +104,7 @@ bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type) {
 }
 
 uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch) {
-  return uint64_t(batch) * cols + uint64_t(batch) * (cols / 32) * 8;  // int8 quants, then (d, s) per block
+  return uint64_t(batch) * cols + uint64_t(batch) * (cols / 32) * 16;  // int8 quants, then a vec4 record per block
 }
 
 void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch) {
@@ -136,7 +136,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   for (const auto& slice : w.slices()) {
     Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1, "matvec");
+    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1);  // profiled per weight type
   }
 }
 
