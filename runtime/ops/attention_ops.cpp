@@ -17,11 +17,14 @@ constexpr uint32_t kQueryBlock = 8;   // BQ in attention.comp
 constexpr uint32_t kMinKeysPerSplit = 256;
 constexpr uint32_t kTargetWorkgroups = 512;
 constexpr uint32_t kDecodeRows = 4;            // ROWS in attention_decode.comp
-// ~4x the SMs of an H100, splits of at least 128 keys: measured at 8K context,
-// 256 workgroups of 256 keys left each 8-lane worker a serial chain of 16 keys
-// (72 us a layer); more, shorter splits hide the memory latency.
-constexpr uint32_t kDecodeWorkgroups = 512;
+// ~4x the SMs of an H100 with keys, splits of at least 128 keys: measured at
+// 8K context, 256 workgroups of 256 keys left each 8-lane worker a serial
+// chain of 16 keys (72 us a layer); more, shorter splits hide the memory
+// latency. Splits are planned over the KV bound, up to twice the length, so
+// twice as many are planned for as many to hold keys.
+constexpr uint32_t kDecodeWorkgroups = 1024;
 constexpr uint32_t kDecodeMinKeysPerSplit = 128;
+constexpr uint32_t kMaxCombinedSplits = 1024;  // MAX_SPLITS in attention_combine.comp
 constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp
 
 using detail::ceil_div;
@@ -221,6 +224,7 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
                                  : attention_tiles(seq, cache, q, scratch, a);
 
+  if (splits > kMaxCombinedSplits) throw vk::VulkanError("attention: more key splits than the combine takes");
   struct CombinePush {
     uint32_t n_tokens, n_head, head_dim, splits, out_stride;
   } cp{a.n_tokens, a.n_head, hd, splits, a.n_head * hd};
