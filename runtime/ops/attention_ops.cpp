@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "ops/ops_internal.h"
@@ -107,7 +108,11 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
   // kDecodeMinKeysPerSplit keys of the planned bound (not of the current length, so
   // that the plan survives replays at later positions).
   const uint32_t bound = decode_kv_bound(a.q_pos0 + a.n_tokens, static_cast<uint32_t>(cache.n_ctx()));
-  uint32_t splits = std::min(ceil_div(kDecodeWorkgroups, a.n_kv_head * chunks), ceil_div(bound, kDecodeMinKeysPerSplit));
+  const char* min_keys_env = std::getenv("MRROPE_DECODE_MIN_KEYS");  // tuning runs
+  const uint32_t min_keys = min_keys_env ? std::max(8, std::atoi(min_keys_env)) : kDecodeMinKeysPerSplit;
+  const char* wg_env = std::getenv("MRROPE_DECODE_WORKGROUPS");
+  const uint32_t target = wg_env ? std::max(1, std::atoi(wg_env)) : kDecodeWorkgroups;
+  uint32_t splits = std::min(ceil_div(target, a.n_kv_head * chunks), ceil_div(bound, min_keys));
   splits = std::max(1u, std::min(splits, scratch.max_rows / (a.n_tokens * a.n_head)));
   const uint32_t keys_per_split = ceil_div(bound, splits);
   splits = ceil_div(bound, keys_per_split);
