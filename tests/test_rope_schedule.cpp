@@ -10,6 +10,7 @@
 // Bounds (1 <= s_i <= S, non-decreasing) are checked exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -87,13 +88,28 @@ TEST(RopeSchedule, WorkedCorrectionBoundaries) {
   }
 }
 
-// Doc: d_h is clamped at D/2, llama.cpp clamps at D-1; they differ when corr(beta) > D/2.
-TEST(RopeSchedule, HighBoundaryClampDiffersFromLlamaCppOnlyPastHalfD) {
+// d_h is clamped at D-1 as in the MrRoPE paper's code and llama.cpp, not at
+// the last pair D/2-1. They differ only when corr(beta) > D/2-1 (L > 2 pi b):
+// D = 64, b = 1e4, L = 1e6 gives the band (29, 42), which runs past the last
+// pair (31), so mrrope-uni divides pair 31 by S^(2/13) and never reaches S.
+TEST(RopeSchedule, HighBoundaryIsClampedAtDMinusOneLikeThePapersCode) {
   const int D = 64, L = 1000000;
-  const double b = 10000;
+  const double b = 10000, S = 4;
   ASSERT_GT(rope_corr_dim(D, b, L, 1), D / 2);
-  EXPECT_EQ(rope_correction_bounds(D, b, L, 32, 1).d_high, D / 2);
-  EXPECT_EQ(yarn_correction_bounds_llama(D, b, L, 32, 1).d_high, static_cast<int>(std::ceil(rope_corr_dim(D, b, L, 1))));
+  const CorrectionBounds bounds = rope_correction_bounds(D, b, L, 32, 1);
+  EXPECT_EQ(bounds.d_low, 29);
+  EXPECT_EQ(bounds.d_high, 42);
+  EXPECT_EQ(bounds.d_high, yarn_correction_bounds_llama(D, b, L, 32, 1).d_high);
+  const RopeTable uni = build_rope_table(model_of(D, b, L), params_of(RopeMethod::MrRopeUni, S), 0);
+  EXPECT_EQ(uni.d_low, 29);
+  EXPECT_EQ(uni.d_high, 42);
+  for (int i = 0; i < D / 2; ++i) {
+    const double want = std::pow(S, std::clamp(i - 29, 0, 13) / 13.0);
+    expect_rel_near(uni.divisor[i], want, kRoundingTol, "pair " + std::to_string(i));
+  }
+  EXPECT_LT(uni.divisor[D / 2 - 1], S);
+  // Where corr(beta) stays below D/2 the clamp changes nothing (Llama-3-8B: 18, 35).
+  EXPECT_EQ(rope_correction_bounds(128, 500000, 8192, 32, 1).d_high, 35);
 }
 
 // Doc, "The methods": 1 <= s_i <= S, non-decreasing, for every method, over a grid.
@@ -131,6 +147,10 @@ TEST(RopeSchedule, CustomWithEqualLambdasEqualsNtk) {
       const RopeTable c = build_rope_table(model, custom, 0);
       expect_same_divisors(c, ntk, kRoundingTol, "custom vs ntk");
       expect_rel_near(c.scale, S, kRoundingTol, "custom S");
+      // The identity is of frequencies only: ntk keeps m = 1, custom takes the
+      // MrRoPE default m = 1 + 0.1 ln S unless the user sets it.
+      EXPECT_DOUBLE_EQ(ntk.attn_factor, 1.0);
+      EXPECT_NEAR(c.attn_factor, 1 + 0.1 * std::log(S), 1e-6);
 
       RopeParams uni = params_of(RopeMethod::MrRopeUni, S);
       uni.force_d_low = 0;
@@ -150,6 +170,9 @@ TEST(RopeSchedule, MrRopeWithZeroBoundariesEqualsLinear) {
     const RopeTable t = build_rope_table(model, p, 0);
     EXPECT_EQ(t.divisor, linear.divisor);
     EXPECT_EQ(t.inv_freq, linear.inv_freq);
+    // Frequencies only: linear keeps m = 1, MrRoPE its 1 + 0.1 ln S.
+    EXPECT_DOUBLE_EQ(linear.attn_factor, 1.0);
+    EXPECT_NEAR(t.attn_factor, 1 + 0.1 * std::log(6.0), 1e-6);
   }
 }
 

@@ -140,6 +140,17 @@ TEST(TokSpecial, OutOfRangeIdIsAnError) {
   EXPECT_THROW(tok->token_to_piece(TokenId(tok->vocab().size())), TokenizerError);
 }
 
+// The message of the TokenizerError that f throws ("" if none).
+template <class F>
+std::string tokenizer_error_of(F f) {
+  try {
+    f();
+  } catch (const TokenizerError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(TokVocab, BuildVocabDefaultsAndErrors) {
   Vocab spm = build_vocab("llama", "", {"<unk>", "<s>", "</s>", "a"}, {0, 0, 0, -1},
                           {TokenType::Unknown, TokenType::Control, TokenType::Control, TokenType::Normal}, {}, {});
@@ -147,10 +158,21 @@ TEST(TokVocab, BuildVocabDefaultsAndErrors) {
   EXPECT_TRUE(spm.add_space_prefix);
   VocabSettings s;
   s.add_space_prefix = false;
-  s.bos = 99;  // out of range: default kept, as in llama.cpp
+  s.pad = 99;  // out of range: the default is kept, as in llama.cpp
   Vocab spm2 = build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s);
   EXPECT_FALSE(spm2.add_space_prefix);
   EXPECT_EQ(spm2.bos_id, 1);
+  // BOS and EOS outside the vocabulary would silently become other tokens: refused.
+  s.bos = 99;
+  EXPECT_EQ(tokenizer_error_of([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
+            "BOS token id 99 is outside the vocabulary of 3 tokens");
+  s.bos.reset();
+  s.eos = 3;
+  EXPECT_EQ(tokenizer_error_of([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
+            "EOS token id 3 is outside the vocabulary of 3 tokens");
+  // A vocabulary of empty strings would make every prompt vanish.
+  EXPECT_EQ(tokenizer_error_of([] { build_vocab("llama", "", {"", "", ""}, {}, {}, {}, {}); }),
+            "vocabulary: all 3 tokens are empty strings");
   EXPECT_THROW(build_vocab("bert", "", {"a"}, {}, {}, {}, {}), TokenizerError);
   EXPECT_THROW(build_vocab("gpt2", "gpt-2", {"a"}, {}, {}, {}, {}), TokenizerError);  // no merges
   EXPECT_THROW(build_vocab("llama", "", {"a", "b"}, {1.0f}, {}, {}, {}), TokenizerError);

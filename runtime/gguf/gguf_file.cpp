@@ -45,7 +45,7 @@ struct GgufFile::Impl {
   }
 
   [[noreturn]] void fail_key(const std::string& key, const GgufValue& v, const char* wanted) const {
-    throw GgufError(path + ": metadata key '" + key + "' has type " + gguf_value_type_name(v.type) + ", expected " +
+    throw GgufError(path + ": metadata key '" + printable(key) + "' has type " + gguf_value_type_name(v.type) + ", expected " +
                     wanted);
   }
 };
@@ -219,6 +219,23 @@ std::span<const uint8_t> GgufFile::tensor_data(const GgufTensorInfo& info) const
   if (info.offset > avail || info.bytes > avail - info.offset)
     throw GgufError(impl_->path + ": tensor '" + info.name + "' lies outside the data section");
   return {impl_->bytes + start + info.offset, static_cast<size_t>(info.bytes)};
+}
+
+std::string printable(std::string_view text) {
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || c == '\\') {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 }  // namespace mrrope

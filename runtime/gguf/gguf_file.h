@@ -10,6 +10,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -127,5 +128,9 @@ class GgufFile {
   explicit GgufFile(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Text from a file made safe for a message: control bytes (a NUL would cut
+// the message, others reach the terminal) and backslashes as \xNN.
+std::string printable(std::string_view text);
 
 }  // namespace mrrope

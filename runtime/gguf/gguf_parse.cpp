@@ -74,7 +74,7 @@ GgufValueType read_value_type(Reader& r, const std::string& key, std::string_vie
   const uint64_t at = r.pos();
   const uint32_t raw = r.read<uint32_t>(what);
   if (raw > static_cast<uint32_t>(GgufValueType::FLOAT64))
-    r.fail("unknown value type " + std::to_string(raw) + " for key '" + key + "' at offset " + std::to_string(at));
+    r.fail("unknown value type " + std::to_string(raw) + " for key '" + printable(key) + "' at offset " + std::to_string(at));
   return static_cast<GgufValueType>(raw);
 }
 
@@ -86,7 +86,7 @@ uint64_t min_encoded_size(GgufValueType type) {
 }
 
 GgufValue read_value(Reader& r, GgufValueType type, const std::string& key, int depth) {
-  const std::string what = "value of '" + key + "'";
+  const std::string what = "value of '" + printable(key) + "'";
   switch (type) {
     case GgufValueType::UINT8: return GgufValue{type, uint64_t(r.read<uint8_t>(what))};
     case GgufValueType::UINT16: return GgufValue{type, uint64_t(r.read<uint16_t>(what))};
@@ -102,18 +102,18 @@ GgufValue read_value(Reader& r, GgufValueType type, const std::string& key, int 
       const uint64_t at = r.pos();
       const uint8_t b = r.read<uint8_t>(what);
       // Only 0 and 1 are written by ggml; anything else would not round-trip.
-      if (b > 1) r.fail("invalid bool " + std::to_string(b) + " for key '" + key + "' at offset " + std::to_string(at));
+      if (b > 1) r.fail("invalid bool " + std::to_string(b) + " for key '" + printable(key) + "' at offset " + std::to_string(at));
       return GgufValue{type, b == 1};
     }
     case GgufValueType::STRING: return GgufValue{type, r.read_string(what)};
     case GgufValueType::ARRAY: {
       if (depth >= kGgufMaxArrayDepth)
-        r.fail("arrays nested too deep for key '" + key + "' (limit " + std::to_string(kGgufMaxArrayDepth) + ")");
-      const GgufValueType elem = read_value_type(r, key, "array element type of '" + key + "'");
+        r.fail("arrays nested too deep for key '" + printable(key) + "' (limit " + std::to_string(kGgufMaxArrayDepth) + ")");
+      const GgufValueType elem = read_value_type(r, key, "array element type of '" + printable(key) + "'");
       const uint64_t at = r.pos();
-      const uint64_t n = r.read<uint64_t>("array length of '" + key + "'");
+      const uint64_t n = r.read<uint64_t>("array length of '" + printable(key) + "'");
       if (n > r.remaining() / min_encoded_size(elem))
-        r.fail("array length " + std::to_string(n) + " of key '" + key + "' at offset " + std::to_string(at) +
+        r.fail("array length " + std::to_string(n) + " of key '" + printable(key) + "' at offset " + std::to_string(at) +
                " is impossible: only " + std::to_string(r.remaining()) + " bytes are left for " +
                gguf_value_type_name(elem) + " items");
       auto array = std::make_shared<GgufArray>();
@@ -130,7 +130,7 @@ GgufValue read_value(Reader& r, GgufValueType type, const std::string& key, int 
       return GgufValue{type, std::move(array)};
     }
   }
-  r.fail("unknown value type for key '" + key + "'");
+  r.fail("unknown value type for key '" + printable(key) + "'");
 }
 
 uint64_t checked_mul(Reader& r, uint64_t a, uint64_t b, const std::string& what) {
@@ -160,7 +160,7 @@ void read_alignment(Reader& r, ParsedGguf& out) {
 GgufTensorInfo read_tensor_info(Reader& r, uint64_t index, uint64_t alignment) {
   GgufTensorInfo t;
   t.name = r.read_string("name of tensor " + std::to_string(index));
-  const std::string tname = "tensor '" + t.name + "'";
+  const std::string tname = "tensor '" + printable(t.name) + "'";
   const uint32_t n_dims = r.read<uint32_t>("dimension count of " + tname);
   if (n_dims == 0 || n_dims > kMaxDims)
     r.fail(tname + " has dimension count " + std::to_string(n_dims) + " (must be 1 to " + std::to_string(kMaxDims) +
@@ -202,7 +202,7 @@ void check_tensor_extents(Reader& r, const ParsedGguf& out) {
     // the padded size, so a file missing it is cut short.
     const uint64_t padded = t.bytes + (out.alignment - t.bytes % out.alignment) % out.alignment;
     if (t.offset > data_size || padded < t.bytes || padded > data_size - t.offset)
-      r.fail("data of tensor '" + t.name + "' (offset " + std::to_string(t.offset) + ", " + std::to_string(t.bytes) +
+      r.fail("data of tensor '" + printable(t.name) + "' (offset " + std::to_string(t.offset) + ", " + std::to_string(t.bytes) +
              " bytes, padded to " + std::to_string(out.alignment) +
              ") extends past the end of the file (data section holds " + std::to_string(data_size) + " bytes)");
   }
@@ -214,7 +214,7 @@ void check_tensor_extents(Reader& r, const ParsedGguf& out) {
     const GgufTensorInfo& prev = out.tensors[order[i - 1]];
     const GgufTensorInfo& cur = out.tensors[order[i]];
     if (cur.offset < prev.offset + prev.bytes)
-      r.fail("data of tensor '" + cur.name + "' overlaps tensor '" + prev.name + "'");
+      r.fail("data of tensor '" + printable(cur.name) + "' overlaps tensor '" + printable(prev.name) + "'");
   }
 }
 
@@ -251,8 +251,8 @@ ParsedGguf parse_gguf(const uint8_t* data, uint64_t size, const std::string& nam
   std::unordered_set<std::string> keys;
   for (uint64_t i = 0; i < n_kv; ++i) {
     std::string key = r.read_string("key of metadata entry " + std::to_string(i));
-    if (!keys.insert(key).second) r.fail("duplicate key '" + key + "'");
-    const GgufValueType type = read_value_type(r, key, "value type of '" + key + "'");
+    if (!keys.insert(key).second) r.fail("duplicate key '" + printable(key) + "'");
+    const GgufValueType type = read_value_type(r, key, "value type of '" + printable(key) + "'");
     GgufValue value = read_value(r, type, key, 0);
     out.metadata.emplace_back(std::move(key), std::move(value));
   }
@@ -262,7 +262,7 @@ ParsedGguf parse_gguf(const uint8_t* data, uint64_t size, const std::string& nam
   std::unordered_set<std::string> names;
   for (uint64_t i = 0; i < n_tensors; ++i) {
     GgufTensorInfo t = read_tensor_info(r, i, out.alignment);
-    if (!names.insert(t.name).second) r.fail("duplicate tensor name '" + t.name + "'");
+    if (!names.insert(t.name).second) r.fail("duplicate tensor name '" + printable(t.name) + "'");
     out.tensors.push_back(std::move(t));
   }
 

@@ -1,7 +1,9 @@
 #include "model/model_config.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "quant/quantize.h"
 
@@ -41,6 +43,26 @@ TensorView bind_f32(const GgufFile& f, const std::string& name, int64_t n, bool 
   if (t && t.type() != GgmlType::F32)
     fail(f, "tensor '" + name + "' is " + std::string(ggml_type_name(t.type())) + ", expected F32");
   return t;
+}
+
+// Tensors that no part of the model reads mean the file and its metadata
+// disagree (llama.cpp refuses them too): most often block_count smaller than
+// the blocks present, whose layers would silently not run.
+void refuse_unused_tensors(const GgufFile& f, const ModelConfig& c, const ModelTensors& t) {
+  std::set<const GgufTensorInfo*> used{t.tok_embd.info, t.output_norm.info, t.output.info};
+  for (const LayerTensors& l : t.layers)
+    for (const TensorView* v : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm,
+                                &l.w_gate, &l.w_up, &l.w_down})
+      used.insert(v->info);
+  for (const GgufTensorInfo& info : f.tensors()) {
+    if (used.count(&info) || info.name == "rope_freqs.weight") continue;  // rope_freqs: rope_model_params
+    int block = -1;
+    if (std::sscanf(info.name.c_str(), "blk.%d.", &block) == 1 && block >= c.n_layer)
+      fail(f, "block_count is " + std::to_string(c.n_layer) + " but the file has tensors of block " +
+                  std::to_string(block) + " ('" + printable(info.name) + "')");
+    fail(f, "tensor '" + printable(info.name) + "' is not used by a " + std::to_string(c.n_layer) + "-layer " +
+                c.arch_name + " model");
+  }
 }
 
 }  // namespace
@@ -102,6 +124,7 @@ ModelTensors ModelTensors::bind(const GgufFile& f, const ModelConfig& c) {
     l.w_down = bind_tensor(f, p + "ffn_down.weight", c.n_ff, c.n_embd);
     t.layers.push_back(l);
   }
+  refuse_unused_tensors(f, c, t);
   return t;
 }
 

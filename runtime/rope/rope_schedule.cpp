@@ -252,11 +252,12 @@ double rope_corr_dim(int n_rot, double freq_base, int n_ctx_orig, double rotatio
 }
 
 CorrectionBounds rope_correction_bounds(int n_rot, double freq_base, int n_ctx_orig, double alpha, double beta) {
-  const int n_pairs = n_rot / 2;
-  const int d_low = std::clamp(static_cast<int>(std::floor(rope_corr_dim(n_rot, freq_base, n_ctx_orig, alpha))), 0,
-                               n_pairs);
-  const int d_high = std::clamp(static_cast<int>(std::ceil(rope_corr_dim(n_rot, freq_base, n_ctx_orig, beta))),
-                                d_low, n_pairs);
+  // d_h is clamped at D-1, not at the last pair D/2-1, as in the MrRoPE paper's
+  // code and llama.cpp: when corr(beta) > D/2-1 (only if L > 2 pi b) the band
+  // runs past the last pair, whose divisor then stays below S.
+  const int d_low = std::max(0, static_cast<int>(std::floor(rope_corr_dim(n_rot, freq_base, n_ctx_orig, alpha))));
+  const int d_high = std::max(
+      d_low, std::min(n_rot - 1, static_cast<int>(std::ceil(rope_corr_dim(n_rot, freq_base, n_ctx_orig, beta)))));
   return {d_low, d_high};
 }
 

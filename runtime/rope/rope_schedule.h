@@ -88,8 +88,9 @@ double rope_corr_dim(int n_rot, double freq_base, int n_ctx_orig, double rotatio
 struct CorrectionBounds {
   int d_low, d_high;
 };
-// The doc's boundaries: d_l = max(0, floor(corr(alpha))), d_h = min(D/2, ceil(corr(beta))),
-// additionally kept within 0 <= d_l <= d_h so that the band is never negative.
+// The doc's boundaries: d_l = max(0, floor(corr(alpha))), d_h = min(D-1, ceil(corr(beta))),
+// additionally kept within d_l <= d_h so that the band is never negative. D-1,
+// not D/2: the MrRoPE paper's code and llama.cpp clamp there (docs/rope.md).
 CorrectionBounds rope_correction_bounds(int n_rot, double freq_base, int n_ctx_orig, double alpha, double beta);
 // llama.cpp's ggml_rope_yarn_corr_dims: same formula in float, d_h clamped at D-1.
 CorrectionBounds yarn_correction_bounds_llama(int n_rot, double freq_base, int n_ctx_orig, double beta_fast,

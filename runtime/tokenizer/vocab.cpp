@@ -48,6 +48,8 @@ Vocab build_vocab(const std::string& model_name, const std::string& pre, std::ve
     throw TokenizerError("unsupported tokenizer model '" + model_name + "' (supported: llama, gpt2)");
   }
   if (tokens.empty()) throw TokenizerError("vocabulary has no tokens");
+  if (std::all_of(tokens.begin(), tokens.end(), [](const std::string& t) { return t.empty(); }))
+    throw TokenizerError("vocabulary: all " + std::to_string(tokens.size()) + " tokens are empty strings");
   if (!scores.empty() && scores.size() != tokens.size())
     throw TokenizerError("vocabulary has " + std::to_string(scores.size()) + " scores for " +
                          std::to_string(tokens.size()) + " tokens");
@@ -64,10 +66,19 @@ Vocab build_vocab(const std::string& model_name, const std::string& pre, std::ve
   v.merges = std::move(merges);
 
   if (s.add_space_prefix) v.add_space_prefix = *s.add_space_prefix;
-  // Out-of-range ids keep the default, as llama.cpp does (it warns).
+  // BOS and EOS outside the vocabulary are refused (llama.cpp warns and keeps
+  // its default, which silently turns them into another token); the other
+  // special ids keep the default, as there.
   auto set_id = [&](TokenId& dst, const std::optional<TokenId>& src) {
     if (src && v.valid(*src)) dst = *src;
   };
+  auto require_in_vocab = [&](const char* what, const std::optional<TokenId>& id) {
+    if (id && !v.valid(*id))
+      throw TokenizerError(std::string(what) + " token id " + std::to_string(*id) + " is outside the vocabulary of " +
+                           std::to_string(v.tokens.size()) + " tokens");
+  };
+  require_in_vocab("BOS", s.bos);
+  require_in_vocab("EOS", s.eos);
   set_id(v.bos_id, s.bos);
   set_id(v.eos_id, s.eos);
   set_id(v.eot_id, s.eot);

@@ -1,4 +1,6 @@
 // Vocabulary from GGUF metadata, with llama.cpp's key names.
+#include <limits>
+
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 #include "tokenizer/vocab.h"
@@ -7,9 +9,12 @@ namespace mrrope::tok {
 
 namespace {
 
+// A token id as written: values that no int32 holds are refused, not truncated.
 std::optional<TokenId> id_key(const GgufFile& f, const std::string& key) {
   std::optional<int64_t> v = f.get_int(key);
   if (!v) return std::nullopt;
+  if (*v < 0 || *v > std::numeric_limits<int32_t>::max())
+    throw TokenizerError(key + " = " + std::to_string(*v) + " is not a token id");
   return TokenId(*v);
 }
 

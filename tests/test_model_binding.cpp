@@ -1,0 +1,57 @@
+// A model file whose tensors and metadata disagree is refused with a message
+// that names the tensor (escaped) and the metadata behind the disagreement.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+#include "model/model_config.h"
+#include "model/synthetic_model.h"
+
+namespace mrrope {
+namespace {
+
+std::string bind_error(const GgufWriter& w) {
+  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
+  try {
+    ModelTensors::bind(f, ModelConfig::from_gguf(f));
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelBinding, TwoLayerFileBindsCleanly) { EXPECT_EQ(bind_error(make_synthetic_model({})), ""); }
+
+// llama.cpp refuses this file; running only the first block_count layers
+// would silently ignore the rest.
+TEST(ModelBinding, BlockCountBelowTheBlocksPresentIsRefused) {
+  GgufWriter w = make_synthetic_model({});  // 2 layers
+  w.set_u32("llama.block_count", 1);
+  const std::string error = bind_error(w);
+  EXPECT_NE(error.find("m.gguf: block_count is 1 but the file has tensors of block 1 ('blk.1."), std::string::npos)
+      << error;
+}
+
+TEST(ModelBinding, TensorsNoLayerUsesAreRefusedWithEscapedNames) {
+  GgufWriter w = make_synthetic_model({});
+  const std::vector<float> values(4, 1.0f);
+  w.add_tensor_f32("extra\x1b[31m.weight", GgmlType::F32, {4}, values);
+  EXPECT_EQ(bind_error(w), "m.gguf: tensor 'extra\\x1b[31m.weight' is not used by a 2-layer llama model");
+}
+
+TEST(ModelBinding, MissingBlockTensorIsNamed) {
+  GgufWriter w = make_synthetic_model({});
+  w.set_u32("llama.block_count", 3);
+  EXPECT_EQ(bind_error(w), "m.gguf: missing tensor 'blk.2.attn_norm.weight'");
+}
+
+TEST(Printable, EscapesControlBytesAndBackslashes) {
+  EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(printable("\x1b[31mred\\"), "\\x1b[31mred\\x5c");
+  EXPECT_EQ(printable("blk.0.attn_q.weight \xc3\xa9"), "blk.0.attn_q.weight \xc3\xa9");  // UTF-8 kept
+}
+
+}  // namespace
+}  // namespace mrrope
