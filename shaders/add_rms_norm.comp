@@ -7,7 +7,10 @@
 // one per thread per step, and the first STEPS steps stay in registers
 // between the sum and the stores, so a row up to 16 x WG elements takes one
 // memory round trip. With QUANTIZE, y is also written as int8 blocks in
-// quantize_act.comp's layout (binding 4) for the integer-dot products.
+// quantize_act.comp's layout (binding 4) for the integer-dot products. With
+// WATCH, a row whose sum of squares is not finite records p.layer in the
+// watch buffer (atomicMin: the first layer that went bad), so a corrupted
+// model is named instead of ending in NaN logits.
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
@@ -25,11 +28,19 @@ layout(std430, binding = 3) restrict writeonly buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 4) restrict writeonly buffer Q { uint q[]; };
 layout(std430, binding = 4) restrict writeonly buffer Rec { vec4 rec[]; };
 #endif
+#ifdef WATCH
+#ifdef QUANTIZE
+layout(std430, binding = 5) buffer Watch { int first_bad_layer; };
+#else
+layout(std430, binding = 4) buffer Watch { int first_bad_layer; };
+#endif
+#endif
 
 layout(push_constant) uniform Push {
   uint cols;
   uint rows;
   float eps;
+  uint layer;  // recorded by WATCH
 } p;
 
 const uint STEPS = 4;
@@ -44,6 +55,9 @@ float row_sum(float v) {
   }
   const float total = partial[0];
   barrier();  // partial is reused
+#ifdef WATCH
+  if (gl_LocalInvocationID.x == 0u && (isnan(total) || isinf(total))) atomicMin(first_bad_layer, int(p.layer));
+#endif
   return total;
 }
 

@@ -12,6 +12,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <random>
 
 #include "model/cpu_model.h"
@@ -86,6 +88,42 @@ TEST_F(DecoderOnIntegerDot, MatchesReference) {
   check_chunks_then_decode(gpu(), "qwen2", GgmlType::Q6_K, 3e-2);
   if (before) setenv("MRROPE_MATVEC_INT8", saved.c_str(), 1);
   else unsetenv("MRROPE_MATVEC_INT8");
+}
+
+// NaN weights in layer 1's down projection: the forward pass stops with the
+// file and the layer named, not with NaN logits for the sampler to trip on.
+class DecoderNonFinite : public GpuTest {};
+
+TEST_F(DecoderNonFinite, NamesTheFirstLayerThatWentBad) {
+  SyntheticModelSpec spec;
+  spec.weight_type = GgmlType::F32;
+  spec.n_layer = 3;
+  std::vector<uint8_t> bytes = make_synthetic_model(spec).to_bytes();
+  {
+    const GgufFile clean = GgufFile::parse(bytes, "nan.gguf");
+    const GgufTensorInfo* down = clean.find_tensor("blk.1.ffn_down.weight");
+    ASSERT_NE(down, nullptr);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (uint64_t at = 0; at < down->bytes; at += 4)
+      std::memcpy(bytes.data() + clean.data_offset() + down->offset + at, &nan, 4);
+  }
+  const GgufFile file = GgufFile::parse(bytes, "nan.gguf");
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 64;
+  options.max_batch = 16;
+  GpuModel model(gpu(), file, config, options);
+  const auto tokens = random_tokens(5, config.n_vocab, 4);
+  for (size_t n : {size_t(5), size_t(1)}) {  // a prefill chunk and a decode step
+    try {
+      model.forward(std::span(tokens.data(), n));
+      ADD_FAILURE() << "NaN weights gave no error";
+    } catch (const ModelError& e) {
+      EXPECT_STREQ(e.what(),
+                   "nan.gguf: the forward pass produced non-finite values (NaN or infinity) in layer 1; the file's "
+                   "weights in or before that layer may be corrupted");
+    }
+  }
 }
 
 std::vector<DecoderCase> decoder_cases() {

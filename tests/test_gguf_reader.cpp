@@ -288,6 +288,13 @@ TEST(GgufHParams, BadValuesAreRefused) {
   GgufWriter factor = make_tiny_llama();
   factor.set_f32("llama.rope.scaling.factor", std::numeric_limits<float>::quiet_NaN());
   expect_refused(std::move(factor), "'llama.rope.scaling.factor' is not a finite number (nan)");
+  // Wider than an int: reported as written, not truncated.
+  GgufWriter ctx = make_tiny_llama();
+  ctx.set_u32("llama.context_length", 4294967295u);
+  expect_refused(std::move(ctx), "'llama.context_length' is 4294967295, above the largest supported 2147483647");
+  GgufWriter blocks = make_tiny_llama();
+  blocks.set_u32("llama.block_count", 4294967295u);
+  expect_refused(std::move(blocks), "'llama.block_count' is 4294967295, above the largest supported 2147483647");
 }
 
 TEST(GgufHParams, OtherArchitecturesAreNotRefused) {

@@ -27,6 +27,6 @@ done
 
 echo "fuzzing GGUF parsing for ${seconds}s"
 # -rss_limit_mb: a parser that allocates far beyond the input size is a bug too.
-"$build/fuzz_gguf" "$corpus" "$seeds" \
+"$build/fuzz_gguf" "$corpus" "$seeds" -dict="$root/tests/fuzz/gguf.dict" \
   -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
   -artifact_prefix="$build/artifacts/" -print_final_stats=1

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <memory>
 
+#include <unistd.h>
+
 #include "command.h"
 #include "eval/effective_context.h"
 #include "eval/eval_args.h"
@@ -24,7 +26,14 @@ namespace {
 namespace fs = std::filesystem;
 
 std::atomic<bool> g_cancel{false};
-extern "C" void on_sigint(int) { g_cancel = true; }
+// First Ctrl-C: stop after the prefill chunk in progress (within about a
+// second) and keep the finished runs; second: exit at once. Only
+// async-signal-safe calls here.
+extern "C" void on_sigint(int) {
+  if (g_cancel.exchange(true)) _exit(130);
+  static const char kMessage[] = "\nstopping after the current chunk (finished runs are kept); Ctrl-C again to quit now\n";
+  [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
 
 // "12/60 runs (+40%), 0.31 runs/s, 2m 33s left": the run in progress counts by its fraction.
 ProgressFn progress_printer(const std::string& part) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace mrrope {
 namespace {
@@ -120,6 +121,15 @@ void validate_checked_arch(const KeyReader& k, const ModelHParams& hp) {
                              {hp.n_layer, "block_count"}, {hp.n_ff, "feed_forward_length"},
                              {hp.n_head, "attention.head_count"}}) {
     if (value <= 0) k.fail("metadata key '" + k.key(what) + "' must be positive, got " + std::to_string(value));
+  }
+  // Sizes go on as 32-bit ints: larger values are refused as written, not truncated.
+  for (auto [value, what] : {std::pair{hp.n_ctx_train, "context_length"}, {hp.n_embd, "embedding_length"},
+                             {hp.n_layer, "block_count"}, {hp.n_ff, "feed_forward_length"},
+                             {hp.n_head, "attention.head_count"}, {hp.n_head_kv, "attention.head_count_kv"},
+                             {hp.head_dim, "attention.key_length"}, {hp.rope.n_rot, "rope.dimension_count"}}) {
+    if (value > std::numeric_limits<int32_t>::max())
+      k.fail("metadata key '" + k.key(what) + "' is " + std::to_string(value) + ", above the largest supported " +
+             std::to_string(std::numeric_limits<int32_t>::max()));
   }
   if (hp.n_head_kv <= 0 || hp.n_head % hp.n_head_kv != 0)
     k.fail("attention.head_count_kv " + std::to_string(hp.n_head_kv) + " does not divide head_count " +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "ops/matvec_int8.h"
@@ -89,7 +90,7 @@ int auto_prefill_chunk(const vk::DeviceInfo& device, const ModelConfig& c, const
 }
 
 GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options)
-    : ctx_(ctx), c_(config), options_(options) {
+    : ctx_(ctx), path_(file.path()), c_(config), options_(options) {
   const ModelTensors t = ModelTensors::bind(file, config);
   if (options_.max_batch <= 0) options_.max_batch = auto_prefill_chunk(ctx.info(), c_, t, options_);
   options_ = resolve(c_, options_);
@@ -152,6 +153,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   gate_ = activations(ctx, B * c_.n_ff);
   up_ = activations(ctx, B * c_.n_ff);
   xq_ = vk::Buffer(ctx, quantized_input_bytes(c_), MemoryUsage::Device);
+  first_bad_layer_ = vk::Buffer(ctx, 4, MemoryUsage::Readback);
   logits_ = activations(ctx, uint64_t(options_.max_logit_rows) * c_.n_vocab);
   // Host-visible copies the forward pass fills at its end, so reading results
   // needs no extra submission or allocation.
@@ -197,13 +199,15 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
                  {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
   ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n).matmul(L.wo, o_);
-  ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8);
+  const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
+  ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8);
   ffn_in.matmul(L.w_gate, gate_);
   ffn_in.matmul(L.w_up, up_);
   ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
   ops::SharedInput(seq, gate_, xq_, uint32_t(c_.n_ff), n).matmul(L.w_down, o_);
-  if (layer + 1 < c_.n_layer) ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8);
+  if (layer + 1 < c_.n_layer)
+    ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   else ops::add(seq, x_, o_, x_, n * E);
 }
 
@@ -232,6 +236,8 @@ uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {
     pos[i] = n_past_ + static_cast<int32_t>(i);
   }
   call_start_ = std::chrono::steady_clock::now();
+  const int32_t none_bad = std::numeric_limits<int32_t>::max();
+  first_bad_layer_.write(&none_bad, 4);
   ids_.write(ids.data(), n * 4);
   positions_.write(pos.data(), n * 4);
   return n;
@@ -299,6 +305,11 @@ void GpuModel::run_forward(vk::Sequence& seq, uint32_t n) {
   seq.submit();
   host_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - call_start_).count();
   seq.wait();
+  int32_t bad_layer = 0;
+  first_bad_layer_.read(&bad_layer, 4);
+  if (bad_layer != std::numeric_limits<int32_t>::max())
+    throw ModelError(path_ + ": the forward pass produced non-finite values (NaN or infinity) in layer " +
+                     std::to_string(bad_layer) + "; the file's weights in or before that layer may be corrupted");
   if (probe_) gather_probe(n, static_cast<uint32_t>(n_past_));
   n_past_ += static_cast<int>(n);
   if (options_.profile) timings_ = seq.timings();

@@ -122,6 +122,7 @@ class GpuModel {
   void record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32_t n, uint32_t pos0);
 
   vk::Context& ctx_;
+  std::string path_;  // the model file, for messages
   ModelConfig c_;
   GpuModelOptions options_;
   MemoryEstimate memory_;
@@ -134,6 +135,7 @@ class GpuModel {
   vk::Buffer logits_host_, nll_host_;
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   vk::Buffer xq_;  // a product input quantized to int8 (ops/matvec_int8.h)
+  vk::Buffer first_bad_layer_;  // host-visible int32: the first layer with non-finite activations (ops::NonFiniteWatch)
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;
   double host_us_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "ops/matvec_int8.h"
 #include "ops/ops_internal.h"
@@ -118,23 +119,25 @@ void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, 
 }
 
 void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const Buffer& weight, const Buffer& y,
-                  uint32_t rows, uint32_t cols, float eps, const Buffer* quantized) {
+                  uint32_t rows, uint32_t cols, float eps, const Buffer* quantized, const NonFiniteWatch* watch) {
   struct Push {
     uint32_t cols, rows;
     float eps;
-  } p{cols, rows, eps};
+    uint32_t layer;
+  } p{cols, rows, eps, watch ? watch->layer : 0};
   if (quantized && (cols % 32 != 0 || quantized->size() < quantized_act_bytes(cols, rows)))
     throw vk::VulkanError("add_rms_norm: int8 output needs rows of a multiple of 32 and room for them");
   // GPUs: a vec4 per thread per step, so a 4096-wide row is one step; CPU devices pay per thread.
   const vk::DeviceInfo& info = seq.context().info();
   const uint32_t threads = info.type == "CPU" ? kRowThreads : std::min(1024u, info.max_workgroup_invocations);
   std::vector<Access> access{Access::ReadWrite, Access::Read, Access::Read, Access::Write};
-  if (quantized) access.push_back(Access::Write);
-  vk::Kernel& k = seq.context().kernel(
-      KernelDesc{quantized ? "add_rms_norm_q8" : "add_rms_norm", access, sizeof(Push), {threads}});
+  std::vector<vk::BufferRef> buffers{x, residual, weight, y};
+  if (quantized) access.push_back(Access::Write), buffers.push_back(*quantized);
+  if (watch) access.push_back(Access::ReadWrite), buffers.push_back(*watch->first_bad_layer);
+  const std::string name = std::string("add_rms_norm") + (quantized ? "_q8" : "") + (watch ? "_w" : "");
+  vk::Kernel& k = seq.context().kernel(KernelDesc{name, access, sizeof(Push), {threads}});
   const Grid g = grid_for(seq, rows);
-  if (quantized) seq.dispatch(k, {x, residual, weight, y, *quantized}, p, g.x, g.y, 1, "add_rms_norm");
-  else seq.dispatch(k, {x, residual, weight, y}, p, g.x, g.y, 1, "add_rms_norm");
+  seq.dispatch(k, buffers, &p, sizeof p, g.x, g.y, 1, "add_rms_norm");
 }
 
 namespace {

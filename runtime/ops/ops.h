@@ -52,9 +52,16 @@ void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, 
 // x[r, :] += residual[r, :], then y[r, :] = rms_norm(x[r, :]) * weight: the
 // residual add and the following norm in one pass. y must not alias x.
 // `quantized`, if given, also receives y as int8 blocks (quantize_act's
-// layout, ops/matvec_int8.h; cols a multiple of 32).
+// layout, ops/matvec_int8.h; cols a multiple of 32). `watch`, if given, gets
+// atomicMin(*first_bad_layer, layer) when a row's sum of squares is NaN or
+// infinite, so the caller can name the layer where a forward pass went bad.
+struct NonFiniteWatch {
+  const Buffer* first_bad_layer;  // one int32
+  uint32_t layer;
+};
 void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const Buffer& weight, const Buffer& y,
-                  uint32_t rows, uint32_t cols, float eps, const Buffer* quantized = nullptr);
+                  uint32_t rows, uint32_t cols, float eps, const Buffer* quantized = nullptr,
+                  const NonFiniteWatch* watch = nullptr);
 // out = silu(gate) * up over n elements; out may be gate.
 void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
 // dst[0, bytes) = src[0, bytes) through the shader cores; bytes a multiple of 16.

@@ -97,7 +97,7 @@ void Sequence::barrier() {
   read_since_barrier_.clear();
 }
 
-void Sequence::hazard_check(const Kernel& kernel, std::initializer_list<BufferRef> bindings) {
+void Sequence::hazard_check(const Kernel& kernel, std::span<const BufferRef> bindings) {
   bool hazard = false;
   size_t i = 0;
   for (const BufferRef& b : bindings) {
@@ -122,7 +122,7 @@ void Sequence::hazard_check_transfer(VkBuffer src, VkBuffer dst) {
   written_since_barrier_.insert(dst);
 }
 
-void Sequence::dispatch(Kernel& kernel, std::initializer_list<BufferRef> bindings, const void* push,
+void Sequence::dispatch(Kernel& kernel, std::span<const BufferRef> bindings, const void* push,
                         uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz, const char* label) {
   if (!recording_) throw VulkanError("Sequence::dispatch outside begin()/end()");
   const KernelDesc& desc = kernel.desc();

@@ -6,6 +6,7 @@
 // be recorded once and submitted many times.
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -47,8 +48,13 @@ class Sequence {
 
   // Starts (or restarts) recording; previous contents are discarded.
   void begin();
-  void dispatch(Kernel& kernel, std::initializer_list<BufferRef> bindings, const void* push, uint32_t push_bytes,
+  void dispatch(Kernel& kernel, std::span<const BufferRef> bindings, const void* push, uint32_t push_bytes,
                 uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1, const char* label = nullptr);
+  void dispatch(Kernel& kernel, std::initializer_list<BufferRef> bindings, const void* push, uint32_t push_bytes,
+                uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1, const char* label = nullptr) {
+    dispatch(kernel, std::span<const BufferRef>(bindings.begin(), bindings.size()), push, push_bytes, groups_x,
+             groups_y, groups_z, label);
+  }
   template <class P>
   void dispatch(Kernel& kernel, std::initializer_list<BufferRef> bindings, const P& push, uint32_t gx,
                 uint32_t gy = 1, uint32_t gz = 1, const char* label = nullptr) {
@@ -73,7 +79,7 @@ class Sequence {
   std::vector<DispatchTiming> timings() const;
 
  private:
-  void hazard_check(const Kernel& kernel, std::initializer_list<BufferRef> bindings);
+  void hazard_check(const Kernel& kernel, std::span<const BufferRef> bindings);
   void hazard_check_transfer(VkBuffer src, VkBuffer dst);
   VkDescriptorSet allocate_set(VkDescriptorSetLayout layout);
   void write_timestamp(const char* label);

@@ -1,7 +1,9 @@
 // Writes small valid GGUF files (every value type, nested arrays, tensors of
 // several types, another alignment) into a folder, to seed the fuzz corpus.
 #include <cstdio>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gguf/gguf_writer.h"
@@ -56,6 +58,30 @@ GgufWriter tiny_llama(uint32_t alignment) {
   return w;
 }
 
+// The semantic mutations a skeptical user tried (issue 15): values that parse
+// but must be refused with the key's name. Seeds, so the fuzzer starts near them.
+std::vector<std::pair<std::string, GgufWriter>> semantic_mutations() {
+  std::vector<std::pair<std::string, GgufWriter>> out;
+  auto add = [&](const std::string& name, auto edit) {
+    GgufWriter w = tiny_llama(32);
+    edit(w);
+    out.emplace_back(name, std::move(w));
+  };
+  add("kv-heads-zero", [](GgufWriter& w) { w.set_u32("llama.attention.head_count_kv", 0); });
+  add("rope-dims-zero", [](GgufWriter& w) { w.set_u32("llama.rope.dimension_count", 0); });
+  add("eps-inf", [](GgufWriter& w) {
+    w.set_f32("llama.attention.layer_norm_rms_epsilon", std::numeric_limits<float>::infinity());
+  });
+  add("factor-nan",
+      [](GgufWriter& w) { w.set_f32("llama.rope.scaling.factor", std::numeric_limits<float>::quiet_NaN()); });
+  add("context-u32-max", [](GgufWriter& w) { w.set_u32("llama.context_length", 4294967295u); });
+  add("blocks-u64", [](GgufWriter& w) { w.set_u64("llama.block_count", 1ull << 40); });
+  add("bos-outside-vocab", [](GgufWriter& w) { w.set_u32("tokenizer.ggml.bos_token_id", 70000); });
+  add("empty-vocab-strings", [](GgufWriter& w) { w.set_string_array("tokenizer.ggml.tokens", {"", "", "", ""}); });
+  add("control-bytes-in-key", [](GgufWriter& w) { w.set_string("bad\x1b[31mkey\x01", "x"); });
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +96,7 @@ int main(int argc, char** argv) {
     tiny_llama(64).write(dir + "/seed-tiny-llama-align64.gguf");
     GgufWriter empty;
     empty.write(dir + "/seed-empty.gguf");
+    for (auto& [name, w] : semantic_mutations()) w.write(dir + "/seed-" + name + ".gguf");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "make_gguf_seeds: %s\n", e.what());
     return 1;
