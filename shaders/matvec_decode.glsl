@@ -25,8 +25,6 @@ vec4 bytes_signed(uint w) {
 float hsum(vec4 v) { return dot(v, vec4(1.0)); }
 
 #if defined(WEIGHT_Q8_0)
-const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 34u;  // f16 d, int8 qs[32]
-
 // Chunk c: half c & 1 (16 weights) of block c / 2.
 uint chunk_x(uint c, uint g) { return (c >> 1) * 32u + (c & 1u) * 16u + 4u * g; }
 float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
@@ -36,8 +34,6 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   return ldf16(b) * s;
 }
 #elif defined(WEIGHT_Q4_0)
-const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;  // f16 d, u8 qs[16]
-
 // Chunk c reads qs[8h .. 8h+7] of block c / 2 (h = c & 1): elements 8h.. from
 // the low nibbles and 16+8h.. from the high ones.
 uint chunk_x(uint c, uint g) { return (c >> 1) * 32u + (g >> 1) * 16u + (c & 1u) * 8u + (g & 1u) * 4u; }
@@ -49,12 +45,6 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   return ldf16(b) * (s - 8.0 * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
 }
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
-#if defined(WEIGHT_Q4_K)
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales[12], qs[128]
-#else
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
-#endif
-
 // 16 chunks per super-block: chunk t reads qs[32p + l0 .. +7] (p = t / 4,
 // l0 = 8 (t % 4)), whose low nibbles are elements l0.. of sub-block 2p and
 // high nibbles those of sub-block 2p+1. Blocks are 16-byte multiples, so the
@@ -84,8 +74,6 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
          dm.y * (float(sm0.y) * (hsum(x0) + hsum(x1)) + float(sm1.y) * (hsum(x2) + hsum(x3)));
 }
 #elif defined(WEIGHT_Q6_K)
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 scales[16], f16 d
-
 // 16 chunks per super-block: chunk t takes four bytes of each of ql[64h + l0],
 // ql[64h + 32 + l0] and qh[32h + l0] (h = t / 8, l0 = 4 (t % 8)), which hold
 // elements l0 + 32g .. +3 of half h for g = 0..3.

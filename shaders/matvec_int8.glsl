@@ -8,12 +8,11 @@
 
 #include "quant_loads.glsl"
 
+const uint CHUNK_ELEMS = 32u;
 const uint LOW_NIBBLES = 0x0f0f0f0fu;
 uvec4 ld128_2(uint byte) { return uvec4(ld32_2(byte), ld32_2(byte + 4u), ld32_2(byte + 8u), ld32_2(byte + 12u)); }
 
 #if defined(WEIGHT_Q8_0)
-const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 34u, CHUNK_ELEMS = 32u;  // f16 d, int8 qs[32]
-
 void chunk(uint r, uint row_byte, uint c) {
   const uint b = row_byte + c * BLOCK_BYTES;
   const uvec4 q0 = ld128_2(b + 2u), q1 = ld128_2(b + 18u);
@@ -22,8 +21,6 @@ void chunk(uint r, uint row_byte, uint c) {
     acc[r * NUM_COLS + col] += d * x_rec(col, c).x * float(dot4(q0, xq(col, c, 0u)) + dot4(q1, xq(col, c, 1u)));
 }
 #elif defined(WEIGHT_Q4_0)
-const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u, CHUNK_ELEMS = 32u;  // f16 d, u8 qs[16]
-
 // qs[j] holds element j (low nibble) and 16 + j (high nibble).
 void chunk(uint r, uint row_byte, uint c) {
   const uint b = row_byte + c * BLOCK_BYTES;
@@ -35,13 +32,6 @@ void chunk(uint r, uint row_byte, uint c) {
   }
 }
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
-#if defined(WEIGHT_Q4_K)
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales[12], qs[128]
-#else
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
-#endif
-const uint CHUNK_ELEMS = 32u;
-
 // Chunk c: qs[32 pr + 16 hf .. + 15] of super-block c / 8 (pr = c / 2 % 4,
 // hf = c % 2), whose low nibbles are elements 16 hf .. of sub-block 2 pr and
 // high nibbles those of sub-block 2 pr + 1. Blocks are 16-byte multiples: the
@@ -70,8 +60,6 @@ void chunk(uint r, uint row_byte, uint c) {
   }
 }
 #elif defined(WEIGHT_Q6_K)
-const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u, CHUNK_ELEMS = 32u;  // ql[128], qh[64], int8 scales[16], f16 d
-
 // Chunk c: elements 16 hf .. + 15 of groups g and g + 2 (32 elements each) of
 // half h of super-block c / 8 (h = c / 4 % 2, g = c / 2 % 2, hf = c % 2).
 // Element 32 g + l of the half takes the low nibble of ql[64 h + 32 g + l]

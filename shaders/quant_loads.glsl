@@ -1,6 +1,19 @@
 // Loads of quantized-block fields from the weight views w16 (uint16_t),
 // w32 (uint) and w128 (uvec4) that the including shader declares, and the
-// K-quant 6-bit scale/min decoding shared by the matrix-vector kernels.
+// K-quant 6-bit scale/min decoding shared by the matrix-vector kernels, and
+// the block layout of the WEIGHT_* type being compiled (ggml's).
+
+#if defined(WEIGHT_Q8_0)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 34u;  // f16 d, int8 qs[32]
+#elif defined(WEIGHT_Q4_0)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;  // f16 d, u8 qs[16]
+#elif defined(WEIGHT_Q4_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales[12], qs[128]
+#elif defined(WEIGHT_Q5_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
+#elif defined(WEIGHT_Q6_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 scales[16], f16 d
+#endif
 
 uint ld16(uint byte) { return uint(w16[byte >> 1]); }
 // A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0 and Q6_K blocks are
