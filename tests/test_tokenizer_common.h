@@ -20,7 +20,7 @@
 
 namespace mrrope::tok::testing {
 
-inline std::string fixture_dir() { return std::string(MRROPE_SHARED_DIR) + "/fixtures/tokenizer"; }
+inline std::string fixture_dir() { return MRROPE_TOKENIZER_FIXTURE_DIR; }
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

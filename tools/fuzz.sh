@@ -20,7 +20,7 @@ cmake --build "$build" -j"$jobs" --target fuzz_gguf make_gguf_seeds
 corpus="$build/corpus-gguf"
 seeds="$build/seeds-gguf"
 mkdir -p "$corpus" "$seeds" "$build/artifacts"
-for f in "$root"/../shared/fixtures/tokenizer/*.gguf; do
+for f in "$root"/tests/fixtures/tokenizer/*.gguf; do
   [ -e "$f" ] && cp -f "$f" "$seeds/"
 done
 "$build/make_gguf_seeds" "$seeds"

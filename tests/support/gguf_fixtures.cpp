@@ -86,7 +86,7 @@ GgufWriter make_tiny_llama() {
 }
 
 std::string tokenizer_fixture(const std::string& name) {
-  return std::string(MRROPE_SHARED_DIR) + "/fixtures/tokenizer/" + name;
+  return std::string(MRROPE_TOKENIZER_FIXTURE_DIR) + "/" + name;
 }
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {

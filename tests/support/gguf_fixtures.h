@@ -57,7 +57,7 @@ std::vector<uint8_t> kv_raw(const std::string& key, uint32_t type, const std::ve
 GgufWriter make_tiny_llama();
 std::vector<float> pseudo_random(size_t n, uint32_t seed);
 
-// /work/shared/fixtures/tokenizer/NAME.
+// tests/fixtures/tokenizer/NAME (llama.cpp's tokenizer test vectors, copied into the repo).
 std::string tokenizer_fixture(const std::string& name);
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes);

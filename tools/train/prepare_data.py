@@ -4,7 +4,7 @@
 Run tools/train/gather_data.sh first (installs the packages).  Pure standard library,
 deterministic: the same package versions give byte-identical output.
 
-Output (default /work/main/.traindata/, ignored by git):
+Output (default .traindata/ at the repository root, ignored by git):
   corpus_train.txt.xz   documents separated by "\f\n" (form feed + newline)
   corpus_heldout.txt.xz same format, held-out documents (about 3%)
   samples/              long public-domain sample documents (copied to assets/samples)

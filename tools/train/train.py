@@ -93,7 +93,7 @@ def corr_dim(r, D, L, b):
 
 def rope_schedule(method, S, D=64, b=10000.0, L=512, alpha=32.0, beta=1.0):
     """Per-pair divisors s_i (float64, length D/2) and attention factor m, exactly as
-    /work/shared/docs/rope-methods.md specifies."""
+    docs/rope.md specifies."""
     n = D // 2
     i = np.arange(n, dtype=np.float64)
     d_l = max(0, math.floor(corr_dim(alpha, D, L, b)))
@@ -109,7 +109,7 @@ def rope_schedule(method, S, D=64, b=10000.0, L=512, alpha=32.0, beta=1.0):
         g = 1 - np.clip((i - d_l) / max(0.001, d_h - d_l), 0, 1)
         return 1.0 / (g + (1 - g) / S), mfac
     if method in ("mrrope-uni", "mrrope-pro"):
-        d_h = min(n, math.ceil(corr_dim(beta, D, L, b)))
+        d_h = min(D - 1, math.ceil(corr_dim(beta, D, L, b)))  # the paper's code clamps at D-1 too
         w = d_h - d_l
         if w == 0:
             return np.where(i >= d_h, float(S), 1.0), mfac
