@@ -53,10 +53,9 @@ std::string english_text(size_t bytes) {
   return text;
 }
 
-// $MRROPE_SHARED_DIR, else the shared folder beside the source checkout.
-std::string shared_dir() {
-  if (const char* d = std::getenv("MRROPE_SHARED_DIR"); d && *d) return d;
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared").string();
+// The repository's copy of llama.cpp's tokenizer test vectors.
+std::string fixture_dir() {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path() / "tests" / "fixtures" / "tokenizer").string();
 }
 
 std::string hf_dir() {
@@ -80,7 +79,7 @@ void bench(const char* name, const mrrope::tok::Tokenizer& tok, const std::strin
 int main(int argc, char** argv) {
   const double mb = argc > 1 ? std::atof(argv[1]) : 1.0;
   const std::string text = english_text(size_t(mb * 1e6));
-  const std::string shared = shared_dir() + "/fixtures/tokenizer/";
+  const std::string shared = fixture_dir() + "/";
   try {
     for (const char* name : {"llama-spm", "gpt-2"}) {
       const std::string path = shared + "ggml-vocab-" + name + ".gguf";
