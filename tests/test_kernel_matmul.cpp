@@ -274,6 +274,24 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
               "this device has no usable cooperative matrices");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::copy_words(s, bx, by, 17); }),
             "copy_words: bytes must be a multiple of 16");
+  // The integer-dot path: its activations' layout and the types it has kernels for.
+  vk::Buffer tiny(gpu(), 16, vk::MemoryUsage::Device);
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::quantize_act(s, bx, by, 48, 1); }),
+            "quantize_act: 48 is not a multiple of 32");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::quantize_act(s, bx, tiny, 64, 1); }),
+            "quantize_act: the output buffer is too small");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::add_rms_norm(s, bx, bx, bx, by, 1, 48, 1e-5f, &by); }),
+            "add_rms_norm: int8 output needs rows of a multiple of 32 and room for them");
+  if (ops::matvec_int8_supported(gpu().info())) {
+    vk::DeviceTensor tq(gpu(), GgmlType::Q8_0, 64, 4, "wq");
+    vk::Buffer xq(gpu(), ops::quantized_act_bytes(64, 1), vk::MemoryUsage::Device);
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, by, 9); }),
+              "matvec_int8: batch must be 1..8");
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tw, xq, by, 1); }),
+              "matvec_int8: no kernel for F16");
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, by, 2); }),
+              "matvec_int8: the activations are too small");
+  }
 }
 
 class MatmulLargeWeight : public GpuTest {};

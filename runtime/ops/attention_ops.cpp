@@ -113,7 +113,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
   const char* wg_env = std::getenv("MRROPE_DECODE_WORKGROUPS");
   const uint32_t target = wg_env ? std::max(1, std::atoi(wg_env)) : kDecodeWorkgroups;
   uint32_t splits = std::min(ceil_div(target, a.n_kv_head * chunks), ceil_div(bound, min_keys));
-  splits = std::max(1u, std::min(splits, scratch.max_rows / (a.n_tokens * a.n_head)));
+  splits = std::max(1u, std::min({splits, scratch.max_rows / (a.n_tokens * a.n_head), kMaxCombinedSplits}));
   const uint32_t keys_per_split = ceil_div(bound, splits);
   splits = ceil_div(bound, keys_per_split);
 
