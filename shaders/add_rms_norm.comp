@@ -25,6 +25,7 @@ layout(std430, binding = 2) restrict readonly buffer W4 { vec4 weight4[]; };
 layout(std430, binding = 3) restrict writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) restrict writeonly buffer Y4 { vec4 y4[]; };
 #ifdef QUANTIZE
+#include "q8_blocks.glsl"
 layout(std430, binding = 4) restrict writeonly buffer Q { uint q[]; };
 layout(std430, binding = 4) restrict writeonly buffer Rec { vec4 rec[]; };
 #endif
@@ -75,15 +76,14 @@ void quantize(vec4 v, uint e, bool inside) {
   [[unroll]] for (uint i = 0u; i < 8u; ++i) amax = max(amax, partial[first + i]);
   barrier();
   const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
-  const vec4 s = v * inv;
-  const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
+  const ivec4 qi = q8_round(v, inv);
   partial[tid] = float(qi.x + qi.y + qi.z + qi.w);
   barrier();
   float half_sum[2] = {0.0, 0.0};
   [[unroll]] for (uint i = 0u; i < 8u; ++i) half_sum[i / 4u] += partial[first + i];
   barrier();
   if (!inside) return;
-  q[e >> 2] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) | ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
+  q[e >> 2] = q8_pack(qi);
   if (tid == first)
     rec[(p.rows * p.cols >> 4) + (e >> 5)] = vec4(d, d * (half_sum[0] + half_sum[1]), half_sum[0], half_sum[1]);
 }

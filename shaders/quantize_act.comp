@@ -9,6 +9,7 @@
 //   vec4 [batch * cols / 16 + b * cols / 32 + block]: (d, s, sum of q over
 //   elements 0..15, over 16..31).
 #include "common.glsl"
+#include "q8_blocks.glsl"
 
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer X { float x1[]; };
@@ -41,11 +42,9 @@ void main() {
   const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
   int half_sum[2] = {0, 0};
   [[unroll]] for (uint j = 0u; j < 8u; ++j) {
-    const vec4 s = v[j] * inv;
-    const ivec4 qi = ivec4(sign(s) * floor(abs(s) + 0.5));
+    const ivec4 qi = q8_round(v[j], inv);
     half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
-    q[(b * p.cols + block * 32u) / 4u + j] = (uint(qi.x) & 0xffu) | ((uint(qi.y) & 0xffu) << 8) |
-                                              ((uint(qi.z) & 0xffu) << 16) | (uint(qi.w) << 24);
+    q[(b * p.cols + block * 32u) / 4u + j] = q8_pack(qi);
   }
   const int sum = half_sum[0] + half_sum[1];
   rec[p.batch * p.cols / 16u + b * blocks + block] = vec4(d, d * float(sum), float(half_sum[0]), float(half_sum[1]));

@@ -1,6 +1,7 @@
 // Special tokens, BOS/EOS, detokenization details and invalid input, per
 // llama.cpp's semantics.
 #include "test_tokenizer_common.h"
+#include "support/error_of.h"
 #include "gguf/gguf_writer.h"
 #include "tokenizer/unicode.h"
 
@@ -140,17 +141,6 @@ TEST(TokSpecial, OutOfRangeIdIsAnError) {
   EXPECT_THROW(tok->token_to_piece(TokenId(tok->vocab().size())), TokenizerError);
 }
 
-// The message of the TokenizerError that f throws ("" if none).
-template <class F>
-std::string tokenizer_error_of(F f) {
-  try {
-    f();
-  } catch (const TokenizerError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(TokVocab, BuildVocabDefaultsAndErrors) {
   Vocab spm = build_vocab("llama", "", {"<unk>", "<s>", "</s>", "a"}, {0, 0, 0, -1},
                           {TokenType::Unknown, TokenType::Control, TokenType::Control, TokenType::Normal}, {}, {});
@@ -164,14 +154,14 @@ TEST(TokVocab, BuildVocabDefaultsAndErrors) {
   EXPECT_EQ(spm2.bos_id, 1);
   // BOS and EOS outside the vocabulary would silently become other tokens: refused.
   s.bos = 99;
-  EXPECT_EQ(tokenizer_error_of([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
+  EXPECT_EQ(test::error_of<TokenizerError>([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
             "BOS token id 99 is outside the vocabulary of 3 tokens");
   s.bos.reset();
   s.eos = 3;
-  EXPECT_EQ(tokenizer_error_of([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
+  EXPECT_EQ(test::error_of<TokenizerError>([&] { build_vocab("llama", "", {"<unk>", "<s>", "</s>"}, {}, {}, {}, s); }),
             "EOS token id 3 is outside the vocabulary of 3 tokens");
   // A vocabulary of empty strings would make every prompt vanish.
-  EXPECT_EQ(tokenizer_error_of([] { build_vocab("llama", "", {"", "", ""}, {}, {}, {}, {}); }),
+  EXPECT_EQ(test::error_of<TokenizerError>([] { build_vocab("llama", "", {"", "", ""}, {}, {}, {}, {}); }),
             "vocabulary: all 3 tokens are empty strings");
   EXPECT_THROW(build_vocab("bert", "", {"a"}, {}, {}, {}, {}), TokenizerError);
   EXPECT_THROW(build_vocab("gpt2", "gpt-2", {"a"}, {}, {}, {}, {}), TokenizerError);  // no merges
