@@ -170,6 +170,17 @@ TEST(TokVocab, BuildVocabDefaultsAndErrors) {
   EXPECT_THROW(Tokenizer{bpe}, std::invalid_argument);
 }
 
+// A special id that no int32 holds is reported as written, not truncated into
+// another token.
+TEST(TokVocab, GgufIdWiderThanInt32IsRefusedAsWritten) {
+  GgufWriter w;
+  w.set_string("tokenizer.ggml.model", "llama");
+  w.set_string_array("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>"});
+  w.set_u64("tokenizer.ggml.bos_token_id", 1ull << 32);  // 1 after truncation to 32 bits
+  EXPECT_EQ(test::error_of<TokenizerError>([&] { load_vocab(GgufFile::parse(w.to_bytes(), "v.gguf")); }),
+            "v.gguf: tokenizer.ggml.bos_token_id = 4294967296 is not a token id");
+}
+
 TEST(TokVocab, ImportSmallTokenizerJson) {
   const char* json = R"({
     "added_tokens": [{"id": 5, "content": "<|end|>", "special": true},

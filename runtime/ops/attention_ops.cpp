@@ -25,7 +25,10 @@ constexpr uint32_t kDecodeRows = 4;            // ROWS in attention_decode.comp
 // twice as many are planned for as many to hold keys.
 constexpr uint32_t kDecodeWorkgroups = 1024;
 constexpr uint32_t kDecodeMinKeysPerSplit = 128;
-constexpr uint32_t kMaxCombinedSplits = 1024;  // MAX_SPLITS in attention_combine.comp
+// MAX_SPLITS in attention_combine.comp: attention_decode clamps to it, and
+// attention_tiles plans at most kTargetWorkgroups splits.
+constexpr uint32_t kMaxCombinedSplits = 1024;
+static_assert(kTargetWorkgroups <= kMaxCombinedSplits);
 constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp
 
 using detail::ceil_div;
@@ -229,7 +232,6 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
                                  : attention_tiles(seq, cache, q, scratch, a);
 
-  if (splits > kMaxCombinedSplits) throw vk::VulkanError("attention: more key splits than the combine takes");
   struct CombinePush {
     uint32_t n_tokens, n_head, head_dim, splits, out_stride;
   } cp{a.n_tokens, a.n_head, hd, splits, a.n_head * hd};
