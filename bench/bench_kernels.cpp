@@ -1,7 +1,8 @@
 // Micro-benchmark of the compute kernels: time per call (GPU timestamps) and
 // achieved GB/s or GFLOP/s for representative LLM shapes.
 //
-//   bench-kernels [--quick] [--matvec-only] [--types Q4_K,Q6_K,...] [--reps N] [--device INDEX|NAME]
+//   bench-kernels [--quick] [--matvec-only] [--types Q4_K,Q6_K,...] [--batches 512,2048] [--reps N]
+//                 [--device INDEX|NAME]
 // MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
 //
 // --quick uses small shapes (for CPU devices such as lavapipe). The "copy
@@ -34,6 +35,7 @@ struct Options {
   bool quick = false;
   bool matvec_only = false;
   std::string types;  // comma-separated weight types to run; empty: all
+  std::vector<uint32_t> batches;  // matrix-product batch sizes; empty: the defaults
   int reps = 10;
   std::string device;
 };
@@ -110,6 +112,7 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
                                             : std::vector<Shape>{{4096, 4096}, {14336, 4096}, {4096, 14336}};
   std::vector<uint32_t> batches = o.quick ? std::vector<uint32_t>{1, 8, 64} : std::vector<uint32_t>{1, 8, 512, 2048};
   if (o.matvec_only) batches = {1, 8};
+  if (!o.batches.empty()) batches = o.batches;
   for (GgmlType type :
        {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     if (!o.types.empty() && ("," + o.types + ",").find("," + std::string(ggml_type_name(type)) + ",") == std::string::npos)
@@ -143,6 +146,33 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
         }
       }
     }
+  }
+}
+
+// The matrix units' roofline through NV cooperative matrices (shaders/mma_peak.comp):
+// f16 16x16x16 products into f32, operands held in registers or reloaded from
+// shared memory each step, for several per-subgroup fragment grids.
+void bench_mma_peak(vk::Context& ctx, const Options& o) {
+  const vk::DeviceInfo& info = ctx.info();
+  if (!info.coopmat_16x16x16 || info.subgroup_size != 32) return;
+  struct Config {
+    uint32_t threads, fm, fn, reload;
+    const char* shader;
+  };
+  const Config configs[] = {{256, 4, 2, 0, "mma_peak"},    {128, 4, 4, 0, "mma_peak"},    {256, 4, 2, 1, "mma_peak"},
+                            {256, 4, 2, 1, "mma_peak_u4"}, {128, 4, 4, 1, "mma_peak"},    {128, 4, 4, 1, "mma_peak_u4"},
+                            {256, 2, 2, 1, "mma_peak"},    {256, 4, 4, 1, "mma_peak_u4"}};
+  const uint32_t groups = 132 * 4, iters = o.quick ? 64 : 4096;
+  for (const Config& c : configs) {
+    const uint64_t out_bytes = uint64_t(groups) * (c.threads / 32) * c.fm * c.fn * 256 * 4;
+    vk::Buffer out(ctx, out_bytes, vk::MemoryUsage::Device);
+    vk::Kernel& k = ctx.kernel(vk::KernelDesc{c.shader, {vk::Access::Write}, 4, {c.threads, c.fm, c.fn, c.reload}});
+    const double us = time_op(ctx, o.reps, [&](vk::Sequence& seq) { seq.dispatch(k, {out}, iters, groups); });
+    const double flops = double(groups) * (c.threads / 32) * c.fm * c.fn * iters * 2.0 * 16 * 16 * 16;
+    char shape[96];
+    std::snprintf(shape, sizeof shape, "%u thr %ux%u frags %s%s", c.threads, c.fm, c.fn,
+                  c.reload ? "reload " : "regs", c.reload ? (std::strstr(c.shader, "u4") ? "uvec4" : "f16") : "");
+    report("mma_peak", shape, us, 0, flops);
   }
 }
 
@@ -197,8 +227,13 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) o.device = argv[++i];
     else if (!std::strcmp(argv[i], "--matvec-only")) o.matvec_only = true;
     else if (!std::strcmp(argv[i], "--types") && i + 1 < argc) o.types = argv[++i];
+    else if (!std::strcmp(argv[i], "--batches") && i + 1 < argc) {
+      std::string list = argv[++i];
+      for (size_t at = 0; at < list.size(); at = list.find(',', at) == std::string::npos ? list.size() : list.find(',', at) + 1)
+        if (const int b = std::atoi(list.c_str() + at); b > 0) o.batches.push_back(static_cast<uint32_t>(b));
+    }
     else {
-      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--types Q4_K,...] [--reps N] [--device INDEX|NAME]\n");
+      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--types Q4_K,...] [--batches 512,2048] [--reps N] [--device INDEX|NAME]\n");
       return 2;
     }
   }
@@ -211,6 +246,7 @@ int main(int argc, char** argv) {
                 ctx.info().driver.c_str());
     std::printf("%-10s %-34s %13s %14s %18s\n", "kernel", "shape", "time/call", "bandwidth", "compute");
     const double roofline_gbs = bench_copy(ctx, o);
+    if (!o.matvec_only) bench_mma_peak(ctx, o);
     bench_matmul(ctx, o, roofline_gbs);
     if (!o.matvec_only) bench_elementwise(ctx, o);
   } catch (const std::exception& e) {

@@ -1,4 +1,6 @@
 // Prefill matrix products on NVIDIA's matrix units (shaders/matmul_coopmat.comp).
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ops/ops.h"
@@ -23,6 +25,14 @@ uint32_t shared_bytes(const Tile& t) { return (t.bm + t.bn) * 72 * 2 + t.subgrou
 // DeviceInfo has no SM count; 132 is an H100's. Fewer large tiles than that
 // would leave SMs idle, so such products use the small tile instead.
 constexpr uint32_t kLargeTilesPerWave = 132;
+
+// MRROPE_COOPMAT_TILE=bm,bn,wm,wn replaces the large tile (for tuning).
+Tile large_tile() {
+  Tile t = kLarge;
+  if (const char* env = std::getenv("MRROPE_COOPMAT_TILE"))
+    std::sscanf(env, "%u,%u,%u,%u", &t.bm, &t.bn, &t.wm, &t.wn);
+  return t;
+}
 
 using detail::ceil_div;
 using detail::MatmulPush;
@@ -49,7 +59,7 @@ void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, u
   for (const auto& slice : w.slices()) {
     const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
     const bool large = tile == CoopmatTile::Auto ? large_tiles >= kLargeTilesPerWave : tile == CoopmatTile::Large;
-    const Tile& t = large ? kLarge : kSmall;
+    const Tile t = large ? large_tile() : kSmall;
     vk::Kernel& k = seq.context().kernel(vk::KernelDesc{shader,
                                                         {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                         sizeof(MatmulPush),

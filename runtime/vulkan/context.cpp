@@ -138,8 +138,10 @@ struct OptionalFeatures {
   VkPhysicalDeviceCooperativeMatrixFeaturesNV coopmat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
   // glslang declares the Vulkan memory model in every cooperative-matrix shader.
   VkPhysicalDeviceVulkanMemoryModelFeatures memory_model{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES};
+  VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR executables{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR};
   VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
-  bool has_dot = false, has_coopmat = false;
+  bool has_dot = false, has_coopmat = false, has_executables = false;
 
   void chain(VkPhysicalDevice pd) {
     has_dot = has_device_extension(pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
@@ -150,6 +152,10 @@ struct OptionalFeatures {
     void* head = &f16;
     if (has_dot) dot.pNext = head, head = &dot;
     if (has_coopmat) coopmat.pNext = head, head = &coopmat;
+    // Only asked for: capturing statistics may slow pipeline creation.
+    has_executables = std::getenv("MRROPE_PIPELINE_STATS") != nullptr &&
+                      has_device_extension(pd, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
+    if (has_executables) executables.pNext = head, head = &executables;
     features.pNext = head;
   }
   void query(VkPhysicalDevice pd) {
@@ -166,10 +172,12 @@ struct OptionalFeatures {
     coopmat.cooperativeMatrixRobustBufferAccess = VK_FALSE;
     memory_model.vulkanMemoryModelAvailabilityVisibilityChains = VK_FALSE;
   }
+  bool statistics() const { return has_executables && executables.pipelineExecutableInfo; }
   std::vector<const char*> extensions() const {
     std::vector<const char*> out;
     if (has_dot && dot.shaderIntegerDotProduct) out.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
     if (has_coopmat && coopmat.cooperativeMatrix) out.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+    if (statistics()) out.push_back(VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
     return out;
   }
 };
@@ -372,6 +380,8 @@ Context::Context(const ContextOptions& options) {
     dci.enabledExtensionCount = static_cast<uint32_t>(device_extensions.size());
     dci.ppEnabledExtensionNames = device_extensions.data();
     check(vkCreateDevice(physical_device_, &dci, nullptr, &device_), "vkCreateDevice");
+    pipeline_stats_ = features.statistics() && vkGetPipelineExecutablePropertiesKHR &&
+                      vkGetPipelineExecutableStatisticsKHR;
     vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 
     VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};

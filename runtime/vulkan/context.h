@@ -82,6 +82,11 @@ class Context {
   // $XDG_CACHE_HOME/mrrope); MRROPE_PIPELINE_CACHE=off disables it.
   VkPipelineCache pipeline_cache() const { return pipeline_cache_; }
 
+  // MRROPE_PIPELINE_STATS=1 on a device with VK_KHR_pipeline_executable_properties:
+  // every new pipeline prints the driver's statistics (registers, spills,
+  // shared memory) to stderr, for kernel tuning.
+  bool pipeline_stats() const { return pipeline_stats_; }
+
   // A compute pipeline for `desc`, created once and cached.
   Kernel& kernel(const KernelDesc& desc);
 
@@ -127,6 +132,7 @@ class Context {
   VkCommandPool one_time_pool_ = VK_NULL_HANDLE;
   VkFence one_time_fence_ = VK_NULL_HANDLE;
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  bool pipeline_stats_ = false;
   std::string pipeline_cache_path_;
   DeviceInfo info_;
   VkPhysicalDeviceMemoryProperties memory_properties_{};

@@ -1,9 +1,45 @@
 #include "vulkan/kernel.h"
 
+#include <cstdio>
+#include <vector>
+
 #include "vulkan/context.h"
 #include "vulkan/shader_registry.h"
 
 namespace mrrope::vk {
+namespace {
+
+std::string statistic_value(const VkPipelineExecutableStatisticKHR& s) {
+  switch (s.format) {
+    case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR: return s.value.b32 ? "true" : "false";
+    case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR: return std::to_string(s.value.i64);
+    case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR: return std::to_string(s.value.u64);
+    case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_FLOAT64_KHR: return std::to_string(s.value.f64);
+    default: return "?";
+  }
+}
+
+// The driver's statistics of each executable of `pipeline`, one line to stderr.
+void print_statistics(VkDevice dev, VkPipeline pipeline, const KernelDesc& desc) {
+  VkPipelineInfoKHR info{VK_STRUCTURE_TYPE_PIPELINE_INFO_KHR};
+  info.pipeline = pipeline;
+  uint32_t n = 0;
+  if (vkGetPipelineExecutablePropertiesKHR(dev, &info, &n, nullptr) != VK_SUCCESS) return;
+  for (uint32_t e = 0; e < n; ++e) {
+    VkPipelineExecutableInfoKHR ei{VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR};
+    ei.pipeline = pipeline;
+    ei.executableIndex = e;
+    uint32_t count = 0;
+    if (vkGetPipelineExecutableStatisticsKHR(dev, &ei, &count, nullptr) != VK_SUCCESS) continue;
+    std::vector<VkPipelineExecutableStatisticKHR> stats(count, {VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR});
+    if (vkGetPipelineExecutableStatisticsKHR(dev, &ei, &count, stats.data()) != VK_SUCCESS) continue;
+    std::string line = "pipeline " + desc.cache_key() + ":";
+    for (const auto& s : stats) line += std::string(" [") + s.name + "] " + statistic_value(s);
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+}  // namespace
 
 std::string KernelDesc::cache_key() const {
   std::string key = shader + "|" + std::to_string(bindings.size()) + "|" + std::to_string(push_constant_bytes);
@@ -50,9 +86,11 @@ Kernel::Kernel(Context& ctx, const KernelDesc& desc) : ctx_(ctx), desc_(desc) {
   ci.stage.pName = "main";
   ci.stage.pSpecializationInfo = entries.empty() ? nullptr : &spec;
   ci.layout = layout_;
+  if (ctx.pipeline_stats()) ci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
   const VkResult r = vkCreateComputePipelines(dev, ctx.pipeline_cache(), 1, &ci, nullptr, &pipeline_);
   vkDestroyShaderModule(dev, module, nullptr);
   check(r, ("vkCreateComputePipelines(" + desc.shader + ")").c_str());
+  if (ctx.pipeline_stats()) print_statistics(dev, pipeline_, desc);
 }
 
 Kernel::~Kernel() {

@@ -79,7 +79,9 @@
   X(vkCreatePipelineCache)                     \
   X(vkDestroyPipelineCache)                    \
   X(vkGetPipelineCacheData)                    \
-  X(vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)
+  X(vkGetPhysicalDeviceCooperativeMatrixPropertiesNV) \
+  X(vkGetPipelineExecutablePropertiesKHR)            \
+  X(vkGetPipelineExecutableStatisticsKHR)
 
 namespace mrrope::vk {
 
