@@ -47,6 +47,32 @@ TEST(ModelBinding, MissingBlockTensorIsNamed) {
   EXPECT_EQ(bind_error(w), "m.gguf: missing tensor 'blk.2.attn_norm.weight'");
 }
 
+// Files quantized to each weight type the decoder reads bind (the writer's
+// quantizers make them); a type it cannot read is refused before loading,
+// naming the tensor and the type.
+TEST(ModelBinding, EverySupportedWeightTypeBinds) {
+  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
+                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_K,
+                     GgmlType::Q5_K, GgmlType::Q6_K}) {
+    SyntheticModelSpec spec;
+    spec.weight_type = t;
+    spec.n_embd = 256;  // rows and q_dim (4 heads of 64): multiples of every block size
+    spec.n_head = 4;
+    spec.n_head_kv = 2;
+    EXPECT_EQ(bind_error(make_synthetic_model(spec)), "") << ggml_type_name(t);
+  }
+}
+
+TEST(ModelBinding, UnsupportedWeightTypeIsNamed) {
+  SyntheticModelSpec spec;
+  spec.n_embd = 256;
+  spec.tied_output = true;
+  GgufWriter w = make_synthetic_model(spec);
+  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
+  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  EXPECT_EQ(bind_error(w), "m.gguf: tensor 'output.weight' has type IQ2_XXS, which this decoder does not support yet");
+}
+
 TEST(Printable, EscapesControlBytesAndBackslashes) {
   EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");
   EXPECT_EQ(printable("\x1b[31mred\\"), "\\x1b[31mred\\x5c");

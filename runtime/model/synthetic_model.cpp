@@ -29,6 +29,17 @@ std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t row
     case GgmlType::Q4_0:
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.001f);
       break;
+    case GgmlType::Q5_0:
+    case GgmlType::IQ4_NL:  // levels up to 127: a smaller scale
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, type == GgmlType::Q5_0 ? 0.0005f : 0.0001f);
+      break;
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_1:  // d, then the minimum
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.0005f), set_half(b + 2, -0.004f);
+      break;
+    case GgmlType::IQ4_XS:  // random 6-bit sub-block scales (up to 32) times levels up to 127
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.000004f);
+      break;
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.0005f), set_half(b + 2, 0.0002f);

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "quant/half.h"
+#include "quant/iquants.h"
 #include "quant/kquants.h"
+#include "quant/legacy_quants.h"
 
 namespace mrrope {
 namespace {
@@ -59,8 +61,13 @@ void check_cols(GgmlType type, int64_t cols) {
 }  // namespace
 
 bool can_quantize(GgmlType t) {
-  return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16 || t == GgmlType::Q8_0 ||
-         t == GgmlType::Q4_0 || t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K;
+  switch (t) {
+    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0: case GgmlType::Q4_0:
+    case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::IQ4_NL: case GgmlType::IQ4_XS:
+    case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+      return true;
+    default: return false;
+  }
 }
 
 bool can_dequantize(GgmlType t) { return can_quantize(t); }
@@ -88,6 +95,11 @@ std::vector<uint8_t> quantize_rows(GgmlType type, std::span<const float> x, int6
         break;
       case GgmlType::Q8_0: quantize_q8_0(src, dst, cols); break;
       case GgmlType::Q4_0: quantize_q4_0(src, dst, cols); break;
+      case GgmlType::Q4_1: quantize_row_q4_1(src, dst, cols); break;
+      case GgmlType::Q5_0: quantize_row_q5_0(src, dst, cols); break;
+      case GgmlType::Q5_1: quantize_row_q5_1(src, dst, cols); break;
+      case GgmlType::IQ4_NL: quantize_row_iq4_nl(src, dst, cols); break;
+      case GgmlType::IQ4_XS: quantize_row_iq4_xs(src, dst, cols); break;
       case GgmlType::Q4_K: quantize_row_q4_K(src, dst, cols); break;
       case GgmlType::Q5_K: quantize_row_q5_K(src, dst, cols); break;
       case GgmlType::Q6_K: quantize_row_q6_K(src, dst, cols); break;
@@ -127,6 +139,11 @@ void dequantize_row(GgmlType type, const void* src_v, float* dst, int64_t cols) 
         }
       }
       return;
+    case GgmlType::Q4_1: dequantize_row_q4_1(src, dst, cols); return;
+    case GgmlType::Q5_0: dequantize_row_q5_0(src, dst, cols); return;
+    case GgmlType::Q5_1: dequantize_row_q5_1(src, dst, cols); return;
+    case GgmlType::IQ4_NL: dequantize_row_iq4_nl(src, dst, cols); return;
+    case GgmlType::IQ4_XS: dequantize_row_iq4_xs(src, dst, cols); return;
     case GgmlType::Q4_K: dequantize_row_q4_K(src, dst, cols); return;
     case GgmlType::Q5_K: dequantize_row_q5_K(src, dst, cols); return;
     case GgmlType::Q6_K: dequantize_row_q6_K(src, dst, cols); return;
