@@ -9,6 +9,9 @@
 // w128 (uvec4) of the weight buffer and defines one quantized WEIGHT_* type.
 
 #include "quant_loads.glsl"
+#if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
+#include "iq4_levels.glsl"
+#endif
 
 // Fields of one 32-bit word, one per byte, as floats (bitfieldExtract per
 // component: Q8_0, which decodes this way, ran 5x faster on an H100 than the
@@ -43,6 +46,73 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   const float s = dot(nibbles(w0, 0u), x0) + dot(nibbles(w1, 0u), x1) + dot(nibbles(w0, 4u), x2) +
                   dot(nibbles(w1, 4u), x3);
   return ldf16(b) * (s - 8.0 * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
+}
+#elif defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1) || defined(WEIGHT_IQ4_NL)
+// As Q4_0: chunk c reads qs[8h .. 8h+7] of block c / 2 (h = c & 1), elements
+// 8h.. (low nibbles) and 16+8h.. (high nibbles). Q5's fifth bits are bits
+// 8h.. and 16+8h.. of qh; Q4_1/Q5_1's minimum goes through the activation sums.
+uint chunk_x(uint c, uint g) { return (c >> 1) * 32u + (g >> 1) * 16u + (c & 1u) * 8u + (g & 1u) * 4u; }
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+// Four consecutive bits of w from bit `shift` on, as 0.0 / 1.0.
+vec4 bits4(uint w, int shift) {
+  return vec4(bitfieldExtract(w, shift, 1), bitfieldExtract(w, shift + 1, 1), bitfieldExtract(w, shift + 2, 1),
+              bitfieldExtract(w, shift + 3, 1));
+}
+#endif
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 1) * BLOCK_BYTES, h = c & 1u;
+#if defined(WEIGHT_Q4_1)
+  const uint q = b + 4u + 8u * h;  // 20-byte blocks: 4-byte aligned
+  const uint w0 = w32[q >> 2], w1 = w32[(q >> 2) + 1u];
+#elif defined(WEIGHT_Q5_1)
+  const uint q = b + 8u + 8u * h;  // 24-byte blocks: 4-byte aligned
+  const uint w0 = w32[q >> 2], w1 = w32[(q >> 2) + 1u], qh = w32[(b + 4u) >> 2];
+#elif defined(WEIGHT_Q5_0)
+  const uint q = b + 6u + 8u * h;
+  const uint w0 = ld32_2(q), w1 = ld32_2(q + 4u), qh = ld32_2(b + 2u);
+#else
+  const uint q = b + 2u + 8u * h;
+  const uint w0 = ld32_2(q), w1 = ld32_2(q + 4u);
+#endif
+#if defined(WEIGHT_IQ4_NL)
+  const vec4 q0 = iq4_levels(w0, 0u), q1 = iq4_levels(w1, 0u), q2 = iq4_levels(w0, 4u), q3 = iq4_levels(w1, 4u);
+#else
+  vec4 q0 = nibbles(w0, 0u), q1 = nibbles(w1, 0u), q2 = nibbles(w0, 4u), q3 = nibbles(w1, 4u);
+#endif
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+  const int e = int(8u * h);
+  q0 += 16.0 * bits4(qh, e);
+  q1 += 16.0 * bits4(qh, e + 4);
+  q2 += 16.0 * bits4(qh, e + 16);
+  q3 += 16.0 * bits4(qh, e + 20);
+#endif
+  const float s = dot(q0, x0) + dot(q1, x1) + dot(q2, x2) + dot(q3, x3);
+#if defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_1)
+  const vec2 dm = unpackHalf2x16(w32[b >> 2]);
+  return dm.x * s + dm.y * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3));
+#elif defined(WEIGHT_Q5_0)
+  return ldf16(b) * (s - 16.0 * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
+#else
+  return ldf16(b) * s;
+#endif
+}
+#elif defined(WEIGHT_IQ4_XS)
+// 16 chunks per super-block: chunk t reads qs[16 ib + 8h .. +7] (ib = t / 2,
+// h = t % 2), elements 8h.. and 16+8h.. of sub-block ib. Blocks are 136 bytes,
+// so 4-byte loads are aligned; the header word holds d and scales_h.
+uint chunk_x(uint c, uint g) {
+  const uint t = c & 15u;
+  return (c >> 4) * 256u + 32u * (t >> 1) + (g >> 1) * 16u + (t & 1u) * 8u + (g & 1u) * 4u;
+}
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 4) * BLOCK_BYTES, t = c & 15u, ib = t >> 1;
+  const uint head = w32[b >> 2], scales_l = w32[(b >> 2) + 1u];
+  const uint ls = ((scales_l >> (4u * ib)) & 0xfu) | (((head >> (16u + 2u * ib)) & 3u) << 4);
+  const float dl = unpackHalf2x16(head).x * float(int(ls) - 32);
+  const uint q = (b + 8u + 16u * ib + 8u * (t & 1u)) >> 2;
+  const uint w0 = w32[q], w1 = w32[q + 1u];
+  return dl * (dot(iq4_levels(w0, 0u), x0) + dot(iq4_levels(w1, 0u), x1) + dot(iq4_levels(w0, 4u), x2) +
+               dot(iq4_levels(w1, 4u), x3));
 }
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
 // 16 chunks per super-block: chunk t reads qs[32p + l0 .. +7] (p = t / 4,

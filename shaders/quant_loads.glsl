@@ -7,6 +7,16 @@
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 34u;  // f16 d, int8 qs[32]
 #elif defined(WEIGHT_Q4_0)
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;  // f16 d, u8 qs[16]
+#elif defined(WEIGHT_Q4_1)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 20u;  // f16 d, f16 m, u8 qs[16]
+#elif defined(WEIGHT_Q5_0)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 22u;  // f16 d, u8 qh[4], u8 qs[16]
+#elif defined(WEIGHT_Q5_1)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 24u;  // f16 d, f16 m, u8 qh[4], u8 qs[16]
+#elif defined(WEIGHT_IQ4_NL)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;  // f16 d, u8 qs[16] (level indices)
+#elif defined(WEIGHT_IQ4_XS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 136u;  // f16 d, u16 scales_h, u8 scales_l[4], u8 qs[128]
 #elif defined(WEIGHT_Q4_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales[12], qs[128]
 #elif defined(WEIGHT_Q5_K)
@@ -16,8 +26,8 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 sca
 #endif
 
 uint ld16(uint byte) { return uint(w16[byte >> 1]); }
-// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0 and Q6_K blocks are
-// 34, 18 and 210 bytes, so no wider alignment holds).
+// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL and Q6_K
+// blocks are 34, 18, 22, 18 and 210 bytes, so no wider alignment holds).
 uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
 float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
 

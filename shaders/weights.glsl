@@ -2,8 +2,9 @@
 // 16-bit storage feature is needed. Blocks are 2-byte aligned (block_q4_0 is
 // 18 bytes, block_q8_0 34), so reads combine two words where needed.
 // The including shader declares `uint weights[]` and defines one of
-// WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_K,
-// WEIGHT_Q5_K, WEIGHT_Q6_K. The K-quants (144, 176, 210 bytes per 256-element
+// WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_1,
+// WEIGHT_Q5_0, WEIGHT_Q5_1, WEIGHT_IQ4_NL, WEIGHT_IQ4_XS, WEIGHT_Q4_K,
+// WEIGHT_Q5_K, WEIGHT_Q6_K. The K-quants and IQ4_XS (144, 176, 210 bytes per 256-element
 // super-block) are read in 32-element sub-blocks, so kernels iterate over
 // SUB_BLOCK-sized pieces whatever BLOCK_ELEMS is.
 
@@ -21,9 +22,15 @@ float w_f16(uint byte_offset) { return unpackHalf2x16(w_u16(byte_offset)).x; }
 
 uint w_u8(uint byte_offset) { return (weights[byte_offset >> 2] >> ((byte_offset & 3u) * 8u)) & 0xffu; }
 
+#if defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1) || defined(WEIGHT_IQ4_NL)
+#define WEIGHT_LEGACY32 1  // 32-element blocks: f16 scale(s), then qh and/or qs
+#endif
 #if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0) || defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K) || \
-    defined(WEIGHT_Q6_K)
+    defined(WEIGHT_Q6_K) || defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
 #define WEIGHT_QUANTIZED 1
+#endif
+#if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
+#include "iq4_levels.glsl"
 #endif
 // Quantized kernels step through rows in sub-blocks of 32 elements; dequant8
 // takes the sub-block index (for Q8_0 / Q4_0 a sub-block is a block).
@@ -37,6 +44,16 @@ const uint BLOCK_ELEMS = 1u, BLOCK_BYTES = 2u;
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 34u;
 #elif defined(WEIGHT_Q4_0)
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;
+#elif defined(WEIGHT_Q4_1)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 20u, QS = 4u;  // f16 d, f16 m, qs[16]
+#elif defined(WEIGHT_Q5_0)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 22u, QH = 2u, QS = 6u;  // f16 d, qh[4], qs[16]
+#elif defined(WEIGHT_Q5_1)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 24u, QH = 4u, QS = 8u;  // f16 d, f16 m, qh[4], qs[16]
+#elif defined(WEIGHT_IQ4_NL)
+const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u, QS = 2u;  // f16 d, qs[16] (level indices)
+#elif defined(WEIGHT_IQ4_XS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 136u;  // f16 d, u16 scales_h, scales_l[4], qs[128]
 #elif defined(WEIGHT_Q4_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u;  // d, dmin, scales[12], qs[128]
 #elif defined(WEIGHT_Q5_K)
@@ -67,7 +84,30 @@ void kq_scale_min(uint b, uint j, out float d1, out float m1) {
 }
 #endif
 
+#ifdef WEIGHT_LEGACY32
+// Level (4 or 5 bits) of element j (0..31) of the block at b: low nibble of
+// qs[j % 16] (high nibble for j >= 16), fifth bit = bit j of qh.
+uint legacy_level(uint b, uint j) {
+  uint q = (w_u8(b + QS + (j & 15u)) >> (j >= 16u ? 4u : 0u)) & 0xfu;
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+  q |= ((w_u32(b + QH) >> j) & 1u) << 4;
+#endif
+  return q;
+}
+#endif
+
+#ifdef WEIGHT_IQ4_XS
+// d * (ls - 32) of sub-block ib (0..7) of the super-block at b: ls has its
+// low nibble in scales_l (byte 4 + ib/2) and two high bits in scales_h.
+float iq4xs_scale(uint b, uint ib) {
+  const uint ls = ((w_u8(b + 4u + (ib >> 1)) >> ((ib & 1u) * 4u)) & 0xfu) | (((w_u16(b + 2u) >> (2u * ib)) & 3u) << 4);
+  return w_f16(b) * float(int(ls) - 32);
+}
+#endif
+
 // One weight element at element index k of the row starting at row_byte.
+// Bit-exact with the CPU's dequantization (the embedding lookup relies on it):
+// `precise` keeps d*q + m from becoming a fused multiply-add.
 float weight_at(uint row_byte, uint k) {
 #if defined(WEIGHT_F32)
   return uintBitsToFloat(weights[(row_byte >> 2) + k]);
@@ -87,6 +127,22 @@ float weight_at(uint row_byte, uint k) {
   const uint byte = b + 2u + (j & 15u);
   const uint q = (weights[byte >> 2] >> ((byte & 3u) * 8u + (j >= 16u ? 4u : 0u))) & 0xfu;
   return w_f16(b) * (float(q) - 8.0);
+#elif defined(WEIGHT_LEGACY32)
+  const uint b = row_byte + (k >> 5) * BLOCK_BYTES;
+  const float q = float(legacy_level(b, k & 31u));
+#if defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_1)
+  precise float v = q * w_f16(b) + w_f16(b + 2u);
+  return v;
+#elif defined(WEIGHT_Q5_0)
+  return (q - 16.0) * w_f16(b);
+#else
+  return w_f16(b) * iq4_level(uint(q));
+#endif
+#elif defined(WEIGHT_IQ4_XS)
+  const uint b = row_byte + (k >> 8) * BLOCK_BYTES;
+  const uint ib = (k >> 5) & 7u, j = k & 31u;
+  const uint q = (w_u8(b + 8u + 16u * ib + (j & 15u)) >> (j >= 16u ? 4u : 0u)) & 0xfu;
+  return iq4xs_scale(b, ib) * iq4_level(q);
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
   const uint b = row_byte + (k >> 8) * BLOCK_BYTES;
   const uint j = (k >> 5) & 7u, l = k & 31u;
@@ -146,6 +202,40 @@ void dequant8(uint row_byte, uint block, uint k0, out float v[8]) {
     const uint q1 = ((w1 >> (8u * i + shift)) & 0xfu) | (((h1 >> (8u * i + hshift)) & 3u) << 4);
     v[i] = ds * float(int(q0) - 32);
     v[i + 4u] = ds * float(int(q1) - 32);
+  }
+#elif defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
+  // Elements k0..k0+7 are nibbles of eight consecutive qs bytes (high
+  // nibbles from k0 = 16 on).
+#if defined(WEIGHT_IQ4_XS)
+  const uint b = row_byte + (block >> 3) * BLOCK_BYTES;
+  const float d = iq4xs_scale(b, block & 7u);
+  const uint byte0 = b + 8u + 16u * (block & 7u) + (k0 & 15u);
+#else
+  const uint b = row_byte + block * BLOCK_BYTES;
+  const float d = w_f16(b);
+  const uint byte0 = b + QS + (k0 & 15u);
+#endif
+  const uint shift = k0 >= 16u ? 4u : 0u;
+  const uint w0 = w_u32(byte0), w1 = w_u32(byte0 + 4u);
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+  const uint h = w_u32(b + QH) >> k0;  // bit i: fifth bit of element k0 + i
+#else
+  const uint h = 0u;
+#endif
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    const uint q0 = ((w0 >> (8u * i + shift)) & 0xfu) | (((h >> i) & 1u) << 4);
+    const uint q1 = ((w1 >> (8u * i + shift)) & 0xfu) | (((h >> (i + 4u)) & 1u) << 4);
+#if defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_1)
+    const float m = w_f16(b + 2u);
+    v[i] = float(q0) * d + m;
+    v[i + 4u] = float(q1) * d + m;
+#elif defined(WEIGHT_Q5_0)
+    v[i] = (float(q0) - 16.0) * d;
+    v[i + 4u] = (float(q1) - 16.0) * d;
+#else
+    v[i] = d * iq4_level(q0);
+    v[i + 4u] = d * iq4_level(q1);
+#endif
   }
 #else
   const uint b = row_byte + block * BLOCK_BYTES;

@@ -110,7 +110,8 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     }
   size_t where = 0;
   const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall ||
-                   (kind == Kind::Auto && batch > 8 && ops::matmul_on_coopmat(ctx.info()));
+                   (kind == Kind::Auto && batch > 8 && ops::matmul_on_coopmat(ctx.info()) &&
+                    ops::matmul_coopmat_weight_type(type));
   const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
                            : worst_ratio(got, want, scale, 1e-5, 1e-5 * std::sqrt(double(cols)), &where);
   EXPECT_LE(ratio, 1.0) << kind_name(kind) << " batch " << batch << " worst at " << where << ": gpu " << got[where]
@@ -158,9 +159,10 @@ TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
 
 std::vector<MatCase> cases() {
   std::vector<MatCase> out;
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
+                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_K,
                      GgmlType::Q5_K, GgmlType::Q6_K}) {
-    const uint32_t block = ggml_traits(t).block_elems;  // K-quants: rows are multiples of 256
+    const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS: rows are multiples of 256
     const bool quant = block > 1;
     // Not a multiple of any workgroup or tile (K-quants: 2 super-blocks, 16 sub-blocks).
     const uint32_t odd_cols = block == 256 ? 512 : quant ? 160 : 97;
@@ -250,6 +252,26 @@ TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
   if (!gpu().info().coopmat_nv) EXPECT_FALSE(ops::matmul_coopmat_supported(gpu().info()));
   check_product(gpu(), GgmlType::Q4_K, 131, 512, 70, Kind::Auto, 60);
   check_product(gpu(), GgmlType::F16, 67, 97, 130, Kind::Auto, 70);
+}
+
+// Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
+// generic kernels through ops::matmul, whatever the device offers.
+TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
+  for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS}) {
+    EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
+    EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
+    EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
+  }
+  for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K})
+    EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
+  EXPECT_FALSE(ops::supports_weight_type(GgmlType::IQ2_XXS));
+}
+
+TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
+  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS}) {
+    check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel
+    check_product(gpu(), t, 67, 512, 3, Kind::Auto, 62);   // decode: a matrix-vector kernel
+  }
 }
 
 // The kernels' refusals name what they need.

@@ -38,9 +38,14 @@ constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 
 }  // namespace
 
-bool supports_weight_type(GgmlType type) {
+bool matmul_coopmat_weight_type(GgmlType type) {
   return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 || type == GgmlType::Q8_0 ||
          type == GgmlType::Q4_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+}
+
+bool supports_weight_type(GgmlType type) {
+  return matmul_coopmat_weight_type(type) || type == GgmlType::Q4_1 || type == GgmlType::Q5_0 ||
+         type == GgmlType::Q5_1 || type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS;
 }
 
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
@@ -93,7 +98,8 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
   if (batch > kMatvecMaxBatch) {
-    if (matmul_on_coopmat(info)) return matmul_coopmat_kernel(seq, w, x, y, batch);
+    if (matmul_on_coopmat(info) && matmul_coopmat_weight_type(w.type()))
+      return matmul_coopmat_kernel(seq, w, x, y, batch);
     return matmul_kernel(seq, w, x, y, batch);
   }
   if (matvec_fast_supported(info)) return matvec_fast_kernel(seq, w, x, y, batch);

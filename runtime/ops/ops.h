@@ -38,6 +38,9 @@ enum class CoopmatTile { Auto, Large, Small };
 bool matmul_coopmat_supported(const vk::DeviceInfo& info);
 // What matmul() uses for batches above 8: supported, and not turned off by MRROPE_NO_COOPMAT.
 bool matmul_on_coopmat(const vk::DeviceInfo& info);
+// The weight types matmul_coopmat.comp has variants for (F32, F16, BF16, Q8_0,
+// Q4_0, Q4_K, Q5_K, Q6_K); matmul() sends the others to the tiled kernel.
+bool matmul_coopmat_weight_type(GgmlType type);
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
                            CoopmatTile tile = CoopmatTile::Auto);
 // One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.

@@ -17,6 +17,11 @@ inline std::string type_suffix(GgmlType type) {
     case GgmlType::BF16: return "bf16";
     case GgmlType::Q8_0: return "q8_0";
     case GgmlType::Q4_0: return "q4_0";
+    case GgmlType::Q4_1: return "q4_1";
+    case GgmlType::Q5_0: return "q5_0";
+    case GgmlType::Q5_1: return "q5_1";
+    case GgmlType::IQ4_NL: return "iq4_nl";
+    case GgmlType::IQ4_XS: return "iq4_xs";
     case GgmlType::Q4_K: return "q4_k";
     case GgmlType::Q5_K: return "q5_k";
     case GgmlType::Q6_K: return "q6_k";
