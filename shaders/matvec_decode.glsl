@@ -114,6 +114,41 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   return dl * (dot(iq4_levels(w0, 0u), x0) + dot(iq4_levels(w1, 0u), x1) + dot(iq4_levels(w0, 4u), x2) +
                dot(iq4_levels(w1, 4u), x3));
 }
+#elif defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
+// Chunk c is sub-block s = c % 16 of super-block c / 16 (16 consecutive
+// elements, one scale): element 128h + 32j + 16p + l (s = 8h + 2j + p) has its
+// two low bits at bit 2j of qs[32h + 16p + l] and, for Q3_K, its high bit at
+// bit 4h + j of hmask[16p + l]; the group g covers l = 4g .. 4g+3.
+uint chunk_x(uint c, uint g) { return (c >> 4) * 256u + 16u * (c & 15u) + 4u * g; }
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 4) * BLOCK_BYTES, s = c & 15u;
+  const uint h = s >> 3, j = (s >> 1) & 3u, p = s & 1u;
+  const int shift = int(2u * j);
+#if defined(WEIGHT_Q2_K)
+  // 84-byte blocks: 4-byte aligned.
+  const uint q = (b + 16u + 32u * h + 16u * p) >> 2;
+  const vec4 q0 = byte_fields(w32[q], shift, 2), q1 = byte_fields(w32[q + 1u], shift, 2);
+  const vec4 q2 = byte_fields(w32[q + 2u], shift, 2), q3 = byte_fields(w32[q + 3u], shift, 2);
+  const uint sc = (w32[(b >> 2) + (s >> 2)] >> (8u * (s & 3u))) & 0xffu;
+  const vec2 dm = unpackHalf2x16(w32[(b + 80u) >> 2]);
+  return dm.x * float(sc & 0xfu) * (dot(q0, x0) + dot(q1, x1) + dot(q2, x2) + dot(q3, x3)) -
+         dm.y * float(sc >> 4) * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3));
+#else
+  const uint q = b + 32u + 32u * h + 16u * p, m = b + 16u * p;
+  const int hshift = int(4u * h + j);
+  const vec4 q0 = byte_fields(ld32_2(q), shift, 2) + 4.0 * byte_fields(ld32_2(m), hshift, 1);
+  const vec4 q1 = byte_fields(ld32_2(q + 4u), shift, 2) + 4.0 * byte_fields(ld32_2(m + 4u), hshift, 1);
+  const vec4 q2 = byte_fields(ld32_2(q + 8u), shift, 2) + 4.0 * byte_fields(ld32_2(m + 8u), hshift, 1);
+  const vec4 q3 = byte_fields(ld32_2(q + 12u), shift, 2) + 4.0 * byte_fields(ld32_2(m + 12u), hshift, 1);
+  // The 6-bit scale: low nibble in scales[s % 8] (high nibble for s >= 8), two
+  // high bits at bit 2(s/4) of scales[8 + s % 4]; scales start at byte 96.
+  const uint lo = (ld16(b + 96u + (s & 6u)) >> (8u * (s & 1u) + (s >= 8u ? 4u : 0u))) & 0xfu;
+  const uint hi = (ld16(b + 104u + (s & 2u)) >> (8u * (s & 1u) + 2u * (s >> 2))) & 3u;
+  const float dl = ldf16(b + 108u) * float(int(lo | (hi << 4)) - 32);
+  // Stored levels are 0..7 here: -4 through the activation sums.
+  return dl * (dot(q0, x0) + dot(q1, x1) + dot(q2, x2) + dot(q3, x3) - 4.0 * (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
+#endif
+}
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
 // 16 chunks per super-block: chunk t reads qs[32p + l0 .. +7] (p = t / 4,
 // l0 = 8 (t % 4)), whose low nibbles are elements l0.. of sub-block 2p and

@@ -17,6 +17,10 @@ const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 24u;  // f16 d, f16 m, u8 qh[4], u8 
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u;  // f16 d, u8 qs[16] (level indices)
 #elif defined(WEIGHT_IQ4_XS)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 136u;  // f16 d, u16 scales_h, u8 scales_l[4], u8 qs[128]
+#elif defined(WEIGHT_Q2_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 84u;  // u8 scales[16], u8 qs[64], f16 d, f16 dmin
+#elif defined(WEIGHT_Q3_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 110u;  // u8 hmask[32], u8 qs[64], u8 scales[12], f16 d
 #elif defined(WEIGHT_Q4_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales[12], qs[128]
 #elif defined(WEIGHT_Q5_K)
@@ -26,8 +30,8 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 sca
 #endif
 
 uint ld16(uint byte) { return uint(w16[byte >> 1]); }
-// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL and Q6_K
-// blocks are 34, 18, 22, 18 and 210 bytes, so no wider alignment holds).
+// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL, Q3_K and
+// Q6_K blocks are 34, 18, 22, 18, 110 and 210 bytes: no wider alignment holds).
 uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
 float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
 

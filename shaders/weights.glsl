@@ -3,7 +3,7 @@
 // 18 bytes, block_q8_0 34), so reads combine two words where needed.
 // The including shader declares `uint weights[]` and defines one of
 // WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_1,
-// WEIGHT_Q5_0, WEIGHT_Q5_1, WEIGHT_IQ4_NL, WEIGHT_IQ4_XS, WEIGHT_Q4_K,
+// WEIGHT_Q5_0, WEIGHT_Q5_1, WEIGHT_IQ4_NL, WEIGHT_IQ4_XS, WEIGHT_Q2_K, WEIGHT_Q3_K, WEIGHT_Q4_K,
 // WEIGHT_Q5_K, WEIGHT_Q6_K. The K-quants and IQ4_XS (144, 176, 210 bytes per 256-element
 // super-block) are read in 32-element sub-blocks, so kernels iterate over
 // SUB_BLOCK-sized pieces whatever BLOCK_ELEMS is.
@@ -26,7 +26,8 @@ uint w_u8(uint byte_offset) { return (weights[byte_offset >> 2] >> ((byte_offset
 #define WEIGHT_LEGACY32 1  // 32-element blocks: f16 scale(s), then qh and/or qs
 #endif
 #if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0) || defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K) || \
-    defined(WEIGHT_Q6_K) || defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
+    defined(WEIGHT_Q6_K) || defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS) || defined(WEIGHT_Q2_K) || \
+    defined(WEIGHT_Q3_K)
 #define WEIGHT_QUANTIZED 1
 #endif
 #if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
@@ -54,6 +55,10 @@ const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 24u, QH = 4u, QS = 8u;  // f16 d, f1
 const uint BLOCK_ELEMS = 32u, BLOCK_BYTES = 18u, QS = 2u;  // f16 d, qs[16] (level indices)
 #elif defined(WEIGHT_IQ4_XS)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 136u;  // f16 d, u16 scales_h, scales_l[4], qs[128]
+#elif defined(WEIGHT_Q2_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 84u;  // scales[16], qs[64], f16 d, f16 dmin
+#elif defined(WEIGHT_Q3_K)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 110u;  // hmask[32], qs[64], scales[12], f16 d
 #elif defined(WEIGHT_Q4_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u;  // d, dmin, scales[12], qs[128]
 #elif defined(WEIGHT_Q5_K)
@@ -105,6 +110,22 @@ float iq4xs_scale(uint b, uint ib) {
 }
 #endif
 
+#if defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
+// Element e = 128h + 32j + 16p + l of a super-block: sub-block e / 16, two
+// low bits at bit 2j of qs[32h + 16p + l], Q3_K's high bit at bit 4h + j of
+// hmask[16p + l]. The byte offsets here are from the block start.
+uint k23_q_byte(uint e) { return 32u * (e >> 7) + 16u * ((e >> 4) & 1u) + (e & 15u); }
+#endif
+#ifdef WEIGHT_Q3_K
+// d * (ls - 32) of sub-block s: the 6-bit scale's low nibble in scales[s % 8]
+// (high nibble for s >= 8), its two high bits at bit 2(s/4) of scales[8 + s%4].
+float q3k_scale(uint b, uint s) {
+  const uint lo = (w_u8(b + 96u + (s & 7u)) >> (s >= 8u ? 4u : 0u)) & 0xfu;
+  const uint hi = (w_u8(b + 104u + (s & 3u)) >> (2u * (s >> 2))) & 3u;
+  return w_f16(b + 108u) * float(int(lo | (hi << 4)) - 32);
+}
+#endif
+
 // One weight element at element index k of the row starting at row_byte.
 // Bit-exact with the CPU's dequantization (the embedding lookup relies on it):
 // `precise` keeps d*q + m from becoming a fused multiply-add.
@@ -143,6 +164,17 @@ float weight_at(uint row_byte, uint k) {
   const uint ib = (k >> 5) & 7u, j = k & 31u;
   const uint q = (w_u8(b + 8u + 16u * ib + (j & 15u)) >> (j >= 16u ? 4u : 0u)) & 0xfu;
   return iq4xs_scale(b, ib) * iq4_level(q);
+#elif defined(WEIGHT_Q2_K)
+  const uint b = row_byte + (k >> 8) * BLOCK_BYTES, e = k & 255u;
+  const uint sc = w_u8(b + (e >> 4));
+  const float q = float((w_u8(b + 16u + k23_q_byte(e)) >> (2u * ((e >> 5) & 3u))) & 3u);
+  precise float v = (w_f16(b + 80u) * float(sc & 0xfu)) * q - w_f16(b + 82u) * float(sc >> 4);
+  return v;
+#elif defined(WEIGHT_Q3_K)
+  const uint b = row_byte + (k >> 8) * BLOCK_BYTES, e = k & 255u;
+  const uint low = (w_u8(b + 32u + k23_q_byte(e)) >> (2u * ((e >> 5) & 3u))) & 3u;
+  const uint high = (w_u8(b + 16u * ((e >> 4) & 1u) + (e & 15u)) >> (4u * (e >> 7) + ((e >> 5) & 3u))) & 1u;
+  return q3k_scale(b, e >> 4) * float(int(low) - (high != 0u ? 0 : 4));
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
   const uint b = row_byte + (k >> 8) * BLOCK_BYTES;
   const uint j = (k >> 5) & 7u, l = k & 31u;
@@ -202,6 +234,33 @@ void dequant8(uint row_byte, uint block, uint k0, out float v[8]) {
     const uint q1 = ((w1 >> (8u * i + shift)) & 0xfu) | (((h1 >> (8u * i + hshift)) & 3u) << 4);
     v[i] = ds * float(int(q0) - 32);
     v[i + 4u] = ds * float(int(q1) - 32);
+  }
+#elif defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
+  // 32-element piece p = block % 8 of the super-block is elements 32p..: h = p / 4,
+  // j = p % 4; k0 picks sub-block 2p + k0/16 and its bytes from l0 = k0 % 16.
+  const uint b = row_byte + (block >> 3) * BLOCK_BYTES, p = block & 7u;
+  const uint h = p >> 2, j = p & 3u, part = k0 >> 4, l0 = k0 & 15u, sub = 2u * p + part;
+#if defined(WEIGHT_Q2_K)
+  const uint byte0 = b + 16u + 32u * h + 16u * part + l0;
+  const uint sc = w_u8(b + sub);
+  const float dl = w_f16(b + 80u) * float(sc & 0xfu), ml = w_f16(b + 82u) * float(sc >> 4);
+#else
+  const uint byte0 = b + 32u + 32u * h + 16u * part + l0;
+  const float dl = q3k_scale(b, sub);
+  const uint m0 = w_u32(b + 16u * part + l0), m1 = w_u32(b + 16u * part + l0 + 4u);
+  const uint hshift = 4u * h + j;
+#endif
+  const uint w0 = w_u32(byte0), w1 = w_u32(byte0 + 4u);
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    const uint q0 = (w0 >> (8u * i + 2u * j)) & 3u, q1 = (w1 >> (8u * i + 2u * j)) & 3u;
+#if defined(WEIGHT_Q2_K)
+    v[i] = dl * float(q0) - ml;
+    v[i + 4u] = dl * float(q1) - ml;
+#else
+    // Level - 4 unless the hmask bit is set.
+    v[i] = dl * float(int(q0) - 4 + 4 * int((m0 >> (8u * i + hshift)) & 1u));
+    v[i + 4u] = dl * float(int(q1) - 4 + 4 * int((m1 >> (8u * i + hshift)) & 1u));
+#endif
   }
 #elif defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
   // Elements k0..k0+7 are nibbles of eight consecutive qs bytes (high

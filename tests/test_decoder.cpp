@@ -141,7 +141,8 @@ std::vector<DecoderCase> decoder_cases() {
 std::vector<DecoderCase> decoder_cases_with_generic_types() {
   std::vector<DecoderCase> out = decoder_cases();
   for (const char* arch : {"llama", "qwen2"})
-    for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS})
+    for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
+                       GgmlType::Q2_K, GgmlType::Q3_K})
       out.push_back({arch, t});
   return out;
 }

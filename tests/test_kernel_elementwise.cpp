@@ -128,7 +128,7 @@ TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
   for (bool split : {false, true}) {
     vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
     for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                       GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_K,
+                       GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
                        GgmlType::Q5_K, GgmlType::Q6_K}) {
       const uint32_t rows = 301, cols = ggml_traits(t).block_elems == 256 ? 768 : 320;
       const auto table = random_floats(size_t(rows) * cols, 6);

@@ -160,7 +160,7 @@ TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
 std::vector<MatCase> cases() {
   std::vector<MatCase> out;
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_K,
+                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
                      GgmlType::Q5_K, GgmlType::Q6_K}) {
     const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS: rows are multiples of 256
     const bool quant = block > 1;
@@ -257,7 +257,8 @@ TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
 // Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
 // generic kernels through ops::matmul, whatever the device offers.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
-  for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS}) {
+  for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
+                     GgmlType::Q2_K, GgmlType::Q3_K}) {
     EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
@@ -268,7 +269,7 @@ TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
 }
 
 TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
-  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS}) {
+  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K}) {
     check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel
     check_product(gpu(), t, 67, 512, 3, Kind::Auto, 62);   // decode: a matrix-vector kernel
   }

@@ -52,7 +52,7 @@ TEST(ModelBinding, MissingBlockTensorIsNamed) {
 // naming the tensor and the type.
 TEST(ModelBinding, EverySupportedWeightTypeBinds) {
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_K,
+                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
                      GgmlType::Q5_K, GgmlType::Q6_K}) {
     SyntheticModelSpec spec;
     spec.weight_type = t;

@@ -40,6 +40,12 @@ std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t row
     case GgmlType::IQ4_XS:  // random 6-bit sub-block scales (up to 32) times levels up to 127
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.000004f);
       break;
+    case GgmlType::Q2_K:  // d and dmin at the end; 4-bit scales and mins
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 80, 0.001f), set_half(b + 82, 0.0005f);
+      break;
+    case GgmlType::Q3_K:  // 6-bit scales (-32..31) times levels -4..3
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 108, 0.0001f);
+      break;
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.0005f), set_half(b + 2, 0.0002f);

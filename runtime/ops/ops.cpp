@@ -45,7 +45,8 @@ bool matmul_coopmat_weight_type(GgmlType type) {
 
 bool supports_weight_type(GgmlType type) {
   return matmul_coopmat_weight_type(type) || type == GgmlType::Q4_1 || type == GgmlType::Q5_0 ||
-         type == GgmlType::Q5_1 || type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS;
+         type == GgmlType::Q5_1 || type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::Q2_K ||
+         type == GgmlType::Q3_K;
 }
 
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {

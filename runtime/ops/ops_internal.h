@@ -22,6 +22,8 @@ inline std::string type_suffix(GgmlType type) {
     case GgmlType::Q5_1: return "q5_1";
     case GgmlType::IQ4_NL: return "iq4_nl";
     case GgmlType::IQ4_XS: return "iq4_xs";
+    case GgmlType::Q2_K: return "q2_k";
+    case GgmlType::Q3_K: return "q3_k";
     case GgmlType::Q4_K: return "q4_k";
     case GgmlType::Q5_K: return "q5_k";
     case GgmlType::Q6_K: return "q6_k";

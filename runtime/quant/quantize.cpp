@@ -9,6 +9,7 @@
 #include "quant/half.h"
 #include "quant/iquants.h"
 #include "quant/kquants.h"
+#include "quant/kquants_low.h"
 #include "quant/legacy_quants.h"
 
 namespace mrrope {
@@ -64,7 +65,7 @@ bool can_quantize(GgmlType t) {
   switch (t) {
     case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0: case GgmlType::Q4_0:
     case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::IQ4_NL: case GgmlType::IQ4_XS:
-    case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
       return true;
     default: return false;
   }
@@ -100,6 +101,8 @@ std::vector<uint8_t> quantize_rows(GgmlType type, std::span<const float> x, int6
       case GgmlType::Q5_1: quantize_row_q5_1(src, dst, cols); break;
       case GgmlType::IQ4_NL: quantize_row_iq4_nl(src, dst, cols); break;
       case GgmlType::IQ4_XS: quantize_row_iq4_xs(src, dst, cols); break;
+      case GgmlType::Q2_K: quantize_row_q2_K(src, dst, cols); break;
+      case GgmlType::Q3_K: quantize_row_q3_K(src, dst, cols); break;
       case GgmlType::Q4_K: quantize_row_q4_K(src, dst, cols); break;
       case GgmlType::Q5_K: quantize_row_q5_K(src, dst, cols); break;
       case GgmlType::Q6_K: quantize_row_q6_K(src, dst, cols); break;
@@ -144,6 +147,8 @@ void dequantize_row(GgmlType type, const void* src_v, float* dst, int64_t cols) 
     case GgmlType::Q5_1: dequantize_row_q5_1(src, dst, cols); return;
     case GgmlType::IQ4_NL: dequantize_row_iq4_nl(src, dst, cols); return;
     case GgmlType::IQ4_XS: dequantize_row_iq4_xs(src, dst, cols); return;
+    case GgmlType::Q2_K: dequantize_row_q2_K(src, dst, cols); return;
+    case GgmlType::Q3_K: dequantize_row_q3_K(src, dst, cols); return;
     case GgmlType::Q4_K: dequantize_row_q4_K(src, dst, cols); return;
     case GgmlType::Q5_K: dequantize_row_q5_K(src, dst, cols); return;
     case GgmlType::Q6_K: dequantize_row_q6_K(src, dst, cols); return;
