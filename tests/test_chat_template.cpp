@@ -40,6 +40,29 @@ TEST(ChatTemplate, ChatML) {
             "<|im_start|>assistant\n");
 }
 
+TEST(ChatTemplate, Qwen3AnswersWithoutThinkingAndDropsEarlierReasoning) {
+  EXPECT_EQ(format_chat(ChatTemplate::Qwen3,
+                        {{"system", "You are terse."}, {"user", "Hi!"}, {"assistant", "<think>\nGreet.\n</think>\n\nHello."},
+                         {"user", "2+2?"}},
+                        true),
+            "<|im_start|>system\nYou are terse.<|im_end|>\n"
+            "<|im_start|>user\nHi!<|im_end|>\n"
+            "<|im_start|>assistant\nHello.<|im_end|>\n"
+            "<|im_start|>user\n2+2?<|im_end|>\n"
+            "<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  EXPECT_EQ(format_chat(ChatTemplate::Qwen3, {{"user", "Hi"}}, false), "<|im_start|>user\nHi<|im_end|>\n");
+}
+
+TEST(ChatTemplate, Phi3) {
+  EXPECT_EQ(format_chat(ChatTemplate::Phi3, kConversation, true),
+            "<|system|>\nYou are terse.<|end|>\n"
+            "<|user|>\nHi!<|end|>\n"
+            "<|assistant|>\nHello.<|end|>\n"
+            "<|user|>\n2+2?<|end|>\n"
+            "<|assistant|>\n");
+  EXPECT_EQ(format_document_question(ChatTemplate::Phi3, "D", "Q"), "<|user|>\nD\n\nQ<|end|>\n<|assistant|>\n");
+}
+
 TEST(ChatTemplate, Llama2) {
   EXPECT_EQ(format_chat(ChatTemplate::Llama2, kConversation, true),
             "[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nHi! [/INST] Hello. </s><s>[INST] 2+2? [/INST]");
@@ -69,6 +92,19 @@ TEST(ChatTemplate, DetectionAndNames) {
   EXPECT_EQ(detect_chat_template("{{'<|im_start|>' + message['role'] + '\\n'}}"), ChatTemplate::ChatML);
   EXPECT_EQ(detect_chat_template("{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}"), ChatTemplate::Llama2);
   EXPECT_EQ(detect_chat_template(""), ChatTemplate::None);
+  // Qwen3's template (excerpt): ChatML with think blocks.
+  EXPECT_EQ(detect_chat_template("{{- '<|im_start|>' + message.role + '\\n<think>\\n' + reasoning_content }}"),
+            ChatTemplate::Qwen3);
+  // Phi-3 and Phi-4-mini (excerpts).
+  EXPECT_EQ(detect_chat_template("{{'<|' + message['role'] + '|>' + '\\n' + message['content'] + '<|end|>\\n'}}"
+                                 "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}"),
+            ChatTemplate::Phi3);
+  EXPECT_EQ(detect_chat_template("{{ '<|' + message['role'] + '|>' + message['content'] + '<|end|>' }}"
+                                 "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}"),
+            ChatTemplate::Phi3);
+  EXPECT_EQ(chat_template_from_name("qwen3"), ChatTemplate::Qwen3);
+  EXPECT_EQ(chat_template_from_name("phi4-mini"), ChatTemplate::Phi3);
+  EXPECT_STREQ(chat_template_name(ChatTemplate::Phi3), "phi3");
   EXPECT_EQ(chat_template_from_name("qwen"), ChatTemplate::ChatML);
   EXPECT_EQ(chat_template_from_name("llama3"), ChatTemplate::Llama3);
   EXPECT_FALSE(chat_template_from_name("vicuna").has_value());
@@ -96,10 +132,10 @@ TEST(ChatTemplateFlag, BothFormsAreConsumedAndTheRestKept) {
 
 TEST(ChatTemplateFlag, BadNamesAreClearErrors) {
   EXPECT_EQ(flag_error({"--chat-template", "vicuna"}),
-            "--chat-template: unknown template 'vicuna' (expected none, llama2, llama3 or chatml)");
+            "--chat-template: unknown template 'vicuna' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
   EXPECT_EQ(flag_error({"--chat-template="}),
-            "--chat-template: unknown template '' (expected none, llama2, llama3 or chatml)");
-  EXPECT_EQ(flag_error({"-n", "4", "--chat-template"}), "--chat-template needs a name (none, llama2, llama3, chatml)");
+            "--chat-template: unknown template '' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
+  EXPECT_EQ(flag_error({"-n", "4", "--chat-template"}), "--chat-template needs a name (none, llama2, llama3, chatml, qwen3, phi3)");
 }
 
 // --chat-template reaches the prompt: the bundled base model has no template,

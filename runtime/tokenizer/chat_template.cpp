@@ -1,5 +1,6 @@
 #include "tokenizer/chat_template.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/cli_flags.h"
@@ -71,6 +72,35 @@ std::string format_chatml(const std::vector<ChatMessage>& msgs, bool gen) {
   return out;
 }
 
+// Qwen3's template: ChatML, with the reasoning of earlier answers dropped (it
+// keeps what follows </think>), and the answer opened with an empty think block,
+// which is what the template writes for enable_thinking=false: a long document's
+// answer should not spend its tokens thinking.
+std::string format_qwen3(const std::vector<ChatMessage>& msgs, bool gen) {
+  std::string out;
+  for (const ChatMessage& m : msgs) {
+    std::string_view content = m.content;
+    if (m.role == "assistant")
+      if (const size_t end = content.rfind("</think>"); end != std::string_view::npos) {
+        content.remove_prefix(end + 8);
+        content.remove_prefix(std::min(content.find_first_not_of('\n'), content.size()));
+      }
+    out += "<|im_start|>" + m.role + "\n";
+    out += content;
+    out += "<|im_end|>\n";
+  }
+  if (gen) out += "<|im_start|>assistant\n<think>\n\n</think>\n\n";
+  return out;
+}
+
+// Phi-3's template (llama.cpp's LLM_CHAT_TEMPLATE_PHI_3, also used for Phi-4-mini).
+std::string format_phi3(const std::vector<ChatMessage>& msgs, bool gen) {
+  std::string out;
+  for (const ChatMessage& m : msgs) out += "<|" + m.role + "|>\n" + m.content + "<|end|>\n";
+  if (gen) out += "<|assistant|>\n";
+  return out;
+}
+
 // Base models: the contents joined by blank lines, nothing else added.
 std::string format_none(const std::vector<ChatMessage>& msgs) {
   std::string out;
@@ -88,17 +118,19 @@ std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
   if (name == "llama2") return ChatTemplate::Llama2;
   if (name == "llama3") return ChatTemplate::Llama3;
   if (name == "chatml" || name == "qwen" || name == "qwen2") return ChatTemplate::ChatML;
+  if (name == "qwen3") return ChatTemplate::Qwen3;
+  if (name == "phi3" || name == "phi4-mini") return ChatTemplate::Phi3;
   return std::nullopt;
 }
 
 std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args) {
   std::optional<ChatTemplate> chosen;
   for (const TakenFlag& f : take_flags(args, {"--chat-template"})) {
-    if (!f.value) throw std::invalid_argument(f.flag + " needs a name (none, llama2, llama3, chatml)");
+    if (!f.value) throw std::invalid_argument(f.flag + " needs a name (none, llama2, llama3, chatml, qwen3, phi3)");
     chosen = chat_template_from_name(*f.value);
     if (!chosen)
       throw std::invalid_argument(f.flag + ": unknown template '" + *f.value +
-                                  "' (expected none, llama2, llama3 or chatml)");
+                                  "' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
   }
   return chosen;
 }
@@ -109,13 +141,20 @@ const char* chat_template_name(ChatTemplate t) {
     case ChatTemplate::Llama2: return "llama2";
     case ChatTemplate::Llama3: return "llama3";
     case ChatTemplate::ChatML: return "chatml";
+    case ChatTemplate::Qwen3: return "qwen3";
+    case ChatTemplate::Phi3: return "phi3";
   }
   return "none";
 }
 
 ChatTemplate detect_chat_template(std::string_view jinja) {
   if (jinja.find("<|start_header_id|>") != std::string_view::npos) return ChatTemplate::Llama3;
-  if (jinja.find("<|im_start|>") != std::string_view::npos) return ChatTemplate::ChatML;
+  // Qwen3's template handles reasoning_content and <think> blocks; Qwen2's does not.
+  if (jinja.find("<|im_start|>") != std::string_view::npos)
+    return jinja.find("<think>") != std::string_view::npos ? ChatTemplate::Qwen3 : ChatTemplate::ChatML;
+  // llama.cpp's test for Phi-3 (Phi-4-mini's template has the same markers).
+  if (jinja.find("<|assistant|>") != std::string_view::npos && jinja.find("<|end|>") != std::string_view::npos)
+    return ChatTemplate::Phi3;
   if (jinja.find("[INST]") != std::string_view::npos) return ChatTemplate::Llama2;
   return ChatTemplate::None;
 }
@@ -128,6 +167,8 @@ std::string format_chat(ChatTemplate t, const std::vector<ChatMessage>& messages
     case ChatTemplate::Llama2: return format_llama2(messages, special);
     case ChatTemplate::Llama3: return format_llama3(messages, add_generation_prompt);
     case ChatTemplate::ChatML: return format_chatml(messages, add_generation_prompt);
+    case ChatTemplate::Qwen3: return format_qwen3(messages, add_generation_prompt);
+    case ChatTemplate::Phi3: return format_phi3(messages, add_generation_prompt);
   }
   return {};
 }

@@ -17,7 +17,9 @@ enum class ChatTemplate {
   None,    // base models: plain text continuation
   Llama2,  // <s>[INST] <<SYS>>\n...\n<</SYS>>\n\n... [/INST] ... </s>
   Llama3,  // <|start_header_id|>role<|end_header_id|>\n\n...<|eot_id|>
-  ChatML,  // <|im_start|>role\n...<|im_end|>\n (Qwen)
+  ChatML,  // <|im_start|>role\n...<|im_end|>\n (Qwen, Qwen2)
+  Qwen3,   // ChatML; the answer opens with an empty <think></think> (Qwen3's enable_thinking=false)
+  Phi3,    // <|role|>\n...<|end|>\n (Phi-3, Phi-3.5, Phi-4-mini, as llama.cpp formats them)
 };
 
 struct ChatMessage {
@@ -25,7 +27,8 @@ struct ChatMessage {
   std::string content;
 };
 
-// "none", "llama2", "llama3", "chatml" (also "qwen", "qwen2"); nullopt otherwise.
+// "none", "llama2", "llama3", "chatml" (also "qwen", "qwen2"), "qwen3", "phi3"
+// (also "phi4-mini"); nullopt otherwise.
 std::optional<ChatTemplate> chat_template_from_name(std::string_view name);
 const char* chat_template_name(ChatTemplate t);
 // llama.cpp's `--chat-template NAME` (or `--chat-template=NAME`): removed from
