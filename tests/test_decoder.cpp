@@ -45,10 +45,10 @@ void check_chunks_then_decode(vk::Context& ctx, const std::string& arch, GgmlTyp
   spec.n_ff = 512;
   spec.n_head = 4;
   spec.n_head_kv = 2;
-  spec.tied_output = spec.arch == "qwen2";
+  spec.tied_output = spec.arch == "qwen2" || spec.arch == "qwen3";
   const GgufFile file = synthetic_gguf(spec);
   const ModelConfig config = ModelConfig::from_gguf(file);
-  EXPECT_EQ(config.neox, spec.arch == "qwen2");
+  EXPECT_EQ(config.neox, spec.arch != "llama");
 
   GpuModelOptions options;
   options.n_ctx = 128;
@@ -144,6 +144,10 @@ std::vector<DecoderCase> decoder_cases_with_generic_types() {
     for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
                        GgmlType::Q2_K, GgmlType::Q3_K})
       out.push_back({arch, t});
+  // qwen3 (per-head q/k norms) and phi3 (fused QKV and gate-up) on a float, a
+  // legacy and a K-quant type: their layers differ from llama's outside the products.
+  for (const char* arch : {"qwen3", "phi3"})
+    for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_K}) out.push_back({arch, t});
   return out;
 }
 

@@ -97,6 +97,24 @@ TEST(RopeCli, ScheduleFileSelectsCustom) {
   std::remove(path.c_str());
 }
 
+// longrope on any model: the long factors from a file in the schedule format.
+TEST(RopeCli, FactorsFileSelectsLongRope) {
+  const std::string path = testing::TempDir() + "rope_cli_factors.txt";
+  {
+    std::ofstream out(path);
+    out << "# long factors, one per pair\n1, 1.5, 4\n8\n";
+  }
+  Args args = {"--rope-factors", path, "--rope-scale", "4", "x"};
+  const RopeParams p = parse_rope_cli_options(args);
+  EXPECT_EQ(args, Args{"x"});
+  EXPECT_EQ(p.method, RopeMethod::LongRope);
+  EXPECT_EQ(p.longrope_factors, (std::vector<double>{1, 1.5, 4, 8}));
+  EXPECT_EQ(p.scale, 4);
+  expect_cli_error({"--rope-method", "yarn", "--rope-factors", path}, "conflicts");
+  std::remove(path.c_str());
+  expect_cli_error({"--rope-factors", path}, "--rope-factors: rope schedule: cannot open");
+}
+
 TEST(RopeCli, BadValuesGiveClearErrors) {
   expect_cli_error({"--rope-scale", "four"}, "--rope-scale: 'four' is not a number");
   expect_cli_error({"--rope-scale", "0.5"}, "S must be >= 1");
@@ -109,7 +127,7 @@ TEST(RopeCli, BadValuesGiveClearErrors) {
   expect_cli_error({"--yarn-beta-fast", "0"}, "must be > 0");
   expect_cli_error({"--yarn-ext-factor", "1.5"}, "[0, 1]");
   expect_cli_error({"--rope-attn-factor", "-1"}, "must be > 0");
-  expect_cli_error({"--rope-method", "mrope"}, "valid: none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom, native");
+  expect_cli_error({"--rope-method", "mrope"}, "valid: none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom, longrope, native");
   expect_cli_error({"--rope-scaling", "ntk"}, "not one of none, linear, yarn");
   expect_cli_error({"--rope-scaling", "yarn", "--rope-method", "mrrope-pro"}, "conflicts");
   expect_cli_error({"--rope-method", "custom"}, "needs --rope-schedule");

@@ -9,7 +9,9 @@ namespace {
 
 // Architectures whose decoder we run; their core keys are required here so a
 // broken file fails at load with the key's name, not later with garbage shapes.
-bool is_checked_arch(const std::string& arch) { return arch == "llama" || arch == "qwen2"; }
+bool is_checked_arch(const std::string& arch) {
+  return arch == "llama" || arch == "qwen2" || arch == "qwen3" || arch == "phi3";
+}
 
 class KeyReader {
  public:

@@ -46,7 +46,8 @@ CpuModel::CpuModel(const GgufFile& file, const ModelConfig& config, std::optiona
   output_ = config.tied_output ? tok_embd_ : dequant(t.output);
   for (const LayerTensors& l : t.layers)
     layers_.push_back({dequant(l.attn_norm), dequant(l.wq), dequant(l.wk), dequant(l.wv), dequant(l.wo),
-                       dequant(l.bq), dequant(l.bk), dequant(l.bv), dequant(l.ffn_norm), dequant(l.w_gate),
+                       dequant(l.bq), dequant(l.bk), dequant(l.bv), dequant(l.q_norm), dequant(l.k_norm),
+                       dequant(l.ffn_norm), dequant(l.w_gate),
                        dequant(l.w_up), dequant(l.w_down)});
   k_cache_.resize(c_.n_layer);
   v_cache_.resize(c_.n_layer);
@@ -112,6 +113,10 @@ std::vector<float> CpuModel::forward(std::span<const int32_t> tokens) {
     auto q = linear(L.wq, xn, n, c_.q_dim(), E, L.bq);
     auto k = linear(L.wk, xn, n, c_.kv_dim(), E, L.bk);
     auto v = linear(L.wv, xn, n, c_.kv_dim(), E, L.bv);
+    if (c_.qk_norm) {  // qwen3: each head of q and k normalized on its own, before RoPE
+      ref::rms_norm(q, L.q_norm, q, int64_t(n) * c_.n_head, c_.head_dim, c_.rms_eps);
+      ref::rms_norm(k, L.k_norm, k, int64_t(n) * c_.n_head_kv, c_.head_dim, c_.rms_eps);
+    }
     ref::rope(q, pos, freq_, c_.n_head, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
     ref::rope(k, pos, freq_, c_.n_head_kv, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
     if (kv_rounding_)

@@ -42,7 +42,7 @@ class CpuModel {
 
  private:
   struct Layer {
-    std::vector<float> attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
+    std::vector<float> attn_norm, wq, wk, wv, wo, bq, bk, bv, q_norm, k_norm, ffn_norm, w_gate, w_up, w_down;
   };
   void attention(int layer, const std::vector<float>& q, int n, std::vector<float>& out);
 

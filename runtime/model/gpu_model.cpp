@@ -62,9 +62,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
   MemoryEstimate m;
   m.weights = tensor_bytes(t.tok_embd) + tensor_bytes(t.output_norm) + (c.tied_output ? 0 : tensor_bytes(t.output));
   for (const LayerTensors& l : t.layers)
-    for (const TensorView* v : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm,
-                                &l.w_gate, &l.w_up, &l.w_down})
-      m.weights += tensor_bytes(*v);
+    for (const TensorView* v : l.all()) m.weights += tensor_bytes(*v);
   m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx, o.kv_type);
   const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
   m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
@@ -133,7 +131,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
                        upload_tensor(ctx, l.w_gate, p + "ffn_gate"), upload_tensor(ctx, l.w_up, p + "ffn_up"),
                        upload_tensor(ctx, l.w_down, p + "ffn_down"), upload_f32(ctx, l.attn_norm),
                        upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
-                       upload_f32(ctx, l.bv)});
+                       upload_f32(ctx, l.bv), upload_f32(ctx, l.q_norm), upload_f32(ctx, l.k_norm)});
   }
   kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type);
   attn_scratch_ = std::make_unique<ops::AttentionScratch>(ctx, attention_rows(c_, options_), c_.head_dim);
@@ -192,6 +190,10 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
     ops::add_bias(seq, v_, L.bv, n, c_.kv_dim());
   }
   const auto hd = static_cast<uint32_t>(c_.head_dim), rot = static_cast<uint32_t>(c_.rope.n_rot);
+  if (c_.qk_norm) {  // qwen3: every head of q and k is one row of head_dim for the norm
+    ops::rms_norm(seq, q_, L.q_norm, q_, n * uint32_t(c_.n_head), hd, c_.rms_eps);
+    ops::rms_norm(seq, k_, L.k_norm, k_, n * uint32_t(c_.n_head_kv), hd, c_.rms_eps);
+  }
   ops::rope(seq, q_, positions_, rope_turns_, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor_});
   ops::rope(seq, k_, positions_, rope_turns_, {n, uint32_t(c_.n_head_kv), hd, rot, c_.neox, attn_factor_});
   ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0);

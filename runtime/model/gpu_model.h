@@ -102,7 +102,7 @@ class GpuModel {
  private:
   struct Layer {
     vk::DeviceTensor wq, wk, wv, wo, w_gate, w_up, w_down;
-    vk::Buffer attn_norm, ffn_norm, bq, bk, bv;
+    vk::Buffer attn_norm, ffn_norm, bq, bk, bv, q_norm, k_norm;
   };
   // Uploads ids and positions, begins `seq` and records embedding and layers.
   // Checks tokens and writes their ids and positions for the GPU to read.

@@ -34,7 +34,7 @@ TensorView bind_tensor(const GgufFile& f, const std::string& name, int64_t cols,
   if (!can_dequantize(info->type))
     fail(f, "tensor '" + name + "' has type " + std::string(ggml_type_name(info->type)) +
                 ", which this decoder does not support yet");
-  return {info, f.tensor_data(*info)};
+  return {info, f.tensor_data(*info), info->ne[0], vector ? 1 : info->ne[1]};
 }
 
 // Norms and biases must be F32 (llama.cpp keeps them so).
@@ -51,11 +51,12 @@ TensorView bind_f32(const GgufFile& f, const std::string& name, int64_t n, bool 
 void refuse_unused_tensors(const GgufFile& f, const ModelConfig& c, const ModelTensors& t) {
   std::set<const GgufTensorInfo*> used{t.tok_embd.info, t.output_norm.info, t.output.info};
   for (const LayerTensors& l : t.layers)
-    for (const TensorView* v : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm,
-                                &l.w_gate, &l.w_up, &l.w_down})
-      used.insert(v->info);
+    for (const TensorView* v : l.all()) used.insert(v->info);
+  // Read by rope_model_params: rope_freqs (Llama 3.1), LongRoPE's factors (phi3).
+  const std::set<std::string> rope_tensors{"rope_freqs.weight", "rope_factors_long.weight",
+                                           "rope_factors_short.weight"};
   for (const GgufTensorInfo& info : f.tensors()) {
-    if (used.count(&info) || info.name == "rope_freqs.weight") continue;  // rope_freqs: rope_model_params
+    if (used.count(&info) || rope_tensors.count(info.name)) continue;
     int block = -1;
     if (std::sscanf(info.name.c_str(), "blk.%d.", &block) == 1 && block >= c.n_layer)
       fail(f, "block_count is " + std::to_string(c.n_layer) + " but the file has tensors of block " +
@@ -65,7 +66,54 @@ void refuse_unused_tensors(const GgufFile& f, const ModelConfig& c, const ModelT
   }
 }
 
+// Q, K and V as one tensor (llama.cpp's attn_qkv: q rows, then k, then v)
+// when the file has it, else the three tensors; biases follow the same form.
+void bind_qkv(const GgufFile& f, const ModelConfig& c, const std::string& p, LayerTensors& l) {
+  const int64_t q = c.q_dim(), kv = c.kv_dim();
+  if (f.find_tensor(p + "attn_qkv.weight")) {
+    const TensorView qkv = bind_tensor(f, p + "attn_qkv.weight", c.n_embd, q + 2 * kv);
+    l.wq = qkv.part(0, q), l.wk = qkv.part(q, kv), l.wv = qkv.part(q + kv, kv);
+    if (c.qkv_bias) {
+      const TensorView b = bind_f32(f, p + "attn_qkv.bias", q + 2 * kv);
+      l.bq = b.part(0, q), l.bk = b.part(q, kv), l.bv = b.part(q + kv, kv);
+    }
+    return;
+  }
+  l.wq = bind_tensor(f, p + "attn_q.weight", c.n_embd, q);
+  l.wk = bind_tensor(f, p + "attn_k.weight", c.n_embd, kv);
+  l.wv = bind_tensor(f, p + "attn_v.weight", c.n_embd, kv);
+  if (c.qkv_bias) {
+    l.bq = bind_f32(f, p + "attn_q.bias", q);
+    l.bk = bind_f32(f, p + "attn_k.bias", kv);
+    l.bv = bind_f32(f, p + "attn_v.bias", kv);
+  }
+}
+
+// LongRoPE's per-pair factors: F32, one per rotary pair.
+std::vector<float> rope_factor_tensor(const GgufFile& f, const GgufTensorInfo& info, int n_pairs) {
+  if (info.type != GgmlType::F32 || info.ne.size() != 1 || info.elements() != n_pairs)
+    throw ModelError(f.path() + ": " + info.name + " must be F32 with " + std::to_string(n_pairs) +
+                     " values (one per rotary pair), got " + std::string(ggml_type_name(info.type)) + " " +
+                     shape_string(info.ne));
+  std::vector<float> v(n_pairs);
+  std::memcpy(v.data(), f.tensor_data(info).data(), v.size() * 4);
+  return v;
+}
+
 }  // namespace
+
+TensorView TensorView::part(int64_t begin, int64_t count) const {
+  TensorView p = *this;
+  if (n_rows == 1 && info->ne.size() == 1) {  // a vector: elements (F32)
+    p.data = data.subspan(size_t(begin) * 4, size_t(count) * 4);
+    p.n_cols = count;
+    return p;
+  }
+  const size_t row = ggml_row_bytes(info->type, n_cols);
+  p.data = data.subspan(size_t(begin) * row, size_t(count) * row);
+  p.n_rows = count;
+  return p;
+}
 
 ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
   const ModelHParams hp = ModelHParams::from_gguf(file);
@@ -73,8 +121,10 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
   c.arch_name = hp.architecture;
   if (hp.architecture == "llama") c.arch = Architecture::Llama;
   else if (hp.architecture == "qwen2") c.arch = Architecture::Qwen2, c.neox = true, c.qkv_bias = true;
+  else if (hp.architecture == "qwen3") c.arch = Architecture::Qwen3, c.neox = true, c.qk_norm = true;
+  else if (hp.architecture == "phi3") c.arch = Architecture::Phi3, c.neox = true, c.fused_gate_up = true;
   else
-    fail(file, "architecture '" + hp.architecture + "' is not supported (supported: llama, qwen2)");
+    fail(file, "architecture '" + hp.architecture + "' is not supported (supported: llama, qwen2, qwen3, phi3)");
   c.n_vocab = static_cast<int>(hp.n_vocab);
   c.n_embd = static_cast<int>(hp.n_embd);
   c.n_layer = static_cast<int>(hp.n_layer);
@@ -109,18 +159,21 @@ ModelTensors ModelTensors::bind(const GgufFile& f, const ModelConfig& c) {
     const std::string p = "blk." + std::to_string(i) + ".";
     LayerTensors l;
     l.attn_norm = bind_f32(f, p + "attn_norm.weight", c.n_embd);
-    l.wq = bind_tensor(f, p + "attn_q.weight", c.n_embd, c.q_dim());
-    l.wk = bind_tensor(f, p + "attn_k.weight", c.n_embd, c.kv_dim());
-    l.wv = bind_tensor(f, p + "attn_v.weight", c.n_embd, c.kv_dim());
+    bind_qkv(f, c, p, l);
     l.wo = bind_tensor(f, p + "attn_output.weight", c.q_dim(), c.n_embd);
-    if (c.qkv_bias) {
-      l.bq = bind_f32(f, p + "attn_q.bias", c.q_dim());
-      l.bk = bind_f32(f, p + "attn_k.bias", c.kv_dim());
-      l.bv = bind_f32(f, p + "attn_v.bias", c.kv_dim());
+    if (c.qk_norm) {
+      l.q_norm = bind_f32(f, p + "attn_q_norm.weight", c.head_dim);
+      l.k_norm = bind_f32(f, p + "attn_k_norm.weight", c.head_dim);
     }
     l.ffn_norm = bind_f32(f, p + "ffn_norm.weight", c.n_embd);
-    l.w_gate = bind_tensor(f, p + "ffn_gate.weight", c.n_embd, c.n_ff);
-    l.w_up = bind_tensor(f, p + "ffn_up.weight", c.n_embd, c.n_ff);
+    if (c.fused_gate_up) {
+      // llama.cpp's SwiGLU on the fused output: silu(first half) * second half.
+      const TensorView gate_up = bind_tensor(f, p + "ffn_up.weight", c.n_embd, 2 * int64_t(c.n_ff));
+      l.w_gate = gate_up.part(0, c.n_ff), l.w_up = gate_up.part(c.n_ff, c.n_ff);
+    } else {
+      l.w_gate = bind_tensor(f, p + "ffn_gate.weight", c.n_embd, c.n_ff);
+      l.w_up = bind_tensor(f, p + "ffn_up.weight", c.n_embd, c.n_ff);
+    }
     l.w_down = bind_tensor(f, p + "ffn_down.weight", c.n_ff, c.n_embd);
     t.layers.push_back(l);
   }
@@ -139,8 +192,7 @@ RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, 
     case RopeScalingType::None: r.native_scaling = NativeScaling::None; break;
     case RopeScalingType::Linear: r.native_scaling = NativeScaling::Linear; break;
     case RopeScalingType::Yarn: r.native_scaling = NativeScaling::Yarn; break;
-    case RopeScalingType::LongRope:
-      throw ModelError(file.path() + ": LongRoPE scaling (rope_factors_long/short) is not supported yet");
+    case RopeScalingType::LongRope: r.native_scaling = NativeScaling::LongRope; break;
   }
   r.native_factor = hp.rope.scaling_factor;
   if (hp.rope.yarn_ext_factor) r.yarn_ext_factor = *hp.rope.yarn_ext_factor;
@@ -155,6 +207,24 @@ RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, 
     const auto bytes = file.tensor_data(*info);
     r.freq_factors.resize(r.n_rot / 2);
     std::memcpy(r.freq_factors.data(), bytes.data(), r.freq_factors.size() * 4);
+  }
+  // LongRoPE (Phi-3): the factor tensors make it the file's own scaling, with or
+  // without the type key (llama.cpp's converter writes the tensors and attn_factor).
+  // The short factors are what the model was trained at below L, so they stand as
+  // its f_i for every method; longrope swaps in the long ones (rope_schedule.cpp).
+  const GgufTensorInfo* long_factors = file.find_tensor("rope_factors_long.weight");
+  const GgufTensorInfo* short_factors = file.find_tensor("rope_factors_short.weight");
+  if (long_factors || short_factors) {
+    if (!long_factors || !short_factors)
+      throw ModelError(file.path() + ": LongRoPE needs both rope_factors_long.weight and rope_factors_short.weight");
+    if (!r.freq_factors.empty())
+      throw ModelError(file.path() + ": rope_freqs.weight and LongRoPE's rope_factors_* cannot both be present");
+    r.longrope_long = rope_factor_tensor(file, *long_factors, r.n_rot / 2);
+    r.freq_factors = rope_factor_tensor(file, *short_factors, r.n_rot / 2);
+    r.native_scaling = NativeScaling::LongRope;
+  } else if (r.native_scaling == NativeScaling::LongRope) {
+    throw ModelError(file.path() + ": rope scaling type is longrope but the file has no rope_factors_long.weight "
+                     "and rope_factors_short.weight");
   }
   return r;
 }

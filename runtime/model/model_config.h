@@ -2,7 +2,10 @@
 // The decoder's view of a model file: architecture, shapes, and every weight
 // tensor bound by llama.cpp's names with its shape checked. Supported:
 // `llama` (Llama 2/3/3.1/3.2, Mistral; grouped-query attention; tied or
-// separate output) and `qwen2` (q/k/v biases, NeoX pair layout).
+// separate output), `qwen2` (q/k/v biases, NeoX pair layout), `qwen3`
+// (per-head RMSNorm of q and k before RoPE) and `phi3` (Phi-3, Phi-3.5,
+// Phi-4-mini: fused gate-up, LongRoPE factors). A fused attn_qkv tensor is
+// accepted for every architecture and bound as three row ranges.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -20,7 +23,7 @@ class ModelError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Architecture { Llama, Qwen2 };
+enum class Architecture { Llama, Qwen2, Qwen3, Phi3 };
 
 struct ModelConfig {
   Architecture arch = Architecture::Llama;
@@ -30,6 +33,8 @@ struct ModelConfig {
   float rms_eps = 1e-5f;
   bool neox = false;      // rotary pair layout (i, i + D/2)
   bool qkv_bias = false;  // qwen2
+  bool qk_norm = false;   // qwen3: RMSNorm over each head of q and k (weights of head_dim)
+  bool fused_gate_up = false;  // phi3: ffn_up holds gate rows then up rows
   bool tied_output = false;
   RopeModelParams rope;   // what the file says about its rotary embedding
 
@@ -40,18 +45,26 @@ struct ModelConfig {
   static ModelConfig from_gguf(const GgufFile& file);
 };
 
-// One weight tensor inside the (memory-mapped) file.
+// One weight tensor inside the (memory-mapped) file, or a range of its rows
+// (a part of a fused tensor): data, cols and rows describe that part.
 struct TensorView {
   const GgufTensorInfo* info = nullptr;
   std::span<const uint8_t> data;
+  int64_t n_cols = 0, n_rows = 0;
   explicit operator bool() const { return info != nullptr; }
   GgmlType type() const { return info->type; }
-  int64_t cols() const { return info->ne[0]; }
-  int64_t rows() const { return info->rows(); }
+  int64_t cols() const { return n_cols; }
+  int64_t rows() const { return n_rows; }
+  // Rows [begin, begin + count) of a matrix, or elements of a vector (rows 1).
+  TensorView part(int64_t begin, int64_t count) const;
 };
 
 struct LayerTensors {
-  TensorView attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
+  TensorView attn_norm, wq, wk, wv, wo, bq, bk, bv, q_norm, k_norm, ffn_norm, w_gate, w_up, w_down;
+  // Every view, for sums over a layer (unset ones are empty).
+  std::vector<const TensorView*> all() const {
+    return {&attn_norm, &wq, &wk, &wv, &wo, &bq, &bk, &bv, &q_norm, &k_norm, &ffn_norm, &w_gate, &w_up, &w_down};
+  }
 };
 
 struct ModelTensors {

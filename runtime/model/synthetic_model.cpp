@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <random>
+#include <utility>
 
 #include "quant/half.h"
 
@@ -97,8 +98,9 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   if (!s.native_scaling.empty()) {
     w.set_string(a + ".rope.scaling.type", s.native_scaling);
     w.set_f32(a + ".rope.scaling.factor", static_cast<float>(s.native_factor));
-    if (s.native_orig_ctx) w.set_u32(a + ".rope.scaling.original_context_length", s.native_orig_ctx);
   }
+  if (s.native_orig_ctx) w.set_u32(a + ".rope.scaling.original_context_length", s.native_orig_ctx);
+  if (s.attn_factor != 0) w.set_f32(a + ".rope.scaling.attn_factor", s.attn_factor);
 
   std::mt19937 rng(s.seed);
   std::mt19937_64 rng64(s.seed);
@@ -135,29 +137,56 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   vec("output_norm.weight", s.n_embd, 0.8f, 1.2f);
   if (!s.tied_output) matrix("output.weight", s.n_embd, s.n_vocab);
   if (!s.rope_freqs.empty()) w.add_tensor_f32("rope_freqs.weight", GgmlType::F32, {int64_t(s.rope_freqs.size())}, s.rope_freqs);
+  for (const auto& [name, factors] : {std::pair{"rope_factors_long.weight", &s.longrope_long},
+                                      std::pair{"rope_factors_short.weight", &s.longrope_short}})
+    if (!factors->empty()) w.add_tensor_f32(name, GgmlType::F32, {int64_t(factors->size())}, *factors);
+  const bool fused_qkv = s.fused_qkv || a == "phi3";
+  // Rows of several matrices written as one tensor (llama.cpp's fused attn_qkv and
+  // phi3's gate-up ffn_up): each part keeps its own value range.
+  auto fused = [&](const std::string& name, int cols, const std::vector<std::pair<int, float>>& parts) {
+    int rows = 0;
+    for (const auto& [r, scale] : parts) rows += r;
+    if (s.random_blocks) {
+      w.add_tensor(name, type_of(name), {cols, rows}, random_block_bytes(type_of(name), cols, rows, rng64));
+      return;
+    }
+    std::vector<float> values;
+    for (const auto& [r, scale] : parts) {
+      const std::vector<float> part = random(size_t(cols) * r, -scale, scale);
+      values.insert(values.end(), part.begin(), part.end());
+    }
+    w.add_tensor_f32(name, type_of(name), {cols, rows}, values);
+  };
   for (int i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     vec(p + "attn_norm.weight", s.n_embd, 0.8f, 1.2f);
     // Larger q/k weights give peaked attention, so position handling matters.
-    if (s.random_blocks) {
-      matrix(p + "attn_q.weight", s.n_embd, q_dim);
-      matrix(p + "attn_k.weight", s.n_embd, kv_dim);
+    if (fused_qkv) {
+      fused(p + "attn_qkv.weight", s.n_embd, {{q_dim, 0.3f}, {kv_dim, 0.3f}, {kv_dim, s.weight_scale}});
     } else {
-      w.add_tensor_f32(p + "attn_q.weight", s.weight_type, {s.n_embd, q_dim},
-                       random(size_t(s.n_embd) * q_dim, -0.3f, 0.3f));
-      w.add_tensor_f32(p + "attn_k.weight", s.weight_type, {s.n_embd, kv_dim},
-                       random(size_t(s.n_embd) * kv_dim, -0.3f, 0.3f));
+      fused(p + "attn_q.weight", s.n_embd, {{q_dim, 0.3f}});
+      fused(p + "attn_k.weight", s.n_embd, {{kv_dim, 0.3f}});
+      matrix(p + "attn_v.weight", s.n_embd, kv_dim);
     }
-    matrix(p + "attn_v.weight", s.n_embd, kv_dim);
     matrix(p + "attn_output.weight", q_dim, s.n_embd);
-    if (a == "qwen2") {
+    if (a == "qwen2" && fused_qkv) {
+      vec(p + "attn_qkv.bias", q_dim + 2 * kv_dim, -0.5f, 0.5f);
+    } else if (a == "qwen2") {
       vec(p + "attn_q.bias", q_dim, -0.5f, 0.5f);
       vec(p + "attn_k.bias", kv_dim, -0.5f, 0.5f);
       vec(p + "attn_v.bias", kv_dim, -0.5f, 0.5f);
     }
+    if (a == "qwen3") {  // normalized heads have unit RMS: weights above 1 keep attention peaked
+      vec(p + "attn_q_norm.weight", s.head_dim, 1.0f, 3.0f);
+      vec(p + "attn_k_norm.weight", s.head_dim, 1.0f, 3.0f);
+    }
     vec(p + "ffn_norm.weight", s.n_embd, 0.8f, 1.2f);
-    matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
-    matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
+    if (a == "phi3") {
+      fused(p + "ffn_up.weight", s.n_embd, {{s.n_ff, s.weight_scale}, {s.n_ff, s.weight_scale}});
+    } else {
+      matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
+      matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
+    }
     matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
   }
   return w;

@@ -12,7 +12,10 @@
 namespace mrrope {
 
 struct SyntheticModelSpec {
-  std::string arch = "llama";  // "llama" or "qwen2" (q/k/v biases)
+  // "llama", "qwen2" (q/k/v biases), "qwen3" (per-head q/k norms) or "phi3"
+  // (fused gate-up; fused QKV by default)
+  std::string arch = "llama";
+  bool fused_qkv = false;                // attn_qkv.weight instead of attn_q/k/v (always for phi3)
   int n_vocab = 256, n_embd = 128, n_layer = 2, n_head = 2, n_head_kv = 1, n_ff = 256, n_ctx_train = 512;
   int head_dim = 64;
   double freq_base = 10000;
@@ -22,6 +25,9 @@ struct SyntheticModelSpec {
   std::string native_scaling;            // ARCH.rope.scaling.type when not empty
   double native_factor = 0;
   int native_orig_ctx = 0;
+  float attn_factor = 0;                 // ARCH.rope.scaling.attn_factor when not 0
+  // LongRoPE: rope_factors_long.weight / rope_factors_short.weight when not empty (D/2 each).
+  std::vector<float> longrope_long, longrope_short;
   uint32_t seed = 1;
   float weight_scale = 0.08f;  // uniform in [-scale, scale]
   // Benchmark mode: fill quantized blocks with random bytes and small scales

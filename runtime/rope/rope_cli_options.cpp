@@ -39,6 +39,7 @@ struct Seen {
   std::string method_flag;  // which flag set it, for conflict messages
   bool scale_auto = false;
   bool schedule = false;
+  bool longrope_factors = false;
 };
 
 void set_method(Seen& seen, RopeMethod method, const std::string& flag) {
@@ -124,6 +125,15 @@ const std::map<std::string, Handler>& handlers() {
          }
          seen.schedule = true;
        }},
+      {"--rope-factors",  // LongRoPE's long factors, one per pair; the same file format (each >= 1)
+       [](const std::string& flag, const std::string& v, RopeParams& p, Seen& seen) {
+         try {
+           p.longrope_factors = load_custom_schedule(v);
+         } catch (const RopeError& e) {
+           throw RopeError(flag + ": " + e.what());
+         }
+         seen.longrope_factors = true;
+       }},
   };
   return table;
 }
@@ -155,6 +165,7 @@ RopeParams parse_rope_cli_options(std::vector<std::string>& args, RopeParams def
   }
 
   if (seen.schedule) set_method(seen, RopeMethod::Custom, "--rope-schedule");
+  if (seen.longrope_factors) set_method(seen, RopeMethod::LongRope, "--rope-factors");
   if (seen.method) p.method = *seen.method;
   if (p.method == RopeMethod::Custom && p.custom_lambda.empty())
     throw RopeError("--rope-method custom needs --rope-schedule FILE");
@@ -176,6 +187,7 @@ std::string rope_cli_usage() {
          "  --rope-freq-scale F      llama.cpp: 1/S\n"
          "  --rope-freq-base B       rotary base b (default: the file's)\n"
          "  --rope-schedule FILE     custom radix schedule: lambda_j >= 1 per line or comma-separated, # comments\n"
+         "  --rope-factors FILE      longrope on any model: D/2 long factors >= 1, same format (used when S > 1)\n"
          "  --rope-alpha A           high-frequency boundary, rotations in L (yarn beta_fast, default 32)\n"
          "  --rope-beta B            low-frequency boundary, rotations in L (yarn beta_slow, default 1)\n"
          "  --yarn-beta-fast A       same as --rope-alpha\n"

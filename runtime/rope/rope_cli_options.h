@@ -1,7 +1,7 @@
 #pragma once
 // Command-line flags for the RoPE schedule: llama.cpp's (--rope-scaling,
 // --rope-scale, --rope-freq-base, --rope-freq-scale, --yarn-*) plus ours
-// (--rope-method, --rope-schedule, --rope-alpha, --rope-beta, --rope-attn-factor).
+// (--rope-method, --rope-schedule, --rope-factors, --rope-alpha, --rope-beta, --rope-attn-factor).
 // Both "--flag value" and "--flag=value" are accepted.
 #include <string>
 #include <vector>

@@ -14,7 +14,7 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-constexpr std::array<std::pair<RopeMethod, std::string_view>, 8> kMethodIds = {{
+constexpr std::array<std::pair<RopeMethod, std::string_view>, 9> kMethodIds = {{
     {RopeMethod::None, "none"},
     {RopeMethod::Linear, "linear"},
     {RopeMethod::Ntk, "ntk"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<RopeMethod, std::string_view>, 8> kMethodIds = {{
     {RopeMethod::MrRopeUni, "mrrope-uni"},
     {RopeMethod::MrRopePro, "mrrope-pro"},
     {RopeMethod::Custom, "custom"},
+    {RopeMethod::LongRope, "longrope"},
     {RopeMethod::Native, "native"},
 }};
 
@@ -66,6 +67,13 @@ Resolved resolve_common(const RopeModelParams& model, const RopeParams& params) 
     for (float f : model.freq_factors)
       if (!(std::isfinite(f) && f > 0)) throw RopeError("rope: rope_freqs holds a non-positive or non-finite factor");
   }
+  if (!model.longrope_long.empty() &&
+      (static_cast<int>(model.longrope_long.size()) != r.n_pairs || model.freq_factors.size() != model.longrope_long.size()))
+    throw RopeError("rope: the file's LongRoPE factors (long and short) need D/2 = " + std::to_string(r.n_pairs) +
+                    " values each, got " + std::to_string(model.longrope_long.size()) + " and " +
+                    std::to_string(model.freq_factors.size()));
+  for (float f : model.longrope_long)
+    if (!(std::isfinite(f) && f > 0)) throw RopeError("rope: rope_factors_long holds a non-positive or non-finite factor");
   return r;
 }
 
@@ -145,6 +153,42 @@ std::vector<double> custom_divisors(int n_pairs, const std::vector<double>& lamb
   return s;
 }
 
+// LongRoPE (Phi-3): llama.cpp's get_rope_factors takes the long factors when the
+// context exceeds L (here: S > 1) and the short ones otherwise. The file's short
+// factors are its f_i already (model_config.cpp), so long_i / short_i is the
+// divisor on top of them; factors given by the user divide on top of any f_i.
+std::vector<double> longrope_divisors(const RopeModelParams& model, const RopeParams& params, int n_pairs, double S) {
+  if (S <= 1) return constant_divisors(n_pairs, 1.0);
+  std::vector<double> s(n_pairs);
+  for (int i = 0; i < n_pairs; ++i)
+    s[i] = params.longrope_factors.empty() ? double(model.longrope_long[i]) / double(model.freq_factors[i])
+                                           : params.longrope_factors[i];
+  return s;
+}
+
+void check_longrope_factors(const RopeModelParams& model, const RopeParams& params, int n_pairs) {
+  if (params.longrope_factors.empty()) {
+    if (model.longrope_long.empty())
+      throw RopeError("rope: longrope needs per-pair factors: the file's rope_factors_long/short (Phi-3 models) "
+                      "or long factors of your own (--rope-factors FILE, D/2 = " + std::to_string(n_pairs) +
+                      " values)");
+    return;
+  }
+  if (static_cast<int>(params.longrope_factors.size()) != n_pairs)
+    throw RopeError("rope: longrope factors for D=" + std::to_string(2 * n_pairs) + " need D/2 = " +
+                    std::to_string(n_pairs) + " values, got " + std::to_string(params.longrope_factors.size()));
+  for (size_t i = 0; i < params.longrope_factors.size(); ++i)
+    if (!(std::isfinite(params.longrope_factors[i]) && params.longrope_factors[i] > 0))
+      throw RopeError("rope: longrope factor " + std::to_string(i) + " = " + num(params.longrope_factors[i]) +
+                      " must be a positive number");
+}
+
+// LongRoPE's attention factor (the Phi-3 convention, which llama.cpp's converter
+// stores as rope.scaling.attn_factor): sqrt(1 + ln S / ln L), 1 for S <= 1.
+double longrope_attn_factor(double S, int orig_ctx) {
+  return S > 1 ? std::sqrt(1 + std::log(S) / std::log(double(orig_ctx))) : 1.0;
+}
+
 void check_custom_lambdas(const std::vector<double>& lambda, int n_pairs) {
   const size_t need = static_cast<size_t>(n_pairs - 1);
   if (lambda.size() != need && lambda.size() != need + 1)
@@ -162,7 +206,16 @@ struct Plan {
   std::string scale_note;  // where S came from
 };
 
-Plan plan_native(const RopeModelParams& model, const RopeParams& params) {
+Plan plan_user(const RopeParams& params, const Resolved& r, int n_needed);
+
+Plan plan_native(const RopeModelParams& model, const RopeParams& params, const Resolved& r, int n_needed) {
+  // LongRoPE files: llama.cpp picks long or short factors by the context size, so
+  // S is the user's or auto (n_needed / L), as for the user's methods.
+  if (model.native_scaling == NativeScaling::LongRope) {
+    RopeParams p = params;
+    p.method = RopeMethod::LongRope;
+    return plan_user(p, r, n_needed);
+  }
   // llama.cpp: rope_freq_scale = --rope-scale given ? 1/S : 1/rope.scaling.factor, and the
   // file's type decides the method. A file without the type key is "linear" in llama.cpp
   // (with factor 1), so a user S on a None file scales linearly there too.
@@ -233,7 +286,8 @@ NativeScaling parse_native_scaling(std::string_view type) {
   if (type == "none") return NativeScaling::None;
   if (type == "linear") return NativeScaling::Linear;
   if (type == "yarn") return NativeScaling::Yarn;
-  throw RopeError("unsupported rope scaling type '" + std::string(type) + "'; supported: none, linear, yarn");
+  if (type == "longrope") return NativeScaling::LongRope;
+  throw RopeError("unsupported rope scaling type '" + std::string(type) + "'; supported: none, linear, yarn, longrope");
 }
 
 std::string_view native_scaling_name(NativeScaling scaling) {
@@ -241,6 +295,7 @@ std::string_view native_scaling_name(NativeScaling scaling) {
     case NativeScaling::None: return "none";
     case NativeScaling::Linear: return "linear";
     case NativeScaling::Yarn: return "yarn";
+    case NativeScaling::LongRope: return "longrope";
   }
   return "?";
 }
@@ -278,7 +333,7 @@ CorrectionBounds yarn_correction_bounds_llama(int n_rot, double freq_base, int n
 RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& params, int n_needed_for_auto) {
   const Resolved r = resolve_common(model, params);
   const bool native = params.method == RopeMethod::Native;
-  const Plan plan = native ? plan_native(model, params) : plan_user(params, r, n_needed_for_auto);
+  const Plan plan = native ? plan_native(model, params, r, n_needed_for_auto) : plan_user(params, r, n_needed_for_auto);
   const double S = plan.scale;
 
   RopeTable t;
@@ -318,6 +373,13 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
     case RopeMethod::Custom:
       t.divisor = custom_divisors(r.n_pairs, params.custom_lambda);
       method_m = 1 + 0.1 * std::log(S);
+      break;
+    case RopeMethod::LongRope:
+      check_longrope_factors(model, params, r.n_pairs);
+      t.divisor = longrope_divisors(model, params, r.n_pairs, S);
+      // The file's own factors come with their attention factor in the file
+      // (model.attn_factor below, as in llama.cpp); factors of the user's get the formula.
+      if (!params.longrope_factors.empty()) method_m = longrope_attn_factor(S, r.orig_ctx);
       break;
     case RopeMethod::Native: break;  // resolved by plan_native
   }
@@ -359,7 +421,12 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
     d << ", alpha=" << num(r.alpha) << ", beta=" << num(r.beta) << ", d_l=" << t.d_low << ", d_h=" << t.d_high
       << (plan.method == RopeMethod::Yarn ? " (llama.cpp boundaries)" : "");
   if (params.force_d_low || params.force_d_high) d << " [boundaries forced]";
-  if (!model.freq_factors.empty())
+  if (plan.method == RopeMethod::LongRope)
+    d << (S > 1 ? "; long factors (S > 1)" : "; short factors (S = 1: the context fits L)")
+      << (params.longrope_factors.empty() ? " from the file" : ", the user's");
+  if (!model.longrope_long.empty() && plan.method != RopeMethod::LongRope)
+    d << "; the file's short LongRoPE factors f_i are applied";
+  else if (!model.freq_factors.empty() && model.longrope_long.empty())
     d << "; the model's rope_freqs factors f_i are applied"
       << (native ? "" : " on top of this method (as llama.cpp always does)");
   if (model.attn_factor != 1.0) d << "; m includes the file's attn_factor " << num(model.attn_factor);
@@ -369,6 +436,8 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
   if (!native && file_scales)
     d << "; note: replaces the file's native " << native_scaling_name(model.native_scaling) << " scaling (factor "
       << num(model.native_factor > 0 ? model.native_factor : 1.0) << "), computed against L=" << r.orig_ctx;
+  if (!native && model.native_scaling == NativeScaling::LongRope && plan.method != RopeMethod::LongRope)
+    d << "; note: replaces the file's native longrope scaling (its long factors), computed against L=" << r.orig_ctx;
   if (plan.method == RopeMethod::Custom && params.scale > 0 && std::abs(params.scale - S) > 1e-9 * S)
     d << "; warning: the requested S=" << num(params.scale) << " is ignored, a custom schedule's S is its lambdas' product";
   if (n_needed_for_auto > S * r.orig_ctx)

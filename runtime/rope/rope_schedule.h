@@ -17,17 +17,18 @@ class RopeError : public std::runtime_error {
 };
 
 // The doc's "The methods" table, plus `native` (what llama.cpp does for the file).
-enum class RopeMethod { None, Linear, Ntk, Yarn, MrRopeUni, MrRopePro, Custom, Native };
+enum class RopeMethod { None, Linear, Ntk, Yarn, MrRopeUni, MrRopePro, Custom, LongRope, Native };
 
-// Ids: none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom, native.
+// Ids: none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom, longrope, native.
 // An unknown id throws RopeError listing the valid ones.
 RopeMethod parse_rope_method(std::string_view id);
 std::string_view rope_method_name(RopeMethod method);
 std::string rope_method_names();  // "none, linear, ..." for messages and usage
 
 // ARCH.rope.scaling.type of the file. None also stands for "key absent".
-enum class NativeScaling { None, Linear, Yarn };
-NativeScaling parse_native_scaling(std::string_view type);  // "none"/"linear"/"yarn"
+// LongRope: the file has rope_factors_long/short (phi3), with or without the key.
+enum class NativeScaling { None, Linear, Yarn, LongRope };
+NativeScaling parse_native_scaling(std::string_view type);  // "none"/"linear"/"yarn"/"longrope"
 std::string_view native_scaling_name(NativeScaling scaling);
 
 // What the model file says about its rotary embedding (plain data; filled from
@@ -37,7 +38,9 @@ struct RopeModelParams {
   double freq_base = 10000;        // b
   int n_ctx_train = 0;             // ARCH.context_length
   int n_ctx_orig = 0;              // L: rope.scaling.original_context_length, 0 = absent (then n_ctx_train)
-  std::vector<float> freq_factors; // f_i from rope_freqs.weight (D/2 values), empty when absent
+  std::vector<float> freq_factors; // f_i from rope_freqs.weight (D/2 values), empty when absent;
+                                   // LongRoPE files: rope_factors_short (what the model was trained at)
+  std::vector<float> longrope_long;  // LongRoPE files: rope_factors_long (D/2 values), else empty
   NativeScaling native_scaling = NativeScaling::None;
   double native_factor = 0;        // rope.scaling.factor; 0 = absent (means 1)
   double yarn_ext_factor = -1;     // < 0: not set (llama.cpp: 1 for yarn, 0 otherwise)
@@ -63,6 +66,9 @@ struct RopeParams {
   std::optional<double> yarn_attn_factor;
   std::optional<double> yarn_ext_factor;  // llama.cpp --yarn-ext-factor (yarn only)
   std::vector<double> custom_lambda;      // lambda_j, D/2-1 or D/2 values (the last is unused)
+  // longrope on a model without its own factors: the long factors (D/2 values),
+  // used when S > 1 on top of the model's f_i.
+  std::vector<double> longrope_factors;
   double freq_base = 0;                   // b override, 0 = the file's
   int orig_ctx = 0;                       // L override, 0 = the file's
   // Force the correction boundaries of mrrope-* (tests and ablations).
@@ -76,7 +82,7 @@ struct RopeTable {
   float attn_factor = 1;        // m: multiplies both cos and sin
   double scale = 1;             // S actually applied
   int d_low = 0, d_high = 0;    // correction boundaries (llama.cpp's for yarn, the doc's otherwise)
-  RopeMethod method = RopeMethod::None;  // what was applied (never Native: that resolves to none/linear/yarn)
+  RopeMethod method = RopeMethod::None;  // what was applied (never Native: that resolves to none/linear/yarn/longrope)
   double freq_base = 0;         // b actually used
   int n_ctx_orig = 0;           // L actually used
   std::string description;      // human-readable: what was applied, incl. native scaling and warnings

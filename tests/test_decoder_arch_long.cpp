@@ -1,0 +1,82 @@
+// qwen3 and phi3 past 4K positions: the Vulkan decoder against the CPU
+// reference under none, yarn and mrrope-pro, and for phi3 its LongRoPE (the
+// file's long factors and attention factor). Same shapes and tolerance as
+// test_decoder.cpp's DecoderLongContext, one weight type: the products are
+// covered there; what differs here is the layers around RoPE.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "model/cpu_model.h"
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/logits_compare.h"
+#include "support/model_files.h"
+#include "support/precision.h"
+
+namespace mrrope::test {
+namespace {
+
+struct ArchLongCase {
+  std::string arch;
+  std::vector<std::string> methods;
+};
+
+// Phi-3's shape of LongRoPE factors: short ones near 1 (the model's trained
+// frequencies), long ones growing towards the low-frequency pairs.
+void add_longrope_factors(SyntheticModelSpec& spec, int orig_ctx, double scale) {
+  const int pairs = spec.head_dim / 2;
+  for (int i = 0; i < pairs; ++i) {
+    const double t = double(i) / (pairs - 1);
+    spec.longrope_short.push_back(static_cast<float>(1 + 0.2 * t));
+    spec.longrope_long.push_back(static_cast<float>(1 + (scale - 1) * t * t));
+  }
+  spec.native_orig_ctx = orig_ctx;
+  spec.n_ctx_train = static_cast<int>(orig_ctx * scale);
+  spec.attn_factor = static_cast<float>(std::sqrt(1 + std::log(scale) / std::log(double(orig_ctx))));
+}
+
+class DecoderArchLongContext : public GpuTest, public testing::WithParamInterface<ArchLongCase> {};
+
+// 4160 tokens of prefill (chunks of 512), then logits of 8 more at positions
+// 4160..4167 against the reference, S = 4 for every method but none.
+TEST_P(DecoderArchLongContext, MatchesReferencePast4K) {
+  SyntheticModelSpec spec;
+  spec.arch = GetParam().arch;
+  spec.weight_type = GgmlType::F16;
+  spec.n_layer = 1;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.n_embd = 256;
+  spec.n_ff = 256;
+  spec.n_vocab = 128;
+  if (spec.arch == "phi3") add_longrope_factors(spec, 512, 4.0);
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  GpuModelOptions options;
+  options.n_ctx = 4224;
+  GpuModel gpu_model(gpu(), file, config, options);
+  const auto tokens = random_tokens(4168, config.n_vocab, 9);
+  const std::span<const int32_t> all(tokens);
+  for (const std::string& method : GetParam().methods) {
+    const RopeTable table = schedule(config, method, method == "none" ? 1.0 : 4.0);
+    CpuModel cpu_model(file, config);
+    gpu_model.reset();
+    gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
+    gpu_model.prefill(all.first(4160));
+    const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
+    const auto cpu_logits = cpu_model.forward(all);
+    const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
+    expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, method, logits_rtol(gpu(), 2e-3));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Arch, DecoderArchLongContext,
+                         testing::Values(ArchLongCase{"qwen3", {"none", "yarn", "mrrope-pro"}},
+                                         ArchLongCase{"phi3", {"none", "yarn", "mrrope-pro", "longrope"}}),
+                         [](const testing::TestParamInfo<ArchLongCase>& i) { return i.param.arch; });
+
+}  // namespace
+}  // namespace mrrope::test
