@@ -7,6 +7,7 @@
 #include "command.h"
 #include "gguf/gguf_file.h"
 #include "gguf/model_hparams.h"
+#include "model/weight_support.h"
 
 namespace mrrope::cli {
 namespace {
@@ -124,6 +125,32 @@ void print_hparams(const GgufFile& file) {
   if (!hp.quantization.empty()) std::printf("  quantization     %s\n", hp.quantization.c_str());
 }
 
+// Tensors per weight type, whether the decoder reads each, and whether it
+// would take the file at all: what a user needs before waiting on a load.
+void print_support(const GgufFile& file) {
+  const std::vector<WeightTypeUse> uses = weight_type_uses(file);
+  std::printf("\nweight types:\n");
+  int unsupported = 0;
+  std::string unsupported_names;
+  for (const WeightTypeUse& u : uses) {
+    std::printf("  %-8s %5d tensor%s %12s  %s", std::string(ggml_type_name(u.type)).c_str(), u.tensors,
+                u.tensors == 1 ? " " : "s", human_bytes(u.bytes).c_str(), u.supported ? "supported" : "NOT supported");
+    if (!u.supported) {
+      std::printf(" (e.g. '%s')", printable(u.first_tensor).c_str());
+      unsupported += u.tensors;
+      unsupported_names += (unsupported_names.empty() ? "" : ", ") + std::string(ggml_type_name(u.type));
+    }
+    std::printf("\n");
+  }
+  if (unsupported == 0) std::printf("every tensor's type is supported\n");
+  else
+    std::printf("%d tensor%s of type %s, which this decoder does not read yet\n", unsupported,
+                unsupported == 1 ? " is" : "s are", unsupported_names.c_str());
+  const std::string refusal = decoder_refusal(file);
+  if (refusal.empty()) std::printf("decoder: this file loads\n");
+  else std::printf("decoder: refused: %s\n", refusal.c_str());
+}
+
 int run_info(const std::vector<std::string>& args) {
   if (args.size() != 1) {
     std::fprintf(stderr, "usage: mrrope-cli info FILE.gguf\n");
@@ -153,12 +180,13 @@ int run_info(const std::vector<std::string>& args) {
   }
   std::printf("\ntotal: %" PRId64 " parameters (%s), %s of tensor data\n", n_params, human_count(n_params).c_str(),
               human_bytes(n_bytes).c_str());
+  print_support(file);
   return 0;
 }
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(info, "info", "show a GGUF file's metadata, hyperparameters and tensors", "mrrope-cli info FILE.gguf",
+MRROPE_CLI_COMMAND(info, "info", "show a GGUF file's metadata, hyperparameters, tensors and whether their types are supported", "mrrope-cli info FILE.gguf",
                    run_info);
 
 }  // namespace mrrope::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Which weight types a file's tensors use, and whether the decoder reads each
+// one, known before anything is loaded: for `mrrope-cli info` and the app's
+// model panel. The loader's own refusal (ModelTensors::bind) is unchanged.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+
+namespace mrrope {
+
+struct WeightTypeUse {
+  GgmlType type = GgmlType::F32;
+  int tensors = 0;
+  uint64_t bytes = 0;
+  bool supported = false;    // the CPU reference and the GPU kernels both read it
+  std::string first_tensor;  // one tensor of this type, for messages
+};
+
+// One entry per type present, most tensors first (ties: the type's id).
+std::vector<WeightTypeUse> weight_type_uses(const GgufFile& file);
+
+// Whether the decoder would take this file: "" when it binds, else the
+// loader's refusal (architecture, missing or misshapen tensor, type).
+std::string decoder_refusal(const GgufFile& file);
+
+}  // namespace mrrope

@@ -1,0 +1,61 @@
+// What `mrrope-cli info` reports before loading: tensors grouped by weight
+// type with whether each is supported, and the loader's verdict on the file.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "model/synthetic_model.h"
+#include "model/weight_support.h"
+
+namespace mrrope {
+namespace {
+
+TEST(WeightSupport, GroupsTensorsByTypeMostFirst) {
+  SyntheticModelSpec spec;  // 2 layers of 7 matrices, token_embd and output in Q8_0; 5 norms in F32
+  spec.weight_type = GgmlType::Q8_0;
+  const GgufFile f = GgufFile::parse(make_synthetic_model(spec).to_bytes(), "m.gguf");
+  const std::vector<WeightTypeUse> uses = weight_type_uses(f);
+  ASSERT_EQ(uses.size(), 2u);
+  EXPECT_EQ(uses[0].type, GgmlType::Q8_0);
+  EXPECT_EQ(uses[0].tensors, 2 * 7 + 2);
+  EXPECT_EQ(uses[0].first_tensor, "token_embd.weight");
+  EXPECT_TRUE(uses[0].supported);
+  EXPECT_EQ(uses[1].type, GgmlType::F32);
+  EXPECT_EQ(uses[1].tensors, 2 * 2 + 1);
+  EXPECT_TRUE(uses[1].supported);
+  uint64_t bytes = 0;
+  for (const GgufTensorInfo& t : f.tensors()) bytes += t.bytes;
+  EXPECT_EQ(uses[0].bytes + uses[1].bytes, bytes);
+  EXPECT_EQ(decoder_refusal(f), "");
+}
+
+// A type the decoder does not read is listed as such, naming a tensor, and the
+// loader's refusal (unchanged) is what info reports for the file.
+TEST(WeightSupport, UnsupportedTypeIsListedAndTheRefusalKept) {
+  SyntheticModelSpec spec;
+  spec.n_embd = 256;
+  spec.tied_output = true;
+  GgufWriter w = make_synthetic_model(spec);
+  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
+  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
+  const std::vector<WeightTypeUse> uses = weight_type_uses(f);
+  ASSERT_EQ(uses.size(), 3u);
+  EXPECT_EQ(uses[2].type, GgmlType::IQ2_XXS);
+  EXPECT_EQ(uses[2].tensors, 1);
+  EXPECT_EQ(uses[2].first_tensor, "output.weight");
+  EXPECT_FALSE(uses[2].supported);
+  EXPECT_EQ(decoder_refusal(f),
+            "m.gguf: tensor 'output.weight' has type IQ2_XXS, which this decoder does not support yet");
+}
+
+TEST(WeightSupport, UnsupportedArchitectureIsTheRefusal) {
+  GgufWriter w = make_synthetic_model({});
+  w.set_string("general.architecture", "mamba");
+  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
+  EXPECT_EQ(decoder_refusal(f),
+            "m.gguf: architecture 'mamba' is not supported (supported: llama, qwen2, qwen3, phi3)");
+}
+
+}  // namespace
+}  // namespace mrrope
