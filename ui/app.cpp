@@ -144,11 +144,8 @@ void App::ask() { session_.ask(make_request()); }
 
 void App::compare(const std::vector<RopeMethod>& methods) {
   // Keep the tab's checkboxes in step with what runs (the script calls this too).
-  constexpr RopeMethod order[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
-                                   RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
-                                   RopeMethod::Custom,    RopeMethod::Native};
-  for (int i = 0; i < 8; ++i)
-    compare_methods_[i] = std::find(methods.begin(), methods.end(), order[i]) != methods.end();
+  for (int i = 0; i < kMethodCount; ++i)
+    compare_methods_[i] = std::find(methods.begin(), methods.end(), kMethodList[i]) != methods.end();
   std::vector<RopeParams> list;
   for (RopeMethod m : methods) list.push_back(rope_params(m));
   AskRequest r = make_request();

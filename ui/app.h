@@ -38,7 +38,7 @@ struct AttentionViewState {
 // into an EvalRequest when the sweep starts.
 struct EvalViewState {
   int task = 0;  // 0 passkey, 1 needle, 2 perplexity
-  bool methods[8] = {true, false, false, true, false, true, false, false};  // kMethodList: none, yarn, mrrope-pro
+  bool methods[9] = {true, false, false, true, false, true, false, false, false};  // kMethodList: none, yarn, mrrope-pro
   bool lengths_auto = true;  // follow the model: 1x, 2x, 4x, 8x its native context
   std::string lengths;       // "512, 1K, 2048" (eval_args' parse_length)
   std::string depths = "0, 25, 50, 75, 100";  // percent
@@ -53,9 +53,10 @@ struct EvalViewState {
 };
 
 // Every RoPE method, in the order the panels list them.
-inline constexpr RopeMethod kMethodList[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
-                                              RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
-                                              RopeMethod::Custom,    RopeMethod::Native};
+inline constexpr int kMethodCount = 9;
+inline constexpr RopeMethod kMethodList[kMethodCount] = {
+    RopeMethod::None,      RopeMethod::Linear, RopeMethod::Ntk,      RopeMethod::Yarn,  RopeMethod::MrRopeUni,
+    RopeMethod::MrRopePro, RopeMethod::Custom, RopeMethod::LongRope, RopeMethod::Native};
 
 class App {
  public:
@@ -128,7 +129,7 @@ class App {
   std::string question_ = "Who is the Preacher?";
   int max_new_tokens_ = 32;
   float temperature_ = 0.0f;
-  bool compare_methods_[8] = {false, true, false, true, false, true, false, false};
+  bool compare_methods_[kMethodCount] = {false, true, false, true, false, true, false, false, false};
   bool compare_loss_ = true;
 
   AttentionViewState attention_;

@@ -10,9 +10,7 @@
 namespace mrrope::ui {
 namespace {
 
-constexpr RopeMethod kCompareMethods[8] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
-                                           RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
-                                           RopeMethod::Custom,    RopeMethod::Native};
+constexpr const RopeMethod* kCompareMethods = kMethodList;
 
 // Moving average so that a long document's curve stays readable.
 std::vector<float> smooth(const std::vector<float>& v, int window) {
@@ -31,7 +29,7 @@ std::vector<float> smooth(const std::vector<float>& v, int window) {
 void App::draw_compare_tab() {
   ImGui::TextDisabled("Methods (2-4):");
   int chosen = 0;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kMethodCount; ++i) {
     ImGui::SameLine();
     ImGui::Checkbox(std::string(rope_method_name(kCompareMethods[i])).c_str(), &compare_methods_[i]);
     chosen += compare_methods_[i];
@@ -42,7 +40,7 @@ void App::draw_compare_tab() {
   ImGui::BeginDisabled(!ok || session_.busy());
   if (ImGui::Button("Run side by side")) {
     std::vector<RopeMethod> list;
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < kMethodCount; ++i)
       if (compare_methods_[i]) list.push_back(kCompareMethods[i]);
     compare(list);
   }

@@ -76,7 +76,7 @@ EvalRequest App::make_eval_request() {
   SweepConfig& c = r.config;
   c.methods.clear();
   bool custom = false;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < kMethodCount; ++i)
     if (eval_.methods[i]) {
       c.methods.push_back(std::string(rope_method_name(kMethodList[i])));
       custom |= kMethodList[i] == RopeMethod::Custom;
@@ -138,7 +138,7 @@ void App::draw_eval_controls(const EvalState& state) {
   for (int t = 0; t < 3; ++t) ImGui::SameLine(), ImGui::RadioButton(kTaskNames[t], &eval_.task, t);
 
   ImGui::TextUnformatted("Methods");
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kMethodCount; ++i) {
     ImGui::SameLine();
     ImGui::Checkbox((std::string(rope_method_name(kMethodList[i])) + "##eval").c_str(), &eval_.methods[i]);
   }

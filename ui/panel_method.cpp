@@ -15,7 +15,7 @@ namespace {
 
 constexpr RopeMethod kMethods[] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
                                    RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
-                                   RopeMethod::Custom,    RopeMethod::Native};
+                                   RopeMethod::Custom,    RopeMethod::LongRope,  RopeMethod::Native};
 
 std::string method_label(RopeMethod m) { return std::string(rope_method_name(m)); }
 
