@@ -104,6 +104,39 @@ void subgroup_sync() {
   subgroupBarrier();
 }
 
+// Groups of CN output fragments pass through s_tile: o *= row_alpha per row
+// (RESCALE_GROUP), or out = o * row_alpha to outv (OUTPUT_GROUP). Group g is
+// its own macro instance so that o is indexed by constants: a loop holding the
+// subgroup syncs is not unrolled, and o indexed at run time would live in
+// local memory. DN / CN is at most 8 (HEAD_DIM 256, BC 32, FN 8: 32 / 4).
+#define RESCALE_GROUP(g)                                                          \
+  if ((g) * CN < DN) {                                                            \
+    [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
+      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+    subgroup_sync();                                                              \
+    for (uint i = lane; i < 16u * BC; i += SG) {                                  \
+      const uint r = i / BC, c = i % BC;                                          \
+      s_tile[sg][r * S_STRIDE + c] *= row_alpha[sg][r];                           \
+    }                                                                             \
+    subgroup_sync();                                                              \
+    [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
+      if ((g) * CN + c < DN) coopMatLoadNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+    subgroup_sync(); /* loads done before s_tile is written again */              \
+  }
+#define OUTPUT_GROUP(g)                                                           \
+  if ((g) * CN < DN) {                                                            \
+    [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
+      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+    subgroup_sync();                                                              \
+    const uint cols = min(BC, HEAD_DIM - FN * (g) * CN);                          \
+    for (uint i = lane; i < 16u * cols; i += SG) {                                \
+      const uint r = i / cols, c = i % cols, t = t0 + 16u * sg + r;               \
+      if (t < p.n_tokens)                                                         \
+        outv[t * p.q_stride + head * HEAD_DIM + FN * (g) * CN + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r]; \
+    }                                                                             \
+    subgroup_sync();                                                              \
+  }
+
 void main() {
   const uint sg = gl_SubgroupID, lane = gl_SubgroupInvocationID;
   const uint t0 = gl_WorkGroupID.x * BR;
@@ -171,19 +204,8 @@ void main() {
 
     // O *= alpha per row, CN fragments at a time through s_tile (free now).
     if (!subgroupAll(alpha == 1.0)) {
-      for (uint f0 = 0u; f0 < DN; f0 += CN) {
-        [[unroll]] for (uint c = 0u; c < CN; ++c)
-          if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
-        subgroup_sync();
-        for (uint i = lane; i < 16u * BC; i += SG) {
-          const uint r = i / BC, c = i % BC;
-          s_tile[sg][r * S_STRIDE + c] *= row_alpha[sg][r];
-        }
-        subgroup_sync();
-        [[unroll]] for (uint c = 0u; c < CN; ++c)
-          if (f0 + c < DN) coopMatLoadNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
-        subgroup_sync();  // loads done before s_tile is written again
-      }
+      RESCALE_GROUP(0u) RESCALE_GROUP(1u) RESCALE_GROUP(2u) RESCALE_GROUP(3u)
+      RESCALE_GROUP(4u) RESCALE_GROUP(5u) RESCALE_GROUP(6u) RESCALE_GROUP(7u)
     }
 
     barrier();  // every subgroup is done with the K tile
@@ -205,15 +227,6 @@ void main() {
   // out = O / l, CN fragments at a time through s_tile.
   if (half_ == 0u) row_alpha[sg][row] = 1.0 / l;
   subgroup_sync();
-  for (uint f0 = 0u; f0 < DN; f0 += CN) {
-    [[unroll]] for (uint c = 0u; c < CN; ++c)
-      if (f0 + c < DN) coopMatStoreNV(o[f0 + c], s_tile[sg], FN * c, S_STRIDE, false);
-    subgroup_sync();
-    const uint cols = min(BC, HEAD_DIM - FN * f0);
-    for (uint i = lane; i < 16u * cols; i += SG) {
-      const uint r = i / cols, c = i % cols, t = t0 + 16u * sg + r;
-      if (t < p.n_tokens) outv[t * p.q_stride + head * HEAD_DIM + FN * f0 + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r];
-    }
-    subgroup_sync();
-  }
+  OUTPUT_GROUP(0u) OUTPUT_GROUP(1u) OUTPUT_GROUP(2u) OUTPUT_GROUP(3u)
+  OUTPUT_GROUP(4u) OUTPUT_GROUP(5u) OUTPUT_GROUP(6u) OUTPUT_GROUP(7u)
 }

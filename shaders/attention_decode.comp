@@ -9,11 +9,13 @@
 // writes its unnormalized output with its running max m and sum l;
 // attention_combine.comp merges the splits.
 //
-// A run of 8 lanes is one worker: it takes one key at a time, each lane
-// holding PAIRS / 8 half pairs of the head, so a subgroup reads consecutive
-// cache rows (coalesced) and a dot product ends in 3 xor-shuffle steps.
-// Workers keep their own online softmax in registers; they are merged once at
-// the end.
+// A run of 8 lanes is one worker: it takes KEYS keys at a time (their loads
+// in flight together), each lane holding PAIRS / 8 half pairs of the head, so
+// a subgroup reads consecutive cache rows (coalesced) and a dot product ends
+// in 3 xor-shuffle steps. With an F16 cache and heads a multiple of 64 long
+// (KV_VEC4) a lane reads 16 bytes at a time: 8 lanes cover 128 bytes of a
+// row. Workers keep their own online softmax in registers; they are merged
+// once at the end.
 //
 // Token t's position is positions[t] (not a push constant, so a recorded
 // decode can be replayed for the next token); it sees keys 0 .. positions[t].
@@ -26,6 +28,14 @@
 #define LANES 8u                    // lanes per worker
 #define PER_LANE (PAIRS / LANES)    // half pairs each lane owns
 #define ROWS 4u                     // query rows per workgroup
+#define KEYS 2u                     // keys per worker per step
+
+// Pair i (0 .. PER_LANE - 1) of a lane is pair pair_of(lane, i) of the head.
+#ifdef KV_VEC4
+uint pair_of(uint lane, uint i) { return ((i / 4u) * LANES + lane) * 4u + i % 4u; }
+#else
+uint pair_of(uint lane, uint i) { return lane + LANES * i; }
+#endif
 
 layout(constant_id = 0) const uint WG = 128;  // a multiple of the subgroup size, itself a multiple of LANES
 layout(local_size_x_id = 0) in;
@@ -34,6 +44,8 @@ const uint WORKERS = WG / LANES;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
 layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
 layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
+layout(std430, binding = 1) readonly buffer KC4 { uvec4 k_cache4[]; };
+layout(std430, binding = 2) readonly buffer VC4 { uvec4 v_cache4[]; };
 layout(std430, binding = 3) readonly buffer Pos { int positions[]; };
 layout(std430, binding = 4) writeonly buffer PO { float partial_o[]; };
 layout(std430, binding = 5) writeonly buffer PML { vec2 partial_ml[]; };
@@ -97,32 +109,50 @@ void main() {
   const uint head_base = kv_local * p.n_ctx;
   // The loop is uniform over the workgroup so that the shuffles run in
   // uniform control flow; a worker past k_end computes on key 0 and drops it.
-  for (int base = k_begin; base < k_end; base += int(WORKERS)) {
-    const int j = base + int(worker);
-    const uint key = head_base + uint(j < k_end ? j : 0);
-    float s[ROWS];
-    vec2 v[PER_LANE];
-    [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[r] = 0.0;
-    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) {
-      const uint d = lane + LANES * i;
-      const vec2 k = KV_PAIR(k_cache, key, d, HEAD_DIM);
-      v[i] = KV_PAIR(v_cache, key, d, HEAD_DIM);
-      [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[r] += dot(qs[r][d], k);
-    }
-    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
-      [[unroll]] for (uint x = LANES / 2u; x > 0u; x /= 2u) s[r] += subgroupShuffleXor(s[r], x);
-    [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
-      if (j >= k_end || j > last_key[r]) continue;  // masked (and rows past n_rows)
-      // One exp per key: either the max moves (rescale the past) or it does not.
-      float alpha = 1.0, pj = 1.0;
-      if (s[r] > m[r]) {
-        alpha = exp(m[r] - s[r]);
-        m[r] = s[r];
-      } else {
-        pj = exp(s[r] - m[r]);
+  for (int base = k_begin; base < k_end; base += int(KEYS * WORKERS)) {
+    float s[KEYS][ROWS];
+    vec2 v[KEYS][PER_LANE];
+    [[unroll]] for (uint u = 0u; u < KEYS; ++u) {
+      const int j = base + int(u * WORKERS + worker);
+      const uint key = head_base + uint(j < k_end ? j : 0);
+      [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] = 0.0;
+#ifdef KV_VEC4
+      [[unroll]] for (uint c = 0u; c < PER_LANE / 4u; ++c) {
+        const uint at = key * (HEAD_DIM / 8u) + c * LANES + lane;
+        const uvec4 kw = k_cache4[at], vw = v_cache4[at];
+        [[unroll]] for (uint e = 0u; e < 4u; ++e) {
+          const vec2 k = unpackHalf2x16(kw[e]);
+          v[u][4u * c + e] = unpackHalf2x16(vw[e]);
+          [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] += dot(qs[r][pair_of(lane, 4u * c + e)], k);
+        }
       }
-      l[r] = l[r] * alpha + pj;
-      [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = acc[r][i] * alpha + pj * v[i];
+#else
+      [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) {
+        const uint d = pair_of(lane, i);
+        const vec2 k = KV_PAIR(k_cache, key, d, HEAD_DIM);
+        v[u][i] = KV_PAIR(v_cache, key, d, HEAD_DIM);
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] += dot(qs[r][d], k);
+      }
+#endif
+    }
+    [[unroll]] for (uint u = 0u; u < KEYS; ++u)
+      [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+        [[unroll]] for (uint x = LANES / 2u; x > 0u; x /= 2u) s[u][r] += subgroupShuffleXor(s[u][r], x);
+    [[unroll]] for (uint u = 0u; u < KEYS; ++u) {
+      const int j = base + int(u * WORKERS + worker);
+      [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+        if (j >= k_end || j > last_key[r]) continue;  // masked (and rows past n_rows)
+        // One exp per key: either the max moves (rescale the past) or it does not.
+        float alpha = 1.0, pj = 1.0;
+        if (s[u][r] > m[r]) {
+          alpha = exp(m[r] - s[u][r]);
+          m[r] = s[u][r];
+        } else {
+          pj = exp(s[u][r] - m[r]);
+        }
+        l[r] = l[r] * alpha + pj;
+        [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = acc[r][i] * alpha + pj * v[u][i];
+      }
     }
   }
 
@@ -136,7 +166,7 @@ void main() {
     float M = NEG_INF;
     for (uint w = 0u; w < WORKERS; ++w) M = max(M, worker_m[w]);
     const float f = m[r] == NEG_INF ? 0.0 : exp(m[r] - M);
-    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][lane + LANES * i] = acc[r][i] * f;
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][pair_of(lane, i)] = acc[r][i] * f;
     barrier();
     if (row0 + r < n_rows) {
       const uint out_row = (split * p.n_tokens + token[r]) * p.n_head + head[r];

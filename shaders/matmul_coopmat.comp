@@ -26,6 +26,8 @@ layout(constant_id = 1) const uint BM = 128;
 layout(constant_id = 2) const uint BN = 128;
 layout(constant_id = 3) const uint WM = 64;
 layout(constant_id = 4) const uint WN = 32;
+layout(constant_id = 5) const uint BK = 64;     // K per step, a multiple of 32
+layout(constant_id = 6) const uint STAGES = 1;  // shared-memory tile buffers: 1, or 2 to double-buffer
 layout(local_size_x_id = 0) in;
 
 // Binding 0 and 1 are also read through 16-byte views where aligned.
@@ -46,11 +48,11 @@ layout(push_constant) uniform Push {
 
 #include "weights.glsl"
 
-const uint T = 16u;   // fragment side (M = N = K = 16)
-const uint BK = 64u;  // two 32-element sub-blocks per step
-// Row stride in halves: 144 bytes keeps fragment rows 16-byte aligned (as
-// coopMatLoadNV requires) and shifts consecutive rows by 4 banks, so the 8
-// rows a fragment load reads at once hit distinct banks. The tiles hold packed
+const uint T = 16u;  // fragment side (M = N = K = 16)
+// Row stride in halves: BK + 8 keeps fragment rows 16-byte aligned (as
+// coopMatLoadNV requires) and shifts consecutive rows by 4 banks (BK 64) or
+// 20 banks (BK 32), so the 8 rows a fragment load reads at once hit distinct
+// banks. The tiles hold packed
 // halves, 8 per uvec4 of ws and 4 per uvec2 of xs (coopMatLoadNV takes
 // uint vectors; its offsets and strides count those vectors).
 const uint STRIDE = BK + 8u;
@@ -58,8 +60,10 @@ const uint S8 = STRIDE / 8u, S4 = STRIDE / 4u;
 const uint FM = WM / T, FN = WN / T;  // fragments per subgroup
 const uint SUBGROUPS = (BM / WM) * (BN / WN);
 
-shared uvec4 ws[BM * S8];  // weights, row-major: halves k .. k + 7 of a row at ws[row * S8 + k / 8]
-shared uvec2 xs[BN * S4];  // activations, one row per token: halves k .. k + 3 at xs[token * S4 + k / 4]
+// Stage s of the weights, row-major: halves k .. k + 7 of a row at ws[s * BM * S8 + row * S8 + k / 8].
+shared uvec4 ws[STAGES * BM * S8];
+// Stage s of the activations, one row per token: halves k .. k + 3 at xs[s * BN * S4 + token * S4 + k / 4].
+shared uvec2 xs[STAGES * BN * S4];
 
 uvec2 pack4(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 shared float cs[SUBGROUPS * T * T];  // one 16x16 result fragment per subgroup on its way out
@@ -89,10 +93,10 @@ void load_x(uint tid, uint b0, uint k0) {
   }
 }
 
-void store_x(uint tid) {
+void store_x(uint tid, uint stage) {
   [[unroll]] for (uint i = 0u; i < XPT; ++i) {
     const uint item = tid + i * NT;
-    if (item < X_ITEMS) xs[(item / (BK / 4u)) * S4 + item % (BK / 4u)] = pack4(xr[i]);
+    if (item < X_ITEMS) xs[stage * BN * S4 + (item / (BK / 4u)) * S4 + item % (BK / 4u)] = pack4(xr[i]);
   }
 }
 
@@ -135,7 +139,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   }
 }
 
-void store_w(uint tid) {
+void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     const uint item = tid + i * NT;
     if (item < W_ITEMS) {
@@ -149,7 +153,7 @@ void store_w(uint tid) {
       const uvec4 h = uvec4(pack4(uintBitsToFloat(uvec4(v.x << 16, v.x & 0xffff0000u, v.y << 16, v.y & 0xffff0000u))),
                             pack4(uintBitsToFloat(uvec4(v.z << 16, v.z & 0xffff0000u, v.w << 16, v.w & 0xffff0000u))));
 #endif
-      ws[(item / (BK / 8u)) * S8 + item % (BK / 8u)] = h;
+      ws[stage * BM * S8 + (item / (BK / 8u)) * S8 + item % (BK / 8u)] = h;
     }
   }
 }
@@ -322,7 +326,7 @@ void dequant(uint i, uint rb, uint block, out float v[32]) {
 }
 #endif
 
-void store_w(uint tid, uint n0, uint k0, uint row_bytes) {
+void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     uint r, part, rb, block;
     q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
@@ -333,7 +337,7 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes) {
 #else
       dequant(i, rb, block, v);
 #endif
-      const uint o = r * S8 + part * 4u;
+      const uint o = stage * BM * S8 + r * S8 + part * 4u;
       [[unroll]] for (uint c = 0u; c < 4u; ++c)
         ws[o + c] = uvec4(packHalf2x16(vec2(v[8u * c], v[8u * c + 1u])), packHalf2x16(vec2(v[8u * c + 2u], v[8u * c + 3u])),
                           packHalf2x16(vec2(v[8u * c + 4u], v[8u * c + 5u])), packHalf2x16(vec2(v[8u * c + 6u], v[8u * c + 7u])));
@@ -342,6 +346,41 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes) {
 }
 #endif
 
+// One step of BK columns on the tiles of `stage`: each subgroup multiplies its
+// FM x FN fragments.
+fcoopmatNV<32, gl_ScopeSubgroup, T, T> acc[FM * FN];  // this subgroup's part of the tile, across all of K
+
+void multiply(uint stage, uint wm0, uint wn0) {
+  [[unroll]] for (uint kk = 0u; kk < BK; kk += T) {
+    fcoopmatNV<16, gl_ScopeSubgroup, T, T> a[FM], b[FN];
+    [[unroll]] for (uint i = 0u; i < FM; ++i)
+      coopMatLoadNV(a[i], ws, stage * BM * S8 + (wm0 + i * T) * S8 + kk / 8u, S8, false);
+    // Token-major rows of xs are the columns of the K x N fragment.
+    [[unroll]] for (uint j = 0u; j < FN; ++j)
+      coopMatLoadNV(b[j], xs, stage * BN * S4 + (wn0 + j * T) * S4 + kk / 4u, S4, true);
+    [[unroll]] for (uint i = 0u; i < FM; ++i)
+      [[unroll]] for (uint j = 0u; j < FN; ++j) acc[i * FN + j] = coopMatMulAddNV(a[i], b[j], acc[i * FN + j]);
+  }
+}
+
+// Writes the fragment in this subgroup's part of cs to y, column-major, so
+// lanes write consecutive rows of a token.
+void write_fragment(uint base, uint row0, uint token0) {
+  for (uint e = gl_SubgroupInvocationID; e < T * T; e += gl_SubgroupSize) {
+    const uint row = row0 + e % T, token = token0 + e / T;
+    if (row < p.rows && token < p.batch) y[p.y_offset + token * p.y_stride + p.row_offset + row] = cs[base + e];
+  }
+}
+
+// Fragment k (at most 16 a subgroup) of acc through cs to y.
+#define STORE_FRAGMENT(k)                                                                          \
+  if ((k) < FM * FN) {                                                                             \
+    coopMatStoreNV(acc[k], cs, sg * T * T, T, true);                                               \
+    barrier();                                                                                     \
+    write_fragment(sg * T * T, n0 + wm0 + ((k) / FN) * T, b0 + wn0 + ((k) % FN) * T);              \
+    barrier();                                                                                     \
+  }
+
 void main() {
   const uint tid = gl_LocalInvocationID.x;
   const uint n0 = gl_WorkGroupID.x * BM, b0 = gl_WorkGroupID.y * BN;
@@ -349,48 +388,52 @@ void main() {
   const uint wm0 = (sg % (BM / WM)) * WM, wn0 = (sg / (BM / WM)) * WN;  // this subgroup's part of the tile
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
 
-  fcoopmatNV<32, gl_ScopeSubgroup, T, T> acc[FM * FN];
   [[unroll]] for (uint i = 0u; i < FM * FN; ++i) acc[i] = fcoopmatNV<32, gl_ScopeSubgroup, T, T>(0.0);
 
   load_w(tid, n0, 0u, row_bytes);
   load_x(tid, b0, 0u);
-  for (uint k0 = 0u; k0 < p.cols; k0 += BK) {
-    barrier();  // the previous step's fragments are read
-#ifdef WEIGHT_QUANTIZED
-    store_w(tid, n0, k0, row_bytes);
-#else
-    store_w(tid);
-#endif
-    store_x(tid);
-    barrier();
-    if (k0 + BK < p.cols) {  // the next step's loads fly while this one multiplies
-      load_w(tid, n0, k0 + BK, row_bytes);
-      load_x(tid, b0, k0 + BK);
-    }
-    [[unroll]] for (uint kk = 0u; kk < BK; kk += T) {
-      fcoopmatNV<16, gl_ScopeSubgroup, T, T> a[FM], b[FN];
-      [[unroll]] for (uint i = 0u; i < FM; ++i) coopMatLoadNV(a[i], ws, (wm0 + i * T) * S8 + kk / 8u, S8, false);
-      // Token-major rows of xs are the columns of the K x N fragment.
-      [[unroll]] for (uint j = 0u; j < FN; ++j) coopMatLoadNV(b[j], xs, (wn0 + j * T) * S4 + kk / 4u, S4, true);
-      [[unroll]] for (uint i = 0u; i < FM; ++i)
-        [[unroll]] for (uint j = 0u; j < FN; ++j) acc[i * FN + j] = coopMatMulAddNV(a[i], b[j], acc[i * FN + j]);
-    }
-  }
-  barrier();
-
-  // Out through shared memory, one fragment at a time: y's offsets and strides
-  // are arbitrary (coopMatStoreNV needs 16-byte alignment) and partial tiles
-  // need bounds checks. Column-major, so lanes write consecutive rows of a token.
-  const uint base = sg * T * T;
-  [[unroll]] for (uint i = 0u; i < FM; ++i) {
-    [[unroll]] for (uint j = 0u; j < FN; ++j) {
-      coopMatStoreNV(acc[i * FN + j], cs, base, T, true);
+  if (STAGES == 1u) {
+    for (uint k0 = 0u; k0 < p.cols; k0 += BK) {
+      barrier();  // the previous step's fragments are read
+      store_w(tid, n0, k0, row_bytes, 0u);
+      store_x(tid, 0u);
       barrier();
-      for (uint e = gl_SubgroupInvocationID; e < T * T; e += gl_SubgroupSize) {
-        const uint row = n0 + wm0 + i * T + e % T, token = b0 + wn0 + j * T + e / T;
-        if (row < p.rows && token < p.batch) y[p.y_offset + token * p.y_stride + p.row_offset + row] = cs[base + e];
+      if (k0 + BK < p.cols) {  // the next step's loads fly while this one multiplies
+        load_w(tid, n0, k0 + BK, row_bytes);
+        load_x(tid, b0, k0 + BK);
+      }
+      multiply(0u, wm0, wn0);
+    }
+  } else {
+    // Double-buffered: step s + 1 is loaded and stored into the other stage
+    // while step s multiplies, one barrier a step. A stage is rewritten only
+    // after the barrier that follows the step that read it.
+    store_w(tid, n0, 0u, row_bytes, 0u);
+    store_x(tid, 0u);
+    barrier();
+    for (uint k0 = 0u, stage = 0u; k0 < p.cols; k0 += BK, stage ^= 1u) {
+      const bool more = k0 + BK < p.cols;
+      if (more) {
+        load_w(tid, n0, k0 + BK, row_bytes);
+        load_x(tid, b0, k0 + BK);
+      }
+      multiply(stage, wm0, wn0);
+      if (more) {
+        store_w(tid, n0, k0 + BK, row_bytes, stage ^ 1u);
+        store_x(tid, stage ^ 1u);
       }
       barrier();
     }
   }
+
+  barrier();
+  // Out through shared memory, one fragment at a time: y's offsets and strides
+  // are arbitrary (coopMatStoreNV needs 16-byte alignment) and partial tiles
+  // need bounds checks. The fragments are named by constant indices: a loop
+  // holding a barrier is not unrolled, and an accumulator array indexed at run
+  // time lives in local memory (measured: 10x slower products).
+  STORE_FRAGMENT(0) STORE_FRAGMENT(1) STORE_FRAGMENT(2) STORE_FRAGMENT(3)
+  STORE_FRAGMENT(4) STORE_FRAGMENT(5) STORE_FRAGMENT(6) STORE_FRAGMENT(7)
+  STORE_FRAGMENT(8) STORE_FRAGMENT(9) STORE_FRAGMENT(10) STORE_FRAGMENT(11)
+  STORE_FRAGMENT(12) STORE_FRAGMENT(13) STORE_FRAGMENT(14) STORE_FRAGMENT(15)
 }
