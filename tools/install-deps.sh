@@ -7,6 +7,7 @@ packages=(
   mesa-vulkan-drivers
   libglfw3-dev libimgui-dev libstb-dev
   xvfb xauth fonts-dejavu-core
+  libpoppler-cpp-dev libgumbo-dev
   libgtest-dev
   clang libclang-rt-14-dev
 )
