@@ -24,7 +24,7 @@ App::App(AppSession& session, Settings& settings, bool scripted)
     question_ = settings_.get("question", question_);
     max_new_tokens_ = settings_.get_int("max_new_tokens", max_new_tokens_);
     model_path_ = settings_.get("model");
-    document_path_ = settings_.get("document");
+    document_path_ = settings_.get("document");  // the last one opened
     if (auto kv = kv_cache_type_from_name(settings_.get("kv_cache", "f16"))) session_.set_kv_type(*kv);
   }
   if (model_path_.empty()) {
@@ -45,32 +45,29 @@ void App::save_settings() {
   settings_.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
   settings_.set("question", question_);
   settings_.set("max_new_tokens", double(max_new_tokens_));
-  settings_.set("document", document_path_);
+  settings_.set("document", document_path_);  // reopened at start
   settings_.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
 }
 
 void App::open_model(const std::string& path) {
   model_path_ = path;
+  remember_recent("recent_models", path);
   session_.load_model(path);
 }
 
 void App::open_document(const std::string& path) {
-  // A FIFO would block the UI thread in open(), and a directory reads as empty.
+  // A FIFO would block the worker in open(), and a directory reads as empty:
+  // refused here, the rest (format, size, text) on the worker.
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    document_message_ = path + " is not a regular file";
+    document_message_ = path.empty() ? "type a file's path, or Browse" : path + " is not a regular file";
     return;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    document_message_ = "cannot open " + path;
-    return;
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
   document_path_ = path;
   document_message_.clear();
-  session_.set_document(std::filesystem::path(path).filename().string(), s.str());
+  session_.clear_document_message();
+  session_.add_document_file(path);
+  remember_recent("recent_documents", path);
 }
 
 RopeParams App::rope_params(RopeMethod method) const {
@@ -107,8 +104,9 @@ std::string App::custom_ramp() const {
 
 int App::estimated_prompt_tokens() const {
   if (!document_) return 0;
-  // Question and template add a few dozen tokens; a rough bound is enough for planning.
-  return document_->tokens + 16 + static_cast<int>(question_.size() / 3);
+  // Documents, the turns still in context, the question and the template's few
+  // tokens; a rough bound is enough for planning.
+  return next_turn_estimate(question_) - max_new_tokens_;
 }
 
 AskRequest App::make_request() const {
@@ -140,15 +138,17 @@ AskRequest App::make_request() const {
   return r;
 }
 
-void App::ask() { session_.ask(make_request()); }
 
 void App::compare(const std::vector<RopeMethod>& methods) {
+  sync_conversation();
   // Keep the tab's checkboxes in step with what runs (the script calls this too).
   for (int i = 0; i < kMethodCount; ++i)
     compare_methods_[i] = std::find(methods.begin(), methods.end(), kMethodList[i]) != methods.end();
   std::vector<RopeParams> list;
   for (RopeMethod m : methods) list.push_back(rope_params(m));
   AskRequest r = make_request();
+  // The question box empties once a question is sent: compare the last one then.
+  if (r.question.empty() && !conversation_.turns.empty()) r.question = conversation_.turns.back().question;
   r.loss_curve = compare_loss_;
   r.probe.reset();
   session_.compare(r, list);
@@ -167,6 +167,8 @@ void App::draw() {
     model_ = session_.model();
     document_ = session_.document();
   }
+  sync_conversation();
+  handle_shortcuts();
   // Frames drawn in the last second (frames wait while the GPU is busy with a
   // long compute submission, so this is the honest rate, not 1 / last frame).
   const double now = ImGui::GetTime();

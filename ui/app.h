@@ -7,6 +7,7 @@
 
 #include "rope/rope_schedule.h"
 #include "ui/app_session.h"
+#include "ui/conversation.h"
 #include "ui/eval_export.h"
 #include "ui/file_browser.h"
 #include "ui/settings.h"
@@ -67,8 +68,12 @@ class App {
 
   // Entry points the script (and the panels) use.
   void open_model(const std::string& path);
+  // Adds a document (txt, md, pdf, html) to the conversation; a refusal shows
+  // in the Document panel and changes nothing else.
   void open_document(const std::string& path);
+  void drop_files(const std::vector<std::string>& paths);  // GLFW's drop callback, or the script
   void set_question(const std::string& q) { question_ = q; }
+  const std::string& question() const { return question_; }
   void set_max_new_tokens(int n) { max_new_tokens_ = n; }
   void set_kv_cache(KvCacheType type);
   void set_method(RopeMethod m) { method_.method = m; }
@@ -76,7 +81,20 @@ class App {
     method_.auto_scale = s <= 0;
     if (s > 0) method_.scale = static_cast<float>(s);
   }
-  void ask();
+  void ask();  // the question box as the next turn of the conversation (app_conversation.cpp)
+  void stop() { session_.cancel(); }
+  void regenerate();  // the last question again, its answer replaced
+  void edit_last();   // the last question back into the box, its turn removed
+  void new_conversation();
+  // The choice offered when the next turn does not fit: a larger S (the
+  // documents are prefilled again) or dropping the oldest turns.
+  void resolve_fit(bool larger_scale);
+  // Files; each returns an error for the user, or empty.
+  std::string save_conversation(const std::string& path);
+  std::string open_conversation(const std::string& path);
+  std::string export_conversation(const std::string& dir, std::vector<std::string>* written = nullptr);
+  const Conversation& conversation() { sync_conversation(); return conversation_; }
+  std::string conversation_message() const { return conversation_message_; }
   void compare(const std::vector<RopeMethod>& methods);
   void set_schedule_length(int t) { schedule_length_ = t; }
   void select_tab(const std::string& name) { select_tab_ = name; }
@@ -109,6 +127,20 @@ class App {
   int estimated_prompt_tokens() const;  // document + question + template, before tokenizing them together
   AskRequest make_request() const;
   bool begin_tab(const char* name);
+  // Conversation (app_conversation.cpp).
+  void sync_conversation();  // the streamed answer into the pending turn
+  void send_turn(const std::string& question);
+  void fill_conversation_settings();
+  int next_turn_estimate(const std::string& question) const;
+  int native_context() const;
+  void draw_conversation_bar();
+  void draw_thread();
+  void draw_fit_choice();
+  void handle_shortcuts();
+  // Recent files (settings keys recent_documents / recent_models, '|'-separated).
+  void remember_recent(const std::string& key, const std::string& path);
+  std::vector<std::string> recent(const std::string& key) const;
+  bool draw_recent_menu(const char* id, const std::string& key, std::string* picked);
 
   AppSession& session_;
   Settings& settings_;
@@ -120,10 +152,21 @@ class App {
 
   std::string model_path_;
   FileBrowser model_browser_{"model_browser", {".gguf"}};
-  FileBrowser document_browser_{"document_browser", {".txt", ".md"}};
+  FileBrowser document_browser_{"document_browser", {".txt", ".md", ".pdf", ".html", ".htm"}};
+  FileBrowser conversation_browser_{"conversation_browser", {".json"}};
   std::string document_path_;
   std::string paste_;
   std::string document_message_;
+
+  Conversation conversation_;
+  int pending_turn_ = -1;  // the turn being answered
+  struct FitProblem {
+    int needed = 0, window = 0, drop = 0;  // drop: oldest turns that would make room (-1: not enough)
+    std::string question;
+  };
+  std::optional<FitProblem> fit_;
+  std::string conversation_path_, export_dir_, conversation_message_;
+  bool focus_question_ = false;
 
   MethodChoice method_;
   std::string question_ = "Who is the Preacher?";

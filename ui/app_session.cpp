@@ -15,24 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::string first_lines(const std::string& text, int lines, size_t max_chars) {
-  std::string out;
-  int n = 0;
-  for (char c : text) {
-    if (out.size() >= max_chars) {
-      out += "...";
-      break;
-    }
-    out += c;
-    if (c == '\n' && ++n >= lines) break;
-  }
-  return out;
-}
-
-// Texts below this are tokenized in one piece; longer ones in paragraph-aligned
-// chunks so the worker can report progress and notice a cancel.
-constexpr size_t kTokenizeChunk = 256 * 1024;
-
 }  // namespace
 
 AppSession::AppSession(vk::Context& ctx) : ctx_(ctx) { worker_ = std::thread([this] { worker_loop(); }); }
@@ -171,8 +153,6 @@ void AppSession::load_model(const std::string& path) {
 
     engine_ = std::move(engine);
     decoder_ctx_ = 0;
-    std::shared_ptr<const std::string> doc_text;
-    std::string doc_name;
     {
       std::lock_guard lock(mutex_);
       model_ = s;
@@ -180,48 +160,11 @@ void AppSession::load_model(const std::string& path) {
       answer_ = {};
       comparison_.clear();
       attention_ = {};
-      if (document_) doc_text = document_->text, doc_name = document_->name;
     }
+    forget_cache();
     touch();
     // Token counts depend on the vocabulary: count again with the new one.
-    if (doc_text) set_document(doc_name, *doc_text);
-  });
-}
-
-// ---- document ------------------------------------------------------------
-
-void AppSession::set_document(std::string name, std::string text) {
-  auto shared = std::make_shared<const std::string>(std::move(text));
-  enqueue("Tokenizing document", [this, name, shared] {
-    if (!engine_) throw std::runtime_error("open a model first: the token count depends on its vocabulary");
-    DocumentSummary d;
-    d.name = name;
-    d.text = shared;
-    d.bytes = shared->size();
-    d.preview = first_lines(*shared, 6, 600);
-    const auto t0 = Clock::now();
-    const std::string& text = *shared;
-    size_t pos = 0;
-    while (pos < text.size()) {
-      if (cancel_) return;
-      size_t end = std::min(text.size(), pos + kTokenizeChunk);
-      if (end < text.size()) {
-        // Cut at a paragraph (else a line) break so chunks tokenize as the whole would.
-        size_t cut = text.rfind("\n\n", end);
-        if (cut == std::string::npos || cut <= pos) cut = text.rfind('\n', end);
-        if (cut != std::string::npos && cut > pos) end = cut + 1;
-      }
-      d.tokens += static_cast<int>(
-          engine_->tokenizer().tokenize(std::string_view(text).substr(pos, end - pos), false, false).size());
-      pos = end;
-      set_progress("Tokenizing", static_cast<int>(pos / 1024), static_cast<int>(text.size() / 1024));
-    }
-    d.tokenize_seconds = seconds_since(t0);
-    {
-      std::lock_guard lock(mutex_);
-      document_ = d;
-    }
-    touch();
+    retokenize_documents();
   });
 }
 
@@ -237,6 +180,7 @@ void AppSession::ensure_decoder(int n_ctx) {
   // frames (same queue) wait less behind one submission.
   eo.max_batch = ctx_.info().type == "CPU" ? 64 : 0;
   set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
+  forget_cache();
   engine_->create_decoder(ctx_, eo);
   decoder_ctx_ = n_ctx;
   decoder_kv_type_ = kv_type;
@@ -251,7 +195,8 @@ Answer AppSession::run_one(const AskRequest& request, const std::function<void(c
     if (document_) doc = document_->text;
   }
   if (!engine_) throw std::runtime_error("no model is open");
-  if (!doc || doc->empty()) throw std::runtime_error("the document is empty: paste text or open a .txt/.md file");
+  if (!doc || doc->empty()) throw std::runtime_error("there is no document: open a file or paste text");
+  forget_cache();  // generate() starts from an empty cache
   const auto t0 = Clock::now();
   set_progress("Tokenizing prompt", 0, 0);
   const std::vector<int32_t> prompt = engine_->tokenize_question(*doc, request.question);

@@ -44,8 +44,20 @@ struct ModelSummary {
   uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_per_token_now() * uint64_t(n_ctx); }
 };
 
+// One document of the conversation (a file or a paste), as extracted.
+struct DocumentPart {
+  std::string name, path;           // path empty for pasted text
+  std::string format;               // "txt", "md", "pdf", "html"
+  std::shared_ptr<const std::string> text;
+  uint64_t bytes = 0;               // of the text
+  int pages = 0;                    // PDF pages
+  std::string note;                 // e.g. "read as Latin-1"
+};
+
+// All documents together, as the model sees them.
 struct DocumentSummary {
-  std::string name;                 // file name or "pasted text"
+  std::string name;                 // file name, "pasted text", or "a.pdf + b.html"
+  std::vector<DocumentPart> parts;
   std::shared_ptr<const std::string> text;
   uint64_t bytes = 0;
   int tokens = 0;                   // without BOS
@@ -64,6 +76,10 @@ struct Answer {
   double seconds = 0, prefill_tps = 0, decode_tps = 0;
   std::vector<float> loss;          // per document position: NLL of the next token
   bool done = false;
+  // Chat turns: prompt tokens taken from the KV cache and run now.
+  int cached_tokens = 0, prefilled_tokens = 0;
+  // Set when a chat turn did not fit its window: what it needed.
+  int needed_tokens = 0, window = 0;
 };
 
 // Attention probe snapshot with what the view needs to place it on the text.
@@ -117,6 +133,15 @@ struct AskRequest {
   std::optional<AttentionProbeConfig> probe;   // watch attention while it runs
 };
 
+// One turn of a document chat: the earlier turns still in the context, the
+// question, and the window the thread runs in (its rope S is explicit, so the
+// schedule, and with it the cached prefix, stays the same from turn to turn).
+struct ChatRequest {
+  AskRequest ask;
+  std::vector<std::pair<std::string, std::string>> history;  // (question, answer)
+  int window = 0;
+};
+
 class AppSession {
  public:
   explicit AppSession(vk::Context& ctx);
@@ -124,7 +149,19 @@ class AppSession {
 
   // Jobs: queued, run in order on the worker. Errors land in last_error().
   void load_model(const std::string& path);
-  void set_document(std::string name, std::string text);
+  void set_document(std::string name, std::string text);   // replaces every document
+  // Adds a file (txt, md, pdf, html) to the documents, or replaces the one
+  // with the same path. Extraction runs on the worker; a refusal lands in
+  // document_message(), not in last_error(): nothing else changes.
+  void add_document_file(const std::string& path);
+  void add_document_text(std::string name, std::string text);
+  void remove_document(size_t index);
+  void clear_documents();
+  std::string document_message() const;
+  void clear_document_message();
+  // A turn of the conversation; streams into answer(). Reuses the KV cache for
+  // the prompt's prefix shared with what the cache holds (same schedule).
+  void chat(const ChatRequest& request);
   void ask(const AskRequest& request);                                // result in answer()
   void compare(const AskRequest& request, std::vector<RopeParams> methods);  // results in comparison()
   void run_eval(const EvalRequest& request);                          // rows in evaluation()
@@ -169,12 +206,20 @@ class AppSession {
   void ensure_decoder(int n_ctx);
   Answer run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish);
   void run_eval_job(const EvalRequest& request);  // app_session_eval.cpp
+  void run_chat(const ChatRequest& request);       // app_session_chat.cpp
+  void retokenize_documents();                     // app_session_documents.cpp
+  void forget_cache() { kv_tokens_.clear(); kv_key_.clear(); }
 
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned
   int decoder_ctx_ = 0;
   KvCacheType decoder_kv_type_ = KvCacheType::F16;
   std::atomic<KvCacheType> kv_type_{KvCacheType::F16};
+  // Tokens now in the KV cache and the schedule they were computed under
+  // (worker-only): a chat turn keeps their common prefix with its prompt.
+  std::vector<int32_t> kv_tokens_;
+  std::string kv_key_;
+  std::vector<DocumentPart> parts_;  // worker-only; document_ is their snapshot
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
@@ -182,6 +227,7 @@ class AppSession {
   bool stopping_ = false;
   std::optional<ModelSummary> model_;
   std::optional<DocumentSummary> document_;
+  std::string document_message_;
   Answer answer_;
   std::vector<Answer> comparison_;
   AttentionSnapshot attention_;

@@ -48,6 +48,8 @@ class FrameTarget {
   virtual float content_scale() const = 0;
   // Frames the GPU has finished rendering so far (for FPS measurement).
   virtual uint64_t frames_completed() const = 0;
+  // Files dropped onto the window since the last call (none offscreen).
+  virtual std::vector<std::string> take_dropped_files() { return {}; }
 };
 
 }  // namespace mrrope::ui

@@ -1,5 +1,6 @@
-// Document panel: open or paste a text of any length. A long text becomes an
-// attachment card (never a huge text box); it is tokenized on the worker.
+// Document panel: the conversation's documents (txt, md, pdf, html; opened,
+// dropped on the window, or pasted). A long paste becomes an attachment card
+// (never a huge text box); extraction and tokenizing run on the worker.
 #include <algorithm>
 #include <filesystem>
 
@@ -36,9 +37,9 @@ void context_gauge(int used, int native_ctx, int extended_ctx) {
 }  // namespace
 
 void App::draw_document_panel() {
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open ").x - ImGui::GetStyle().ItemSpacing.x * 2);
-  const bool enter = ImGui::InputTextWithHint("##doc_path", "a .txt or .md file", &document_path_,
-                                              ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Add  Recent ").x - ImGui::GetStyle().ItemSpacing.x * 3);
+  const bool enter = ImGui::InputTextWithHint("##doc_path", "a .txt, .md, .pdf or .html file (or drop one here)",
+                                              &document_path_, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
   if (ImGui::Button("Browse##doc")) {
     std::string start = document_path_;
@@ -47,29 +48,39 @@ void App::draw_document_panel() {
     document_browser_.open(start);
   }
   ImGui::SameLine();
-  if (ImGui::Button("Open##doc") || enter) open_document(document_path_);
+  if (ImGui::Button("Add##doc") || enter) open_document(document_path_);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("adds the file to the conversation's documents (Ctrl+O browses)");
+  ImGui::SameLine();
+  if (std::string picked; draw_recent_menu("Recent##docs", "recent_documents", &picked)) open_document(picked);
   if (auto picked = document_browser_.draw()) open_document(*picked);
 
   if (ImGui::Button("Paste from clipboard")) {
     const char* clip = ImGui::GetClipboardText();
     std::string text = clip ? clip : "";
     if (text.empty()) document_message_ = "The clipboard holds no text.";
-    else if (text.size() > kAttachmentChars) session_.set_document("pasted text", std::move(text)), document_path_.clear();
+    else if (text.size() > kAttachmentChars) session_.add_document_text("pasted text", std::move(text));
     else paste_ = std::move(text);
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(paste_.empty());
-  if (ImGui::Button("Use typed text")) {
-    session_.set_document("typed text", paste_);
-    document_path_.clear();
+  if (ImGui::Button("Add typed text")) {
+    session_.add_document_text("typed text", paste_);
+    paste_.clear();
   }
   ImGui::EndDisabled();
   ImGui::InputTextMultiline("##paste", &paste_, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
   if (paste_.size() > kAttachmentChars) {
-    session_.set_document("typed text", std::move(paste_));
+    session_.add_document_text("typed text", std::move(paste_));
     paste_.clear();
   }
   if (!document_message_.empty()) ImGui::TextColored(ImColor(colors::kWarning), "%s", document_message_.c_str());
+  if (const std::string m = session_.document_message(); !m.empty()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(ImColor(colors::kWarning), "%s", m.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine();
+    if (ImGui::SmallButton("OK##docmsg")) session_.clear_document_message();
+  }
 
   if (!document_) {
     ImGui::TextDisabled("No document yet: open a file or paste text.");
@@ -77,9 +88,20 @@ void App::draw_document_panel() {
   }
   const DocumentSummary& d = *document_;
   ImGui::Separator();
-  ImGui::Text("%s", d.name.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%s, %d tokens (tokenized in %.2f s)", format_bytes(d.bytes).c_str(), d.tokens, d.tokenize_seconds);
+  for (size_t i = 0; i < d.parts.size(); ++i) {
+    const DocumentPart& p = d.parts[i];
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::SmallButton("x")) session_.remove_document(i);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("remove it from the conversation");
+    ImGui::PopID();
+    ImGui::SameLine();
+    ImGui::Text("%s", p.name.c_str());
+    ImGui::SameLine();
+    if (p.pages > 0) ImGui::TextDisabled("%s, %s, %d pages", p.format.c_str(), format_bytes(p.bytes).c_str(), p.pages);
+    else ImGui::TextDisabled("%s, %s", p.format.c_str(), format_bytes(p.bytes).c_str());
+  }
+  ImGui::TextDisabled("%zu document%s: %s, %d tokens (tokenized in %.2f s)", d.parts.size(),
+                      d.parts.size() == 1 ? "" : "s", format_bytes(d.bytes).c_str(), d.tokens, d.tokenize_seconds);
   if (d.tokens == 0) {
     ImGui::TextColored(ImColor(colors::kError), "The document is empty: there is nothing to ask about.");
     return;
@@ -94,7 +116,11 @@ void App::draw_document_panel() {
   const int L = m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train;
   const double auto_s = std::max(1.0, double(used) / L);
   const double s = method_.auto_scale ? auto_s : double(method_.scale);
-  const int extended = method_.method == RopeMethod::None ? L : int(L * s);
+  int extended = method_.method == RopeMethod::None ? L : int(L * s);
+  const ConversationSettings& cs = conversation_.settings;
+  if (cs.window > 0 && cs.method == rope_method_name(method_.method) &&
+      cs.scale == (method_.auto_scale ? 0.0 : double(method_.scale)))
+    extended = cs.window;  // the thread's window, planned at its first turn
   context_gauge(used, m.n_ctx_train, extended);
   ImGui::Text("Auto would choose S = %.2f", auto_s);
   if (used > extended)

@@ -1,4 +1,7 @@
-// Q&A tab: a question about the document, the answer streamed as it comes.
+// Q&A tab: the conversation about the documents. The thread of turns (each
+// with what it took from the KV cache), the question box (Ctrl+Enter asks, Esc
+// stops), regenerate / edit the last question, the choice when the next turn
+// would not fit, and the conversation's files (save, open, export).
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -6,10 +9,117 @@
 
 namespace mrrope::ui {
 
+void App::draw_conversation_bar() {
+  const bool busy = session_.busy();
+  ImGui::BeginDisabled(busy);
+  if (ImGui::Button("New conversation")) new_conversation();
+  ImGui::SameLine();
+  if (ImGui::Button("Save")) save_conversation(conversation_path_);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", conversation_path_.empty() ? "into ~/mrrope-conversations/" : conversation_path_.c_str());
+  ImGui::SameLine();
+  if (ImGui::Button("Open...")) conversation_browser_.open(conversation_path_.empty() ? "" : conversation_path_);
+  ImGui::SameLine();
+  if (ImGui::Button("Export")) export_conversation(export_dir_);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("conversation.md and conversation.json (with every setting)");
+  ImGui::EndDisabled();
+  if (auto picked = conversation_browser_.draw()) open_conversation(*picked);
+  if (!conversation_message_.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", conversation_message_.c_str());
+  }
+}
+
+void App::draw_thread() {
+  ImGui::BeginChild("thread", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 5.5f), true);
+  if (conversation_.turns.empty())
+    ImGui::TextDisabled("Ask a question about the documents; follow-up questions continue the thread, and the "
+                        "documents stay in the KV cache (prefilled once per method and S).");
+  const bool busy = session_.busy();
+  for (size_t i = 0; i < conversation_.turns.size(); ++i) {
+    const ConversationTurn& t = conversation_.turns[i];
+    ImGui::PushID(static_cast<int>(i));
+    if (!t.in_context) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
+    ImGui::TextColored(ImColor(0xFFE0C080), "You:");
+    ImGui::SameLine();
+    ImGui::TextWrapped("%s", t.question.c_str());
+    ImGui::TextColored(ImColor(colors::kOk), "Model:");
+    ImGui::SameLine();
+    if (!t.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", t.error.c_str());
+    else ImGui::TextWrapped("%s", t.answer.empty() ? (t.done ? "(no answer)" : "...") : t.answer.c_str());
+    if (t.prompt_tokens > 0)
+      ImGui::TextDisabled("%s | prompt %d tokens: %d from the cache, %d prefilled | %d generated in %.1f s%s%s%s",
+                          t.method.c_str(), t.prompt_tokens, t.cached_tokens, t.prefilled_tokens, t.new_tokens,
+                          t.seconds, t.stop_reason.empty() ? "" : " | stop: ", t.stop_reason.c_str(),
+                          t.in_context ? "" : " | dropped from the context");
+    if (t.done && !t.answer.empty()) {
+      ImGui::SameLine();
+      if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(t.answer.c_str());
+    }
+    if (!t.in_context) ImGui::PopStyleVar();
+    ImGui::Separator();
+    ImGui::PopID();
+  }
+  if (busy && ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndChild();
+}
+
+void App::draw_fit_choice() {
+  if (!fit_) return;
+  const FitProblem& f = *fit_;
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextColored(ImColor(colors::kWarning),
+                     "The next turn needs about %d tokens but the conversation's context holds %d. Nothing is cut "
+                     "on its own: choose.",
+                     f.needed, f.window);
+  ImGui::PopTextWrapPos();
+  const double larger = scale_to_fit(f.needed, native_context());
+  char label[96];
+  std::snprintf(label, sizeof label, "Use S = %.1f (prefills the documents again)", larger);
+  if (method_.method == RopeMethod::None || method_.method == RopeMethod::Native)
+    std::snprintf(label, sizeof label, "Larger context (%d tokens, prefills again)", f.needed);
+  if (ImGui::Button(label)) resolve_fit(true);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(f.drop < 0);
+  char drop[64];
+  std::snprintf(drop, sizeof drop, "Drop the oldest %d turn%s", std::max(f.drop, 0), f.drop == 1 ? "" : "s");
+  if (ImGui::Button(f.drop < 0 ? "Dropping turns is not enough" : drop)) resolve_fit(false);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel##fit")) fit_.reset();
+}
+
 void App::draw_qa_tab() {
-  ImGui::SetNextItemWidth(-1);
-  const bool enter = ImGui::InputTextWithHint("##question", "Ask about the document", &question_,
-                                              ImGuiInputTextFlags_EnterReturnsTrue);
+  draw_conversation_bar();
+  draw_thread();
+  draw_fit_choice();
+
+  const bool busy = session_.busy();
+  const bool ready = model_ && document_ && document_->tokens > 0 && !question_.empty();
+  if (focus_question_) ImGui::SetKeyboardFocusHere(), focus_question_ = false;
+  // Enter makes a new line; Ctrl+Enter asks (ImGui's multiline "enter").
+  const bool ctrl_enter = ImGui::InputTextMultiline("##question", &question_,
+                                                    ImVec2(-1, ImGui::GetTextLineHeight() * 2.6f),
+                                                    ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::BeginDisabled(busy || !ready);
+  if (ImGui::Button("Ask (Ctrl+Enter)") || (ctrl_enter && ready && !busy)) ask();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!busy);
+  if (ImGui::Button("Stop (Esc)")) stop();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  const bool has_last = !conversation_.turns.empty() && pending_turn_ < 0;
+  ImGui::BeginDisabled(busy || !has_last);
+  if (ImGui::Button("Regenerate")) regenerate();
+  ImGui::SameLine();
+  if (ImGui::Button("Edit last question")) edit_last();
+  ImGui::EndDisabled();
+  if (!ready && !busy) {
+    ImGui::SameLine();
+    ImGui::TextDisabled(!model_ ? "open a model" : !document_ || document_->tokens == 0 ? "add a document"
+                                                                                        : "type a question");
+  }
   ImGui::SetNextItemWidth(140);
   ImGui::InputInt("max new tokens", &max_new_tokens_);
   max_new_tokens_ = std::clamp(max_new_tokens_, 1, 4096);
@@ -18,38 +128,15 @@ void App::draw_qa_tab() {
   ImGui::SliderFloat("temperature", &temperature_, 0.0f, 1.5f, "%.2f");
   ImGui::SameLine();
   ImGui::Checkbox("watch attention", &probe_during_ask_);
-  const bool busy = session_.busy();
-  const bool ready = model_ && document_ && document_->tokens > 0 && !question_.empty();
-  ImGui::BeginDisabled(busy || !ready);
-  if (ImGui::Button("Ask") || (enter && ready && !busy)) ask();
-  ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!busy);
-  if (ImGui::Button("Stop")) session_.cancel();
-  ImGui::EndDisabled();
-  if (!ready) {
-    ImGui::SameLine();
-    ImGui::TextDisabled(!model_ ? "open a model" : !document_ || document_->tokens == 0 ? "add a document"
-                                                                                        : "type a question");
+  if (model_) {
+    const ConversationSettings& s = conversation_.settings;
+    if (s.window > 0)
+      ImGui::TextDisabled("Template: %s | thread: %s, S = %.2f, window %d tokens", model_->chat_template.c_str(),
+                          s.method.c_str(), s.resolved_scale, s.window);
+    else
+      ImGui::TextDisabled("Template: %s; method: %s", model_->chat_template.c_str(),
+                          std::string(rope_method_name(method_.method)).c_str());
   }
-  if (model_) ImGui::TextDisabled("Template: %s; method: %s", model_->chat_template.c_str(),
-                                  std::string(rope_method_name(method_.method)).c_str());
-
-  const Answer a = session_.answer();
-  ImGui::Separator();
-  if (!a.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", a.error.c_str());
-  if (!a.rope_description.empty()) ImGui::TextDisabled("%s", a.rope_description.c_str());
-  if (a.prompt_tokens > 0) {
-    ImGui::Text("%d prompt tokens, %d generated in %.1f s | prefill %.1f tok/s, decode %.1f tok/s%s%s", a.prompt_tokens,
-                a.new_tokens, a.seconds, a.prefill_tps, a.decode_tps, a.stop_reason.empty() ? "" : " | stop: ",
-                a.stop_reason.c_str());
-    ImGui::SameLine();
-    if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(a.text.c_str());
-  }
-  ImGui::BeginChild("answer", ImVec2(0, 0), true);
-  ImGui::TextWrapped("%s", a.text.empty() ? (busy ? "..." : "") : a.text.c_str());
-  if (busy && ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);
-  ImGui::EndChild();
 }
 
 }  // namespace mrrope::ui

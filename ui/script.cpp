@@ -21,7 +21,10 @@ namespace {
 const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
                                          "compare", "wait", "schedule-length", "resize", "content-scale", "tab", "screenshot", "dump-windows", "quit",
                                          "fps-start", "fps-report", "wait-phase",
-                                         "eval", "wait-eval", "eval-export", "cancel", "kv-cache"};
+                                         "eval", "wait-eval", "eval-export", "cancel", "kv-cache",
+                                         "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
+                                         "conversation-open", "conversation-export", "expect-document-message",
+                                         "expect-turns", "expect-reuse", "expect-question"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -189,6 +192,62 @@ std::optional<std::string> Script::step(App& app) {
     } else if (c == "document") {
       if (!std::filesystem::exists(line.arg)) return fail(line, "no such file: " + line.arg), std::nullopt;
       app.open_document(line.arg);
+    } else if (c == "drop") {
+      std::vector<std::string> paths;
+      std::istringstream words(line.arg);
+      for (std::string p; words >> p;) paths.push_back(p);
+      if (paths.empty()) return fail(line, "drop needs one or more paths"), std::nullopt;
+      app.drop_files(paths);  // as GLFW's drop callback
+    } else if (c == "new-conversation") {
+      app.new_conversation();
+    } else if (c == "regenerate") {
+      app.regenerate();
+    } else if (c == "edit-last") {
+      app.edit_last();
+    } else if (c == "conversation-save" || c == "conversation-open") {
+      if (line.arg.empty()) return fail(line, c + " needs a file name"), std::nullopt;
+      const std::string path = output_path(line.arg);
+      const std::string err = c == "conversation-save" ? app.save_conversation(path) : app.open_conversation(path);
+      if (!err.empty()) return fail(line, err), std::nullopt;
+      std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
+    } else if (c == "conversation-export") {
+      std::vector<std::string> written;
+      const std::string err = app.export_conversation(output_path(line.arg.empty() ? "conversation" : line.arg), &written);
+      if (!err.empty()) return fail(line, err), std::nullopt;
+      for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+    } else if (c == "expect-document-message") {
+      // The Document panel's message (a refusal) once the worker is done with the file.
+      if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now(), settle_frames_ = 1;
+      else if (!app.session().busy()) {
+        waiting_ = false;
+        const std::string m = app.session().document_message();
+        if (m.find(line.arg) == std::string::npos)
+          return fail(line, "the document message is '" + m + "', expected it to hold '" + line.arg + "'"), std::nullopt;
+        std::fprintf(stderr, "mrrope-app: document message: %s\n", m.c_str());
+        app.session().clear_document_message();
+        settle_frames_ = 2;
+      } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_) {
+        return fail(line, "timed out waiting for the worker"), std::nullopt;
+      }
+      if (waiting_) return std::nullopt;
+    } else if (c == "expect-question") {
+      if (app.question() != line.arg)
+        return fail(line, "the question box holds '" + app.question() + "', expected '" + line.arg + "'"), std::nullopt;
+    } else if (c == "expect-turns") {
+      const int n = std::atoi(line.arg.c_str());
+      const int have = static_cast<int>(app.conversation().turns.size());
+      if (have != n) return fail(line, "the conversation has " + std::to_string(have) + " turns, expected " + line.arg), std::nullopt;
+    } else if (c == "expect-reuse") {
+      // The last turn took the documents from the KV cache: it prefilled fewer tokens than it took from the cache.
+      const auto& turns = app.conversation().turns;
+      if (turns.size() < 2) return fail(line, "expect-reuse needs two turns or more"), std::nullopt;
+      const ConversationTurn& t = turns.back();
+      if (t.cached_tokens <= 0 || t.prefilled_tokens >= t.cached_tokens)
+        return fail(line, "the last turn took " + std::to_string(t.cached_tokens) + " prompt tokens from the cache and prefilled " +
+                              std::to_string(t.prefilled_tokens) + ": the documents were not reused"),
+               std::nullopt;
+      std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache, %d prefilled\n", turns.size(),
+                   t.prompt_tokens, t.cached_tokens, t.prefilled_tokens);
     } else if (c == "question") {
       app.set_question(line.arg);
     } else if (c == "kv-cache") {

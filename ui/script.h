@@ -1,10 +1,10 @@
 #pragma once
 // Scripted runs (mrrope-app --script FILE / --demo): one command per line,
 // executed across frames so the UI keeps rendering while the worker runs.
-//   model PATH|default      document PATH         question TEXT
+//   model PATH|default      document PATH (added to the documents)   question TEXT
 //   max-tokens N            method NAME           scale S|auto
 //   kv-cache f16|q8_0 (the KV cache type of the next decoder)
-//   ask                     compare M1 M2 [M3 M4] wait [SECONDS]
+//   ask (the question as the conversation's next turn)   compare M1 M2 [M3 M4] wait [SECONDS]
 //   tab NAME                screenshot FILE.png   dump-windows FILE.json
 //   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
 //   content-scale S (1-4: text and widgets as on a monitor of S x 96 dpi)
@@ -15,6 +15,11 @@
 //   wait-eval N   until the sweep has N finished runs (or has ended)
 //   cancel        as the Cancel button
 //   eval-export [DIR]   writes results.csv/.json and the PNG into DIR (default eval/)
+//   drop PATH...  as files dropped on the window (documents; .gguf a model; .json a conversation)
+//   new-conversation   regenerate   edit-last (the last question back into the box)
+//   conversation-save FILE.json   conversation-open FILE.json   conversation-export [DIR]
+//   expect-document-message TEXT  once the worker is idle, the Document panel's message holds TEXT
+//   expect-question TEXT (what the question box holds)   expect-turns N   expect-reuse (the last turn prefilled fewer tokens than it took from the KV cache)
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with

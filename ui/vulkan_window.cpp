@@ -37,6 +37,12 @@ VulkanWindow::VulkanWindow(const std::string& title, int width, int height) : vk
   glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
   window_ = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
   if (!window_) throw std::runtime_error("could not create a window");
+  // Files dragged onto the window: collected here, opened by the app next frame.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
+    auto* self = static_cast<VulkanWindow*>(glfwGetWindowUserPointer(w));
+    for (int i = 0; self && i < count; ++i) self->dropped_.emplace_back(paths[i]);
+  });
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window_, &sx, &sy);
   monitor_scale_ = std::clamp(std::max(sx, sy), 1.0f, 4.0f);

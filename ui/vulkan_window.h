@@ -5,6 +5,7 @@
 // lock, and a frame is only started when the previous one has finished (so
 // the UI thread never blocks behind a long compute submission).
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ class VulkanWindow : public FrameTarget {
   void set_content_scale(float scale) override;
   float content_scale() const override { return renderer_ ? renderer_->content_scale() : 1.0f; }
   uint64_t frames_completed() const override { return renderer_ ? renderer_->frames_completed() : 0; }
+  std::vector<std::string> take_dropped_files() override { return std::exchange(dropped_, {}); }
 
  private:
   void create_swapchain();
@@ -47,6 +49,7 @@ class VulkanWindow : public FrameTarget {
   float monitor_scale_ = 1.0f;  // the monitor's, last seen
   bool platform_ready_ = false;
   bool rebuild_ = false;
+  std::vector<std::string> dropped_;  // filled by GLFW's drop callback while polling events
   std::unique_ptr<FrameRenderer> renderer_;
 
   struct Vk;  // swapchain handles (kept out of this header)

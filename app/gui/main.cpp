@@ -109,6 +109,7 @@ int run(int argc, char** argv) {
     while (!window->should_close()) {
       if (!window->begin_frame()) continue;
       fps.observe(window->frames_completed(), ui::FpsRecorder::clock_now());
+      if (auto dropped = window->take_dropped_files(); !dropped.empty()) app.drop_files(dropped);
       if (script && !capture) capture = script->step(app);
       if (script && script->finished()) break;
       ImGui_ImplVulkan_NewFrame();

@@ -16,7 +16,7 @@ std::string lower(std::string_view s) {
 
 std::string megabytes(uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", double(bytes) / 1e6);
+  std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / double(1 << 20));
   return buf;
 }
 

@@ -1,0 +1,265 @@
+// The conversation's logic in the App: turns sent to the session, the streamed
+// answer copied back, the window a thread runs in, and its files. The Q&A tab
+// (panel_qa.cpp) draws it.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ui/app.h"
+
+namespace mrrope::ui {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string local_time(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+std::string write_file(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  std::ofstream out(path, std::ios::binary);
+  if (!(out << text)) return "could not write " + path;
+  return "";
+}
+
+std::string home_folder(const std::string& name) {
+  const char* home = std::getenv("HOME");
+  return (fs::path(home && *home ? home : ".") / name).string();
+}
+
+}  // namespace
+
+int App::native_context() const {
+  if (!model_) return 0;
+  return model_->rope.n_ctx_orig > 0 ? model_->rope.n_ctx_orig : model_->n_ctx_train;
+}
+
+int App::next_turn_estimate(const std::string& question) const {
+  int tokens = (document_ ? document_->tokens : 0) + 16 + static_cast<int>(question.size() / 3) + max_new_tokens_;
+  for (const ConversationTurn& t : conversation_.turns)
+    if (t.in_context && t.done && t.error.empty()) tokens += turn_tokens_estimate(t);
+  return tokens;
+}
+
+void App::sync_conversation() {
+  if (pending_turn_ < 0 || pending_turn_ >= int(conversation_.turns.size())) return;
+  const Answer a = session_.answer();
+  ConversationTurn& t = conversation_.turns[size_t(pending_turn_)];
+  t.answer = a.text;
+  t.prompt_tokens = a.prompt_tokens;
+  t.cached_tokens = a.cached_tokens;
+  t.prefilled_tokens = a.prefilled_tokens;
+  t.new_tokens = a.new_tokens;
+  t.seconds = a.seconds;
+  if (!a.done) return;
+  pending_turn_ = -1;
+  if (a.needed_tokens > 0) {
+    // Did not run: the question goes back into the box and the user chooses.
+    FitProblem f{a.needed_tokens, a.window, oldest_turns_to_drop(conversation_, a.needed_tokens, a.window), t.question};
+    if (question_.empty()) question_ = t.question;
+    conversation_.turns.pop_back();
+    fit_ = f;
+    return;
+  }
+  t.stop_reason = a.stop_reason;
+  t.error = a.error;
+  t.done = true;
+}
+
+void App::ask() {
+  sync_conversation();
+  if (pending_turn_ >= 0 || question_.empty()) return;
+  const std::string q = question_;
+  send_turn(q);
+  if (!fit_) question_.clear();  // sent: the box is free for the next question
+}
+
+void App::send_turn(const std::string& question) {
+  fit_.reset();
+  conversation_message_.clear();
+  const std::string method = std::string(rope_method_name(method_.method));
+  const double scale = method_.auto_scale ? 0.0 : double(method_.scale);
+  ConversationSettings& s = conversation_.settings;
+  // A new thread, or another method or S: plan the window again (the
+  // schedule changes, so the documents are prefilled again anyway).
+  const bool replan = s.window <= 0 || s.method != method || s.scale != scale;
+  const int needed = next_turn_estimate(question);
+  if (replan) {
+    const WindowPlan p = plan_window(method_.method, method_.auto_scale, scale, native_context(), needed);
+    s.method = method;
+    s.scale = scale;
+    s.resolved_scale = p.scale;
+    s.window = p.window;
+  } else if (needed > s.window) {
+    fit_ = FitProblem{needed, s.window, oldest_turns_to_drop(conversation_, needed, s.window), question};
+    return;
+  }
+  if (conversation_.created.empty()) conversation_.created = local_time("%Y-%m-%d %H:%M");
+  ChatRequest r;
+  r.ask = make_request();
+  r.ask.question = question;
+  if (method_.method != RopeMethod::None && method_.method != RopeMethod::Native)
+    r.ask.rope.scale = s.resolved_scale;  // explicit: the schedule stays put while the thread grows
+  r.history = context_history(conversation_);
+  r.window = s.window;
+  ConversationTurn t;
+  t.question = question;
+  t.method = method;
+  conversation_.turns.push_back(t);
+  pending_turn_ = static_cast<int>(conversation_.turns.size()) - 1;
+  session_.chat(r);
+}
+
+void App::regenerate() {
+  sync_conversation();
+  if (pending_turn_ >= 0 || conversation_.turns.empty()) return;
+  const std::string q = conversation_.turns.back().question;
+  conversation_.turns.pop_back();
+  send_turn(q);
+}
+
+void App::edit_last() {
+  sync_conversation();
+  if (pending_turn_ >= 0 || conversation_.turns.empty()) return;
+  question_ = conversation_.turns.back().question;
+  conversation_.turns.pop_back();
+  focus_question_ = true;
+}
+
+void App::new_conversation() {
+  sync_conversation();
+  if (pending_turn_ >= 0) session_.cancel();
+  pending_turn_ = -1;
+  conversation_ = {};
+  fit_.reset();
+  conversation_path_.clear();
+  conversation_message_.clear();
+}
+
+void App::resolve_fit(bool larger_scale) {
+  if (!fit_) return;
+  const FitProblem f = *fit_;
+  fit_.reset();
+  if (larger_scale) {
+    method_.auto_scale = false;
+    method_.scale = static_cast<float>(scale_to_fit(f.needed, native_context()));
+    conversation_.settings.window = 0;  // replanned with the new S
+  } else {
+    int drop = f.drop < 0 ? int(conversation_.turns.size()) : f.drop;
+    for (ConversationTurn& t : conversation_.turns)
+      if (drop > 0 && t.in_context) t.in_context = false, --drop;
+  }
+  send_turn(f.question);
+  if (!fit_ && question_ == f.question) question_.clear();
+}
+
+void App::fill_conversation_settings() {
+  ConversationSettings& s = conversation_.settings;
+  s.model_path = model_path_;
+  s.model_name = model_ ? model_->name : "";
+  if (s.window <= 0) {  // not started: what the next turn would use
+    s.method = std::string(rope_method_name(method_.method));
+    s.scale = method_.auto_scale ? 0.0 : double(method_.scale);
+  }
+  s.alpha = method_.set_alpha ? std::optional<double>(method_.alpha) : std::nullopt;
+  s.beta = method_.set_beta ? std::optional<double>(method_.beta) : std::nullopt;
+  s.attn_factor = method_.set_attn ? std::optional<double>(method_.attn) : std::nullopt;
+  s.max_new_tokens = max_new_tokens_;
+  s.temperature = temperature_;
+  s.kv_cache = std::string(kv_cache_type_name(session_.kv_type()));
+  conversation_.documents.clear();
+  if (document_)
+    for (const DocumentPart& p : document_->parts)
+      conversation_.documents.push_back({p.name, p.path, p.format, p.bytes, p.pages});
+}
+
+std::string App::save_conversation(const std::string& path_in) {
+  sync_conversation();
+  fill_conversation_settings();
+  if (conversation_.created.empty()) conversation_.created = local_time("%Y-%m-%d %H:%M");
+  const std::string path =
+      path_in.empty() ? home_folder("mrrope-conversations") + "/" + local_time("%Y%m%d-%H%M%S") + ".json" : path_in;
+  const std::string err = write_file(path, conversation_to_json(conversation_));
+  conversation_message_ = err.empty() ? "saved to " + path : err;
+  if (err.empty()) conversation_path_ = path;
+  return err;
+}
+
+std::string App::export_conversation(const std::string& dir_in, std::vector<std::string>* written) {
+  sync_conversation();
+  fill_conversation_settings();
+  const std::string dir = dir_in.empty() ? home_folder("mrrope-conversations") + "/" + local_time("%Y%m%d-%H%M%S") : dir_in;
+  const std::string md = (fs::path(dir) / "conversation.md").string(), js = (fs::path(dir) / "conversation.json").string();
+  std::string err = write_file(md, conversation_to_markdown(conversation_));
+  if (err.empty()) err = write_file(js, conversation_to_json(conversation_));
+  conversation_message_ = err.empty() ? "exported " + md + " and conversation.json" : err;
+  if (err.empty() && written) *written = {md, js};
+  return err;
+}
+
+std::string App::open_conversation(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return conversation_message_ = "cannot open " + path;
+  std::stringstream text;
+  text << in.rdbuf();
+  Conversation c;
+  try {
+    c = conversation_from_json(text.str());
+  } catch (const std::exception& e) {
+    return conversation_message_ = path + ": " + e.what();
+  }
+  new_conversation();
+  const ConversationSettings& s = c.settings;
+  method_.method = parse_rope_method(s.method);  // checked by conversation_from_json
+  method_.auto_scale = s.scale <= 0;
+  if (s.scale > 0) method_.scale = static_cast<float>(s.scale);
+  method_.set_alpha = s.alpha.has_value(), method_.alpha = float(s.alpha.value_or(method_.alpha));
+  method_.set_beta = s.beta.has_value(), method_.beta = float(s.beta.value_or(method_.beta));
+  method_.set_attn = s.attn_factor.has_value(), method_.attn = float(s.attn_factor.value_or(method_.attn));
+  max_new_tokens_ = std::clamp(s.max_new_tokens, 1, 4096);
+  temperature_ = static_cast<float>(s.temperature);
+  if (auto kv = kv_cache_type_from_name(s.kv_cache)) session_.set_kv_type(*kv);
+  std::vector<std::string> missing;
+  if (!s.model_path.empty() && s.model_path != model_path_) {
+    std::error_code ec;
+    if (fs::is_regular_file(s.model_path, ec)) open_model(s.model_path);
+    else missing.push_back("model " + s.model_path);
+  }
+  session_.clear_documents();
+  for (const ConversationDocument& d : c.documents) {
+    std::error_code ec;
+    if (!d.path.empty() && fs::is_regular_file(d.path, ec)) session_.add_document_file(d.path);
+    else missing.push_back(d.path.empty() ? d.name + " (pasted: paste it again)" : d.path);
+  }
+  conversation_ = std::move(c);
+  conversation_path_ = path;
+  conversation_message_ = "opened " + path;
+  if (!missing.empty()) {
+    conversation_message_ += "; not found: ";
+    for (size_t i = 0; i < missing.size(); ++i) conversation_message_ += (i ? ", " : "") + missing[i];
+    conversation_message_ += " (the thread shows; open them to go on)";
+  }
+  return "";
+}
+
+void App::drop_files(const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) {
+    const std::string ext = fs::path(p).extension().string();
+    if (ext == ".gguf") open_model(p);
+    else if (ext == ".json" && open_conversation(p).empty()) continue;
+    else open_document(p);
+  }
+}
+
+}  // namespace mrrope::ui
