@@ -165,6 +165,9 @@ class App {
     std::string question;
   };
   std::optional<FitProblem> fit_;
+ public:
+  const std::optional<FitProblem>& fit_problem() const { return fit_; }
+ private:
   std::string conversation_path_, export_dir_, conversation_message_;
   bool focus_question_ = false;
 

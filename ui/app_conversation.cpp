@@ -62,7 +62,13 @@ void App::sync_conversation() {
   t.prefilled_tokens = a.prefilled_tokens;
   t.new_tokens = a.new_tokens;
   t.seconds = a.seconds;
-  if (!a.done) return;
+  if (!a.done && session_.busy()) return;
+  if (!a.done) {  // stopped while still queued: it never ran
+    pending_turn_ = -1;
+    t.stop_reason = "stopped";
+    t.done = true;
+    return;
+  }
   pending_turn_ = -1;
   if (a.needed_tokens > 0) {
     // Did not run: the question goes back into the box and the user chooses.

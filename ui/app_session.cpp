@@ -52,6 +52,7 @@ void AppSession::cancel() {
     jobs_.clear();
     cancel_ = true;
     if (eval_.queued) eval_.queued = false, eval_.cancelled = true;  // dropped before it started
+    if (!running_) progress_.busy = false;  // only queued jobs: nothing will clear it
   }
   touch();
 }
@@ -74,6 +75,7 @@ void AppSession::worker_loop() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
       cancel_ = false;  // under the lock: a cancel() after this pop hits this job
+      running_ = true;
       progress_ = Progress{job.first, 0, 0, true};
     }
     touch();
@@ -85,6 +87,7 @@ void AppSession::worker_loop() {
     }
     {
       std::lock_guard lock(mutex_);
+      running_ = false;
       progress_.busy = !jobs_.empty();
       progress_.done = progress_.total = 0;
     }

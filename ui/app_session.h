@@ -225,6 +225,7 @@ class AppSession {
   std::condition_variable wake_;
   std::deque<std::pair<std::string, Job>> jobs_;
   bool stopping_ = false;
+  bool running_ = false;  // the worker is inside a job
   std::optional<ModelSummary> model_;
   std::optional<DocumentSummary> document_;
   std::string document_message_;

@@ -24,7 +24,7 @@ const std::set<std::string> kCommands = {"model", "document", "question", "max-t
                                          "eval", "wait-eval", "eval-export", "cancel", "kv-cache",
                                          "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
                                          "conversation-open", "conversation-export", "expect-document-message",
-                                         "expect-turns", "expect-reuse", "expect-question"};
+                                         "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -230,6 +230,14 @@ std::optional<std::string> Script::step(App& app) {
         return fail(line, "timed out waiting for the worker"), std::nullopt;
       }
       if (waiting_) return std::nullopt;
+    } else if (c == "expect-fit") {
+      if (!app.fit_problem()) return fail(line, "the next turn was expected not to fit, and no choice is offered"), std::nullopt;
+      std::fprintf(stderr, "mrrope-app: does not fit: %d tokens needed, the window holds %d\n", app.fit_problem()->needed,
+                   app.fit_problem()->window);
+    } else if (c == "resolve-fit") {
+      if (line.arg != "larger" && line.arg != "drop") return fail(line, "resolve-fit takes larger or drop"), std::nullopt;
+      if (!app.fit_problem()) return fail(line, "there is no choice to make"), std::nullopt;
+      app.resolve_fit(line.arg == "larger");
     } else if (c == "expect-question") {
       if (app.question() != line.arg)
         return fail(line, "the question box holds '" + app.question() + "', expected '" + line.arg + "'"), std::nullopt;

@@ -4,7 +4,8 @@
 # each get their message while the typed question stays; then a PDF made here
 # and an HTML page, two questions (the second must take the documents from the
 # KV cache), save, a new conversation, reopen, a third question, export; then
-# the files are checked. Args: APP PDF_TOOL OUTDIR SOURCE_DIR.
+# a turn that does not fit (a larger S chosen, stopped, regenerated, taken back
+# to edit); the files are checked. Args: APP PDF_TOOL OUTDIR SOURCE_DIR.
 set -euo pipefail
 app=$1 pdf=$2 out=$3 src=$4
 rm -rf "$out" && mkdir -p "$out/bad"
@@ -69,6 +70,24 @@ ask
 wait
 expect-turns 3
 expect-reuse
+# A turn that does not fit the window: the choice shows, the question stays in the box.
+max-tokens 700
+question A question that needs more room
+ask
+expect-fit
+expect-turns 3
+expect-question A question that needs more room
+resolve-fit larger
+cancel
+wait
+expect-turns 4
+max-tokens 4
+regenerate
+wait
+expect-turns 4
+edit-last
+expect-turns 3
+expect-question A question that needs more room
 conversation-export export2
 screenshot reopened.png
 quit
