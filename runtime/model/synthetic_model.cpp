@@ -48,9 +48,15 @@ std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t row
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 108, 0.0001f);
       break;
     case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, 0.0005f), set_half(b + 2, 0.0002f);
+    case GgmlType::Q5_K: {
+      // weight = d * sc * q - dmin * m with sc, m, q uniform: dmin = d * mean(q)
+      // centres the weights. All-positive weights (a small dmin) grew the
+      // Llama-3-8B shapes' FFN activations past the f16 range of the prefill's
+      // matrix units in layer 0.
+      const float d = 0.0005f, dmin = d * (type == GgmlType::Q4_K ? 7.5f : 15.5f);
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b, d), set_half(b + 2, dmin);
       break;
+    }
     case GgmlType::Q6_K:
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 208, 0.00005f);
       break;
