@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "quant/quantize.h"
+#include "support/quant_samples.h"
 
 namespace mrrope::test {
 namespace {
@@ -110,16 +111,10 @@ TEST_P(IQuantRoundTrip, ErrorWithinBound) {
   std::mt19937 rng(7);
   const int64_t rows = 4, cols = 512;
   for (auto [lo, hi] : {std::pair{-1.0f, 1.0f}, std::pair{0.5f, 2.0f}, std::pair{-3.0f, -1.0f}}) {
-    std::uniform_real_distribution<float> u(lo, hi);
-    std::vector<float> x(rows * cols);
-    for (float& v : x) v = u(rng);
-    EXPECT_LE(roundtrip_ratio(t, x, rows, cols), 1.0) << lo << ".." << hi;
+    EXPECT_LE(roundtrip_ratio(t, uniform_values(rng, rows * cols, lo, hi), rows, cols), 1.0) << lo << ".." << hi;
   }
   // Magnitudes varying by 32-element sub-block (1e-3 .. 10) and a zero block.
-  std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> x(rows * cols);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = u(rng) * std::pow(10.0f, float(int(i / 32) % 5) - 3);
-  std::fill(x.begin(), x.begin() + 256, 0.0f);
+  const std::vector<float> x = mixed_magnitudes(rng, rows * cols, 32);
   EXPECT_LE(roundtrip_ratio(t, x, rows, cols), 1.0) << "mixed magnitudes";
   const auto y = dequantize_rows(t, quantize_rows(t, x, rows, cols), rows, cols);
   for (int i = 0; i < 256; ++i) ASSERT_EQ(y[i], 0.0f) << "zero block, element " << i;
@@ -128,14 +123,7 @@ TEST_P(IQuantRoundTrip, ErrorWithinBound) {
 // Gaussian weights, as in trained models: the mean error is well below the bound.
 TEST_P(IQuantRoundTrip, GaussianRmsErrorIsSmall) {
   const GgmlType t = GetParam();
-  std::mt19937 rng(8);
-  std::normal_distribution<float> n(0, 1);
-  std::vector<float> x(8 * 1024);
-  for (float& v : x) v = n(rng);
-  const auto y = dequantize_rows(t, quantize_rows(t, x, 8, 1024), 8, 1024);
-  double se = 0, sx = 0;
-  for (size_t i = 0; i < x.size(); ++i) se += (x[i] - y[i]) * double(x[i] - y[i]), sx += double(x[i]) * x[i];
-  EXPECT_LT(std::sqrt(se / sx), 0.1);  // 0.079 for both; Q4_0 gives 0.085 on these values
+  EXPECT_LT(gaussian_relative_rms(t, 8), 0.1);  // 0.079 for both; Q4_0 gives 0.085 on these values
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, IQuantRoundTrip, testing::Values(GgmlType::IQ4_NL, GgmlType::IQ4_XS),

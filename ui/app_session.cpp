@@ -173,6 +173,38 @@ void AppSession::load_model(const std::string& path) {
 
 // ---- answering -----------------------------------------------------------
 
+std::vector<std::string> AppSession::arm_probe(const std::optional<AttentionProbeConfig>& probe,
+                                               const std::vector<int32_t>& prompt, int span) {
+  GpuModel& model = engine_->model();
+  std::vector<std::string> pieces;
+  if (!probe) {
+    model.set_probe(std::nullopt);
+    return pieces;
+  }
+  AttentionProbeConfig cfg = *probe;
+  cfg.span = span;
+  model.set_probe(cfg);
+  pieces.reserve(prompt.size());
+  for (int32_t id : prompt) pieces.push_back(engine_->tokenizer().token_to_piece(id, false));
+  return pieces;
+}
+
+void AppSession::publish_attention(const std::optional<AttentionProbeConfig>& probe,
+                                   const std::vector<std::string>& pieces, int prompt_tokens) {
+  if (!probe) return;
+  AttentionSnapshot snap;
+  snap.probe = engine_->model().read_probe();
+  snap.config = *probe;
+  snap.pieces = pieces;
+  snap.prompt_tokens = prompt_tokens;
+  snap.valid = true;
+  {
+    std::lock_guard lock(mutex_);
+    attention_ = std::move(snap);
+  }
+  touch();
+}
+
 void AppSession::ensure_decoder(int n_ctx) {
   const KvCacheType kv_type = kv_type_.load();
   if (engine_->has_decoder() && decoder_ctx_ >= n_ctx && decoder_kv_type_ == kv_type) return;
@@ -211,30 +243,8 @@ Answer AppSession::run_one(const AskRequest& request, const std::function<void(c
   ensure_decoder(context_for(static_cast<int>(prompt.size()), request.max_new_tokens));
   GpuModel& model = engine_->model();
 
-  std::vector<std::string> pieces;
-  if (request.probe) {
-    AttentionProbeConfig cfg = *request.probe;
-    cfg.span = n_needed;
-    model.set_probe(cfg);
-    pieces.reserve(prompt.size());
-    for (int32_t id : prompt) pieces.push_back(engine_->tokenizer().token_to_piece(id, false));
-  } else {
-    model.set_probe(std::nullopt);
-  }
-  auto publish_probe = [&] {
-    if (!request.probe) return;
-    AttentionSnapshot snap;
-    snap.probe = model.read_probe();
-    snap.config = *request.probe;
-    snap.pieces = pieces;
-    snap.prompt_tokens = static_cast<int>(prompt.size());
-    snap.valid = true;
-    {
-      std::lock_guard lock(mutex_);
-      attention_ = std::move(snap);
-    }
-    touch();
-  };
+  const std::vector<std::string> pieces = arm_probe(request.probe, prompt, n_needed);
+  auto publish_probe = [&] { publish_attention(request.probe, pieces, static_cast<int>(prompt.size())); };
 
   GenerateParams gp;
   gp.max_new_tokens = request.max_new_tokens;

@@ -209,6 +209,13 @@ class AppSession {
   void run_chat(const ChatRequest& request);       // app_session_chat.cpp
   void retokenize_documents();                     // app_session_documents.cpp
   void forget_cache() { kv_tokens_.clear(); kv_key_.clear(); }
+  // Turns the attention probe on over `span` keys (off when `probe` is empty)
+  // and returns the text of each prompt token, for the map over the text.
+  std::vector<std::string> arm_probe(const std::optional<AttentionProbeConfig>& probe,
+                                     const std::vector<int32_t>& prompt, int span);
+  // Publishes the probe's map so far (nothing when `probe` is empty).
+  void publish_attention(const std::optional<AttentionProbeConfig>& probe, const std::vector<std::string>& pieces,
+                         int prompt_tokens);
 
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned

@@ -95,30 +95,8 @@ void AppSession::run_chat(const ChatRequest& request) {
   a.cached_tokens = static_cast<int>(shared);
   a.prefilled_tokens = a.prompt_tokens - a.cached_tokens;
 
-  std::vector<std::string> pieces;
-  if (ask.probe) {
-    AttentionProbeConfig cfg = *ask.probe;
-    cfg.span = window;
-    model.set_probe(cfg);
-    pieces.reserve(prompt.size());
-    for (int32_t id : prompt) pieces.push_back(engine_->tokenizer().token_to_piece(id, false));
-  } else {
-    model.set_probe(std::nullopt);
-  }
-  auto publish_probe = [&] {
-    if (!ask.probe) return;
-    AttentionSnapshot snap;
-    snap.probe = model.read_probe();
-    snap.config = *ask.probe;
-    snap.pieces = pieces;
-    snap.prompt_tokens = a.prompt_tokens;
-    snap.valid = true;
-    {
-      std::lock_guard lock(mutex_);
-      attention_ = std::move(snap);
-    }
-    touch();
-  };
+  const std::vector<std::string> pieces = arm_probe(ask.probe, prompt, window);
+  auto publish_probe = [&] { publish_attention(ask.probe, pieces, a.prompt_tokens); };
 
   const auto t_prefill = std::chrono::steady_clock::now();
   std::vector<float> logits = model.prefill(

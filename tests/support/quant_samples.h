@@ -1,0 +1,40 @@
+#pragma once
+// Sample weights for the quantizer round-trip tests, and the relative RMS
+// error a type gives on Gaussian weights (as trained models have).
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "quant/quantize.h"
+
+namespace mrrope::test {
+
+inline std::vector<float> uniform_values(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> x(n);
+  for (float& v : x) v = u(rng);
+  return x;
+}
+
+// Uniform in [-1, 1] scaled by 1e-3 .. 10, changing every `group` elements,
+// with the first 256 elements zero.
+inline std::vector<float> mixed_magnitudes(std::mt19937& rng, size_t n, size_t group) {
+  std::vector<float> x = uniform_values(rng, n, -1, 1);
+  for (size_t i = 0; i < n; ++i) x[i] *= std::pow(10.0f, float(int(i / group) % 5) - 3);
+  std::fill(x.begin(), x.begin() + std::min<size_t>(256, n), 0.0f);
+  return x;
+}
+
+// sqrt(sum (x - q(x))^2 / sum x^2) over 8 rows of 1024 standard normal weights.
+inline double gaussian_relative_rms(GgmlType type, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0, 1);
+  std::vector<float> x(8 * 1024);
+  for (float& v : x) v = n(rng);
+  const auto y = dequantize_rows(type, quantize_rows(type, x, 8, 1024), 8, 1024);
+  double se = 0, sx = 0;
+  for (size_t i = 0; i < x.size(); ++i) se += (x[i] - y[i]) * double(x[i] - y[i]), sx += double(x[i]) * x[i];
+  return std::sqrt(se / sx);
+}
+
+}  // namespace mrrope::test
