@@ -20,6 +20,7 @@
 #include "model/gpu_model.h"
 #include "ops/matvec_int8.h"
 #include "support/gpu_test.h"
+#include "support/long_context_check.h"
 #include "support/precision.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
@@ -172,24 +173,7 @@ TEST_P(DecoderLongContext, MatchesReferencePast4KUnderEveryMethod) {
   spec.n_ff = 256;
   spec.n_vocab = 128;
   const GgufFile file = synthetic_gguf(spec);
-  const ModelConfig config = ModelConfig::from_gguf(file);
-  GpuModelOptions options;
-  options.n_ctx = 4224;
-  GpuModel gpu_model(gpu(), file, config, options);
-  const auto tokens = random_tokens(4168, config.n_vocab, 9);
-  const std::span<const int32_t> all(tokens);
-  for (const char* method : {"none", "linear", "yarn", "mrrope-pro"}) {
-    const RopeTable table = schedule(config, method, std::string(method) == "none" ? 1.0 : 4.0);
-    CpuModel cpu_model(file, config);
-    gpu_model.reset();
-    gpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
-    cpu_model.set_rope(rope_frequencies(config.rope, table), table.attn_factor);
-    gpu_model.prefill(all.first(4160));
-    const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
-    const auto cpu_logits = cpu_model.forward(all);
-    const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
-    expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, method, logits_rtol(gpu(), 2e-3));
-  }
+  expect_past_4k_matches_reference(gpu(), file, {"none", "linear", "yarn", "mrrope-pro"});
 }
 
 INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderLongContext, testing::ValuesIn(decoder_cases()),
