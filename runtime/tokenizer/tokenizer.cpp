@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "tokenizer/unicode.h"
 
@@ -12,7 +13,11 @@ Tokenizer::Tokenizer(Vocab vocab, bool fast_spm_split) : vocab_(std::move(vocab)
   for (size_t i = 0; i < vocab_.size(); ++i) token_to_id_[vocab_.tokens[i]] = TokenId(i);
 
   if (vocab_.model == VocabModel::Bpe) {
-    pre_ = pre_tokenizer_from_name(vocab_.pre);
+    try {
+      pre_ = pre_tokenizer_from_name(vocab_.pre);
+    } catch (const std::invalid_argument& e) {
+      throw TokenizerError(e.what());  // a Vocab not made by build_vocab
+    }
     bpe_ranks_.reserve(vocab_.merges.size());
     for (size_t i = 0; i < vocab_.merges.size(); ++i) {
       // llama.cpp splits at the first space after the first byte.

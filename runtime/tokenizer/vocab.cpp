@@ -1,6 +1,9 @@
 #include "tokenizer/vocab.h"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include "tokenizer/pretokenize.h"
 
 namespace mrrope::tok {
 
@@ -38,6 +41,13 @@ Vocab build_vocab(const std::string& model_name, const std::string& pre, std::ve
     v.bos_id = 11;
     v.eos_id = 11;
     v.clean_spaces = true;
+    // An unknown pre-tokenizer is refused here, with the file's name, rather
+    // than when the tokenizer is built (llama.cpp refuses it too).
+    try {
+      (void)pre_tokenizer_from_name(pre);
+    } catch (const std::invalid_argument& e) {
+      throw TokenizerError(e.what());
+    }
     if (is_llama3_pre(pre)) {
       v.ignore_merges = true;
       v.add_bos = true;

@@ -1,0 +1,40 @@
+// Regressions found by fuzz_tokenizer (tests/fuzz/, tools/fuzz.sh): tokenizer
+// metadata that crashed or threw something other than TokenizerError is now
+// refused when the vocabulary is loaded, with a message naming the problem.
+#include <gtest/gtest.h>
+
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
+#include "support/error_of.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocab.h"
+
+namespace mrrope::tok {
+namespace {
+
+// A small byte-level BPE vocabulary ("a", "b", "ab") with the given pre-tokenizer.
+GgufWriter bpe_file(const std::string& pre) {
+  GgufWriter w;
+  w.set_string("tokenizer.ggml.model", "gpt2");
+  w.set_string("tokenizer.ggml.pre", pre);
+  w.set_string_array("tokenizer.ggml.tokens", {"a", "b", "ab"});
+  w.set_string_array("tokenizer.ggml.merges", {"a b"});
+  return w;
+}
+
+// An unknown tokenizer.ggml.pre was accepted by load_vocab and then escaped
+// the Tokenizer constructor as std::invalid_argument (an uncaught exception in
+// the fuzzer; the engine reported it without the file's name).
+TEST(TokFuzz, UnknownPreTokenizerIsRefusedByTheLoader) {
+  const GgufFile f = GgufFile::parse(bpe_file("qwen1").to_bytes(), "v.gguf");
+  EXPECT_EQ(test::error_of<TokenizerError>([&] { load_vocab(f); }),
+            "v.gguf: unsupported BPE pre-tokenizer 'qwen1' (supported: gpt-2, llama-bpe, qwen2)");
+  // Known names and aliases still load and tokenize.
+  for (const char* pre : {"", "default", "gpt-2", "llama-bpe", "llama3", "qwen2", "deepseek-r1-qwen"}) {
+    const Tokenizer t(load_vocab(GgufFile::parse(bpe_file(pre).to_bytes(), "v.gguf")));
+    EXPECT_EQ(t.tokenize("ab", false, false), std::vector<TokenId>{2}) << pre;
+  }
+}
+
+}  // namespace
+}  // namespace mrrope::tok
