@@ -36,5 +36,19 @@ TEST(TokFuzz, UnknownPreTokenizerIsRefusedByTheLoader) {
   }
 }
 
+// A byte-level BPE token made of code points outside the byte mapping renders
+// as llama.cpp's [UNK_BYTE_0x..<token>] marker per code point; for a long token
+// that repeated the whole token each time (20000 such code points: 400 MB,
+// and gigabytes for a 64 KB token). Long tokens now name only the code point.
+TEST(TokFuzz, LongUnmappedBpeTokenPieceStaysLinear) {
+  const std::string unmapped(20000, '\x01');  // U+0001 is not a byte-level code point
+  const Vocab v = build_vocab("gpt2", "gpt-2", {"a", "b", "ab", "\x01", unmapped}, {}, {}, {"a b"}, {});
+  const Tokenizer t(v);
+  EXPECT_EQ(t.token_to_piece(3), "[UNK_BYTE_0x01\x01]");  // short tokens: exactly llama.cpp's marker
+  const std::string piece = t.token_to_piece(4);
+  EXPECT_EQ(piece.size(), 20000 * std::string("[UNK_BYTE_0x01]").size());
+  EXPECT_EQ(piece.substr(0, 15), "[UNK_BYTE_0x01]");
+}
+
 }  // namespace
 }  // namespace mrrope::tok

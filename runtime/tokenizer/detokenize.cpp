@@ -25,8 +25,16 @@ std::string unescape_whitespace(const std::string& s) {
 }
 
 // BPE: byte-level code points back to bytes (llama_decode_text).
+// llama.cpp's marker for a code point outside the byte mapping repeats the
+// whole token text, which grows with the square of the token's length (a
+// 64 KB token of such code points would take gigabytes). Tokens up to
+// kMaxEchoedToken bytes (every real one) keep that marker exactly; longer
+// ones show only the code point.
+constexpr size_t kMaxEchoedToken = 256;
+
 std::string decode_byte_level(const std::string& s) {
   std::string out;
+  const std::string echoed = s.size() <= kMaxEchoedToken ? s : std::string();
   for (uint32_t cp : utf8_to_cpts(s)) {
     const int b = unicode_to_byte(cp);
     if (b >= 0) {
@@ -40,7 +48,7 @@ std::string decode_byte_level(const std::string& s) {
         out += hex[uint8_t(c) >> 4];
         out += hex[uint8_t(c) & 15];
       }
-      out += s + "]";
+      out += echoed + "]";
     }
   }
   return out;
