@@ -12,7 +12,7 @@
 namespace mrrope::ops {
 
 bool matvec_int8_supported(const vk::DeviceInfo& info);  // integer dot products, subgroup arithmetic, 16-bit storage
-bool matvec_int8_weight_type(GgmlType type);             // Q8_0, Q4_0, Q4_K, Q5_K, Q6_K
+bool matvec_int8_weight_type(GgmlType type);             // INTEGER_DOT in ops/weight_kernels.def
 // Whether products of `type` take this path on this device (see above).
 bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type);
 

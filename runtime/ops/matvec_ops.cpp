@@ -92,8 +92,13 @@ bool matvec_int8_supported(const vk::DeviceInfo& info) {
 }
 
 bool matvec_int8_weight_type(GgmlType type) {
-  return type == GgmlType::Q8_0 || type == GgmlType::Q4_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K ||
-         type == GgmlType::Q6_K;
+  switch (type) {
+#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
+  case GgmlType::name: return integer_dot;
+#include "ops/weight_kernels.def"
+#undef WEIGHT_TYPE
+    default: return false;
+  }
 }
 
 bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type) {

@@ -39,14 +39,23 @@ constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 }  // namespace
 
 bool matmul_coopmat_weight_type(GgmlType type) {
-  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 || type == GgmlType::Q8_0 ||
-         type == GgmlType::Q4_0 || type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+  switch (type) {
+#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
+  case GgmlType::name: return matrix_units;
+#include "ops/weight_kernels.def"
+#undef WEIGHT_TYPE
+    default: return false;
+  }
 }
 
 bool supports_weight_type(GgmlType type) {
-  return matmul_coopmat_weight_type(type) || type == GgmlType::Q4_1 || type == GgmlType::Q5_0 ||
-         type == GgmlType::Q5_1 || type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::Q2_K ||
-         type == GgmlType::Q3_K;
+  switch (type) {
+#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
+  case GgmlType::name: return true;
+#include "ops/weight_kernels.def"
+#undef WEIGHT_TYPE
+    default: return false;
+  }
 }
 
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {

@@ -23,6 +23,7 @@ struct Act {
   Act(const Buffer& b, uint32_t off = 0, uint32_t str = 0) : buffer(&b), offset(off), stride(str) {}  // NOLINT
 };
 
+// Types with GPU kernels, and with matrix-unit variants: ops/weight_kernels.def.
 bool supports_weight_type(GgmlType type);
 
 // y[b, n] = sum_k w[n, k] * x[b, k] for b < batch; w is rows x cols (n x k).
@@ -38,8 +39,8 @@ enum class CoopmatTile { Auto, Large, Small };
 bool matmul_coopmat_supported(const vk::DeviceInfo& info);
 // What matmul() uses for batches above 8: supported, and not turned off by MRROPE_NO_COOPMAT.
 bool matmul_on_coopmat(const vk::DeviceInfo& info);
-// The weight types matmul_coopmat.comp has variants for (F32, F16, BF16, Q8_0,
-// Q4_0, Q4_K, Q5_K, Q6_K); matmul() sends the others to the tiled kernel.
+// The weight types matmul_coopmat.comp has variants for (MATRIX_UNITS in
+// ops/weight_kernels.def); matmul() sends the others to the tiled kernel.
 bool matmul_coopmat_weight_type(GgmlType type);
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
                            CoopmatTile tile = CoopmatTile::Auto);

@@ -1,35 +1,23 @@
 #pragma once
 // Helpers shared by the files that record ops (ops.cpp, matvec_ops.cpp).
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "ops/ops.h"
 #include "vulkan/context.h"
 #include "vulkan/sequence.h"
 
 namespace mrrope::ops::detail {
 
 inline std::string type_suffix(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32: return "f32";
-    case GgmlType::F16: return "f16";
-    case GgmlType::BF16: return "bf16";
-    case GgmlType::Q8_0: return "q8_0";
-    case GgmlType::Q4_0: return "q4_0";
-    case GgmlType::Q4_1: return "q4_1";
-    case GgmlType::Q5_0: return "q5_0";
-    case GgmlType::Q5_1: return "q5_1";
-    case GgmlType::IQ4_NL: return "iq4_nl";
-    case GgmlType::IQ4_XS: return "iq4_xs";
-    case GgmlType::Q2_K: return "q2_k";
-    case GgmlType::Q3_K: return "q3_k";
-    case GgmlType::Q4_K: return "q4_k";
-    case GgmlType::Q5_K: return "q5_k";
-    case GgmlType::Q6_K: return "q6_k";
-    default:
-      throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
-  }
+  if (!supports_weight_type(type))
+    throw vk::VulkanError("no GPU kernels for weight type " + std::string(ggml_type_name(type)));
+  std::string s(ggml_type_name(type));  // "Q4_K" -> "q4_k", as the variants are named
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 inline uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
