@@ -10,6 +10,7 @@
 #include "ui/conversation.h"
 #include "ui/eval_export.h"
 #include "ui/file_browser.h"
+#include "ui/panel_png.h"
 #include "ui/settings.h"
 
 namespace mrrope::ui {
@@ -102,6 +103,15 @@ class App {
   std::string run_evaluation();
   EvalExport export_evaluation(const std::string& dir);
   EvalViewState& eval_view() { return eval_; }
+  // PNG of a panel as drawn (app_panel_png.cpp): shows its tab, waits for a
+  // settled frame, and the frame loop captures it. Returns why not (empty: asked).
+  std::string request_panel_png(PanelShot which, const std::string& path = "");
+  bool panel_png_pending() const { return panel_png_.has_value(); }
+  const PanelPngResult& panel_png_result() const { return panel_png_result_; }
+  // After draw(): true when this frame must be read back for the export;
+  // then hand the frame to panel_png_captured().
+  bool panel_png_capture_now();
+  void panel_png_captured(const Image& frame);
   AppSession& session() { return session_; }
   std::string active_tab() const { return active_tab_; }
 
@@ -181,6 +191,13 @@ class App {
   AttentionViewState attention_;
   EvalViewState eval_;
   bool probe_during_ask_ = true;
+
+  void note_panel_rect(PanelShot which, float x0, float y0, float x1, float y1);  // the panel drew itself here
+  void draw_panel_png_button(PanelShot which);
+
+  std::optional<PanelPngJob> panel_png_;
+  PanelPngResult panel_png_result_;
+  bool panel_png_drawn_ = false;  // the job's panel was drawn this frame
 
   std::string select_tab_, active_tab_;
   std::deque<double> frame_times_;  // when recent frames were drawn, for the FPS readout

@@ -142,7 +142,9 @@ void App::draw_attention_tab() {
           if (key >= units[i].begin && key < units[i].end) v.selected_unit = v.jump_to_unit = int(i);
       }
     }
+    note_panel_rect(PanelShot::Attention, p.x, p.y, p.x + map_size, p.y + map_size);  // for Save PNG
     ImGui::TextDisabled("pooled map: rows = queries, columns = keys (%s)", v.log_scale ? "log" : "linear");
+    draw_panel_png_button(PanelShot::Attention);
   }
   ImGui::EndGroup();
   ImGui::SameLine();

@@ -53,9 +53,14 @@ void App::draw_compare_tab() {
     ImGui::SameLine();
     ImGui::TextDisabled("choose 2 to 4 methods");
   }
+  const std::vector<Answer> answers = session_.comparison();
+  if (!answers.empty()) {
+    ImGui::SameLine();
+    draw_panel_png_button(PanelShot::Compare);
+  }
+  const ImVec2 top = ImGui::GetCursorScreenPos();  // Save PNG takes the question and the answers
   ImGui::TextDisabled("Question: %s", question_.c_str());
 
-  const std::vector<Answer> answers = session_.comparison();
   if (answers.empty()) return;
   float loss_max = 0;
   for (const Answer& a : answers)
@@ -90,6 +95,9 @@ void App::draw_compare_tab() {
       ImGui::PopID();
     }
     ImGui::EndTable();
+    // The table as far as it is visible (a long answer scrolls past the window's edge).
+    const ImVec2 end = ImGui::GetItemRectMax(), clip = ImGui::GetWindowDrawList()->GetClipRectMax();
+    note_panel_rect(PanelShot::Compare, top.x, top.y, std::min(end.x, clip.x), std::min(end.y, clip.y));
   }
 }
 

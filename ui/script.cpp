@@ -24,7 +24,8 @@ const std::set<std::string> kCommands = {"model", "document", "question", "max-t
                                          "eval", "wait-eval", "eval-export", "cancel", "kv-cache",
                                          "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
                                          "conversation-open", "conversation-export", "expect-document-message",
-                                         "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit"};
+                                         "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit",
+                                         "attention-png", "compare-png"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -328,6 +329,25 @@ std::optional<std::string> Script::step(App& app) {
     } else if (c == "screenshot") {
       ++next_;
       return output_path(line.arg);
+    } else if (c == "attention-png" || c == "compare-png") {
+      // As the panel's Save PNG button: its tab shows, a settled frame is cropped and written.
+      if (line.arg.empty()) return fail(line, c + " needs a file name"), std::nullopt;
+      if (!waiting_) {
+        const PanelShot which = c == "attention-png" ? PanelShot::Attention : PanelShot::Compare;
+        if (const std::string why = app.request_panel_png(which, output_path(line.arg)); !why.empty())
+          return fail(line, why), std::nullopt;
+        waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
+        return std::nullopt;
+      }
+      if (app.panel_png_pending()) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+          fail(line, "timed out waiting for the PNG");
+        return std::nullopt;
+      }
+      waiting_ = false;
+      const PanelPngResult& r = app.panel_png_result();
+      if (!r.error.empty()) return fail(line, r.error), std::nullopt;
+      std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d)\n", r.path.c_str(), r.width, r.height);
     } else if (c == "dump-windows") {
       dump_windows(app, output_path(line.arg));
     } else if (c == "wait-phase") {

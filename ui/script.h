@@ -21,6 +21,8 @@
 //   expect-document-message TEXT  once the worker is idle, the Document panel's message holds TEXT
 //   expect-question TEXT (what the question box holds)   expect-turns N   expect-reuse (the last turn prefilled fewer tokens than it took from the KV cache)
 //   expect-fit (the next turn did not fit: the choice is showing)   resolve-fit larger|drop
+//   attention-png FILE.png   compare-png FILE.png   as the panels' Save PNG: the heatmap /
+//        the side-by-side answers as drawn (the tab is shown first), cropped from the frame
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with

@@ -1,0 +1,45 @@
+#pragma once
+// PNG export of a panel as it is drawn (the attention heatmap, the side-by-side
+// answers): the panel records where it drew itself, the frame loop reads that
+// frame back (the same readback the script's screenshots use) and the region is
+// cropped and written with runtime/eval's PNG writer (Canvas::save_png). So the
+// picture is exactly what is on screen, at the framebuffer's resolution.
+#include <string>
+
+#include "ui/frame_target.h"
+
+namespace mrrope::ui {
+
+enum class PanelShot { Attention, Compare };
+
+struct PixelRect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+// An export in flight: asked for (button or script), waiting for its panel to
+// be drawn on a settled frame, then captured.
+struct PanelPngJob {
+  PanelShot which = PanelShot::Attention;
+  std::string path;
+  PixelRect rect;          // where the panel was drawn this frame (framebuffer pixels)
+  int drawn_frames = 0;    // frames in a row the panel was drawn (layout settles over 2-3)
+  int frames_left = 120;   // then it gives up: the panel is not showing
+};
+
+struct PanelPngResult {
+  std::string path;   // written (empty on failure)
+  int width = 0, height = 0;
+  std::string error;  // empty on success
+};
+
+// The rectangle [x0, x1) x [y0, y1) in ImGui coordinates, scaled by the
+// framebuffer scale and clipped to a `fb_w` x `fb_h` frame.
+PixelRect to_pixels(float x0, float y0, float x1, float y1, float scale_x, float scale_y, int fb_w, int fb_h);
+// Crops `rect` out of `frame` (RGBA) and writes it as PNG (creating folders).
+// Never throws: a failure lands in .error.
+PanelPngResult write_panel_png(const Image& frame, const PixelRect& rect, const std::string& path);
+// "attention.png" / "side_by_side.png" under ~/mrrope-results/<date-time>.
+std::string default_panel_png_path(PanelShot which);
+const char* panel_shot_tab(PanelShot which);  // the tab that shows it
+
+}  // namespace mrrope::ui
