@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ctest: the panels' Save PNG, headless on lavapipe. One question (the
+# attention probe watching), attention-png; a side-by-side run, compare-png;
+# each file is checked (signature, IHDR size, decodes, not blank). Then asking
+# for a side-by-side PNG before any run must fail with a clear message.
+# Args: APP PNG_CHECKER OUTDIR SOURCE_DIR.
+set -euo pipefail
+app=$1 check=$2 out=$3 src=$4
+rm -rf "$out" && mkdir -p "$out"
+export MRROPE_DEVICE=${MRROPE_DEVICE:-llvmpipe}
+lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
+[ -f "$lvp" ] && export VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-$lvp}
+export XDG_CONFIG_HOME="$out/config" HOME="$out/home"   # never touch the user's files
+export MRROPE_VALIDATION=${MRROPE_VALIDATION:-require}  # any validation message fails the run
+unset DISPLAY WAYLAND_DISPLAY
+
+head -c 900 "$src/tests/app/demo_document.txt" > "$out/doc.txt"
+cat > "$out/png.script" <<SCRIPT
+model default
+document $out/doc.txt
+question Who is the Preacher?
+max-tokens 4
+method mrrope-pro
+scale 4
+wait
+ask
+wait
+attention-png shots/attention.png
+tab Q&A
+question Who is the Preacher?
+compare none mrrope-pro
+wait
+compare-png shots/side_by_side.png
+screenshot whole.png
+quit
+SCRIPT
+"$app" --headless --script "$out/png.script" --out "$out"
+"$check" "$out/shots/attention.png" 200 200
+"$check" "$out/shots/side_by_side.png" 400 100
+
+# Nothing to export yet: a clear refusal, not a crash or an empty file.
+printf 'model default\nwait\ncompare-png early.png\nquit\n' > "$out/early.script"
+if "$app" --headless --script "$out/early.script" --out "$out" 2> "$out/early.log"; then
+  echo "FAIL: compare-png before any side-by-side run succeeded"; exit 1
+fi
+grep -q "no side-by-side answers yet" "$out/early.log" || { echo "FAIL: no clear message:"; cat "$out/early.log"; exit 1; }
+[ ! -e "$out/early.png" ] || { echo "FAIL: early.png was written"; exit 1; }
+echo "ok   panel PNGs: attention and side by side written and checked; an early export refused"
