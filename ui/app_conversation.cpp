@@ -187,7 +187,8 @@ void App::fill_conversation_settings() {
   conversation_.documents.clear();
   if (document_)
     for (const DocumentPart& p : document_->parts)
-      conversation_.documents.push_back({p.name, p.path, p.format, p.bytes, p.pages});
+      conversation_.documents.push_back(
+          {p.name, p.path, p.format, p.bytes, p.pages, p.path.empty() && p.text ? *p.text : std::string()});
 }
 
 std::string App::save_conversation(const std::string& path_in) {
@@ -246,7 +247,8 @@ std::string App::open_conversation(const std::string& path) {
   for (const ConversationDocument& d : c.documents) {
     std::error_code ec;
     if (!d.path.empty() && fs::is_regular_file(d.path, ec)) session_.add_document_file(d.path);
-    else missing.push_back(d.path.empty() ? d.name + " (pasted: paste it again)" : d.path);
+    else if (d.path.empty() && !d.text.empty()) session_.add_document_text(d.name, d.text);  // pasted, saved with it
+    else missing.push_back(d.path.empty() ? d.name + " (pasted before its text was saved: paste it again)" : d.path);
   }
   conversation_ = std::move(c);
   conversation_path_ = path;

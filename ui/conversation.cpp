@@ -77,7 +77,7 @@ std::string conversation_to_json(const Conversation& c) {
     const ConversationDocument& d = c.documents[i];
     o += std::string(i ? ",\n" : "\n") + "    {\"name\": " + quote(d.name) + ", \"path\": " + quote(d.path) +
          ", \"format\": " + quote(d.format) + ", \"bytes\": " + std::to_string(d.bytes) +
-         ", \"pages\": " + std::to_string(d.pages) + "}";
+         ", \"pages\": " + std::to_string(d.pages) + (d.path.empty() ? ", \"text\": " + quote(d.text) : "") + "}";
   }
   o += c.documents.empty() ? "],\n" : "\n  ],\n";
   o += "  \"turns\": [";
@@ -130,7 +130,7 @@ Conversation conversation_from_json(std::string_view text) {
   }
   for (const tok::JsonValue& d : member(root, "documents").array)
     c.documents.push_back({str(d, "name"), str(d, "path"), str(d, "format"), uint64_t(num(d, "bytes")),
-                           integer(d, "pages")});
+                           integer(d, "pages"), str(d, "text")});
   for (const tok::JsonValue& t : member(root, "turns").array) {
     ConversationTurn turn;
     turn.question = str(t, "question");

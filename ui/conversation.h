@@ -34,6 +34,9 @@ struct ConversationDocument {
   std::string name, path, format;
   uint64_t bytes = 0;
   int pages = 0;
+  // A pasted document (no path) keeps its text here, in the saved JSON, so
+  // reopening the conversation needs nothing pasted again. Empty for files.
+  std::string text;
 };
 
 struct ConversationSettings {

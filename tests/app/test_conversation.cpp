@@ -68,6 +68,26 @@ TEST(Conversation, JsonRoundTripKeepsEverySetting) {
   EXPECT_TRUE(r.turns[0].done);
 }
 
+TEST(Conversation, PastedDocumentKeepsItsTextInTheJson) {
+  Conversation c = sample();
+  const std::string pasted = "Line one, \"quoted\"\n\tindented \xE2\x80\x94 and a backslash \\ too.\n";
+  c.documents.push_back({"pasted text", "", "txt", pasted.size(), 0, pasted});
+  const std::string json = conversation_to_json(c);
+  const Conversation r = conversation_from_json(json);
+  ASSERT_EQ(r.documents.size(), 3u);
+  EXPECT_EQ(r.documents[2].name, "pasted text");
+  EXPECT_TRUE(r.documents[2].path.empty());
+  EXPECT_EQ(r.documents[2].text, pasted);
+  EXPECT_EQ(r.documents[2].bytes, pasted.size());
+  // A file is reopened from its path: its text is not copied into the JSON.
+  EXPECT_TRUE(r.documents[0].text.empty());
+  EXPECT_EQ(json.find("\"text\": ", json.find("book.pdf")), json.find("\"text\": ", json.find("pasted text")));
+  // An older file without "text" still opens (the pasted document then has none).
+  std::string old = json;
+  old.erase(old.find(", \"text\": "), old.find("}", old.find(", \"text\": ")) - old.find(", \"text\": "));
+  EXPECT_TRUE(conversation_from_json(old).documents[2].text.empty());
+}
+
 TEST(Conversation, BadFilesAreRefusedWithAReason) {
   EXPECT_THROW(conversation_from_json("{not json"), std::runtime_error);
   EXPECT_THROW(conversation_from_json("{\"format\": \"something else\"}"), std::runtime_error);
