@@ -19,6 +19,7 @@ GgufWriter bpe_file(const std::string& pre) {
   w.set_string("tokenizer.ggml.pre", pre);
   w.set_string_array("tokenizer.ggml.tokens", {"a", "b", "ab"});
   w.set_string_array("tokenizer.ggml.merges", {"a b"});
+  w.set_u32("tokenizer.ggml.bos_token_id", 0);  // llama-bpe adds BOS; its default id 11 is not here
   return w;
 }
 
