@@ -17,6 +17,7 @@ std::string App::request_panel_png(PanelShot which, const std::string& path) {
   job.path = path.empty() ? default_panel_png_path(which) : path;
   panel_png_ = job;
   panel_png_result_ = {};
+  panel_png_result_.which = which;
   select_tab_ = panel_shot_tab(which);  // a script may ask from another tab
   return "";
 }
@@ -37,6 +38,7 @@ bool App::panel_png_capture_now() {
   panel_png_drawn_ = false;
   if (job.drawn_frames >= 3) return true;  // tables and wrapped text settle over a couple of frames
   if (--job.frames_left <= 0) {
+    panel_png_result_ = {job.which, "", 0, 0, ""};
     panel_png_result_.error = std::string("the ") + panel_shot_tab(job.which) + " view is not showing; nothing written";
     panel_png_.reset();
   }
@@ -46,6 +48,7 @@ bool App::panel_png_capture_now() {
 void App::panel_png_captured(const Image& frame) {
   if (!panel_png_) return;
   panel_png_result_ = write_panel_png(frame, panel_png_->rect, panel_png_->path);
+  panel_png_result_.which = panel_png_->which;
   panel_png_.reset();
 }
 
@@ -55,11 +58,12 @@ void App::draw_panel_png_button(PanelShot which) {
   ImGui::BeginDisabled(panel_png_.has_value());
   if (ImGui::SmallButton("Save PNG")) {
     const std::string why = request_panel_png(which);
-    if (!why.empty()) panel_png_result_ = {"", 0, 0, why};
+    if (!why.empty()) panel_png_result_ = {which, "", 0, 0, why};
   }
   ImGui::EndDisabled();
   const PanelPngResult& r = panel_png_result_;
-  if (!r.error.empty()) {
+  if (r.which != which) {
+  } else if (!r.error.empty()) {
     ImGui::SameLine();
     ImGui::TextColored(ImColor(colors::kError), "%s", r.error.c_str());
   } else if (!r.path.empty()) {

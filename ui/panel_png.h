@@ -27,6 +27,7 @@ struct PanelPngJob {
 };
 
 struct PanelPngResult {
+  PanelShot which = PanelShot::Attention;
   std::string path;   // written (empty on failure)
   int width = 0, height = 0;
   std::string error;  // empty on success

@@ -25,7 +25,7 @@ const std::set<std::string> kCommands = {"model", "document", "question", "max-t
                                          "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
                                          "conversation-open", "conversation-export", "expect-document-message",
                                          "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit",
-                                         "attention-png", "compare-png"};
+                                         "attention-png", "compare-png", "paste"};
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -199,6 +199,15 @@ std::optional<std::string> Script::step(App& app) {
       for (std::string p; words >> p;) paths.push_back(p);
       if (paths.empty()) return fail(line, "drop needs one or more paths"), std::nullopt;
       app.drop_files(paths);  // as GLFW's drop callback
+    } else if (c == "paste") {
+      // As Paste from clipboard: the text (\n for a line break) becomes a document with no file.
+      std::string text;
+      for (size_t i = 0; i < line.arg.size(); ++i) {
+        if (line.arg.compare(i, 2, "\\n") == 0) text += '\n', ++i;
+        else text += line.arg[i];
+      }
+      if (text.empty()) return fail(line, "paste needs some text"), std::nullopt;
+      app.session().add_document_text("pasted text", std::move(text));
     } else if (c == "new-conversation") {
       app.new_conversation();
     } else if (c == "regenerate") {

@@ -15,6 +15,7 @@
 //   wait-eval N   until the sweep has N finished runs (or has ended)
 //   cancel        as the Cancel button
 //   eval-export [DIR]   writes results.csv/.json and the PNG into DIR (default eval/)
+//   paste TEXT (\n: a line break) as text pasted into the Document panel
 //   drop PATH...  as files dropped on the window (documents; .gguf a model; .json a conversation)
 //   new-conversation   regenerate   edit-last (the last question back into the box)
 //   conversation-save FILE.json   conversation-open FILE.json   conversation-export [DIR]

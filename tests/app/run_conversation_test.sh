@@ -90,9 +90,18 @@ expect-turns 3
 expect-question A question that needs more room
 conversation-export export2
 screenshot reopened.png
+# A pasted document is saved with its text and comes back on reopen, with nothing to paste again.
+paste The Preacher was the son of David,\nking in Jerusalem.
+wait
+conversation-save saved/pasted.json
+conversation-open saved/pasted.json
+wait
+conversation-save saved/pasted-reopened.json
 quit
 SCRIPT
-xvfb-run -a -s "-screen 0 1280x800x24" "$app" --script "$out/conversation.script" --out "$out"
+if ! xvfb-run -a -s "-screen 0 1280x800x24" "$app" --script "$out/conversation.script" --out "$out" 2> "$out/app.log"; then
+  cat "$out/app.log"; echo "FAIL: the app's script failed"; exit 1
+fi
 
 fail() { echo "FAIL: $*"; exit 1; }
 saved=$out/saved/conversation.json
@@ -113,4 +122,8 @@ prefilled=$(sed 's/.*"prefilled_tokens": \([0-9]*\).*/\1/' <<<"$second")
 grep -q '^## Question 2' "$out/export/conversation.md" || fail "the Markdown export lacks question 2"
 grep -q '| RoPE method | mrrope-pro |' "$out/export/conversation.md" || fail "the Markdown export lacks the method"
 [ "$(grep -c '"question": ' "$out/export2/conversation.json")" = 3 ] || fail "the reopened thread did not go on"
-echo "ok   conversation: bad files refused, 2 turns (turn 2: $cached cached, $prefilled prefilled), saved, reopened, exported"
+pasted='"name": "pasted text", "path": "".*"text": "The Preacher was the son of David,\\nking in Jerusalem."'
+grep -q "$pasted" "$out/saved/pasted.json" || fail "the pasted document's text is not in saved/pasted.json"
+grep -q "$pasted" "$out/saved/pasted-reopened.json" || fail "the pasted document did not come back on reopen"
+! grep -q "paste it again" "$out/app.log" || fail "reopening asked for the pasted document again"
+echo "ok   conversation: bad files refused, 2 turns (turn 2: $cached cached, $prefilled prefilled), saved, reopened, exported; a pasted document saved and reopened"
