@@ -1,0 +1,59 @@
+// Save PNG's crop (ui/panel_png.h): the panel's rectangle in framebuffer
+// pixels, cut from a frame and written with Canvas::save_png. No GPU.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "eval/plot_canvas.h"
+#include "ui/panel_png.h"
+
+namespace mrrope::ui {
+namespace {
+
+Image gradient(int w, int h) {
+  Image img{w, h, std::vector<unsigned char>(size_t(w) * h * 4)};
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      unsigned char* p = &img.rgba[(size_t(y) * w + x) * 4];
+      p[0] = static_cast<unsigned char>(x), p[1] = static_cast<unsigned char>(y), p[2] = 7, p[3] = 255;
+    }
+  return img;
+}
+
+TEST(PanelPng, RectIsScaledAndClippedToTheFrame) {
+  const PixelRect r = to_pixels(10.5f, 20, 50, 400, 2, 2, 200, 300);
+  EXPECT_EQ(r.x, 21);
+  EXPECT_EQ(r.y, 40);
+  EXPECT_EQ(r.w, 100 - 21);
+  EXPECT_EQ(r.h, 300 - 40);  // clipped at the frame's bottom
+  EXPECT_EQ(to_pixels(500, 500, 600, 600, 1, 1, 200, 300).w, 0);
+}
+
+TEST(PanelPng, WritesExactlyTheCroppedPixels) {
+  const std::string path = (std::filesystem::temp_directory_path() / "mrrope-panel-png-test" / "crop.png").string();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  const PanelPngResult r = write_panel_png(gradient(120, 80), {30, 10, 50, 40}, path);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.width, 50);
+  EXPECT_EQ(r.height, 40);
+  const Canvas back = Canvas::load_png(path);
+  ASSERT_EQ(back.width(), 50);
+  ASSERT_EQ(back.height(), 40);
+  EXPECT_EQ(back.pixel(0, 0).r, 30);
+  EXPECT_EQ(back.pixel(0, 0).g, 10);
+  EXPECT_EQ(back.pixel(49, 39).r, 79);
+  EXPECT_EQ(back.pixel(49, 39).g, 49);
+  EXPECT_EQ(back.pixel(49, 39).b, 7);
+}
+
+TEST(PanelPng, NothingOnScreenIsAnErrorNotAFile) {
+  const std::string path = (std::filesystem::temp_directory_path() / "mrrope-panel-png-empty.png").string();
+  std::filesystem::remove(path);
+  EXPECT_FALSE(write_panel_png(gradient(64, 64), {0, 0, 0, 0}, path).error.empty());
+  EXPECT_FALSE(write_panel_png(gradient(64, 64), {40, 40, 30, 30}, path).error.empty());  // past the edge
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(write_panel_png(gradient(64, 64), {0, 0, 8, 8}, "/proc/no-such-dir/x.png").error.empty());
+}
+
+}  // namespace
+}  // namespace mrrope::ui
