@@ -208,6 +208,8 @@ class AppSession {
   void run_eval_job(const EvalRequest& request);  // app_session_eval.cpp
   void run_chat(const ChatRequest& request);       // app_session_chat.cpp
   void retokenize_documents();                     // app_session_documents.cpp
+  // A pasted text as a document: the only one (replace) or one more.
+  void add_pasted(std::string name, std::string text, bool replace);
   void forget_cache() { kv_tokens_.clear(); kv_key_.clear(); }
   // Turns the attention probe on over `span` keys (off when `probe` is empty)
   // and returns the text of each prompt token, for the map over the text.

@@ -42,27 +42,21 @@ std::string joined_text(const std::vector<DocumentPart>& parts) {
 
 }  // namespace
 
-void AppSession::set_document(std::string name, std::string text) {
-  auto shared = std::make_shared<const std::string>(std::move(text));
-  enqueue("Tokenizing document", [this, name, shared] {
-    DocumentPart p;
-    p.name = name;
-    p.format = "txt";
-    p.text = shared;
-    p.bytes = shared->size();
-    parts_.assign(1, p);
-    retokenize_documents();
-  });
-}
+void AppSession::set_document(std::string name, std::string text) { add_pasted(std::move(name), std::move(text), true); }
 
 void AppSession::add_document_text(std::string name, std::string text) {
+  add_pasted(std::move(name), std::move(text), false);
+}
+
+void AppSession::add_pasted(std::string name, std::string text, bool replace) {
   auto shared = std::make_shared<const std::string>(std::move(text));
-  enqueue("Tokenizing document", [this, name, shared] {
+  enqueue("Tokenizing document", [this, name, shared, replace] {
     DocumentPart p;
     p.name = name;
     p.format = "txt";
     p.text = shared;
     p.bytes = shared->size();
+    if (replace) parts_.clear();
     parts_.push_back(p);
     retokenize_documents();
   });
