@@ -13,16 +13,6 @@
 namespace mrrope::test {
 namespace {
 
-std::string bind_error(const GgufWriter& w) {
-  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
-  try {
-    ModelTensors::bind(f, ModelConfig::from_gguf(f));
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 SyntheticModelSpec spec_of(const std::string& arch) {
   SyntheticModelSpec spec;
   spec.arch = arch;

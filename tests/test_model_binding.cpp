@@ -8,19 +8,13 @@
 #include "gguf/gguf_file.h"
 #include "model/model_config.h"
 #include "model/synthetic_model.h"
+#include "support/model_files.h"
 
 namespace mrrope {
 namespace {
 
-std::string bind_error(const GgufWriter& w) {
-  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
-  try {
-    ModelTensors::bind(f, ModelConfig::from_gguf(f));
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::bind_error;
+using test::model_with_unsupported_output;
 
 TEST(ModelBinding, TwoLayerFileBindsCleanly) { EXPECT_EQ(bind_error(make_synthetic_model({})), ""); }
 
@@ -64,12 +58,7 @@ TEST(ModelBinding, EverySupportedWeightTypeBinds) {
 }
 
 TEST(ModelBinding, UnsupportedWeightTypeIsNamed) {
-  SyntheticModelSpec spec;
-  spec.n_embd = 256;
-  spec.tied_output = true;
-  GgufWriter w = make_synthetic_model(spec);
-  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
-  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  const GgufWriter w = model_with_unsupported_output();
   EXPECT_EQ(bind_error(w), "m.gguf: tensor 'output.weight' has type IQ2_XXS, which this decoder does not support yet");
 }
 

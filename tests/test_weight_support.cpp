@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "model/synthetic_model.h"
+#include "support/model_files.h"
 #include "model/weight_support.h"
 
 namespace mrrope {
 namespace {
+
+using test::model_with_unsupported_output;
 
 TEST(WeightSupport, GroupsTensorsByTypeMostFirst) {
   SyntheticModelSpec spec;  // 2 layers of 7 matrices, token_embd and output in Q8_0; 5 norms in F32
@@ -32,12 +35,7 @@ TEST(WeightSupport, GroupsTensorsByTypeMostFirst) {
 // A type the decoder does not read is listed as such, naming a tensor, and the
 // loader's refusal (unchanged) is what info reports for the file.
 TEST(WeightSupport, UnsupportedTypeIsListedAndTheRefusalKept) {
-  SyntheticModelSpec spec;
-  spec.n_embd = 256;
-  spec.tied_output = true;
-  GgufWriter w = make_synthetic_model(spec);
-  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
-  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  const GgufWriter w = model_with_unsupported_output();
   const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
   const std::vector<WeightTypeUse> uses = weight_type_uses(f);
   ASSERT_EQ(uses.size(), 3u);

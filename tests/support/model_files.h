@@ -1,6 +1,8 @@
 #pragma once
-// Synthetic model files in memory, and the rope schedule for a method.
+// Synthetic model files in memory, the binding error of one, and the rope
+// schedule for a method.
 #include <string>
+#include <vector>
 
 #include "gguf/gguf_file.h"
 #include "model/model_config.h"
@@ -8,6 +10,29 @@
 #include "rope/rope_schedule.h"
 
 namespace mrrope::test {
+
+// What binding the file written by `w` (as m.gguf) refuses with; "" when it binds.
+inline std::string bind_error(const GgufWriter& w) {
+  const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
+  try {
+    ModelTensors::bind(f, ModelConfig::from_gguf(f));
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A small tied-output llama whose output.weight is IQ2_XXS, a type the
+// decoder does not read.
+inline GgufWriter model_with_unsupported_output() {
+  SyntheticModelSpec spec;
+  spec.n_embd = 256;
+  spec.tied_output = true;
+  GgufWriter w = make_synthetic_model(spec);
+  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
+  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  return w;
+}
 
 inline GgufFile synthetic_gguf(const SyntheticModelSpec& spec) {
   const auto bytes = make_synthetic_model(spec).to_bytes();
