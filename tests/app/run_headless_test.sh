@@ -7,11 +7,7 @@
 set -euo pipefail
 app=$1 checker=$2 out=$3 src=$4
 rm -rf "$out" && mkdir -p "$out"
-export MRROPE_DEVICE=${MRROPE_DEVICE:-llvmpipe}
-lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
-[ -f "$lvp" ] && export VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-$lvp}
-export XDG_CONFIG_HOME="$out/config"   # never touch the user's settings
-export MRROPE_VALIDATION=${MRROPE_VALIDATION:-require}  # any validation message fails the run
+source "$(dirname "$0")/app_test_env.sh"
 unset DISPLAY WAYLAND_DISPLAY          # prove that no window system is needed
 
 # The first ~12 verses of the demo document: a short prefill keeps this quick on a CPU.

@@ -7,11 +7,8 @@
 set -euo pipefail
 app=$1 check=$2 out=$3 src=$4
 rm -rf "$out" && mkdir -p "$out"
-export MRROPE_DEVICE=${MRROPE_DEVICE:-llvmpipe}
-lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
-[ -f "$lvp" ] && export VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-$lvp}
-export XDG_CONFIG_HOME="$out/config" HOME="$out/home"   # never touch the user's files
-export MRROPE_VALIDATION=${MRROPE_VALIDATION:-require}  # any validation message fails the run
+source "$(dirname "$0")/app_test_env.sh"
+export HOME="$out/home"  # nor their files
 unset DISPLAY WAYLAND_DISPLAY
 
 head -c 900 "$src/tests/app/demo_document.txt" > "$out/doc.txt"
