@@ -3,7 +3,8 @@
 //
 //   bench-kernels [--quick] [--matvec-only] [--types Q4_K,Q6_K,...] [--batches 512,2048] [--reps N]
 //                 [--device INDEX|NAME]
-// MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape.
+// MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape,
+// MRROPE_MATVEC_UNROLL=n the chunks an int8 thread loads together.
 //
 // --quick uses small shapes (for CPU devices such as lavapipe). The "copy
 // roofline" is a device-to-device copy by a copy shader (bytes read + written

@@ -11,9 +11,14 @@
 // A workgroup of 4 subgroups of 32 takes BR = 64 consecutive query tokens of
 // one head; subgroup s owns query rows 16s .. 16s+15. Per tile of BC keys:
 //   S = Q K^T on the matrix units (Q pre-scaled, f16; K staged in shared f16),
-//   online softmax per row in f32 (S through shared memory), P stored as f16,
+//   online softmax per row in f32 (S through shared memory, each lane pair
+//   holding a row's scores in registers), P stored as f16,
 //   O = alpha O + P V on the matrix units (V staged where K was).
-// O stays in accumulators; its per-row rescale goes through shared memory.
+// Staging is pipelined through registers: V's global loads are issued before
+// S is computed, the next tile's K before P V, so their latency hides behind
+// the matrix work. A row's max only moves when a score passes it by more than
+// TAU (P stays below e^TAU, well inside f16), so O's rescale, which goes
+// through shared memory, is rare.
 // Output is written normalized (no key splits). The host enables this kernel
 // only for subgroups of 32 with f16 -> f32 matrices of 16 x FN x 16, FN = 16 or
 // 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
@@ -36,8 +41,15 @@
 #define HALF_B fcoopmatNV<16, gl_ScopeSubgroup, 16, FN>
 #define ACC fcoopmatNV<32, gl_ScopeSubgroup, 16, FN>
 #define KV_STRIDE (HEAD_DIM + 8u)               // halves; padding keeps 16-byte rows off one bank
-#define S_STRIDE (BC + 4u)                      // floats
+#define KV_STRIDE8 (KV_STRIDE / 8u)             // the same in uvec4s of 8 halves
+// Scores: floats, read as vec4s by lanes (2r, 2r + 1) at columns 8i + 4 (lane % 2);
+// BC + 8 puts 8 such lanes on distinct banks (HEAD_DIM 256 has no room for it).
+#define S_STRIDE (HEAD_DIM <= 128u ? BC + 8u : BC + 4u)
+#define S_STRIDE4 (S_STRIDE / 4u)
 #define P_STRIDE (BC + 8u)                      // halves
+#define P_STRIDE4 (P_STRIDE / 4u)               // in uvec2s of 4 halves
+#define PRE (BC * HEAD_DIM / 8u / 128u)         // uvec4s of a K or V tile each thread stages
+#define TAU 8.0                                 // how far a score may pass the row max before it moves
 
 layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
@@ -59,13 +71,14 @@ layout(push_constant) uniform Push {
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
-shared float16_t kv_tile[BR * KV_STRIDE];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
-shared float s_tile[4u][16u * S_STRIDE];    // per subgroup: scores, then O fragments being rescaled
-shared float16_t p_tile[4u][16u * P_STRIDE];
+// f16 tiles held as uvec4s of 8 halves, so staging moves 16 bytes a store
+// (coopMatLoadNV offsets and strides then count uvec4s).
+shared uvec4 kv_tile[BR * KV_STRIDE8];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
+// Per subgroup: scores, then O fragments being rescaled (f32 bits; coopMatStoreNV takes uint vectors).
+shared uvec4 s_tile[4u][16u * S_STRIDE4];
+shared uvec2 p_tile[4u][16u * P_STRIDE4];
 shared float row_alpha[4u][16u];
 
-// Rows 0 .. rows-1 of kv_tile from cache rows head_base + key0 ..; zeros past
-// key `end` (unwritten cache rows could hold NaNs that P = 0 would not cancel).
 #ifndef KV_Q8_0
 // 16-byte views of the F16 cache: a head row (HEAD_DIM halves, a multiple of 8)
 // is whole uvec4s, so a tile is staged with one load per 8 values.
@@ -73,29 +86,37 @@ layout(std430, binding = 1) readonly buffer KC4 { uvec4 k_cache4[]; };
 layout(std430, binding = 2) readonly buffer VC4 { uvec4 v_cache4[]; };
 #endif
 
-void stage(const bool values, uint head_base, uint key0, uint end) {
-#ifndef KV_Q8_0
-  for (uint i = gl_LocalInvocationID.x; i < BC * (HEAD_DIM / 8u); i += 128u) {
-    const uint r = i / (HEAD_DIM / 8u), d8 = i % (HEAD_DIM / 8u);
-    const uint src = (head_base + key0 + r) * (HEAD_DIM / 8u) + d8;
+// This thread's part of the next K or V tile, in flight between fetch and put.
+uvec4 pre[PRE];
+
+// Rows 0 .. BC-1 of a tile from cache rows head_base + key0 ..; zeros past
+// key `end` (unwritten cache rows could hold NaNs that P = 0 would not cancel).
+void fetch(const bool values, uint head_base, uint key0, uint end) {
+  [[unroll]] for (uint i = 0u; i < PRE; ++i) {
+    const uint item = gl_LocalInvocationID.x + 128u * i;
+    const uint r = item / (HEAD_DIM / 8u), d8 = item % (HEAD_DIM / 8u);
     uvec4 w = uvec4(0u);
-    if (key0 + r < end) w = values ? v_cache4[src] : k_cache4[src];
-    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-      const f16vec2 x = f16vec2(unpackHalf2x16(w[j]));
-      kv_tile[r * KV_STRIDE + 8u * d8 + 2u * j] = x.x;
-      kv_tile[r * KV_STRIDE + 8u * d8 + 2u * j + 1u] = x.y;
-    }
-  }
+    if (key0 + r < end) {
+#ifndef KV_Q8_0
+      const uint src = (head_base + key0 + r) * (HEAD_DIM / 8u) + d8;
+      w = values ? v_cache4[src] : k_cache4[src];  // the cache's halves as they are
 #else
-  for (uint i = gl_LocalInvocationID.x; i < BC * (HEAD_DIM / 2u); i += 128u) {
-    const uint r = i / (HEAD_DIM / 2u), d = i % (HEAD_DIM / 2u);
-    vec2 x = vec2(0.0);
-    if (key0 + r < end) x = values ? KV_PAIR(v_cache, head_base + key0 + r, d, HEAD_DIM)
-                                   : KV_PAIR(k_cache, head_base + key0 + r, d, HEAD_DIM);
-    kv_tile[r * KV_STRIDE + 2u * d] = float16_t(x.x);
-    kv_tile[r * KV_STRIDE + 2u * d + 1u] = float16_t(x.y);
-  }
+      [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+        const uint d = 4u * d8 + j;  // pair index
+        w[j] = packHalf2x16(values ? KV_PAIR(v_cache, head_base + key0 + r, d, HEAD_DIM)
+                                   : KV_PAIR(k_cache, head_base + key0 + r, d, HEAD_DIM));
+      }
 #endif
+    }
+    pre[i] = w;
+  }
+}
+
+void put() {
+  [[unroll]] for (uint i = 0u; i < PRE; ++i) {
+    const uint item = gl_LocalInvocationID.x + 128u * i;
+    kv_tile[(item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
+  }
 }
 
 // Makes a subgroup's shared-memory writes visible to its own invocations.
@@ -112,27 +133,30 @@ void subgroup_sync() {
 #define RESCALE_GROUP(g)                                                          \
   if ((g) * CN < DN) {                                                            \
     [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
-      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c / 4u, S_STRIDE4, false); \
     subgroup_sync();                                                              \
-    for (uint i = lane; i < 16u * BC; i += SG) {                                  \
-      const uint r = i / BC, c = i % BC;                                          \
-      s_tile[sg][r * S_STRIDE + c] *= row_alpha[sg][r];                           \
+    for (uint i = lane; i < 16u * (BC / 4u); i += SG) {                           \
+      const uint r = i / (BC / 4u), c4 = i % (BC / 4u);                           \
+      s_tile[sg][r * S_STRIDE4 + c4] = floatBitsToUint(uintBitsToFloat(s_tile[sg][r * S_STRIDE4 + c4]) * row_alpha[sg][r]); \
     }                                                                             \
     subgroup_sync();                                                              \
     [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
-      if ((g) * CN + c < DN) coopMatLoadNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+      if ((g) * CN + c < DN) coopMatLoadNV(o[(g) * CN + c], s_tile[sg], FN * c / 4u, S_STRIDE4, false); \
     subgroup_sync(); /* loads done before s_tile is written again */              \
   }
 #define OUTPUT_GROUP(g)                                                           \
   if ((g) * CN < DN) {                                                            \
     [[unroll]] for (uint c = 0u; c < CN; ++c)                                     \
-      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c, S_STRIDE, false); \
+      if ((g) * CN + c < DN) coopMatStoreNV(o[(g) * CN + c], s_tile[sg], FN * c / 4u, S_STRIDE4, false); \
     subgroup_sync();                                                              \
-    const uint cols = min(BC, HEAD_DIM - FN * (g) * CN);                          \
-    for (uint i = lane; i < 16u * cols; i += SG) {                                \
-      const uint r = i / cols, c = i % cols, t = t0 + 16u * sg + r;               \
-      if (t < p.n_tokens)                                                         \
-        outv[t * p.q_stride + head * HEAD_DIM + FN * (g) * CN + c] = s_tile[sg][r * S_STRIDE + c] * row_alpha[sg][r]; \
+    const uint cols4 = min(BC, HEAD_DIM - FN * (g) * CN) / 4u;                    \
+    for (uint i = lane; i < 16u * cols4; i += SG) {                               \
+      const uint r = i / cols4, c4 = i % cols4, t = t0 + 16u * sg + r;            \
+      if (t < p.n_tokens) {                                                       \
+        const vec4 v = uintBitsToFloat(s_tile[sg][r * S_STRIDE4 + c4]) * row_alpha[sg][r]; \
+        const uint dst = t * p.q_stride + head * HEAD_DIM + FN * (g) * CN + 4u * c4; \
+        [[unroll]] for (uint e = 0u; e < 4u; ++e) outv[dst + e] = v[e];           \
+      }                                                                           \
     }                                                                             \
     subgroup_sync();                                                              \
   }
@@ -142,30 +166,37 @@ void main() {
   const uint t0 = gl_WorkGroupID.x * BR;
   const uint head = p.head_begin + gl_WorkGroupID.y;
   const uint head_base = (gl_WorkGroupID.y / p.group) * p.n_ctx;
+  const uint kv_end = p.q_pos0 + min(t0 + BR, p.n_tokens);  // keys of the workgroup's last row; tiles past it are skipped
+  fetch(false, head_base, 0u, kv_end);  // the first K tile, in flight while Q is staged
 
   // Q (scaled) through shared f16 into fragments kept for the whole loop.
-  for (uint i = gl_LocalInvocationID.x; i < BR * HEAD_DIM; i += 128u) {
-    const uint r = i / HEAD_DIM, d = i % HEAD_DIM, t = t0 + r;
-    kv_tile[r * KV_STRIDE + d] = float16_t(t < p.n_tokens ? q[t * p.q_stride + head * HEAD_DIM + d] * p.scale : 0.0);
+  for (uint i = gl_LocalInvocationID.x; i < BR * (HEAD_DIM / 8u); i += 128u) {
+    const uint r = i / (HEAD_DIM / 8u), d8 = i % (HEAD_DIM / 8u), t = t0 + r;
+    uvec4 w = uvec4(0u);
+    if (t < p.n_tokens) {
+      const uint src = t * p.q_stride + head * HEAD_DIM + 8u * d8;
+      [[unroll]] for (uint j = 0u; j < 4u; ++j) w[j] = packHalf2x16(vec2(q[src + 2u * j], q[src + 2u * j + 1u]) * p.scale);
+    }
+    kv_tile[r * KV_STRIDE8 + d8] = w;
   }
   barrier();
   HALF16 qf[DK];
-  [[unroll]] for (uint f = 0u; f < DK; ++f) coopMatLoadNV(qf[f], kv_tile, 16u * sg * KV_STRIDE + 16u * f, KV_STRIDE, false);
+  [[unroll]] for (uint f = 0u; f < DK; ++f) coopMatLoadNV(qf[f], kv_tile, 16u * sg * KV_STRIDE8 + 2u * f, KV_STRIDE8, false);
 
   ACC o[DN];
   [[unroll]] for (uint f = 0u; f < DN; ++f) o[f] = ACC(0.0);
 
-  // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, half the tile each.
+  // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, alternate 4 columns each.
   const uint row = lane / 2u, half_ = lane % 2u;
   const uint my_t = t0 + 16u * sg + row;
   const uint my_last = p.q_pos0 + my_t;  // the last key this row sees
   float m = NEG_INF, l = 0.0;
 
-  const uint kv_end = p.q_pos0 + min(t0 + BR, p.n_tokens);  // keys of the workgroup's last row; tiles past it are skipped
-  const uint first_last = p.q_pos0 + t0;                     // the last key of the first row
+  const uint first_last = p.q_pos0 + t0;  // the last key of the first row
   for (uint kt = 0u; kt < kv_end; kt += BC) {
     barrier();  // previous readers of kv_tile (Q fragments, V) are done
-    stage(false, head_base, kt, kv_end);
+    put();      // K
+    fetch(true, head_base, kt, kv_end);  // V, in flight during S and the softmax
     barrier();
 
     // S = Q K^T: K^T fragments are the K tile read column-major.
@@ -173,29 +204,35 @@ void main() {
       ACC s = ACC(0.0);
       [[unroll]] for (uint f = 0u; f < DK; ++f) {
         HALF_B kf;
-        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE + 16u * f, KV_STRIDE, true);
+        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
         s = coopMatMulAddNV(qf[f], kf, s);
       }
-      coopMatStoreNV(s, s_tile[sg], FN * c, S_STRIDE, false);
+      coopMatStoreNV(s, s_tile[sg], FN * c / 4u, S_STRIDE4, false);
     }
     subgroup_sync();
 
-    // Online softmax; only tiles reaching past the first row's last key need the mask.
+    // Online softmax on this lane's BC / 2 scores of the row, held in registers;
+    // only tiles reaching past the first row's last key need the mask.
     const bool masked = kt + BC - 1u > first_last;
-    const uint c0 = half_ * (BC / 2u);
+    vec4 sv[BC / 8u];
     float tile_max = NEG_INF;
-    for (uint c = c0; c < c0 + BC / 2u; ++c) {
-      const float v = s_tile[sg][row * S_STRIDE + c];
-      tile_max = max(tile_max, (masked && kt + c > my_last) ? NEG_INF : v);
+    [[unroll]] for (uint i = 0u; i < BC / 8u; ++i) {
+      const uint c = 8u * i + 4u * half_;
+      vec4 v = uintBitsToFloat(s_tile[sg][row * S_STRIDE4 + c / 4u]);
+      if (masked)
+        [[unroll]] for (uint e = 0u; e < 4u; ++e)
+          if (kt + c + e > my_last) v[e] = NEG_INF;
+      sv[i] = v;
+      tile_max = max(tile_max, max(max(v.x, v.y), max(v.z, v.w)));
     }
-    const float m_new = max(m, max(tile_max, subgroupShuffleXor(tile_max, 1u)));
+    tile_max = max(tile_max, subgroupShuffleXor(tile_max, 1u));
+    const float m_new = tile_max > m + TAU ? tile_max : m;  // -inf + TAU is -inf: the first finite score sets m
     const float alpha = m_new == NEG_INF ? 1.0 : exp(m - m_new);
     float sum = 0.0;
-    for (uint c = c0; c < c0 + BC / 2u; ++c) {
-      const float v = s_tile[sg][row * S_STRIDE + c];
-      const float pc = (masked && kt + c > my_last) || m_new == NEG_INF ? 0.0 : exp(v - m_new);
-      p_tile[sg][row * P_STRIDE + c] = float16_t(pc);
-      sum += pc;
+    [[unroll]] for (uint i = 0u; i < BC / 8u; ++i) {
+      const vec4 pc = m_new == NEG_INF ? vec4(0.0) : exp(sv[i] - m_new);  // exp(-inf) = 0 for masked keys
+      p_tile[sg][row * P_STRIDE4 + 2u * i + half_] = uvec2(packHalf2x16(pc.xy), packHalf2x16(pc.zw));
+      sum += (pc.x + pc.y) + (pc.z + pc.w);
     }
     l = l * alpha + sum + subgroupShuffleXor(sum, 1u);
     m = m_new;
@@ -209,16 +246,17 @@ void main() {
     }
 
     barrier();  // every subgroup is done with the K tile
-    stage(true, head_base, kt, kv_end);
+    put();      // V
+    fetch(false, head_base, kt + BC, kv_end);  // the next K, in flight during P V
     barrier();
 
     // O += P V.
     [[unroll]] for (uint c = 0u; c < CK; ++c) {
       HALF16 pf;
-      coopMatLoadNV(pf, p_tile[sg], 16u * c, P_STRIDE, false);
+      coopMatLoadNV(pf, p_tile[sg], 4u * c, P_STRIDE4, false);
       [[unroll]] for (uint f = 0u; f < DN; ++f) {
         HALF_B vf;
-        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE + FN * f, KV_STRIDE, false);
+        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
         o[f] = coopMatMulAddNV(pf, vf, o[f]);
       }
     }

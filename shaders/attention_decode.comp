@@ -27,7 +27,7 @@
 #define PAIRS (HEAD_DIM / 2u)
 #define LANES 8u                    // lanes per worker
 #define PER_LANE (PAIRS / LANES)    // half pairs each lane owns
-#define ROWS 4u                     // query rows per workgroup
+#define ROWS 4u                     // query rows per workgroup (main merges them by name)
 #define KEYS 2u                     // keys per worker per step
 
 // Pair i (0 .. PER_LANE - 1) of a lane is pair pair_of(lane, i) of the head.
@@ -68,6 +68,41 @@ layout(push_constant) uniform Push {
 shared vec2 qs[ROWS][PAIRS];
 shared float worker_m[WORKERS], worker_l[WORKERS];
 shared vec2 merge_o[WORKERS][PAIRS];
+
+// Merges the workers' state of query row r (m, l, acc): each is rescaled to
+// the workgroup's max, summed, and written as this split's partial output.
+void merge_row(uint r, float m, float l, vec2 acc[PER_LANE], uint token, uint head) {
+  const uint tid = gl_LocalInvocationID.x;
+  const uint worker = gl_SubgroupID * (gl_SubgroupSize / LANES) + gl_SubgroupInvocationID / LANES;
+  const uint lane = gl_SubgroupInvocationID % LANES;
+  const uint split = gl_WorkGroupID.x, n_rows = p.n_tokens * p.group;
+  if (lane == 0u) {
+    worker_m[worker] = m;
+    worker_l[worker] = l;
+  }
+  barrier();
+  float M = NEG_INF;
+  for (uint w = 0u; w < WORKERS; ++w) M = max(M, worker_m[w]);
+  const float f = m == NEG_INF ? 0.0 : exp(m - M);
+  [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][pair_of(lane, i)] = acc[i] * f;
+  barrier();
+  if (gl_WorkGroupID.z * ROWS + r < n_rows) {
+    const uint out_row = (split * p.n_tokens + token) * p.n_head + head;
+    for (uint d = tid; d < PAIRS; d += WG) {
+      vec2 o = vec2(0.0);
+      for (uint w = 0u; w < WORKERS; ++w) o += merge_o[w][d];
+      partial_o[out_row * HEAD_DIM + 2u * d] = o.x;
+      partial_o[out_row * HEAD_DIM + 2u * d + 1u] = o.y;
+    }
+    if (tid == 0u) {
+      float L = 0.0;
+      for (uint w = 0u; w < WORKERS; ++w)
+        if (worker_m[w] != NEG_INF) L += worker_l[w] * exp(worker_m[w] - M);
+      partial_ml[out_row] = vec2(M, L);
+    }
+  }
+  barrier();
+}
 
 void main() {
   const uint tid = gl_LocalInvocationID.x;
@@ -156,33 +191,11 @@ void main() {
     }
   }
 
-  // Merge the workers row by row: rescale each to the workgroup's max.
-  [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
-    if (lane == 0u) {
-      worker_m[worker] = m[r];
-      worker_l[worker] = l[r];
-    }
-    barrier();
-    float M = NEG_INF;
-    for (uint w = 0u; w < WORKERS; ++w) M = max(M, worker_m[w]);
-    const float f = m[r] == NEG_INF ? 0.0 : exp(m[r] - M);
-    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][pair_of(lane, i)] = acc[r][i] * f;
-    barrier();
-    if (row0 + r < n_rows) {
-      const uint out_row = (split * p.n_tokens + token[r]) * p.n_head + head[r];
-      for (uint d = tid; d < PAIRS; d += WG) {
-        vec2 o = vec2(0.0);
-        for (uint w = 0u; w < WORKERS; ++w) o += merge_o[w][d];
-        partial_o[out_row * HEAD_DIM + 2u * d] = o.x;
-        partial_o[out_row * HEAD_DIM + 2u * d + 1u] = o.y;
-      }
-      if (tid == 0u) {
-        float L = 0.0;
-        for (uint w = 0u; w < WORKERS; ++w)
-          if (worker_m[w] != NEG_INF) L += worker_l[w] * exp(worker_m[w] - M);
-        partial_ml[out_row] = vec2(M, L);
-      }
-    }
-    barrier();
-  }
+  // Rows merged one at a time, each by its own call with constant indices: a
+  // loop holding the barriers is not unrolled by every driver, and acc
+  // indexed at run time would then live in local memory for the whole kernel.
+  merge_row(0u, m[0], l[0], acc[0], token[0], head[0]);
+  merge_row(1u, m[1], l[1], acc[1], token[1], head[1]);
+  merge_row(2u, m[2], l[2], acc[2], token[2], head[2]);
+  merge_row(3u, m[3], l[3], acc[3], token[3], head[3]);
 }

@@ -8,13 +8,15 @@
 // activations already quantized to int8 blocks by quantize_act.comp: weights
 // are unpacked to int8 words and multiplied with packed integer dot products
 // (OpSDot), so no weight is converted to float. Each thread takes one chunk
-// (32 or 64 weights, see matvec_int8.glsl) per step; the workgroup computes
-// NUM_ROWS rows and reduces as matvec_fast does.
+// (32 weights, see matvec_int8.glsl) per step, UNROLL steps at a time so that
+// their loads are in flight together (a row of K = 4096 is two steps of 64
+// threads); the workgroup computes NUM_ROWS rows and reduces as matvec_fast does.
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 32;
 layout(constant_id = 1) const uint NUM_ROWS = 1;
 layout(constant_id = 2) const uint NUM_COLS = 1;
+layout(constant_id = 3) const uint UNROLL = 2;  // chunks per thread and row loaded together
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };
@@ -51,7 +53,13 @@ void main() {
   if (row0 >= p.rows) return;  // whole workgroups leave together
   [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) acc[i] = 0.0;
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
-  for (uint c = gl_LocalInvocationID.x; c < p.cols / CHUNK_ELEMS; c += WG)
+  const uint chunks = p.cols / CHUNK_ELEMS;
+  uint c = gl_LocalInvocationID.x;
+  // Whole steps of UNROLL chunks (no bounds checks between their loads), then the rest.
+  for (; c + (UNROLL - 1u) * WG < chunks; c += UNROLL * WG)
+    [[unroll]] for (uint u = 0u; u < UNROLL; ++u)
+      [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) chunk(r, min(row0 + r, p.rows - 1u) * row_bytes, c + u * WG);
+  for (; c < chunks; c += WG)
     [[unroll]] for (uint r = 0u; r < NUM_ROWS; ++r) chunk(r, min(row0 + r, p.rows - 1u) * row_bytes, c);
   reduce_and_store(row0);
 }

@@ -21,6 +21,7 @@ struct Int8Push {
 
 struct FastShape {
   uint32_t threads, rows;  // per workgroup
+  uint32_t unroll = 1;     // matvec_int8: chunks per thread and row loaded together
 };
 
 // MRROPE_MATVEC_SHAPE overrides; the cross-subgroup pass keeps rows x batch x
@@ -52,13 +53,16 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
 }
 
 // The int8 kernel's threads take 32 weights per step: a workgroup gets
-// as many subgroups (up to 4) as keep each thread on two chunks per row.
+// as many subgroups (up to 4) as keep each thread on two chunks per row,
+// and those two are loaded together. MRROPE_MATVEC_UNROLL=1..8 overrides
+// the chunks loaded together (tuning runs).
 FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32_t batch) {
   const uint32_t sg = std::max(1u, info.subgroup_size);
-  FastShape s{sg, 2};
+  FastShape s{sg, 2, 2};
   if (info.type == "CPU") s.rows = 4;
   else
     while (s.threads < 4 * sg && chunks_per_row >= 4 * s.threads) s.threads *= 2;
+  if (const char* env = std::getenv("MRROPE_MATVEC_UNROLL")) s.unroll = std::clamp(std::atoi(env), 1, 8);
   return within_limits(info, s, batch);
 }
 
@@ -137,7 +141,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
-                                                      {s.threads, s.rows, batch}});
+                                                      {s.threads, s.rows, batch, s.unroll}});
   for (const auto& slice : w.slices()) {
     Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
