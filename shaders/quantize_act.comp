@@ -4,7 +4,9 @@
 // each column gets d = max|x| / 127, q = round(x / d) with ties away from zero
 // (as ggml's quantize_row_q8_1) and s = d * sum(q), the sum that Q4_0's -8 and
 // the K-quant mins multiply, plus the sums of q over each half (Q6_K's -32
-// applies per 16 weights). One thread per block.
+// applies per 16 weights). One thread per block. With SWIGLU the values are
+// silu(gate) * up (as silu_mul.comp computes them) from bindings 0 and 2, so
+// the feed-forward's down projection gets its int8 input in one dispatch.
 //   words [b * cols / 4 + i]: the int8 quants of column b, four per word;
 //   vec4 [batch * cols / 16 + b * cols / 32 + block]: (d, s, sum of q over
 //   elements 0..15, over 16..31).
@@ -16,6 +18,10 @@ layout(std430, binding = 0) readonly buffer X { float x1[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) writeonly buffer Q { uint q[]; };
 layout(std430, binding = 1) writeonly buffer Rec { vec4 rec[]; };
+#ifdef SWIGLU
+layout(std430, binding = 2) readonly buffer Up { float up1[]; };
+layout(std430, binding = 2) readonly buffer Up4 { vec4 up4[]; };
+#endif
 
 layout(push_constant) uniform Push {
   uint cols;  // elements per column, a multiple of 32
@@ -36,6 +42,9 @@ void main() {
   [[unroll]] for (uint j = 0u; j < 8u; ++j) {
     const uint k = e + 4u * j;
     v[j] = aligned ? x4[k >> 2] : vec4(x1[k], x1[k + 1u], x1[k + 2u], x1[k + 3u]);
+#ifdef SWIGLU
+    v[j] = v[j] / (1.0 + exp(-v[j])) * (aligned ? up4[k >> 2] : vec4(up1[k], up1[k + 1u], up1[k + 2u], up1[k + 3u]));
+#endif
     const vec4 a = abs(v[j]);
     amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
   }

@@ -206,8 +206,12 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8);
   ffn_in.matmul(L.w_gate, gate_);
   ffn_in.matmul(L.w_up, up_);
-  ops::silu_mul(seq, gate_, up_, gate_, n * uint32_t(c_.n_ff));
-  ops::SharedInput(seq, gate_, xq_, uint32_t(c_.n_ff), n).matmul(L.w_down, o_);
+  const auto ff = static_cast<uint32_t>(c_.n_ff);
+  // The int8 products take silu(gate) * up straight from the fused activation-and-quantize pass.
+  const bool swiglu_q8 = q8 && ff % 32 == 0 && ops::matvec_on_int8(ctx_.info(), L.w_down.type());
+  if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
+  else ops::silu_mul(seq, gate_, up_, gate_, n * ff);
+  ops::SharedInput(seq, gate_, xq_, ff, n, swiglu_q8).matmul(L.w_down, o_);
   if (layer + 1 < c_.n_layer)
     ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   else ops::add(seq, x_, o_, x_, n * E);

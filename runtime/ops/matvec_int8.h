@@ -20,6 +20,9 @@ bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type);
 uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch);
 // xq = batch columns of x quantized (layout in quantize_act.comp).
 void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch);
+// xq = silu(gate) * up quantized as quantize_act does (up laid out as gate):
+// the SwiGLU activation and the down projection's input in one dispatch.
+void swiglu_quantize(Sequence& seq, Act gate, const Buffer& up, const Buffer& xq, uint32_t cols, uint32_t batch);
 // y[b, n] = sum_k w[n, k] * xq[b, k], with xq from quantize_act over w.cols().
 void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch);
 

@@ -116,16 +116,35 @@ uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch) {
   return uint64_t(batch) * cols + uint64_t(batch) * (cols / 32) * 16;  // int8 quants, then a vec4 record per block
 }
 
-void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch) {
+namespace {
+// quantize_act.comp over x, or over silu(x) * up (its SWIGLU variant) when up is given.
+void record_quantize(Sequence& seq, Act x, const Buffer* up, const Buffer& xq, uint32_t cols, uint32_t batch) {
   if (cols % 32 != 0) throw vk::VulkanError("quantize_act: " + std::to_string(cols) + " is not a multiple of 32");
   if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("quantize_act: the output buffer is too small");
   struct Push {
     uint32_t cols, batch, x_offset, x_stride;
   } p{cols, batch, x.offset, x.stride ? x.stride : cols};
-  vk::Kernel& k =
-      seq.context().kernel(vk::KernelDesc{"quantize_act", {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
   const detail::Grid g = detail::grid_for(seq, detail::ceil_div(cols / 32 * batch, 64));
-  seq.dispatch(k, {*x.buffer, xq}, p, g.x, g.y, 1, "quantize_act");
+  if (!up) {
+    vk::Kernel& k =
+        seq.context().kernel(vk::KernelDesc{"quantize_act", {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
+    seq.dispatch(k, {*x.buffer, xq}, p, g.x, g.y, 1, "quantize_act");
+    return;
+  }
+  if (up->size() < (uint64_t(x.offset) + uint64_t(batch - 1) * p.x_stride + cols) * 4)
+    throw vk::VulkanError("swiglu_quantize: up is smaller than gate");
+  vk::Kernel& k = seq.context().kernel(vk::KernelDesc{
+      "quantize_act_swiglu", {vk::Access::Read, vk::Access::Write, vk::Access::Read}, sizeof(Push), {}});
+  seq.dispatch(k, {*x.buffer, xq, *up}, p, g.x, g.y, 1, "quantize_act");
+}
+}  // namespace
+
+void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch) {
+  record_quantize(seq, x, nullptr, xq, cols, batch);
+}
+
+void swiglu_quantize(Sequence& seq, Act gate, const Buffer& up, const Buffer& xq, uint32_t cols, uint32_t batch) {
+  record_quantize(seq, gate, &up, xq, cols, batch);
 }
 
 void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch) {
