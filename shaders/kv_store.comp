@@ -5,6 +5,9 @@
 // that a recorded decode step can be replayed for the next token. F16: one thread per half pair. Q8_0 (KV_Q8_0): one thread per
 // block of 32 values, quantized as ggml does (quant/quantize.cpp): d = amax /
 // 127, q = round(x / d) with ties away from zero, d stored as a half.
+// With ROPE the keys are rotated on the way in, exactly as rope.comp rotates
+// them in place (same angles and expressions), so decoding needs no separate
+// rotary pass over k.
 #include "common.glsl"
 
 layout(local_size_x = 256) in;
@@ -27,7 +30,28 @@ layout(push_constant) uniform Push {
   uint head_begin;    // first kv head stored in this buffer
   uint heads;         // kv heads stored in this buffer
   uint scale_offset;  // Q8_0: first word of the scales region
+  uint n_rot;         // ROPE: rotated dimensions of a head, pair layout, cos/sin factor
+  uint neox;
+  float attn_factor;
 } p;
+
+#ifdef ROPE
+layout(std430, binding = 5) readonly buffer Turns { uvec2 turns[]; };  // (low, high) words
+#include "rope_angle.glsl"
+// Element e of the key head at k[base], rotated for position pos.
+float key(uint base, uint e, uint pos) {
+  if (e >= p.n_rot) return k[base + e];
+  const uint half_rot = p.n_rot / 2u;
+  const uint pair = p.neox != 0u ? e % half_rot : e / 2u;
+  const uint i0 = p.neox != 0u ? pair : 2u * pair, i1 = i0 + (p.neox != 0u ? half_rot : 1u);
+  const float angle = pair_angle(pos, turns[pair]);
+  const float c = cos(angle) * p.attn_factor, s = sin(angle) * p.attn_factor;
+  const float x0 = k[base + i0], x1 = k[base + i1];
+  return e == i0 ? x0 * c - x1 * s : x0 * s + x1 * c;
+}
+#else
+float key(uint base, uint e, uint pos) { return k[base + e]; }
+#endif
 
 #ifdef KV_Q8_0
 // std::lround: to nearest, ties away from zero (v - trunc(v) is exact).
@@ -56,15 +80,15 @@ void main() {
   const uint b = i % nb;
   const uint h = (i / nb) % p.heads;
   const uint t = i / (nb * p.heads);
-  const uint src = t * p.kv_dim + (p.head_begin + h) * p.head_dim + 32u * b;
-  const uint row = h * p.n_ctx + uint(positions[t]);
+  const uint head_base = t * p.kv_dim + (p.head_begin + h) * p.head_dim, src = head_base + 32u * b;
+  const uint pos = uint(positions[t]), row = h * p.n_ctx + pos;
   const uint dst = row * (p.head_dim / 4u) + 8u * b;
   // The scale's half of a shared word: clear it, then set it.
   const uint s = row * nb + b, sw = p.scale_offset + s / 2u, shift = (s & 1u) * 16u;
   float x[32];
   uint words[8];
 
-  [[unroll]] for (uint j = 0u; j < 32u; ++j) x[j] = k[src + j];
+  [[unroll]] for (uint j = 0u; j < 32u; ++j) x[j] = key(head_base, 32u * b + j, pos);
   uint d = quantize_block(x, words);
   [[unroll]] for (uint w = 0u; w < 8u; ++w) k_cache[dst + w] = words[w];
   atomicAnd(k_cache[sw], ~(0xffffu << shift));
@@ -84,9 +108,9 @@ void main() {
   const uint d = i % pairs;
   const uint h = (i / pairs) % p.heads;
   const uint t = i / (pairs * p.heads);
-  const uint src = t * p.kv_dim + (p.head_begin + h) * p.head_dim + 2u * d;
-  const uint dst = (h * p.n_ctx + uint(positions[t])) * pairs + d;
-  k_cache[dst] = packHalf2x16(vec2(k[src], k[src + 1u]));
+  const uint head_base = t * p.kv_dim + (p.head_begin + h) * p.head_dim, src = head_base + 2u * d;
+  const uint pos = uint(positions[t]), dst = (h * p.n_ctx + pos) * pairs + d;
+  k_cache[dst] = packHalf2x16(vec2(key(head_base, 2u * d, pos), key(head_base, 2u * d + 1u, pos)));
   v_cache[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
 }
 #endif

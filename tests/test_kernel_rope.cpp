@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
+#include "ops/attention_ops.h"
+#include "quant/half.h"
 #include "ops/ops.h"
 #include "ops/rope_turns.h"
 #include "reference/reference_ops.h"
@@ -48,6 +51,83 @@ TEST_P(RopeKernel, MatchesReference) {
       for (uint32_t d = n_rot; d < head_dim; ++d) ASSERT_EQ(got[(size_t(t) * n_heads) * head_dim + d], x[(size_t(t) * n_heads) * head_dim + d]);
   }
 }
+
+// kv_store with a key rotation: the cache holds what storing keys rotated by
+// the CPU reference would give, for the written rows. F16 within 4e-5 + 1e-3
+// relative (the rope tolerance, plus a half's rounding); Q8_0 quants within one
+// step and scales within one ulp (a rotated float an ulp off can move a tie).
+class KvStoreRotation : public GpuTest, public testing::WithParamInterface<std::tuple<KvCacheType, bool>> {};
+
+TEST_P(KvStoreRotation, CacheHoldsKeysRotatedAsTheReferenceRotatesThem) {
+  const auto [type, neox] = GetParam();
+  const uint32_t kv_heads = 2, hd = 128, n_rot = 96, n = 5, pos0 = 4095, kv_dim = kv_heads * hd;
+  std::vector<double> freq(n_rot / 2);
+  for (uint32_t i = 0; i < n_rot / 2; ++i) freq[i] = std::pow(500000.0, -2.0 * i / n_rot);
+  const float attn_factor = 1.1386f;
+  const auto k = random_floats(size_t(n) * kv_dim, 31, -3, 3), v = random_floats(k.size(), 32);
+  std::vector<int32_t> positions(n);
+  for (uint32_t t = 0; t < n; ++t) positions[t] = int32_t(pos0 + t);
+  auto rotated = k;
+  ref::rope(rotated, positions, freq, kv_heads, hd, n_rot, neox, attn_factor);
+
+  ops::KvCache fused(gpu(), 1, kv_heads, hd, pos0 + n, type), plain(gpu(), 1, kv_heads, hd, pos0 + n, type);
+  vk::Buffer bk = device_buffer(gpu(), k), brot = device_buffer(gpu(), rotated), bv = device_buffer(gpu(), v);
+  vk::Buffer bp = device_buffer(gpu(), positions), bt = device_buffer(gpu(), ops::encode_rope_turns(freq));
+  vk::Sequence seq(gpu());
+  seq.begin();
+  const ops::KeyRotation rotation{bt, n_rot, neox, attn_factor};
+  ops::kv_store(seq, fused, 0, bk, bv, bp, n, pos0, &rotation);
+  ops::kv_store(seq, plain, 0, brot, bv, bp, n, pos0);
+  seq.end();
+  seq.run();
+
+  ASSERT_EQ(fused.layer(0).size(), 1u);
+  const auto& gf = fused.layer(0)[0];
+  const auto& gp = plain.layer(0)[0];
+  const size_t nb = hd / 32, scales = type == KvCacheType::Q8_0 ? size_t(fused.scale_offset_words(gf)) * 4 : 0;
+  for (bool values : {false, true}) {
+    const auto got = read_back<uint8_t>(values ? gf.v : gf.k, gf.k.size());
+    const auto want = read_back<uint8_t>(values ? gp.v : gp.k, gp.k.size());
+    int differ = 0;
+    for (uint32_t h = 0; h < kv_heads; ++h)
+      for (uint32_t t = 0; t < n; ++t) {
+        const size_t row = size_t(h) * (pos0 + n) + pos0 + t;
+        const std::string where = std::string(values ? "V" : "K") + " head " + std::to_string(h) + " token " +
+                                  std::to_string(t);
+        if (type == KvCacheType::F16) {
+          for (size_t e = 0; e < hd; ++e) {
+            uint16_t a, b;
+            std::memcpy(&a, &got[(row * hd + e) * 2], 2);
+            std::memcpy(&b, &want[(row * hd + e) * 2], 2);
+            const float fa = half_to_float(a), fb = half_to_float(b);
+            ASSERT_LE(std::abs(fa - fb), 4e-5f + 1e-3f * std::abs(fb)) << where << " element " << e;
+            differ += a != b;
+          }
+        } else {
+          for (size_t e = 0; e < hd; ++e) {
+            const int a = int8_t(got[row * hd + e]), b = int8_t(want[row * hd + e]);
+            ASSERT_LE(std::abs(a - b), 1) << where << " element " << e;
+            differ += a != b;
+          }
+          for (size_t j = 0; j < nb; ++j) {
+            uint16_t a, b;
+            std::memcpy(&a, &got[scales + (row * nb + j) * 2], 2);
+            std::memcpy(&b, &want[scales + (row * nb + j) * 2], 2);
+            ASSERT_LE(std::abs(int(a) - int(b)), 1) << where << " scale " << j;
+          }
+        }
+      }
+    if (values) EXPECT_EQ(differ, 0) << "values are stored unrotated";
+    else EXPECT_LT(differ, int(n * kv_dim / 20)) << "more than 5% of the keys differ";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CacheTypes, KvStoreRotation,
+                         testing::Combine(testing::Values(KvCacheType::F16, KvCacheType::Q8_0), testing::Bool()),
+                         [](const testing::TestParamInfo<std::tuple<KvCacheType, bool>>& i) {
+                           return std::string(std::get<0>(i.param) == KvCacheType::F16 ? "f16" : "q8_0") +
+                                  (std::get<1>(i.param) ? "_neox" : "_normal");
+                         });
 
 // Fixed-point turns: 2 pi per position is a whole turn (0), pi half a turn. The
 // inputs are doubles near those values, so allow a few units in the last place.

@@ -195,8 +195,9 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
     ops::rms_norm(seq, k_, L.k_norm, k_, n * uint32_t(c_.n_head_kv), hd, c_.rms_eps);
   }
   ops::rope(seq, q_, positions_, rope_turns_, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor_});
-  ops::rope(seq, k_, positions_, rope_turns_, {n, uint32_t(c_.n_head_kv), hd, rot, c_.neox, attn_factor_});
-  ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0);
+  // Keys are rotated on their way into the cache (one pass instead of rope + store).
+  const ops::KeyRotation key_rotation{rope_turns_, rot, c_.neox, attn_factor_};
+  ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &key_rotation);
   ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
                  {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);

@@ -52,21 +52,23 @@ void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows,
 }
 
 void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v,
-              const Buffer& positions, uint32_t n_tokens, uint32_t pos0) {
+              const Buffer& positions, uint32_t n_tokens, uint32_t pos0, const KeyRotation* rotation) {
   if (pos0 + n_tokens > static_cast<uint32_t>(cache.n_ctx()))
     throw vk::VulkanError("KV cache overflow: positions up to " + std::to_string(pos0 + n_tokens) +
                           " in a cache of " + std::to_string(cache.n_ctx()));
+  if (rotation && (rotation->n_rot % 2 != 0 || rotation->n_rot > static_cast<uint32_t>(cache.head_dim())))
+    throw vk::VulkanError("kv_store: n_rot must be even and at most head_dim");
   struct Push {
-    uint32_t n_tokens, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset;
+    uint32_t n_tokens, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset, n_rot, neox;
+    float attn_factor;
   };
   const bool q8 = cache.type() == KvCacheType::Q8_0;
   // Q8_0 reads back the word of scales it shares with a neighbouring block.
   const Access cache_access = q8 ? Access::ReadWrite : Access::Write;
-  vk::Kernel& kern = seq.context().kernel(KernelDesc{q8 ? "kv_store_q8_0" : "kv_store",
-                                                     {Access::Read, Access::Read, cache_access, cache_access,
-                                                      Access::Read},
-                                                     sizeof(Push),
-                                                     {}});
+  std::vector<Access> access{Access::Read, Access::Read, cache_access, cache_access, Access::Read};
+  if (rotation) access.push_back(Access::Read);
+  const std::string name = std::string(q8 ? "kv_store_q8_0" : "kv_store") + (rotation ? "_rope" : "");
+  vk::Kernel& kern = seq.context().kernel(KernelDesc{name, access, sizeof(Push), {}});
   const auto& groups = cache.layer(layer);
   uint32_t kv_heads = 0;
   for (const auto& g : groups) kv_heads += g.heads;
@@ -75,10 +77,12 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
   const uint32_t per_row = q8 ? hd / 32 : hd / 2;
   for (const auto& g : groups) {
     Push p{n_tokens, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads,
-           cache.scale_offset_words(g)};
+           cache.scale_offset_words(g), rotation ? rotation->n_rot : 0, rotation && rotation->neox ? 1u : 0u,
+           rotation ? rotation->attn_factor : 1.0f};
     uint32_t gy;
     const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * per_row, 256), &gy);
-    seq.dispatch(kern, {k, v, g.k, g.v, positions}, p, gx, gy, 1, "kv_store");
+    if (rotation) seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns}, p, gx, gy, 1, "kv_store");
+    else seq.dispatch(kern, {k, v, g.k, g.v, positions}, p, gx, gy, 1, "kv_store");
   }
 }
 

@@ -16,8 +16,17 @@ void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows,
 // the sequence runs, so a recorded decode step can be replayed), rounded to F16
 // or quantized to Q8_0 blocks per the cache's type. pos0 is the first position
 // at recording time; only the capacity check uses it.
+// With `rotation`, the keys are rotated on the way in exactly as ops::rope
+// would rotate them (its n_rot, neox and attn_factor; n_heads and head_dim
+// come from the cache), so k itself stays unrotated and no rope pass is needed.
+struct KeyRotation {
+  const Buffer& turns;  // encode_rope_turns(freq)
+  uint32_t n_rot;
+  bool neox;
+  float attn_factor;
+};
 void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v,
-              const Buffer& positions, uint32_t n_tokens, uint32_t pos0);
+              const Buffer& positions, uint32_t n_tokens, uint32_t pos0, const KeyRotation* rotation = nullptr);
 
 // Scratch for attention's key splits; sized for `max_rows` (token, head) pairs.
 struct AttentionScratch {
