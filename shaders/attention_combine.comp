@@ -6,6 +6,9 @@
 // shared memory, and each thread (one per output element) reads the splits'
 // outputs eight at a time, so the chain of dependent memory reads is short
 // (a loop with one read per split took 13 us a layer at 8K on an H100).
+// With QUANTIZE the head's output is also written as int8 blocks of 32 for
+// the output projection (quantize_act.comp's layout and rounding), sparing a
+// quantize pass; the host asks for it only when head_dim % 32 == 0.
 #include "common.glsl"
 
 #define WG 128u
@@ -14,6 +17,12 @@ layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer PO { float partial_o[]; };
 layout(std430, binding = 1) readonly buffer PML { vec2 partial_ml[]; };
 layout(std430, binding = 2) writeonly buffer Out { float outv[]; };
+#ifdef QUANTIZE
+#include "q8_blocks.glsl"
+layout(std430, binding = 3) writeonly buffer XQ { uint xq[]; };
+layout(std430, binding = 3) writeonly buffer XRec { vec4 xrec[]; };
+shared float head_out[256];  // the largest head
+#endif
 layout(push_constant) uniform Push {
   uint n_tokens;
   uint n_head;
@@ -73,5 +82,28 @@ void main() {
         if (s0 + u < p.splits && weight[s0 + u] != 0.0) o += v[u] * weight[s0 + u];  // empty splits hold no output
     }
     outv[t * p.out_stride + h * p.head_dim + d] = o / L;
+#ifdef QUANTIZE
+    head_out[d] = o / L;
+#endif
   }
+#ifdef QUANTIZE
+  barrier();
+  // Thread j quantizes block j of the head; columns are tokens of out_stride elements.
+  if (tid < p.head_dim / 32u) {
+    const uint blocks = p.out_stride / 32u, block = h * (p.head_dim / 32u) + tid;
+    float amax = 0.0;
+    for (uint e = 0u; e < 32u; ++e) amax = max(amax, abs(head_out[32u * tid + e]));
+    const float dq = amax / 127.0, inv = dq != 0.0 ? 1.0 / dq : 0.0;
+    int half_sum[2] = {0, 0};
+    [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+      const uint e = 32u * tid + 4u * j;
+      const ivec4 qi = q8_round(vec4(head_out[e], head_out[e + 1u], head_out[e + 2u], head_out[e + 3u]), inv);
+      half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
+      xq[(t * p.out_stride + block * 32u) / 4u + j] = q8_pack(qi);
+    }
+    const int sum = half_sum[0] + half_sum[1];
+    xrec[p.n_tokens * p.out_stride / 16u + t * blocks + block] =
+        vec4(dq, dq * float(sum), float(half_sum[0]), float(half_sum[1]));
+  }
+#endif
 }

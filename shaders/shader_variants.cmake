@@ -58,6 +58,7 @@ foreach(d 64 96 128 256)  # Q8_0 blocks of 32 along the head
   mrrope_shader(attention_cm_n8_d${d}_q8_0 attention_cm.comp HEAD_DIM=${d}u COOPMAT_N=8u KV_Q8_0=1)
 endforeach()
 mrrope_shader(attention_combine attention_combine.comp)
+mrrope_shader(attention_combine_q8 attention_combine.comp QUANTIZE=1)
 mrrope_shader(token_nll token_nll.comp)
 mrrope_shader(attention_probe attention_probe.comp)
 mrrope_shader(attention_probe_q8_0 attention_probe.comp KV_Q8_0=1)

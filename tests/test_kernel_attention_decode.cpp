@@ -6,14 +6,18 @@
 //
 // Each case records kv_store + attention once and runs it twice, the second
 // time with the positions buffer advanced: the kernels read positions from
-// the buffer, as a replayed decode step needs.
+// the buffer, as a replayed decode step needs. The output is also asked for
+// in int8 blocks (for the output projection): written for heads of a multiple
+// of 32, checked against ref::quantize_act of the float output.
 #include <gtest/gtest.h>
 
 #include "ops/attention_ops.h"
+#include "ops/matvec_int8.h"
 #include "reference/reference_ops.h"
 #include "support/exact_kv.h"
 #include "support/gpu_buffers.h"
 #include "support/gpu_test.h"
+#include "support/quantized_check.h"
 
 namespace mrrope::test {
 namespace {
@@ -52,12 +56,14 @@ TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
   // One recorded step: store the new tokens' keys and values, attend.
   vk::Buffer bk = zero_buffer(ctx, size_t(n) * kv_dim), bv = zero_buffer(ctx, size_t(n) * kv_dim);
   vk::Buffer bq = zero_buffer(ctx, size_t(n) * q_dim), bo = zero_buffer(ctx, size_t(n) * q_dim);
+  vk::Buffer bo8(ctx, ops::quantized_act_bytes(uint32_t(q_dim), uint32_t(n)), vk::MemoryUsage::Device);
   vk::Sequence seq(ctx);
   seq.begin();
   ops::kv_store(seq, cache, 0, bk, bv, pos, uint32_t(n), pos0);
-  ops::attention(seq, cache, bq, pos, bo, scratch,
-                 {uint32_t(n), pos0, uint32_t(c.n_head), uint32_t(c.n_kv_head), 0});
+  const bool int8_out = ops::attention(seq, cache, bq, pos, bo, scratch,
+                                       {uint32_t(n), pos0, uint32_t(c.n_head), uint32_t(c.n_kv_head), 0}, &bo8);
   seq.end();
+  EXPECT_EQ(int8_out, hd % 32 == 0);
 
   for (int step = 0; step < steps; ++step) {
     const uint32_t p = pos0 + uint32_t(step * n);
@@ -73,8 +79,10 @@ TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
     std::vector<float> want(q.size());
     ref::attention(q, k, v, want, n, p, c.n_head, c.n_kv_head, hd);
     size_t where = 0;
-    EXPECT_LE(worst_ratio(read_back(bo, q.size()), want, {}, 2e-4, 0, &where), 1.0)
+    const auto got = read_back(bo, q.size());
+    EXPECT_LE(worst_ratio(got, want, {}, 2e-4, 0, &where), 1.0)
         << "step " << step << ", " << n << " queries at " << p << ", element " << where;
+    if (int8_out) quantized_activations(bo8, got, uint32_t(q_dim), uint32_t(n));
   }
 }
 

@@ -198,10 +198,11 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   // Keys are rotated on their way into the cache (one pass instead of rope + store).
   const ops::KeyRotation key_rotation{rope_turns_, rot, c_.neox, attn_factor_};
   ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &key_rotation);
-  ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
-                 {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer});
+  // On the int8 path the attention's last pass also writes its output in int8 for wo.
+  const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
+                                      {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer}, q8);
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
-  ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n).matmul(L.wo, o_);
+  ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8).matmul(L.wo, o_);
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "ops/matvec_int8.h"
 #include "ops/ops_internal.h"
 #include "vulkan/context.h"
 
@@ -218,8 +219,8 @@ bool decode_attention_supported(const vk::DeviceInfo& info) {
          std::max(128u, info.subgroup_size) <= info.max_workgroup_invocations;
 }
 
-void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
-               AttentionScratch& scratch, const AttentionArgs& a) {
+bool attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
+               AttentionScratch& scratch, const AttentionArgs& a, const Buffer* out_q8) {
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
   const bool q8 = cache.type() == KvCacheType::Q8_0;
   if (hd != 64 && hd != 80 && hd != 96 && hd != 128 && hd != 256)
@@ -231,7 +232,10 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
 
   const vk::DeviceInfo& info = seq.context().info();
-  if (a.n_tokens > kDecodeMaxTokens && prefill_attention_on_coopmat(info)) return attention_coopmat(seq, cache, q, out, a);
+  if (a.n_tokens > kDecodeMaxTokens && prefill_attention_on_coopmat(info)) {
+    attention_coopmat(seq, cache, q, out, a);
+    return false;
+  }
   const bool decode = a.n_tokens <= kDecodeMaxTokens && decode_attention_supported(info);
   const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
                                  : attention_tiles(seq, cache, q, scratch, a);
@@ -239,11 +243,20 @@ void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
   struct CombinePush {
     uint32_t n_tokens, n_head, head_dim, splits, out_stride;
   } cp{a.n_tokens, a.n_head, hd, splits, a.n_head * hd};
-  vk::Kernel& c = seq.context().kernel(
-      KernelDesc{"attention_combine", {Access::Read, Access::Read, Access::Write}, sizeof(CombinePush), {}});
   uint32_t gy;
   const uint32_t gx = groups_x(seq, rows, &gy);
-  seq.dispatch(c, {scratch.partial_o, scratch.partial_ml, out}, cp, gx, gy, 1, "attention_combine");
+  const bool quantize = out_q8 && hd % 32 == 0 && hd <= 256 &&
+                        out_q8->size() >= quantized_act_bytes(a.n_head * hd, a.n_tokens);
+  if (!quantize) {
+    vk::Kernel& c = seq.context().kernel(
+        KernelDesc{"attention_combine", {Access::Read, Access::Read, Access::Write}, sizeof(CombinePush), {}});
+    seq.dispatch(c, {scratch.partial_o, scratch.partial_ml, out}, cp, gx, gy, 1, "attention_combine");
+    return false;
+  }
+  vk::Kernel& c = seq.context().kernel(KernelDesc{
+      "attention_combine_q8", {Access::Read, Access::Read, Access::Write, Access::Write}, sizeof(CombinePush), {}});
+  seq.dispatch(c, {scratch.partial_o, scratch.partial_ml, out, *out_q8}, cp, gx, gy, 1, "attention_combine");
+  return true;
 }
 
 void token_nll(Sequence& seq, const Buffer& logits, const Buffer& targets, const Buffer& nll, uint32_t rows,

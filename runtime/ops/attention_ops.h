@@ -52,8 +52,12 @@ struct AttentionArgs {
 // when the sequence runs: a recorded step stays valid for later positions up
 // to decode_kv_bound(q_pos0 + n_tokens, n_ctx) - 1 (the key splits depend only
 // on that bound).
-void attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
-               AttentionScratch& scratch, const AttentionArgs& args);
+//
+// `out_q8`, if given, may also receive out as int8 blocks (quantize_act's
+// layout, ops/matvec_int8.h) for the output projection; returns whether it did
+// (the split paths do, when head_dim % 32 == 0; prefill on matrix units does not).
+bool attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions, const Buffer& out,
+               AttentionScratch& scratch, const AttentionArgs& args, const Buffer* out_q8 = nullptr);
 
 constexpr uint32_t kDecodeMaxTokens = 8;
 // Whether attention() takes the decode kernel for up to kDecodeMaxTokens
