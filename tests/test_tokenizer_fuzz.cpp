@@ -29,9 +29,9 @@ GgufWriter bpe_file(const std::string& pre) {
 TEST(TokFuzz, UnknownPreTokenizerIsRefusedByTheLoader) {
   const GgufFile f = GgufFile::parse(bpe_file("qwen1").to_bytes(), "v.gguf");
   EXPECT_EQ(test::error_of<TokenizerError>([&] { load_vocab(f); }),
-            "v.gguf: unsupported BPE pre-tokenizer 'qwen1' (supported: gpt-2, llama-bpe, qwen2)");
+            "v.gguf: unsupported BPE pre-tokenizer 'qwen1' (supported: gpt-2, llama-bpe, qwen2, gpt-4o)");
   // Known names and aliases still load and tokenize.
-  for (const char* pre : {"", "default", "gpt-2", "llama-bpe", "llama3", "qwen2", "deepseek-r1-qwen"}) {
+  for (const char* pre : {"", "default", "gpt-2", "llama-bpe", "llama3", "qwen2", "deepseek-r1-qwen", "gpt-4o", "llama4"}) {
     const Tokenizer t(load_vocab(GgufFile::parse(bpe_file(pre).to_bytes(), "v.gguf")));
     EXPECT_EQ(t.tokenize("ab", false, false), std::vector<TokenId>{2}) << pre;
   }

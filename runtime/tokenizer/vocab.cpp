@@ -51,7 +51,7 @@ Vocab build_vocab(const std::string& model_name, const std::string& pre, std::ve
     if (is_llama3_pre(pre)) {
       v.ignore_merges = true;
       v.add_bos = true;
-    } else if (is_qwen2_pre(pre)) {
+    } else if (is_qwen2_pre(pre) || is_gpt4o_pre_name(pre)) {
       v.clean_spaces = false;
     }
   } else {

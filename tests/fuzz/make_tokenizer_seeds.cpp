@@ -1,5 +1,5 @@
 // Writes small valid GGUF files with tokenizer metadata (llama-spm, gpt2 with
-// the gpt-2 / llama-bpe pre-tokenizers, qwen2, and a few odd but loadable
+// the gpt-2 / llama-bpe / gpt-4o pre-tokenizers, qwen2, and a few odd but loadable
 // variants) into a folder, to seed fuzz_tokenizer's corpus. Each file also
 // holds "fuzz.texts", strings that fuzz_tokenizer tokenizes.
 #include <cstdio>
@@ -17,7 +17,7 @@ using namespace mrrope::tok;
 namespace {
 
 const std::vector<std::string> kTexts = {"Hello world", "  hello\n\nworld 123 it's", "\xff\xc3 bad utf8",
-                                         "<|im_start|>user hi<|im_end|>"};
+                                         "<|im_start|>user hi<|im_end|>", "HelloWORLD DON'T a!!\n/b 1234"};
 
 struct VocabBuilder {
   std::vector<std::string> tokens;
@@ -75,7 +75,7 @@ GgufWriter gpt2(const std::string& pre, const std::vector<std::string>& specials
   }
   for (const std::string& s : specials) b.add(s, TokenType::Control);
   GgufWriter w;
-  w.set_string("general.architecture", pre == "qwen2" ? "qwen2" : "llama");
+  w.set_string("general.architecture", pre == "qwen2" ? "qwen2" : pre == "gpt-4o" ? "phi3" : "llama");
   w.set_string("tokenizer.ggml.model", "gpt2");
   w.set_string("tokenizer.ggml.pre", pre);
   w.set_string_array("tokenizer.ggml.tokens", b.tokens);
@@ -95,6 +95,7 @@ std::vector<std::pair<std::string, GgufWriter>> seeds() {
   out.emplace_back("gpt-2", gpt2("gpt-2", {"<|endoftext|>"}, 0, 0));
   out.emplace_back("llama-bpe", gpt2("llama-bpe", {"<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"}, 0, 1));
   out.emplace_back("qwen2", gpt2("qwen2", {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}, 0, 0));
+  out.emplace_back("gpt-4o", gpt2("gpt-4o", {"<|endoftext|>", "<|user|>", "<|assistant|>", "<|end|>"}, 0, 0));
   {
     GgufWriter w = gpt2("qwen2", {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}, 0, 0);
     w.set_u32("tokenizer.ggml.eot_token_id", 258);
