@@ -38,7 +38,7 @@ for target in "${targets[@]}"; do
       what="GGUF parsing"
       ;;
     tokenizer)
-      # Small vocabularies only (llama-spm, gpt-2, llama-bpe, qwen2): the
+      # Small vocabularies only (llama-spm, gpt-2, llama-bpe, qwen2, gpt-4o): the
       # fixture vocabularies are megabytes, far past -max_len and slow per run.
       "$build/make_tokenizer_seeds" "$seeds"
       what="the vocabulary loader and tokenizer"

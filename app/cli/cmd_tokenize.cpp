@@ -91,7 +91,7 @@ int run_tokenize(const std::vector<std::string>& args) {
   tok::Vocab vocab;
   if (ends_with(model_path, ".json")) {
     if (pre.empty()) {
-      std::fprintf(stderr, "mrrope-cli tokenize: a tokenizer.json needs --pre (llama-bpe, qwen2 or gpt-2)\n");
+      std::fprintf(stderr, "mrrope-cli tokenize: a tokenizer.json needs --pre (llama-bpe, qwen2, gpt-4o or gpt-2)\n");
       return 2;
     }
     // BOS/EOS and add_bos_token live in tokenizer_config.json beside it.
