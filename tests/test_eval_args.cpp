@@ -16,7 +16,7 @@ TEST(EvalArgs, DefaultsAndValues) {
   const EvalArgs a = parse_eval_args({"ppl", "--methods", "none,yarn", "--lengths", "512,1k,2K", "--scale", "4",
                                       "--depths", "0,50,100", "--trials", "3", "--seed", "9", "-f", "doc.txt"});
   EXPECT_EQ(a.mode, "ppl");
-  EXPECT_EQ(a.config.methods, (std::vector<std::string>{"none", "yarn"}));
+  EXPECT_EQ(a.config.methods, (std::vector<RopeMethod>{RopeMethod::None, RopeMethod::Yarn}));
   EXPECT_EQ(a.config.lengths, (std::vector<int>{512, 1024, 2048}));
   EXPECT_EQ(a.config.scale, 4);
   EXPECT_EQ(a.config.depths, (std::vector<double>{0, 0.5, 1}));
@@ -25,7 +25,9 @@ TEST(EvalArgs, DefaultsAndValues) {
   EXPECT_EQ(a.text_file, "doc.txt");
   EXPECT_TRUE(a.config.reuse_prefix);
   const EvalArgs d = parse_eval_args({"passkey"});
-  EXPECT_EQ(d.config.methods.size(), 6u);
+  // The default: every method that needs nothing but S.
+  EXPECT_EQ(d.config.methods, (std::vector<RopeMethod>{RopeMethod::None, RopeMethod::Linear, RopeMethod::Ntk,
+                                                      RopeMethod::Yarn, RopeMethod::MrRopeUni, RopeMethod::MrRopePro}));
   EXPECT_EQ(d.config.scale, 0);  // auto
   EXPECT_EQ(d.threshold, 0.85);
   EXPECT_EQ(d.margin, 0.10);
@@ -72,9 +74,9 @@ TEST(EvalArgs, ValidateChecksTheModelAndTheConfig) {
   model.rope.n_rot = 64;
   c.methods = {};
   EXPECT_EQ(error_of([&] { validate(c, model); }).rfind("no RoPE methods given; choose from: none,", 0), 0u);
-  c.methods = {"yarn", "Yarn"};
-  EXPECT_EQ(error_of([&] { validate(c, model); }).rfind("unknown RoPE method 'Yarn'", 0), 0u);
-  c.methods = {"yarn"};
+  // Names become ids before a config exists; the unknown one is named.
+  EXPECT_EQ(error_of([&] { parse_method_list({"yarn", "Yarn"}); }).rfind("unknown RoPE method 'Yarn'", 0), 0u);
+  c.methods = {RopeMethod::Yarn};
   c.lengths = {};
   EXPECT_EQ(error_of([&] { validate(c, model); }), "no lengths given");
   c.lengths = {512, 0};

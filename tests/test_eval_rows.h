@@ -6,7 +6,7 @@ namespace mrrope::test {
 
 inline RetrievalRow eval_row(const std::string& method, int length, bool correct, double depth = 0) {
   RetrievalRow r;
-  r.rope.method = method;
+  r.rope.method = parse_rope_method(method);
   r.rope.scale = length / 512.0;
   r.length = length;
   r.correct = correct;
@@ -20,7 +20,7 @@ inline RetrievalRow eval_row(const std::string& method, int length, bool correct
 
 inline PerplexityRow eval_ppl(const std::string& method, int length, double value) {
   PerplexityRow r;
-  r.rope.method = method;
+  r.rope.method = parse_rope_method(method);
   r.length = length;
   r.perplexity = value;
   r.windows = 2;

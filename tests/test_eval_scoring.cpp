@@ -35,7 +35,7 @@ TEST(EvalEffectiveContext, LongestLengthWhereEverythingStillHolds) {
                                          eval_ppl("none", 512, 20),  eval_ppl("none", 1024, 25)};
   const auto e = effective_context(rr, pr, 512, 0.85, 0.10);
   ASSERT_EQ(e.size(), 2u);
-  EXPECT_EQ(e[0].method, "yarn");
+  EXPECT_EQ(e[0].method, RopeMethod::Yarn);
   EXPECT_EQ(e[0].length, 1024);  // 2048 has 90% recall but perplexity 23 > 20 * 1.1
   EXPECT_EQ(e[1].length, 512);
   EXPECT_DOUBLE_EQ(e[0].accuracy.at(2048), 0.9);

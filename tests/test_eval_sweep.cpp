@@ -25,7 +25,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 TEST_F(EvalSweep, TinyPasskeySweepOnTheDevice) {
   Engine e(kModel);
   SweepConfig c;
-  c.methods = {"none", "yarn"};
+  c.methods = {RopeMethod::None, RopeMethod::Yarn};
   c.lengths = {256, 384};
   c.depths = {0.0, 0.5, 1.0};
   c.trials = 1;
@@ -52,10 +52,10 @@ TEST_F(EvalSweep, TinyPasskeySweepOnTheDevice) {
     EXPECT_LE(r.actual_depth, 1.0);
     EXPECT_DOUBLE_EQ(r.rope.scale, 1.0);  // below the native 512 tokens: auto S = 1
     // yarn at S = 1 has none's schedule: its rows are copied (seconds 0), not rerun.
-    if (r.rope.method == "none") EXPECT_GT(r.seconds, 0.0);
-    if (r.rope.method == "yarn") EXPECT_EQ(r.seconds, 0.0);
+    if (r.rope.method == RopeMethod::None) EXPECT_GT(r.seconds, 0.0);
+    if (r.rope.method == RopeMethod::Yarn) EXPECT_EQ(r.seconds, 0.0);
     // Within the native context the model finds the key under plain RoPE.
-    if (r.rope.method == "none") EXPECT_TRUE(r.correct) << "generated '" << r.generated << "' for " << r.expected;
+    if (r.rope.method == RopeMethod::None) EXPECT_TRUE(r.correct) << "generated '" << r.generated << "' for " << r.expected;
   }
   // The same seeds give every method the same prompts.
   EXPECT_EQ(rows[0].seed, rows[3].seed);
@@ -66,7 +66,7 @@ TEST_F(EvalSweep, TinyPasskeySweepOnTheDevice) {
 TEST_F(EvalSweep, PrefixReuseGivesIdenticalAnswersWithLessPrefill) {
   Engine e(kModel);
   SweepConfig c;
-  c.methods = {"yarn"};
+  c.methods = {RopeMethod::Yarn};
   c.lengths = {300};
   c.depths = {1.0};  // the needle at the end: trials share all the filler before it
   c.trials = 3;
@@ -102,7 +102,7 @@ TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto tokens = e.tokenizer().tokenize(text, false, false);
   SweepConfig c;
-  c.methods = {"none", "yarn"};
+  c.methods = {RopeMethod::None, RopeMethod::Yarn};
   c.lengths = {64, 128};
   c.chunks = 1;  // 128 tokens: one window at 128, two at 64
   const auto pr = run_perplexity_sweep(e, gpu(), c, tokens);
@@ -137,7 +137,7 @@ TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
 TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
   Engine e(kModel);
   SweepConfig c;
-  c.methods = {"none"};
+  c.methods = {RopeMethod::None};
   c.lengths = {128};
   c.depths = {0.5};
   c.trials = 2;
@@ -153,7 +153,7 @@ TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
 TEST_F(EvalSweep, PasskeyLengthBelowTheTemplateIsRefusedUpFront) {
   Engine e(kModel);
   SweepConfig c;
-  c.methods = {"none"};
+  c.methods = {RopeMethod::None};
   c.lengths = {512, 64};
   c.depths = {0.5};
   c.trials = 1;
@@ -177,7 +177,7 @@ TEST_F(EvalSweep, PasskeyLengthBelowTheTemplateIsRefusedUpFront) {
 TEST_F(EvalSweep, RowCallbackSeesEveryRowAsItFinishes) {
   Engine e(kModel);
   SweepConfig c;
-  c.methods = {"none", "yarn"};
+  c.methods = {RopeMethod::None, RopeMethod::Yarn};
   c.lengths = {80, 96};
   c.depths = {0.0, 1.0};
   c.trials = 1;
@@ -216,7 +216,7 @@ TEST_F(EvalSweep, RowCallbackSeesEveryRowAsItFinishes) {
   std::ifstream in(std::string(MRROPE_SOURCE_DIR) + "/assets/samples/kjv_ecclesiastes.txt");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   SweepConfig p;
-  p.methods = {"none", "yarn"};
+  p.methods = {RopeMethod::None, RopeMethod::Yarn};
   p.lengths = {32};
   p.chunks = 1;
   std::vector<PerplexityRow> ppl_seen;

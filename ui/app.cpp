@@ -77,7 +77,7 @@ RopeParams App::rope_params(RopeMethod method) const {
   if (method_.set_alpha) p.alpha = method_.alpha;
   if (method_.set_beta) p.beta = method_.beta;
   if (method_.set_attn) p.attn_factor = method_.attn;
-  if (method == RopeMethod::Custom) {
+  if (rope_method_info(method).uses & kUsesLambdas) {
     try {
       p.custom_lambda = parse_custom_schedule(method_.custom_lambda);
     } catch (const RopeError&) {
@@ -142,8 +142,8 @@ AskRequest App::make_request() const {
 void App::compare(const std::vector<RopeMethod>& methods) {
   sync_conversation();
   // Keep the tab's checkboxes in step with what runs (the script calls this too).
-  for (int i = 0; i < kMethodCount; ++i)
-    compare_methods_[i] = std::find(methods.begin(), methods.end(), kMethodList[i]) != methods.end();
+  compare_methods_.clear();
+  for (RopeMethod m : methods) compare_methods_.set(m, true);
   std::vector<RopeParams> list;
   for (RopeMethod m : methods) list.push_back(rope_params(m));
   AskRequest r = make_request();

@@ -1,11 +1,13 @@
 #pragma once
 // The app's view: one object, one file per panel (ui/panel_*.cpp), reading
 // from the AppSession and sending it jobs. Nothing here touches the GPU.
+#include <algorithm>
 #include <deque>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
-#include "rope/rope_schedule.h"
+#include "rope/rope_methods.h"
 #include "ui/app_session.h"
 #include "ui/conversation.h"
 #include "ui/eval_export.h"
@@ -36,11 +38,28 @@ struct AttentionViewState {
   int jump_to_unit = -1;
 };
 
+// Methods ticked in a list of checkboxes; lists show them in the registry's
+// order (rope_methods()), whatever the order they were ticked in.
+class MethodSet {
+ public:
+  MethodSet(std::initializer_list<RopeMethod> on) : on_(on) {}
+  bool has(RopeMethod m) const { return std::find(on_.begin(), on_.end(), m) != on_.end(); }
+  void set(RopeMethod m, bool on);
+  void clear() { on_.clear(); }
+  int size() const { return static_cast<int>(on_.size()); }
+  std::vector<RopeMethod> in_registry_order() const;
+  // One checkbox per registry method, on one line; `id_suffix` keeps ImGui ids apart.
+  void draw_checkboxes(const char* id_suffix);
+
+ private:
+  std::vector<RopeMethod> on_;
+};
+
 // The Evaluation tab's inputs, as the user (or the script) typed them; turned
 // into an EvalRequest when the sweep starts.
 struct EvalViewState {
   int task = 0;  // 0 passkey, 1 needle, 2 perplexity
-  bool methods[9] = {true, false, false, true, false, true, false, false, false};  // kMethodList: none, yarn, mrrope-pro
+  MethodSet methods{RopeMethod::None, RopeMethod::Yarn, RopeMethod::MrRopePro};
   bool lengths_auto = true;  // follow the model: 1x, 2x, 4x, 8x its native context
   std::string lengths;       // "512, 1K, 2048" (eval_args' parse_length)
   std::string depths = "0, 25, 50, 75, 100";  // percent
@@ -54,11 +73,6 @@ struct EvalViewState {
   int grid_filled = 0;                // cells (retrieval) or points (perplexity) with data
 };
 
-// Every RoPE method, in the order the panels list them.
-inline constexpr int kMethodCount = 9;
-inline constexpr RopeMethod kMethodList[kMethodCount] = {
-    RopeMethod::None,      RopeMethod::Linear, RopeMethod::Ntk,      RopeMethod::Yarn,  RopeMethod::MrRopeUni,
-    RopeMethod::MrRopePro, RopeMethod::Custom, RopeMethod::LongRope, RopeMethod::Native};
 
 class App {
  public:
@@ -185,7 +199,7 @@ class App {
   std::string question_ = "Who is the Preacher?";
   int max_new_tokens_ = 32;
   float temperature_ = 0.0f;
-  bool compare_methods_[kMethodCount] = {false, true, false, true, false, true, false, false, false};
+  MethodSet compare_methods_{RopeMethod::Linear, RopeMethod::Yarn, RopeMethod::MrRopePro};
   bool compare_loss_ = true;
 
   AttentionViewState attention_;

@@ -7,6 +7,7 @@
 
 #include "eval/plot_canvas.h"
 #include "eval/plots.h"
+#include "rope/rope_methods.h"
 
 namespace mrrope::ui {
 namespace {
@@ -14,10 +15,6 @@ namespace {
 // The same colours as the exported PNGs (eval/plot_canvas.h).
 ImU32 to_imgui(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
 
-int index_of(const std::vector<std::string>& v, const std::string& x) {
-  const auto it = std::find(v.begin(), v.end(), x);
-  return it == v.end() ? -1 : static_cast<int>(it - v.begin());
-}
 template <typename T>
 int index_of(const std::vector<T>& v, T x) {
   const auto it = std::find(v.begin(), v.end(), x);
@@ -28,6 +25,9 @@ ImVec4 finish(ImVec2 origin, ImVec2 size) {
   ImGui::Dummy(size);  // the area the draw list used: later widgets go below it
   return ImVec4(origin.x, origin.y, size.x, size.y);
 }
+
+// Names for drawing: ImGui wants NUL-terminated strings, and the registry's are literals.
+const char* method_name(RopeMethod m) { return rope_method_info(m).name.data(); }
 
 }  // namespace
 
@@ -69,7 +69,7 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
   for (size_t m = 0; m < nm; ++m) {
     const float px = origin.x + float(m % size_t(per_row)) * (panel_w + gap);
     const float py = origin.y + float(m / size_t(per_row)) * (panel_h + gap);
-    dl->AddText(ImVec2(px + label_w, py), text, methods[m].c_str());
+    dl->AddText(ImVec2(px + label_w, py), text, method_name(methods[m]));
     const float gy = py + text_h + 4;
     for (size_t d = 0; d < nd; ++d) {
       char label[16];
@@ -94,10 +94,10 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
         }
         if (hovered_window && mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) {
           if (runs[i] == 0)
-            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: not run yet", methods[m].c_str(), lengths[l],
+            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: not run yet", method_name(methods[m]), lengths[l],
                               depths[d] * 100);
           else
-            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: %d / %d correct (%.0f%%)%s", methods[m].c_str(),
+            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: %d / %d correct (%.0f%%)%s", method_name(methods[m]),
                               lengths[l], depths[d] * 100, correct[i], runs[i], 100.0 * correct[i] / runs[i],
                               runs[i] < c.trials ? "\nmore trials to come" : "");
         }
@@ -165,14 +165,14 @@ ImVec4 draw_perplexity_lines(const EvalState& s, int* filled) {
       if (i > 0) dl->AddLine(ImVec2(X(pts[i - 1].first), Y(pts[i - 1].second->perplexity)), p, col, 2.0f);
       dl->AddCircleFilled(p, 4, col);
       if (hovered_window && std::abs(mouse.x - p.x) < 6 && std::abs(mouse.y - p.y) < 6)
-        ImGui::SetTooltip("%s at %d tokens: perplexity %.3f (%d windows)%s", c.methods[m].c_str(), pts[i].first,
+        ImGui::SetTooltip("%s at %d tokens: perplexity %.3f (%d windows)%s", method_name(c.methods[m]), pts[i].first,
                           pts[i].second->perplexity, pts[i].second->windows,
                           pts[i].second->seconds == 0 ? "\nsame schedule as an earlier method: copied" : "");
     }
     // Legend on the right.
     const ImVec2 lp(p1.x + 12, p0.y + float(m) * (text_h + 4));
     dl->AddRectFilled(ImVec2(lp.x, lp.y + 3), ImVec2(lp.x + 14, lp.y + text_h - 3), col);
-    dl->AddText(ImVec2(lp.x + 20, lp.y), ImGui::GetColorU32(ImGuiCol_Text), c.methods[m].c_str());
+    dl->AddText(ImVec2(lp.x + 20, lp.y), ImGui::GetColorU32(ImGuiCol_Text), method_name(c.methods[m]));
   }
   return finish(origin, size);
 }

@@ -10,8 +10,6 @@
 namespace mrrope::ui {
 namespace {
 
-constexpr const RopeMethod* kCompareMethods = kMethodList;
-
 // Moving average so that a long document's curve stays readable.
 std::vector<float> smooth(const std::vector<float>& v, int window) {
   std::vector<float> out(v.size());
@@ -28,22 +26,13 @@ std::vector<float> smooth(const std::vector<float>& v, int window) {
 
 void App::draw_compare_tab() {
   ImGui::TextDisabled("Methods (2-4):");
-  int chosen = 0;
-  for (int i = 0; i < kMethodCount; ++i) {
-    ImGui::SameLine();
-    ImGui::Checkbox(std::string(rope_method_name(kCompareMethods[i])).c_str(), &compare_methods_[i]);
-    chosen += compare_methods_[i];
-  }
+  compare_methods_.draw_checkboxes("");
+  const int chosen = compare_methods_.size();
   ImGui::Checkbox("loss curve over the document", &compare_loss_);
   ImGui::SameLine();
   const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && !question_.empty();
   ImGui::BeginDisabled(!ok || session_.busy());
-  if (ImGui::Button("Run side by side")) {
-    std::vector<RopeMethod> list;
-    for (int i = 0; i < kMethodCount; ++i)
-      if (compare_methods_[i]) list.push_back(kCompareMethods[i]);
-    compare(list);
-  }
+  if (ImGui::Button("Run side by side")) compare(compare_methods_.in_registry_order());
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!session_.busy());

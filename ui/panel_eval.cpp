@@ -74,13 +74,11 @@ EvalRequest App::make_eval_request() {
   if (eval_.lengths_auto) eval_.lengths = default_lengths();
   EvalRequest r;
   SweepConfig& c = r.config;
-  c.methods.clear();
-  bool custom = false;
-  for (int i = 0; i < kMethodCount; ++i)
-    if (eval_.methods[i]) {
-      c.methods.push_back(std::string(rope_method_name(kMethodList[i])));
-      custom |= kMethodList[i] == RopeMethod::Custom;
-    }
+  c.methods = eval_.methods.in_registry_order();
+  // The method panel's lambdas travel in base_rope when a ticked method reads them.
+  RopeMethod with_lambdas = RopeMethod::None;
+  for (RopeMethod m : c.methods)
+    if (rope_method_info(m).uses & kUsesLambdas) with_lambdas = m;
   if (c.methods.empty()) throw std::invalid_argument("choose at least one method");
   c.lengths = parse_lengths(eval_.lengths);
   r.perplexity = eval_.task == 2;
@@ -101,7 +99,7 @@ EvalRequest App::make_eval_request() {
   c.seed = static_cast<uint64_t>(std::max(0, eval_.seed));
   // The method panel's alpha, beta, attention factor and custom lambdas; the
   // scale is the sweep's: S = length / L at each length.
-  c.base_rope = rope_params(custom ? RopeMethod::Custom : RopeMethod::None);
+  c.base_rope = rope_params(with_lambdas);
   c.base_rope.scale = 0;
   r.use_document = eval_.use_document;
   return r;
@@ -138,10 +136,7 @@ void App::draw_eval_controls(const EvalState& state) {
   for (int t = 0; t < 3; ++t) ImGui::SameLine(), ImGui::RadioButton(kTaskNames[t], &eval_.task, t);
 
   ImGui::TextUnformatted("Methods");
-  for (int i = 0; i < kMethodCount; ++i) {
-    ImGui::SameLine();
-    ImGui::Checkbox((std::string(rope_method_name(kMethodList[i])) + "##eval").c_str(), &eval_.methods[i]);
-  }
+  eval_.methods.draw_checkboxes("##eval");
 
   ImGui::SameLine();
   ImGui::TextDisabled("(?)");
@@ -253,7 +248,7 @@ void App::draw_eval_results(const EvalState& state) {
     for (const EffectiveContext& e : effective) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(e.method.c_str());
+      ImGui::TextUnformatted(std::string(rope_method_name(e.method)).c_str());
       ImGui::TableNextColumn();
       if (e.length > 0) ImGui::Text("%s tokens", plot_length_label(e.length).c_str());
       else ImGui::TextColored(ImColor(colors::kWarning), "below %s", plot_length_label(lengths.front()).c_str());

@@ -13,11 +13,11 @@
 namespace mrrope::ui {
 namespace {
 
-constexpr RopeMethod kMethods[] = {RopeMethod::None,      RopeMethod::Linear,    RopeMethod::Ntk,
-                                   RopeMethod::Yarn,      RopeMethod::MrRopeUni, RopeMethod::MrRopePro,
-                                   RopeMethod::Custom,    RopeMethod::LongRope,  RopeMethod::Native};
-
 std::string method_label(RopeMethod m) { return std::string(rope_method_name(m)); }
+
+void method_tooltip(const RopeMethodInfo& m) {
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%.*s", int(m.label.size()), m.label.data());
+}
 
 // Bars of log2(s_i) per pair; pairs out of distribution at the target length in red.
 void divisor_plot(const char* id, const RopeTable& table, const std::vector<PairInspection>& pairs, float max_log2,
@@ -49,10 +49,33 @@ void divisor_plot(const char* id, const RopeTable& table, const std::vector<Pair
 
 }  // namespace
 
+void MethodSet::set(RopeMethod m, bool on) {
+  if (on && !has(m)) on_.push_back(m);
+  if (!on) on_.erase(std::remove(on_.begin(), on_.end(), m), on_.end());
+}
+
+std::vector<RopeMethod> MethodSet::in_registry_order() const {
+  std::vector<RopeMethod> out;
+  for (const RopeMethodInfo& m : rope_methods())
+    if (has(m.id)) out.push_back(m.id);
+  return out;
+}
+
+void MethodSet::draw_checkboxes(const char* id_suffix) {
+  for (const RopeMethodInfo& m : rope_methods()) {
+    ImGui::SameLine();
+    bool on = has(m.id);
+    if (ImGui::Checkbox((std::string(m.name) + id_suffix).c_str(), &on)) set(m.id, on);
+    method_tooltip(m);
+  }
+}
+
 void App::draw_method_panel() {
   if (ImGui::BeginCombo("Method", method_label(method_.method).c_str())) {
-    for (RopeMethod m : kMethods)
-      if (ImGui::Selectable(method_label(m).c_str(), m == method_.method)) method_.method = m;
+    for (const RopeMethodInfo& m : rope_methods()) {
+      if (ImGui::Selectable(method_label(m.id).c_str(), m.id == method_.method)) method_.method = m.id;
+      method_tooltip(m);
+    }
     ImGui::EndCombo();
   }
   ImGui::Checkbox("S auto", &method_.auto_scale);
@@ -74,7 +97,7 @@ void App::draw_method_panel() {
   optional_param("alpha (beta_fast)", &method_.set_alpha, &method_.alpha, 1.0f, 64.0f);
   optional_param("beta (beta_slow)", &method_.set_beta, &method_.beta, 0.0f, 8.0f);
   optional_param("attention factor m", &method_.set_attn, &method_.attn, 0.5f, 2.0f);
-  if (method_.method == RopeMethod::Custom) {
+  if (rope_method_info(method_.method).uses & kUsesLambdas) {
     ImGui::TextDisabled("Custom lambdas (one per pair, >= 1, comma or newline separated)");
     ImGui::InputTextMultiline("##lambda", &method_.custom_lambda, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
     if (model_ && ImGui::SmallButton("Fill: geometric ramp to S")) method_.custom_lambda = custom_ramp();
@@ -139,10 +162,10 @@ void App::draw_schedule_tab() {
   };
   std::vector<Row> rows;
   float max_log2 = 1;
-  for (RopeMethod meth : kMethods) {
-    Row r{meth, {}, {}, {}};
+  for (const RopeMethodInfo& meth : rope_methods()) {
+    Row r{meth.id, {}, {}, {}};
     try {
-      r.table = build_rope_table(m.rope, rope_params(meth), n_needed);
+      r.table = build_rope_table(m.rope, rope_params(meth.id), n_needed);
       r.pairs = inspect_schedule(m.rope, r.table, n_needed);
       for (double d : r.table.divisor) max_log2 = std::max(max_log2, float(std::log2(std::max(1.0, d))));
     } catch (const std::exception& e) {

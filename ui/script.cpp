@@ -54,7 +54,7 @@ std::string start_eval(App& app, const std::string& arg) {
     if (eq == std::string::npos) return "expected key=value, got '" + word + "'";
     const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
     if (key == "methods") {
-      std::fill(std::begin(v.methods), std::end(v.methods), false);
+      v.methods.clear();
       std::istringstream names(value);
       std::string name;
       while (std::getline(names, name, ',')) {
@@ -64,7 +64,7 @@ std::string start_eval(App& app, const std::string& arg) {
         } catch (const std::exception& e) {
           return e.what();
         }
-        v.methods[std::find(std::begin(kMethodList), std::end(kMethodList), m) - std::begin(kMethodList)] = true;
+        v.methods.set(m, true);
       }
     } else if (key == "lengths") {
       v.lengths = value;

@@ -122,7 +122,7 @@ int run_eval(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(eval, "eval", "perplexity, passkey and needle sweeps per RoPE method (CSV, JSON, PNG)", kEvalUsage,
+MRROPE_CLI_COMMAND(eval, "eval", "perplexity, passkey and needle sweeps per RoPE method (CSV, JSON, PNG)", eval_usage(),
                    run_eval);
 
 }  // namespace mrrope::cli

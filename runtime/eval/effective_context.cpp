@@ -8,8 +8,8 @@ namespace mrrope {
 std::vector<EffectiveContext> effective_context(const std::vector<RetrievalRow>& retrieval,
                                                 const std::vector<PerplexityRow>& perplexity, int native_length,
                                                 double accuracy_threshold, double ppl_margin) {
-  std::vector<std::string> methods;
-  auto note = [&](const std::string& m) {
+  std::vector<RopeMethod> methods;
+  auto note = [&](RopeMethod m) {
     if (std::find(methods.begin(), methods.end(), m) == methods.end()) methods.push_back(m);
   };
   for (const auto& r : retrieval) note(r.rope.method);

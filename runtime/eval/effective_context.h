@@ -13,7 +13,7 @@
 namespace mrrope {
 
 struct EffectiveContext {
-  std::string method;
+  RopeMethod method = RopeMethod::None;
   int length = 0;  // 0: not even the shortest length passes
   std::map<int, double> accuracy;    // by length (retrieval rows)
   std::map<int, double> perplexity;  // by length (perplexity rows)

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
+
+#include "rope/rope_methods.h"
 
 namespace mrrope {
 namespace {
@@ -27,26 +30,29 @@ int parse_int(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-const char* const kEvalUsage =
-    "mrrope-cli eval ppl|passkey|niah|all [options] [model options]\n"
-    "  --methods none,linear,ntk,yarn,mrrope-uni,mrrope-pro   RoPE methods to compare\n"
-    "  --lengths 512,1k,2k,4k    context lengths in tokens (k = 1024)\n"
-    "  --scale S|auto            S for every run; auto (default): S = length / L per length\n"
-    "  -f FILE                   perplexity text and NIAH haystack (default: the bundled samples)\n"
-    "  --chunks N                perplexity: score N windows of the longest length (0 = all the text; default 4);\n"
-    "                            shorter lengths score the same tokens in more windows\n"
-    "  --depths 0,25,50,75,100   needle depths in % of the haystack\n"
-    "  --trials N --seed S       trials per (method, length, depth); seeded prompts, the same for every method\n"
-    "  --passkey-intro/--passkey-filler/--passkey-needle/--passkey-question TEXT   ({N}: the key)\n"
-    "  --niah-needle/--niah-question TEXT   ({W}: the word, {N}: the number)\n"
-    "  --passkey-digits N --niah-digits N --max-new-tokens N\n"
-    "  --no-prefix-reuse         prefill every prompt whole (checks the KV prefix reuse)\n"
-    "  --rerun-identical         rerun a method whose schedule equals an earlier one's at a length\n"
-    "                            (default: copy its results, seconds = 0; e.g. every method at S = 1)\n"
-    "  --threshold 0.85 --margin 0.10   effective context: accuracy >= threshold, perplexity <= (1 + margin) x native\n"
-    "  --out DIR                 results.csv, results.json, ppl.png, passkey.png, niah.png (default eval-out)\n"
-    "  --quiet                   no progress line\n"
-    "Ctrl-C stops the sweep; finished runs are kept and written.";
+const char* eval_usage() {
+  static const std::string usage =
+      "mrrope-cli eval ppl|passkey|niah|all [options] [model options]\n"
+      "  --methods " + rope_method_names_where(rope_method_needs_only_scale, ",") + "   RoPE methods to compare\n"
+      "  --lengths 512,1k,2k,4k    context lengths in tokens (k = 1024)\n"
+      "  --scale S|auto            S for every run; auto (default): S = length / L per length\n"
+      "  -f FILE                   perplexity text and NIAH haystack (default: the bundled samples)\n"
+      "  --chunks N                perplexity: score N windows of the longest length (0 = all the text; default 4);\n"
+      "                            shorter lengths score the same tokens in more windows\n"
+      "  --depths 0,25,50,75,100   needle depths in % of the haystack\n"
+      "  --trials N --seed S       trials per (method, length, depth); seeded prompts, the same for every method\n"
+      "  --passkey-intro/--passkey-filler/--passkey-needle/--passkey-question TEXT   ({N}: the key)\n"
+      "  --niah-needle/--niah-question TEXT   ({W}: the word, {N}: the number)\n"
+      "  --passkey-digits N --niah-digits N --max-new-tokens N\n"
+      "  --no-prefix-reuse         prefill every prompt whole (checks the KV prefix reuse)\n"
+      "  --rerun-identical         rerun a method whose schedule equals an earlier one's at a length\n"
+      "                            (default: copy its results, seconds = 0; e.g. every method at S = 1)\n"
+      "  --threshold 0.85 --margin 0.10   effective context: accuracy >= threshold, perplexity <= (1 + margin) x native\n"
+      "  --out DIR                 results.csv, results.json, ppl.png, passkey.png, niah.png (default eval-out)\n"
+      "  --quiet                   no progress line\n"
+      "Ctrl-C stops the sweep; finished runs are kept and written.";
+  return usage.c_str();
+}
 
 int parse_length(const std::string& text) {
   std::string digits = text;
@@ -90,7 +96,9 @@ EvalArgs parse_eval_args(const std::vector<std::string>& argv) {
   if (a.mode != "ppl" && a.mode != "passkey" && a.mode != "niah" && a.mode != "all")
     throw std::invalid_argument("unknown eval mode '" + a.mode + "' (ppl, passkey, niah or all)");
   SweepConfig& c = a.config;
-  c.methods = {"none", "linear", "ntk", "yarn", "mrrope-uni", "mrrope-pro"};
+  c.methods.clear();
+  for (const RopeMethodInfo& m : rope_methods())
+    if (rope_method_needs_only_scale(m)) c.methods.push_back(m.id);
   c.lengths = {512, 1024, 2048, 4096};
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& flag = argv[i];
@@ -99,7 +107,7 @@ EvalArgs parse_eval_args(const std::vector<std::string>& argv) {
       return argv[++i];
     };
     if (flag == "--methods") {
-      c.methods = split_list(value(), "methods");
+      c.methods = parse_method_list(split_list(value(), "methods"));
     } else if (flag == "--lengths") {
       c.lengths.clear();
       for (const auto& s : split_list(value(), "lengths")) c.lengths.push_back(parse_length(s));

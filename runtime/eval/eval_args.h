@@ -26,6 +26,8 @@ int parse_length(const std::string& text);
 // "a,b,c" -> {"a","b","c"}; throws on an empty list or an empty item.
 std::vector<std::string> split_list(const std::string& text, const std::string& what);
 
-extern const char* const kEvalUsage;
+// The usage text; the --methods line lists the registry's methods that need only S.
+// A function, not a global string, so that commands registered at start-up can read it.
+const char* eval_usage();
 
 }  // namespace mrrope

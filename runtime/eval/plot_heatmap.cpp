@@ -28,7 +28,7 @@ HeatmapLayout heatmap_layout(const std::vector<RetrievalRow>& rows) {
   std::vector<std::string> names;
   std::set<int> lengths;
   std::set<double> depths;
-  for (const auto& r : rows) names.push_back(r.rope.method), lengths.insert(r.length), depths.insert(r.depth);
+  for (const auto& r : rows) names.push_back(std::string(rope_method_name(r.rope.method))), lengths.insert(r.length), depths.insert(r.depth);
   g.methods = first_seen(names);
   g.lengths.assign(lengths.begin(), lengths.end());
   g.depths.assign(depths.begin(), depths.end());
@@ -40,7 +40,7 @@ Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std:
   const HeatmapLayout g = heatmap_layout(rows);
   std::map<std::string, std::map<std::pair<double, int>, std::pair<int, int>>> cells;  // method -> (depth, len) -> hits
   for (const auto& r : rows) {
-    auto& cell = cells[r.rope.method][{r.depth, r.length}];
+    auto& cell = cells[std::string(rope_method_name(r.rope.method))][{r.depth, r.length}];
     cell.first += r.correct;
     cell.second += 1;
   }

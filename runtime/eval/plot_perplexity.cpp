@@ -56,7 +56,7 @@ Canvas draw_perplexity(const std::vector<PerplexityRow>& rows, const std::string
   std::vector<std::string> names;
   std::set<int> lengths;
   std::vector<double> values;
-  for (const auto& r : rows) names.push_back(r.rope.method), lengths.insert(r.length), values.push_back(r.perplexity);
+  for (const auto& r : rows) names.push_back(std::string(rope_method_name(r.rope.method))), lengths.insert(r.length), values.push_back(r.perplexity);
   const auto methods = first_seen(names);
 
   // Left: perplexity against length, log2 axis.
@@ -76,7 +76,7 @@ Canvas draw_perplexity(const std::vector<PerplexityRow>& rows, const std::string
     const Rgb col = series_colour(static_cast<int>(m));
     std::vector<std::pair<int, double>> pts;
     for (const auto& r : rows)
-      if (r.rope.method == methods[m]) pts.push_back({r.length, r.perplexity});
+      if (rope_method_name(r.rope.method) == methods[m]) pts.push_back({r.length, r.perplexity});
     std::sort(pts.begin(), pts.end());
     for (size_t i = 0; i < pts.size(); ++i) {
       c.fill_rect(static_cast<int>(X(pts[i].first)) - 4, static_cast<int>(Y(pts[i].second)) - 4, 9, 9, col);
@@ -104,7 +104,7 @@ Canvas draw_perplexity(const std::vector<PerplexityRow>& rows, const std::string
     }
     for (size_t m = 0; m < methods.size(); ++m)
       for (const auto& r : rows) {
-        if (r.rope.method != methods[m] || r.length != longest || r.nll_by_position.empty()) continue;
+        if (rope_method_name(r.rope.method) != methods[m] || r.length != longest || r.nll_by_position.empty()) continue;
         const size_t n = r.nll_by_position.size();
         auto px = [&](size_t b) { return lp.x + (b + 0.5) / n * lp.w; };
         auto py = [&](double v) { return lp.y + lp.h - std::min(v, nmax) / nmax * lp.h; };

@@ -47,12 +47,12 @@ std::string num(double v) {
 }
 
 std::string rope_csv(const RopeInfo& r) {
-  return r.method + "," + num(r.scale) + "," + num(r.attn_factor) + "," + std::to_string(r.d_low) + "," +
+  return std::string(rope_method_name(r.method)) + "," + num(r.scale) + "," + num(r.attn_factor) + "," + std::to_string(r.d_low) + "," +
          std::to_string(r.d_high);
 }
 
 std::string rope_json(const RopeInfo& r) {
-  return "\"method\": " + json_string(r.method) + ", \"scale\": " + num(r.scale) + ", \"attn_factor\": " +
+  return "\"method\": " + json_string(std::string(rope_method_name(r.method))) + ", \"scale\": " + num(r.scale) + ", \"attn_factor\": " +
          num(r.attn_factor) + ", \"d_low\": " + std::to_string(r.d_low) + ", \"d_high\": " + std::to_string(r.d_high);
 }
 
@@ -61,7 +61,7 @@ std::string length_label(int l) { return l >= 1024 && l % 1024 == 0 ? std::to_st
 // One markdown table: methods (in first-seen order) x lengths, cells from `cell`.
 template <class Rows, class Cell>
 std::string table(const Rows& rows, Cell cell) {
-  std::vector<std::string> methods;
+  std::vector<RopeMethod> methods;
   std::set<int> lengths;
   for (const auto& r : rows) {
     if (std::find(methods.begin(), methods.end(), r.rope.method) == methods.end()) methods.push_back(r.rope.method);
@@ -74,7 +74,7 @@ std::string table(const Rows& rows, Cell cell) {
   for (size_t i = 0; i < lengths.size(); ++i) md << "---|";
   md << "\n";
   for (const auto& m : methods) {
-    md << "| " << m << " |";
+    md << "| " << rope_method_name(m) << " |";
     for (int l : lengths) md << " " << cell(m, l) << " |";
     md << "\n";
   }
@@ -135,7 +135,7 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
   }
   out << "\n  ],\n  \"effective_context\": {";
   for (size_t i = 0; i < effective.size(); ++i)
-    out << (i ? ", " : "") << json_string(effective[i].method) << ": " << effective[i].length;
+    out << (i ? ", " : "") << json_string(std::string(rope_method_name(effective[i].method))) << ": " << effective[i].length;
   out << "}\n}\n";
 }
 
@@ -148,7 +148,7 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
       if (r.task == task) rows.push_back(r);
     if (rows.empty()) continue;
     md << (task == "passkey" ? "Passkey" : "Needle in a haystack") << " accuracy (exact digits, greedy):\n\n";
-    md << table(rows, [&](const std::string& m, int l) {
+    md << table(rows, [&](RopeMethod m, int l) {
       int hit = 0, n = 0;
       for (const auto& r : rows)
         if (r.rope.method == m && r.length == l) hit += r.correct, ++n;
@@ -157,7 +157,7 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
   }
   if (!perplexity.empty()) {
     md << "Perplexity:\n\n";
-    md << table(perplexity, [&](const std::string& m, int l) {
+    md << table(perplexity, [&](RopeMethod m, int l) {
       for (const auto& r : perplexity)
         if (r.rope.method == m && r.length == l) return num(std::round(r.perplexity * 10) / 10);
       return std::string("-");
@@ -174,7 +174,7 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
   std::snprintf(rule, sizeof rule, "accuracy >= %.0f%%, perplexity <= +%.0f%% of %s", info.threshold * 100,
                 info.margin * 100, reference.c_str());
   md << "Effective context (" << rule << "):\n\n| method | effective context |\n|---|---|\n";
-  for (const auto& e : effective) md << "| " << e.method << " | " << (e.length ? std::to_string(e.length) : "none") << " |\n";
+  for (const auto& e : effective) md << "| " << rope_method_name(e.method) << " | " << (e.length ? std::to_string(e.length) : "none") << " |\n";
   return md.str();
 }
 

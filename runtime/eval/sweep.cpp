@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "eval/perplexity.h"
+#include "rope/rope_methods.h"
 
 namespace mrrope {
 namespace {
@@ -20,10 +21,10 @@ uint64_t splitmix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-RopeInfo apply_rope(Engine& engine, const RopeParams& base, const std::string& method, double scale, int length) {
+RopeInfo apply_rope(Engine& engine, const RopeParams& base, RopeMethod method, double scale, int length) {
   RopeParams p = base;
-  p.method = parse_rope_method(method);
-  p.scale = method == "none" ? 0 : scale;
+  p.method = method;
+  p.scale = rope_method_info(method).scale_source == ScaleSource::One ? 0 : scale;
   const RopeTable& t = engine.set_rope(p, length);
   return {method, t.scale, t.attn_factor, t.d_low, t.d_high};
 }
@@ -96,15 +97,20 @@ std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached
 
 }  // namespace
 
-void validate(const SweepConfig& c, const ModelConfig& model) {
-  if (c.methods.empty()) throw std::invalid_argument("no RoPE methods given; choose from: " + rope_method_names());
-  for (const auto& m : c.methods) {
+std::vector<RopeMethod> parse_method_list(const std::vector<std::string>& names) {
+  std::vector<RopeMethod> out;
+  for (const auto& m : names) {
     try {
-      parse_rope_method(m);
+      out.push_back(parse_rope_method(m));
     } catch (const RopeError&) {
       throw std::invalid_argument("unknown RoPE method '" + m + "'; valid: " + rope_method_names());
     }
   }
+  return out;
+}
+
+void validate(const SweepConfig& c, const ModelConfig& model) {
+  if (c.methods.empty()) throw std::invalid_argument("no RoPE methods given; choose from: " + rope_method_names());
   if (c.lengths.empty()) throw std::invalid_argument("no lengths given");
   for (int l : c.lengths)
     if (l < 1) throw std::invalid_argument("length " + std::to_string(l) + " is below 1 token");

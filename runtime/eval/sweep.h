@@ -17,7 +17,7 @@
 namespace mrrope {
 
 struct SweepConfig {
-  std::vector<std::string> methods = {"none", "yarn", "mrrope-pro"};
+  std::vector<RopeMethod> methods = {RopeMethod::None, RopeMethod::Yarn, RopeMethod::MrRopePro};
   std::vector<int> lengths = {512, 1024, 2048};
   double scale = 0;  // 0: auto, S = max(1, length / L)
   // Everything of the schedule except method and scale (alpha, beta, attention
@@ -45,7 +45,10 @@ struct SweepConfig {
   KvCacheType kv_type = KvCacheType::F16;  // the decoder's KV cache (--cache-type-k/-v)
 };
 
-// Checks names and values; throws std::invalid_argument with a clear message.
+// "none,yarn" -> ids; throws std::invalid_argument naming an unknown method and the valid ones.
+std::vector<RopeMethod> parse_method_list(const std::vector<std::string>& names);
+
+// Checks values; throws std::invalid_argument with a clear message.
 void validate(const SweepConfig& config, const ModelConfig& model);
 inline void validate(const SweepConfig& config, const Engine& engine) { validate(config, engine.config()); }
 
@@ -55,7 +58,7 @@ inline void validate(const SweepConfig& config, const Engine& engine) { validate
 uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, double depth, int trial);
 
 struct RopeInfo {
-  std::string method;
+  RopeMethod method = RopeMethod::None;
   double scale = 1, attn_factor = 1;
   int d_low = 0, d_high = 0;
 };

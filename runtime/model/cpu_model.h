@@ -21,7 +21,7 @@ class CpuModel {
   CpuModel(const GgufFile& file, const ModelConfig& config,
            std::optional<KvCacheType> kv_rounding = KvCacheType::F16);
 
-  // The rotary schedule: per-pair frequencies (rope_frequencies) and m.
+  // The rotary schedule: per-pair frequencies (RopeTable::freq) and m.
   void set_rope(std::vector<double> freq, float attn_factor);
 
   // Runs `tokens` at positions n_past() .. n_past() + n - 1, appending to the

@@ -229,15 +229,4 @@ RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, 
   return r;
 }
 
-std::vector<double> rope_frequencies(const RopeModelParams& model, const RopeTable& table) {
-  const int half = model.n_rot / 2;
-  std::vector<double> freq(half);
-  for (int i = 0; i < half; ++i) {
-    const double theta = std::pow(table.freq_base, -2.0 * i / model.n_rot);
-    const double f = model.freq_factors.empty() ? 1.0 : model.freq_factors[i];
-    freq[i] = theta / (f * table.divisor[i]);
-  }
-  return freq;
-}
-
 }  // namespace mrrope

@@ -79,7 +79,4 @@ struct ModelTensors {
 // The RoPE parameters of a file, for the schedule module.
 RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, bool neox);
 
-// Frequencies of a schedule, per pair: theta_i / (f_i * s_i), in double.
-std::vector<double> rope_frequencies(const RopeModelParams& model, const RopeTable& table);
-
 }  // namespace mrrope

@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "rope/rope_methods.h"
+
 namespace mrrope {
 namespace {
 
@@ -50,16 +52,27 @@ void set_method(Seen& seen, RopeMethod method, const std::string& flag) {
   seen.method_flag = flag;
 }
 
+bool llama_cpp_scaling(const RopeMethodInfo& m) { return m.llama_cpp_scaling; }
+
+// "none, linear, yarn" for errors; with `or` before the last for the usage line.
+std::string llama_cpp_scaling_names(bool with_or = false) {
+  const std::string all = rope_method_names_where(llama_cpp_scaling);
+  const size_t last = all.rfind(", ");
+  if (!with_or || last == std::string::npos) return all;
+  return all.substr(0, last) + " or " + all.substr(last + 2);
+}
+
 using Handler = std::function<void(const std::string& flag, const std::string& value, RopeParams&, Seen&)>;
 
 const std::map<std::string, Handler>& handlers() {
   static const std::map<std::string, Handler> table = {
       {"--rope-scaling",
        [](const std::string& flag, const std::string& v, RopeParams&, Seen& seen) {
-         // llama.cpp accepts exactly these three.
-         if (v != "none" && v != "linear" && v != "yarn")
-           throw RopeError(flag + ": '" + v + "' is not one of none, linear, yarn (use --rope-method for others)");
-         set_method(seen, parse_rope_method(v), flag);
+         // llama.cpp accepts exactly its own (none, linear, yarn).
+         for (const RopeMethodInfo& m : rope_methods())
+           if (m.llama_cpp_scaling && m.name == v) return set_method(seen, m.id, flag);
+         throw RopeError(flag + ": '" + v + "' is not one of " + llama_cpp_scaling_names() +
+                         " (use --rope-method for others)");
        }},
       {"--rope-method",
        [](const std::string& flag, const std::string& v, RopeParams&, Seen& seen) {
@@ -167,8 +180,8 @@ RopeParams parse_rope_cli_options(std::vector<std::string>& args, RopeParams def
   if (seen.schedule) set_method(seen, RopeMethod::Custom, "--rope-schedule");
   if (seen.longrope_factors) set_method(seen, RopeMethod::LongRope, "--rope-factors");
   if (seen.method) p.method = *seen.method;
-  if (p.method == RopeMethod::Custom && p.custom_lambda.empty())
-    throw RopeError("--rope-method custom needs --rope-schedule FILE");
+  if ((rope_method_info(p.method).uses & kUsesLambdas) && p.custom_lambda.empty())
+    throw RopeError("--rope-method " + std::string(rope_method_name(p.method)) + " needs --rope-schedule FILE");
   if (seen.scale_auto && p.method == RopeMethod::Native)
     throw RopeError("--rope-scale auto needs an extension method (--rope-method or --rope-scaling); "
                     "native uses the file's own factor");
@@ -182,7 +195,7 @@ RopeParams parse_rope_cli_options(std::vector<std::string>& args, RopeParams def
 std::string rope_cli_usage() {
   return "RoPE scaling (context extension):\n"
          "  --rope-method NAME       " + rope_method_names() + " (default: native = what the file says)\n"
-         "  --rope-scaling TYPE      llama.cpp: none, linear or yarn\n"
+         "  --rope-scaling TYPE      llama.cpp: " + llama_cpp_scaling_names(true) + "\n"
          "  --rope-scale S|auto      extension scale S >= 1; auto = max(1, (prompt + new tokens) / L)\n"
          "  --rope-freq-scale F      llama.cpp: 1/S\n"
          "  --rope-freq-base B       rotary base b (default: the file's)\n"

@@ -1,50 +1,25 @@
 #include "rope/rope_schedule.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <numbers>
 #include <sstream>
-#include <utility>
+
+#include "rope/rope_divisors.h"
+#include "rope/rope_methods.h"
 
 namespace mrrope {
 namespace {
 
+using rope_math::is_finite_at_least;
+using rope_math::num;
+
 constexpr double kPi = std::numbers::pi;
 
-constexpr std::array<std::pair<RopeMethod, std::string_view>, 9> kMethodIds = {{
-    {RopeMethod::None, "none"},
-    {RopeMethod::Linear, "linear"},
-    {RopeMethod::Ntk, "ntk"},
-    {RopeMethod::Yarn, "yarn"},
-    {RopeMethod::MrRopeUni, "mrrope-uni"},
-    {RopeMethod::MrRopePro, "mrrope-pro"},
-    {RopeMethod::Custom, "custom"},
-    {RopeMethod::LongRope, "longrope"},
-    {RopeMethod::Native, "native"},
-}};
-
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-bool is_finite_at_least(double v, double lo) { return std::isfinite(v) && v >= lo; }
-
-// The inputs every method shares, after applying the user's overrides.
-struct Resolved {
-  int n_rot;        // D
-  int n_pairs;      // D/2
-  double base;      // b
-  int orig_ctx;     // L
-  double alpha, beta;
-};
-
-Resolved resolve_common(const RopeModelParams& model, const RopeParams& params) {
-  Resolved r{};
+// The inputs every method shares (RopeInputs), after applying the user's overrides.
+RopeInputs resolve_common(const RopeModelParams& model, const RopeParams& params) {
+  RopeInputs r{};
   r.n_rot = model.n_rot;
   if (r.n_rot <= 0 || r.n_rot % 2 != 0)
     throw RopeError("rope: rotary dimension count D must be a positive even number, got " + std::to_string(r.n_rot));
@@ -77,128 +52,6 @@ Resolved resolve_common(const RopeModelParams& model, const RopeParams& params) 
   return r;
 }
 
-// ---- Divisors s_i, one function per row of the doc's table ---------------------------
-
-std::vector<double> constant_divisors(int n_pairs, double s) { return std::vector<double>(n_pairs, s); }
-
-// ntk: b' = b * S^(D/(D-2)) gives s_i = S^(2i/(D-2)); the last pair gets exactly S.
-std::vector<double> ntk_divisors(int n_pairs, double S) {
-  std::vector<double> s(n_pairs, 1.0);
-  if (n_pairs < 2) return s;  // D = 2: the only pair is the highest-frequency one, never scaled
-  for (int i = 0; i < n_pairs; ++i) s[i] = std::pow(S, double(i) / double(n_pairs - 1));
-  return s;
-}
-
-// llama.cpp's rope_yarn (ggml-cpu ops.cpp): theta_interp = freq_scale * theta_extrap,
-// mix = rope_yarn_ramp(low, high, i) * ext_factor, theta = theta_interp (1 - mix) + theta_extrap mix.
-// With freq_scale = 1/S the divisor is s_i = 1 / ((1 - mix)/S + mix): the doc's g_i is the ramp.
-std::vector<double> yarn_divisors(int n_pairs, double S, CorrectionBounds dims, double ext_factor) {
-  std::vector<double> s(n_pairs);
-  const double low = dims.d_low, high = dims.d_high;
-  for (int i = 0; i < n_pairs; ++i) {
-    const double y = (i - low) / std::max(0.001, high - low);
-    const double ramp = 1.0 - std::clamp(y, 0.0, 1.0);
-    const double mix = ramp * ext_factor;
-    // The clamp only removes rounding of 1/(1/S) (e.g. S = 3 gives 3 + 4e-16).
-    s[i] = std::clamp(1.0 / ((1.0 - mix) / S + mix), 1.0, S);
-  }
-  return s;
-}
-
-// The mixed-radix reading (doc, "Where the MrRoPE formulas come from"), kept in
-// this one place: digit j's radix is converted by lambda_j = S^(step_j / total),
-// and pair i is divided by the product of the conversions below it,
-// s_i = prod_{j<i} lambda_j = S^(sum_{j<i} step_j / total). The steps are
-// integers so the exponent sums exactly to 1 at d_h (s_{d_h} is exactly S).
-struct RadixConversion {
-  std::vector<long long> step;  // per digit j = 0 .. D/2-2 (the top digit has no pair above it)
-  long long total = 1;
-};
-
-RadixConversion mrrope_radix_conversion(bool progressive, int n_pairs, int d_low, int d_high) {
-  RadixConversion c;
-  c.step.assign(std::max(0, n_pairs - 1), 0);
-  const long long w = d_high - d_low;
-  // Uni: lambda_j = S^(1/w), equal steps. Pro: lambda_j = S^(2 (1 + j - d_l) / ((1 + w) w)), growing steps.
-  c.total = progressive ? w * (w + 1) : w;
-  for (int j = d_low; j < d_high && j < n_pairs - 1; ++j) c.step[j] = progressive ? 2 * (1 + j - d_low) : 1;
-  return c;
-}
-
-std::vector<double> divisors_from_radix(const RadixConversion& c, double S) {
-  std::vector<double> s(c.step.size() + 1);
-  long long below = 0;
-  s[0] = 1;
-  for (size_t j = 0; j < c.step.size(); ++j) {
-    below += c.step[j];
-    s[j + 1] = std::pow(S, double(below) / double(c.total));
-  }
-  return s;
-}
-
-std::vector<double> mrrope_divisors(bool progressive, int n_pairs, double S, CorrectionBounds dims) {
-  if (dims.d_high == dims.d_low) {
-    // w = 0 (doc): linear for pairs i >= d_h, none below.
-    std::vector<double> s(n_pairs);
-    for (int i = 0; i < n_pairs; ++i) s[i] = i >= dims.d_high ? S : 1.0;
-    return s;
-  }
-  return divisors_from_radix(mrrope_radix_conversion(progressive, n_pairs, dims.d_low, dims.d_high), S);
-}
-
-// custom: s_i = prod_{j<i} lambda_j, a running product.
-std::vector<double> custom_divisors(int n_pairs, const std::vector<double>& lambda) {
-  std::vector<double> s(n_pairs, 1.0);
-  for (int i = 1; i < n_pairs; ++i) s[i] = s[i - 1] * lambda[i - 1];
-  return s;
-}
-
-// LongRoPE (Phi-3): llama.cpp's get_rope_factors takes the long factors when the
-// context exceeds L (here: S > 1) and the short ones otherwise. The file's short
-// factors are its f_i already (model_config.cpp), so long_i / short_i is the
-// divisor on top of them; factors given by the user divide on top of any f_i.
-std::vector<double> longrope_divisors(const RopeModelParams& model, const RopeParams& params, int n_pairs, double S) {
-  if (S <= 1) return constant_divisors(n_pairs, 1.0);
-  std::vector<double> s(n_pairs);
-  for (int i = 0; i < n_pairs; ++i)
-    s[i] = params.longrope_factors.empty() ? double(model.longrope_long[i]) / double(model.freq_factors[i])
-                                           : params.longrope_factors[i];
-  return s;
-}
-
-void check_longrope_factors(const RopeModelParams& model, const RopeParams& params, int n_pairs) {
-  if (params.longrope_factors.empty()) {
-    if (model.longrope_long.empty())
-      throw RopeError("rope: longrope needs per-pair factors: the file's rope_factors_long/short (Phi-3 models) "
-                      "or long factors of your own (--rope-factors FILE, D/2 = " + std::to_string(n_pairs) +
-                      " values)");
-    return;
-  }
-  if (static_cast<int>(params.longrope_factors.size()) != n_pairs)
-    throw RopeError("rope: longrope factors for D=" + std::to_string(2 * n_pairs) + " need D/2 = " +
-                    std::to_string(n_pairs) + " values, got " + std::to_string(params.longrope_factors.size()));
-  for (size_t i = 0; i < params.longrope_factors.size(); ++i)
-    if (!(std::isfinite(params.longrope_factors[i]) && params.longrope_factors[i] > 0))
-      throw RopeError("rope: longrope factor " + std::to_string(i) + " = " + num(params.longrope_factors[i]) +
-                      " must be a positive number");
-}
-
-// LongRoPE's attention factor (the Phi-3 convention, which llama.cpp's converter
-// stores as rope.scaling.attn_factor): sqrt(1 + ln S / ln L), 1 for S <= 1.
-double longrope_attn_factor(double S, int orig_ctx) {
-  return S > 1 ? std::sqrt(1 + std::log(S) / std::log(double(orig_ctx))) : 1.0;
-}
-
-void check_custom_lambdas(const std::vector<double>& lambda, int n_pairs) {
-  const size_t need = static_cast<size_t>(n_pairs - 1);
-  if (lambda.size() != need && lambda.size() != need + 1)
-    throw RopeError("rope: a custom schedule for D=" + std::to_string(2 * n_pairs) + " needs " + std::to_string(need) +
-                    " lambdas (D/2-1; D/2 is accepted, the last unused), got " + std::to_string(lambda.size()));
-  for (size_t j = 0; j < lambda.size(); ++j)
-    if (!is_finite_at_least(lambda[j], 1.0))
-      throw RopeError("rope: custom lambda " + std::to_string(j) + " = " + num(lambda[j]) + " must be >= 1");
-}
-
 // The method, scale and its provenance once `native` and `auto` are resolved.
 struct Plan {
   RopeMethod method;
@@ -206,9 +59,9 @@ struct Plan {
   std::string scale_note;  // where S came from
 };
 
-Plan plan_user(const RopeParams& params, const Resolved& r, int n_needed);
+Plan plan_user(const RopeParams& params, const RopeInputs& r, int n_needed);
 
-Plan plan_native(const RopeModelParams& model, const RopeParams& params, const Resolved& r, int n_needed) {
+Plan plan_native(const RopeModelParams& model, const RopeParams& params, const RopeInputs& r, int n_needed) {
   // LongRoPE files: llama.cpp picks long or short factors by the context size, so
   // S is the user's or auto (n_needed / L), as for the user's methods.
   if (model.native_scaling == NativeScaling::LongRope) {
@@ -230,13 +83,16 @@ Plan plan_native(const RopeModelParams& model, const RopeParams& params, const R
   return {RopeMethod::Linear, S, note};
 }
 
-Plan plan_user(const RopeParams& params, const Resolved& r, int n_needed) {
-  if (params.method == RopeMethod::Custom) {
-    check_custom_lambdas(params.custom_lambda, r.n_pairs);
-    const double S = custom_divisors(r.n_pairs, params.custom_lambda).back();
-    return {RopeMethod::Custom, S, "product of the custom lambdas"};
+Plan plan_user(const RopeParams& params, const RopeInputs& r, int n_needed) {
+  switch (rope_method_info(params.method).scale_source) {
+    case ScaleSource::Lambdas: {
+      rope_math::check_custom_lambdas(params.custom_lambda, r.n_pairs);
+      const double S = rope_math::custom_divisors(r.n_pairs, params.custom_lambda).back();
+      return {params.method, S, "product of the custom lambdas"};
+    }
+    case ScaleSource::One: return {params.method, 1.0, std::string(rope_method_name(params.method)) + ": no scaling"};
+    case ScaleSource::Requested: break;
   }
-  if (params.method == RopeMethod::None) return {RopeMethod::None, 1.0, "none: no scaling"};
   if (params.scale > 0) {
     if (!is_finite_at_least(params.scale, 1.0)) throw RopeError("rope: scale S must be >= 1, got " + num(params.scale));
     return {params.method, params.scale, "user"};
@@ -257,30 +113,50 @@ CorrectionBounds forced_or(const RopeParams& params, int n_pairs, CorrectionBoun
   return b;
 }
 
+// What was applied and why, then warnings.
+std::string describe(const RopeModelParams& model, const RopeParams& params, const RopeInputs& r, const Plan& plan,
+                     const MethodSchedule& schedule, const RopeTable& t, int n_needed) {
+  const RopeMethodInfo& info = rope_method_info(plan.method);
+  const bool native = rope_method_info(params.method).from_file;
+  const bool long_factors = info.uses & kUsesLongFactors;
+  std::ostringstream d;
+  d << rope_method_name(plan.method);
+  if (native)
+    d << (model.native_scaling == NativeScaling::None
+              ? std::string(" (native: the file declares no scaling)")
+              : " (native: the file's " + std::string(native_scaling_name(model.native_scaling)) + " scaling)");
+  d << ": S=" << num(t.scale) << " (" << plan.scale_note << "), m=" << num(t.attn_factor) << "; D=" << r.n_rot
+    << ", b=" << num(r.base) << ", L=" << r.orig_ctx;
+  if (info.uses & kUsesBand)
+    d << ", alpha=" << num(r.alpha) << ", beta=" << num(r.beta) << ", d_l=" << t.d_low << ", d_h=" << t.d_high
+      << schedule.band_note;
+  if (params.force_d_low || params.force_d_high) d << " [boundaries forced]";
+  if (long_factors)
+    d << (t.scale > 1 ? "; long factors (S > 1)" : "; short factors (S = 1: the context fits L)")
+      << (params.longrope_factors.empty() ? " from the file" : ", the user's");
+  if (!model.longrope_long.empty() && !long_factors)
+    d << "; the file's short LongRoPE factors f_i are applied";
+  else if (!model.freq_factors.empty() && model.longrope_long.empty())
+    d << "; the model's rope_freqs factors f_i are applied"
+      << (native ? "" : " on top of this method (as llama.cpp always does)");
+  if (model.attn_factor != 1.0) d << "; m includes the file's attn_factor " << num(model.attn_factor);
+  if (params.attn_factor) d << "; m set by the user";
+  const bool file_scales = model.native_scaling == NativeScaling::Yarn ||
+                           (model.native_scaling == NativeScaling::Linear && model.native_factor > 1);
+  if (!native && file_scales)
+    d << "; note: replaces the file's native " << native_scaling_name(model.native_scaling) << " scaling (factor "
+      << num(model.native_factor > 0 ? model.native_factor : 1.0) << "), computed against L=" << r.orig_ctx;
+  if (!native && model.native_scaling == NativeScaling::LongRope && !long_factors)
+    d << "; note: replaces the file's native longrope scaling (its long factors), computed against L=" << r.orig_ctx;
+  if (info.scale_source == ScaleSource::Lambdas && params.scale > 0 && std::abs(params.scale - t.scale) > 1e-9 * t.scale)
+    d << "; warning: the requested S=" << num(params.scale) << " is ignored, a custom schedule's S is its lambdas' product";
+  if (n_needed > t.scale * r.orig_ctx)
+    d << "; warning: " << n_needed << " tokens needed exceed S*L=" << num(t.scale * r.orig_ctx)
+      << ", low-frequency pairs will be out of distribution";
+  return d.str();
+}
+
 }  // namespace
-
-// ---- Names -----------------------------------------------------------------------------
-
-RopeMethod parse_rope_method(std::string_view id) {
-  for (const auto& [method, name] : kMethodIds)
-    if (name == id) return method;
-  throw RopeError("unknown rope method '" + std::string(id) + "'; valid: " + rope_method_names());
-}
-
-std::string_view rope_method_name(RopeMethod method) {
-  for (const auto& [m, name] : kMethodIds)
-    if (m == method) return name;
-  return "?";
-}
-
-std::string rope_method_names() {
-  std::string out;
-  for (const auto& [method, name] : kMethodIds) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
 
 NativeScaling parse_native_scaling(std::string_view type) {
   if (type == "none") return NativeScaling::None;
@@ -331,8 +207,8 @@ CorrectionBounds yarn_correction_bounds_llama(int n_rot, double freq_base, int n
 // ---- The table ------------------------------------------------------------------------------
 
 RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& params, int n_needed_for_auto) {
-  const Resolved r = resolve_common(model, params);
-  const bool native = params.method == RopeMethod::Native;
+  const RopeInputs r = resolve_common(model, params);
+  const bool native = rope_method_info(params.method).from_file;
   const Plan plan = native ? plan_native(model, params, r, n_needed_for_auto) : plan_user(params, r, n_needed_for_auto);
   const double S = plan.scale;
 
@@ -346,51 +222,23 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
   t.d_low = doc_dims.d_low;
   t.d_high = doc_dims.d_high;
 
-  double method_m = 1;  // m of the doc's table, before the user's and the file's factors
-  switch (plan.method) {
-    case RopeMethod::None: t.divisor = constant_divisors(r.n_pairs, 1.0); break;
-    case RopeMethod::Linear: t.divisor = constant_divisors(r.n_pairs, S); break;
-    case RopeMethod::Ntk: t.divisor = ntk_divisors(r.n_pairs, S); break;
-    case RopeMethod::Yarn: {
-      const CorrectionBounds dims = yarn_correction_bounds_llama(r.n_rot, r.base, r.orig_ctx, r.alpha, r.beta);
-      t.d_low = dims.d_low;
-      t.d_high = dims.d_high;
-      const double ext = params.yarn_ext_factor.value_or(model.yarn_ext_factor >= 0 ? model.yarn_ext_factor : 1.0);
-      if (!(ext >= 0 && ext <= 1)) throw RopeError("rope: yarn ext_factor must be in [0, 1], got " + num(ext));
-      t.divisor = yarn_divisors(r.n_pairs, S, dims, ext);
-      // ggml rope_yarn: mscale *= 1 + 0.1 ln(1/freq_scale) when ext_factor != 0, in float.
-      if (ext != 0) {
-        const float freq_scale = float(1.0 / S);
-        method_m = 1.0f + 0.1f * std::log(1.0f / freq_scale);
-      }
-      break;
-    }
-    case RopeMethod::MrRopeUni:
-    case RopeMethod::MrRopePro:
-      t.divisor = mrrope_divisors(plan.method == RopeMethod::MrRopePro, r.n_pairs, S, doc_dims);
-      method_m = 1 + 0.1 * std::log(S);
-      break;
-    case RopeMethod::Custom:
-      t.divisor = custom_divisors(r.n_pairs, params.custom_lambda);
-      method_m = 1 + 0.1 * std::log(S);
-      break;
-    case RopeMethod::LongRope:
-      check_longrope_factors(model, params, r.n_pairs);
-      t.divisor = longrope_divisors(model, params, r.n_pairs, S);
-      // The file's own factors come with their attention factor in the file
-      // (model.attn_factor below, as in llama.cpp); factors of the user's get the formula.
-      if (!params.longrope_factors.empty()) method_m = longrope_attn_factor(S, r.orig_ctx);
-      break;
-    case RopeMethod::Native: break;  // resolved by plan_native
-  }
+  // The registry's entry fills the divisors and the method's m (native resolved above).
+  const RopeMethodInfo& info = rope_method_info(plan.method);
+  const MethodSchedule schedule = info.schedule(MethodContext{model, params, r, S, doc_dims});
+  t.divisor = schedule.divisor;
+  if (schedule.band) t.d_low = schedule.band->d_low, t.d_high = schedule.band->d_high;
+  const double method_m = schedule.attn_factor;
 
   // f_i (rope_freqs) are applied for every method: llama.cpp divides theta by
-  // freq_factors whenever the tensor exists, whatever the scaling type.
+  // freq_factors whenever the tensor exists, whatever the scaling type. Computed
+  // here once, in double; the decoders take `freq`, the float copy is for comparing.
+  t.freq.resize(r.n_pairs);
   t.inv_freq.resize(r.n_pairs);
   for (int i = 0; i < r.n_pairs; ++i) {
     const double theta = std::pow(r.base, -2.0 * i / r.n_rot);
     const double f = model.freq_factors.empty() ? 1.0 : double(model.freq_factors[i]);
-    t.inv_freq[i] = static_cast<float>(theta / (f * t.divisor[i]));
+    t.freq[i] = theta / (f * t.divisor[i]);
+    t.inv_freq[i] = static_cast<float>(t.freq[i]);
   }
 
   // m: the method's factor times --yarn-attn-factor times the file's attn_factor
@@ -408,42 +256,7 @@ RopeTable build_rope_table(const RopeModelParams& model, const RopeParams& param
   }
   t.attn_factor = static_cast<float>(m);
 
-  // Description: what was applied and why, then warnings.
-  std::ostringstream d;
-  d << rope_method_name(plan.method);
-  if (native)
-    d << (model.native_scaling == NativeScaling::None
-              ? std::string(" (native: the file declares no scaling)")
-              : " (native: the file's " + std::string(native_scaling_name(model.native_scaling)) + " scaling)");
-  d << ": S=" << num(S) << " (" << plan.scale_note << "), m=" << num(t.attn_factor) << "; D=" << r.n_rot
-    << ", b=" << num(r.base) << ", L=" << r.orig_ctx;
-  if (plan.method == RopeMethod::Yarn || plan.method == RopeMethod::MrRopeUni || plan.method == RopeMethod::MrRopePro)
-    d << ", alpha=" << num(r.alpha) << ", beta=" << num(r.beta) << ", d_l=" << t.d_low << ", d_h=" << t.d_high
-      << (plan.method == RopeMethod::Yarn ? " (llama.cpp boundaries)" : "");
-  if (params.force_d_low || params.force_d_high) d << " [boundaries forced]";
-  if (plan.method == RopeMethod::LongRope)
-    d << (S > 1 ? "; long factors (S > 1)" : "; short factors (S = 1: the context fits L)")
-      << (params.longrope_factors.empty() ? " from the file" : ", the user's");
-  if (!model.longrope_long.empty() && plan.method != RopeMethod::LongRope)
-    d << "; the file's short LongRoPE factors f_i are applied";
-  else if (!model.freq_factors.empty() && model.longrope_long.empty())
-    d << "; the model's rope_freqs factors f_i are applied"
-      << (native ? "" : " on top of this method (as llama.cpp always does)");
-  if (model.attn_factor != 1.0) d << "; m includes the file's attn_factor " << num(model.attn_factor);
-  if (params.attn_factor) d << "; m set by the user";
-  const bool file_scales = model.native_scaling == NativeScaling::Yarn ||
-                           (model.native_scaling == NativeScaling::Linear && model.native_factor > 1);
-  if (!native && file_scales)
-    d << "; note: replaces the file's native " << native_scaling_name(model.native_scaling) << " scaling (factor "
-      << num(model.native_factor > 0 ? model.native_factor : 1.0) << "), computed against L=" << r.orig_ctx;
-  if (!native && model.native_scaling == NativeScaling::LongRope && plan.method != RopeMethod::LongRope)
-    d << "; note: replaces the file's native longrope scaling (its long factors), computed against L=" << r.orig_ctx;
-  if (plan.method == RopeMethod::Custom && params.scale > 0 && std::abs(params.scale - S) > 1e-9 * S)
-    d << "; warning: the requested S=" << num(params.scale) << " is ignored, a custom schedule's S is its lambdas' product";
-  if (n_needed_for_auto > S * r.orig_ctx)
-    d << "; warning: " << n_needed_for_auto << " tokens needed exceed S*L=" << num(S * r.orig_ctx)
-      << ", low-frequency pairs will be out of distribution";
-  t.description = d.str();
+  t.description = describe(model, params, r, plan, schedule, t, n_needed_for_auto);
   return t;
 }
 

@@ -17,10 +17,11 @@ class RopeError : public std::runtime_error {
 };
 
 // The doc's "The methods" table, plus `native` (what llama.cpp does for the file).
+// Names, parameters and schedules of each are in the registry (rope_methods.h).
 enum class RopeMethod { None, Linear, Ntk, Yarn, MrRopeUni, MrRopePro, Custom, LongRope, Native };
 
-// Ids: none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom, longrope, native.
-// An unknown id throws RopeError listing the valid ones.
+// Names from the registry (none, linear, ntk, yarn, mrrope-uni, mrrope-pro, custom,
+// longrope, native). An unknown name throws RopeError listing the valid ones.
 RopeMethod parse_rope_method(std::string_view id);
 std::string_view rope_method_name(RopeMethod method);
 std::string rope_method_names();  // "none, linear, ..." for messages and usage
@@ -77,7 +78,8 @@ struct RopeParams {
 
 // The schedule, ready for the rotary kernel.
 struct RopeTable {
-  std::vector<float> inv_freq;  // per pair i: theta_i / (f_i * s_i), computed in double then rounded
+  std::vector<double> freq;     // per pair i: theta_i / (f_i * s_i), what the decoders rotate by
+  std::vector<float> inv_freq;  // the same rounded to float (compared to tell identical schedules)
   std::vector<double> divisor;  // s_i
   float attn_factor = 1;        // m: multiplies both cos and sin
   double scale = 1;             // S actually applied
