@@ -72,12 +72,15 @@ TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], atol) << "cell " << i;
   ASSERT_EQ(got.last_row.size(), want.last_row.size());
   for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], atol) << "key " << j;
+  // Mean scores by distance: f16 queries and keys moved them by up to 3.9e-3
+  // (relative to 1 + |score|) with a Q8_0 cache on the H100 (2026-12-06).
+  const double score_rtol = prefill_rounds_to_f16(gpu()) ? 6e-3 : 2e-3;
   for (int b = 0; b < grid; ++b) {
     if (std::isnan(want.score_by_distance[b])) {
       EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
       continue;
     }
-    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], 2e-3 * (1 + std::fabs(want.score_by_distance[b])))
+    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], score_rtol * (1 + std::fabs(want.score_by_distance[b])))
         << "bucket " << b;
   }
   // Rows of the map sum to about the fraction of keys each query block sees.
