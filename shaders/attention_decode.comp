@@ -28,7 +28,7 @@
 #define LANES 8u                    // lanes per worker
 #define PER_LANE (PAIRS / LANES)    // half pairs each lane owns
 #define ROWS 4u                     // query rows per workgroup (main merges them by name)
-#define KEYS 2u                     // keys per worker per step
+#define KEYS 2u                     // keys per worker per step (main names them: UPDATE_KEY)
 
 // Pair i (0 .. PER_LANE - 1) of a lane is pair pair_of(lane, i) of the head.
 #ifdef KV_VEC4
@@ -68,6 +68,29 @@ layout(push_constant) uniform Push {
 shared vec2 qs[ROWS][PAIRS];
 shared float worker_m[WORKERS], worker_l[WORKERS];
 shared vec2 merge_o[WORKERS][PAIRS];
+
+// The online softmax of row r with key u of this step (its score s[u][r], its
+// value v[u]): one exp per key, either the max moves (rescale the past) or it
+// does not. Spelled out per key and row so that s, v, m, l and acc are indexed
+// by constants: with the rows in a loop (a `continue` in it) the driver left
+// it rolled and kept them all in local memory (368 bytes, MRROPE_PIPELINE_STATS).
+#define UPDATE_ROW(u, r, j)                                                          \
+  if ((j) < k_end && (j) <= last_key[r]) { /* masked keys and rows past n_rows skip */ \
+    float alpha = 1.0, pj = 1.0;                                                      \
+    if (s[u][r] > m[r]) {                                                             \
+      alpha = exp(m[r] - s[u][r]);                                                    \
+      m[r] = s[u][r];                                                                 \
+    } else {                                                                          \
+      pj = exp(s[u][r] - m[r]);                                                       \
+    }                                                                                 \
+    l[r] = l[r] * alpha + pj;                                                         \
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = acc[r][i] * alpha + pj * v[u][i]; \
+  }
+#define UPDATE_KEY(u)                                                                \
+  {                                                                                   \
+    const int j = base + int((u) * WORKERS + worker);                                 \
+    UPDATE_ROW(u, 0, j) UPDATE_ROW(u, 1, j) UPDATE_ROW(u, 2, j) UPDATE_ROW(u, 3, j)   \
+  }
 
 // Merges the workers' state of query row r (m, l, acc): each is rescaled to
 // the workgroup's max, summed, and written as this split's partial output.
@@ -173,22 +196,8 @@ void main() {
     [[unroll]] for (uint u = 0u; u < KEYS; ++u)
       [[unroll]] for (uint r = 0u; r < ROWS; ++r)
         [[unroll]] for (uint x = LANES / 2u; x > 0u; x /= 2u) s[u][r] += subgroupShuffleXor(s[u][r], x);
-    [[unroll]] for (uint u = 0u; u < KEYS; ++u) {
-      const int j = base + int(u * WORKERS + worker);
-      [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
-        if (j >= k_end || j > last_key[r]) continue;  // masked (and rows past n_rows)
-        // One exp per key: either the max moves (rescale the past) or it does not.
-        float alpha = 1.0, pj = 1.0;
-        if (s[u][r] > m[r]) {
-          alpha = exp(m[r] - s[u][r]);
-          m[r] = s[u][r];
-        } else {
-          pj = exp(s[u][r] - m[r]);
-        }
-        l[r] = l[r] * alpha + pj;
-        [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = acc[r][i] * alpha + pj * v[u][i];
-      }
-    }
+    UPDATE_KEY(0u)
+    UPDATE_KEY(1u)
   }
 
   // Rows merged one at a time, each by its own call with constant indices: a

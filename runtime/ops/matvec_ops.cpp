@@ -54,14 +54,16 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
 
 // The int8 kernel's threads take 32 weights per step: a workgroup gets
 // as many subgroups (up to 4) as keep each thread on two chunks per row,
-// and those two are loaded together. MRROPE_MATVEC_UNROLL=1..8 overrides
-// the chunks loaded together (tuning runs).
+// and each thread loads its chunks of a row together, up to 4 (H100: K =
+// 14336 went from 71 to 56 us, K = 4096 within noise; h100-matvec-int8-unroll.txt).
+// MRROPE_MATVEC_UNROLL=1..8 overrides the chunks loaded together (tuning runs).
 FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32_t batch) {
   const uint32_t sg = std::max(1u, info.subgroup_size);
   FastShape s{sg, 2, 2};
   if (info.type == "CPU") s.rows = 4;
   else
     while (s.threads < 4 * sg && chunks_per_row >= 4 * s.threads) s.threads *= 2;
+  s.unroll = std::clamp(chunks_per_row / s.threads, 1u, 4u);
   if (const char* env = std::getenv("MRROPE_MATVEC_UNROLL")) s.unroll = std::clamp(std::atoi(env), 1, 8);
   return within_limits(info, s, batch);
 }
