@@ -57,8 +57,8 @@ void check_chunks_then_decode(vk::Context& ctx, const std::string& arch, GgmlTyp
   GpuModel gpu_model(ctx, file, config, options);
   CpuModel cpu_model(file, config);
   const RopeTable table = schedule(config, "yarn", 2.0);
-  gpu_model.set_rope(table.freq, table.attn_factor);
-  cpu_model.set_rope(table.freq, table.attn_factor);
+  gpu_model.set_rope(table);
+  cpu_model.set_rope(table);
 
   const auto tokens = random_tokens(45, config.n_vocab, 3);
   for (size_t i = 0; i < tokens.size(); i += 16) {

@@ -59,10 +59,10 @@ TEST_P(DecoderQ8Kv, PrefillInChunksDecodeAndTruncateMatchReference) {
   options.kv_type = KvCacheType::Q8_0;
   GpuModel gpu_model(gpu(), file, config, options);
   const RopeTable table = schedule(config, "yarn", 2.0);
-  gpu_model.set_rope(table.freq, table.attn_factor);
+  gpu_model.set_rope(table);
   auto reference = [&] {
     CpuModel m(file, config, KvCacheType::Q8_0);
-    m.set_rope(table.freq, table.attn_factor);
+    m.set_rope(table);
     return m;
   };
   CpuModel cpu_model = reference();
@@ -115,8 +115,8 @@ TEST_F(DecoderQ8KvLong, Qwen2Q8MatchesReferencePast4K) {
   GpuModel gpu_model(gpu(), file, config, options);
   CpuModel cpu_model(file, config, KvCacheType::Q8_0);
   const RopeTable table = schedule(config, "yarn", 4.0);
-  gpu_model.set_rope(table.freq, table.attn_factor);
-  cpu_model.set_rope(table.freq, table.attn_factor);
+  gpu_model.set_rope(table);
+  cpu_model.set_rope(table);
   const auto tokens = random_tokens(4168, config.n_vocab, 9);
   const std::span<const int32_t> all(tokens);
   gpu_model.prefill(all.first(4160));

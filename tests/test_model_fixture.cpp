@@ -168,7 +168,7 @@ TEST_P(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
     EXPECT_NEAR(table.attn_factor, number_after(json, "m", at), 1e-6);
 
     model.reset();
-    model.set_rope(table.freq, table.attn_factor);
+    model.set_rope(table);
     // Chunks end exactly at the checked positions, so only their rows go
     // through the output head.
     const int V = config.n_vocab;

@@ -56,7 +56,7 @@ void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
   go.max_batch = options.max_batch;
   go.kv_type = options.kv_type;
   model_ = std::make_unique<GpuModel>(ctx, file_, config_, go);
-  model_->set_rope(rope_.freq, rope_.attn_factor);
+  model_->set_rope(rope_);
 }
 
 GpuModel& Engine::model() {
@@ -66,7 +66,7 @@ GpuModel& Engine::model() {
 
 const RopeTable& Engine::set_rope(const RopeParams& params, int n_needed) {
   rope_ = build_rope_table(config_.rope, params, n_needed);
-  if (model_) model_->set_rope(rope_.freq, rope_.attn_factor);
+  if (model_) model_->set_rope(rope_);
   return rope_;
 }
 

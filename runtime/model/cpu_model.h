@@ -22,6 +22,7 @@ class CpuModel {
            std::optional<KvCacheType> kv_rounding = KvCacheType::F16);
 
   // The rotary schedule: per-pair frequencies (RopeTable::freq) and m.
+  void set_rope(const RopeTable& table) { set_rope(table.freq, table.attn_factor); }
   void set_rope(std::vector<double> freq, float attn_factor);
 
   // Runs `tokens` at positions n_past() .. n_past() + n - 1, appending to the

@@ -59,7 +59,9 @@ class GpuModel {
   // device memory, saying how much is needed and available.
   GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options);
 
-  // The rotary schedule: per-pair frequencies (rope_frequencies) and m.
+  // The rotary schedule: a method's table (build_rope_table), or per-pair
+  // frequencies and m directly.
+  void set_rope(const RopeTable& table) { set_rope(table.freq, table.attn_factor); }
   void set_rope(std::span<const double> freq, float attn_factor);
 
   // Runs tokens at positions n_past() ...; at most max_batch tokens. Returns

@@ -25,8 +25,8 @@ inline void expect_past_4k_matches_reference(vk::Context& ctx, const GgufFile& f
     const RopeTable table = schedule(config, method, method == "none" ? 1.0 : 4.0);
     CpuModel cpu_model(file, config);
     gpu_model.reset();
-    gpu_model.set_rope(table.freq, table.attn_factor);
-    cpu_model.set_rope(table.freq, table.attn_factor);
+    gpu_model.set_rope(table);
+    cpu_model.set_rope(table);
     gpu_model.prefill(all.first(4160));
     const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
     const auto cpu_logits = cpu_model.forward(all);
