@@ -53,8 +53,10 @@ TEST(EvalArgs, EmptyLists) {
 }
 
 TEST(EvalArgs, OtherMistakes) {
-  EXPECT_EQ(parse_error({}), "eval needs a mode: ppl, passkey, niah or all");
-  EXPECT_EQ(parse_error({"bleu"}), "unknown eval mode 'bleu' (ppl, passkey, niah or all)");
+  const std::string modes = "ppl, passkey, niah, niah-multikey, niah-multivalue, niah-multiquery, variable-tracking, "
+                            "common-words, doc-qa, ruler or all";
+  EXPECT_EQ(parse_error({}), "eval needs a mode: " + modes);
+  EXPECT_EQ(parse_error({"bleu"}), "unknown eval mode 'bleu' (" + modes + ")");
   EXPECT_EQ(parse_error({"ppl", "--lengths"}), "--lengths needs a value");
   EXPECT_EQ(parse_error({"ppl", "--frobnicate"}), "unknown argument '--frobnicate' (see mrrope-cli help eval)");
   EXPECT_EQ(parse_error({"ppl", "--scale", "0.5"}), "--scale must be at least 1 or auto, got 0.5");

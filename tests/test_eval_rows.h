@@ -10,6 +10,7 @@ inline RetrievalRow eval_row(const std::string& method, int length, bool correct
   r.rope.scale = length / 512.0;
   r.length = length;
   r.correct = correct;
+  r.score = correct ? 1 : 0;
   r.depth = depth;
   r.task = "passkey";
   r.seed = 42;

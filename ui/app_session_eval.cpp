@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "eval/eval_tasks.h"
 #include "eval/sample_text.h"
 #include "model/gpu_model.h"
 #include "ui/app_session.h"
@@ -62,9 +63,10 @@ void AppSession::run_eval_job(const EvalRequest& request) {
     if (document_ && document_->text && !document_->text->empty()) doc = document_->text, doc_name = document_->name;
   }
 
-  // The text: perplexity's tokens and the needle's haystack (passkey makes its own filler).
+  // The text: perplexity's tokens, the haystack or the word source (passkey
+  // and variable tracking make their own filler).
   std::string text, source;
-  const bool needs_text = request.perplexity || c.task == "niah";
+  const bool needs_text = request.perplexity || eval_task(c.task).needs_text;
   if (needs_text) {
     if (request.use_document && doc) text = *doc, source = "document '" + doc_name + "'";
     else text = bundled_sample_text(), source = "bundled samples";
@@ -73,7 +75,7 @@ void AppSession::run_eval_job(const EvalRequest& request) {
 
   // Refuse a context that cannot fit before allocating it, with the sizes.
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-  const int n_ctx = request.perplexity ? longest : longest + c.max_new_tokens + 8;  // as the sweep sizes it
+  const int n_ctx = request.perplexity ? longest : longest + answer_token_budget(c) + 8;  // as the sweep sizes it
   if (summary) {
     const uint64_t need = summary->memory_for(n_ctx), have = memory_budget_bytes();
     if (have > 0 && need > have)
@@ -92,7 +94,8 @@ void AppSession::run_eval_job(const EvalRequest& request) {
   // quick cancel and responsive frames); the sweep keeps a decoder that is big enough.
   ensure_decoder(n_ctx);
 
-  const std::string what = request.perplexity ? "Perplexity sweep" : (c.task == "passkey" ? "Passkey sweep" : "Needle sweep");
+  const std::string what =
+      request.perplexity ? std::string("Perplexity sweep") : std::string(eval_task(c.task).title) + " sweep";
   const ProgressFn progress = [&](const SweepProgress& p) {
     {
       std::lock_guard lock(mutex_);

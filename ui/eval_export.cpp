@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "eval/effective_context.h"
+#include "eval/eval_tasks.h"
 #include "eval/plots.h"
 #include "eval/report.h"
 
@@ -53,7 +54,7 @@ EvalExport export_evaluation(const EvalState& s, const std::string& dir) {
       plot_perplexity(s.perplexity, base + "ppl.png", "Perplexity vs context length - " + s.model_name);
       out.written.push_back(base + "ppl.png");
     } else {
-      const std::string title = c.task == "passkey" ? "Passkey retrieval" : "Needle in a haystack";
+      const std::string title(eval_task(c.task).title);
       plot_retrieval_heatmaps(s.retrieval, base + c.task + ".png", title + " - " + s.model_name);
       out.written.push_back(base + c.task + ".png");
     }

@@ -38,15 +38,17 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
   const auto& depths = c.depths;
   *filled = 0;
   if (methods.empty() || lengths.empty() || depths.empty()) return {};
-  // correct / finished trials per (method, depth, length) cell.
+  // Score sum, fully correct and finished trials per (method, depth, length) cell.
   const size_t nm = methods.size(), nd = depths.size(), nl = lengths.size();
   std::vector<int> correct(nm * nd * nl, 0), runs(nm * nd * nl, 0);
+  std::vector<double> score(nm * nd * nl, 0);
   for (const RetrievalRow& r : s.retrieval) {
     const int m = index_of(methods, r.rope.method), l = index_of(lengths, r.length), d = index_of(depths, r.depth);
     if (m < 0 || l < 0 || d < 0) continue;
     const size_t i = (size_t(m) * nd + size_t(d)) * nl + size_t(l);
     runs[i] += 1;
     correct[i] += r.correct;
+    score[i] += r.score;
   }
 
   // Panels side by side, wrapping to the next row when the tab is narrow.
@@ -84,7 +86,7 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
           dl->AddRectFilled(a, b, empty);  // not run yet
         } else {
           ++*filled;
-          const double recall = double(correct[i]) / runs[i];
+          const double recall = score[i] / runs[i];
           dl->AddRectFilled(a, b, to_imgui(recall_colour(recall)));
           char value[16];
           std::snprintf(value, sizeof value, "%.0f", recall * 100);
@@ -97,8 +99,9 @@ ImVec4 draw_retrieval_grid(const EvalState& s, int* filled) {
             ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: not run yet", method_name(methods[m]), lengths[l],
                               depths[d] * 100);
           else
-            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: %d / %d correct (%.0f%%)%s", method_name(methods[m]),
-                              lengths[l], depths[d] * 100, correct[i], runs[i], 100.0 * correct[i] / runs[i],
+            ImGui::SetTooltip("%s, %d tokens, depth %.0f%%: %d / %d fully correct, mean score %.0f%%%s",
+                              method_name(methods[m]), lengths[l], depths[d] * 100, correct[i], runs[i],
+                              100.0 * score[i] / runs[i],
                               runs[i] < c.trials ? "\nmore trials to come" : "");
         }
       }

@@ -1,4 +1,4 @@
-// Evaluation: a passkey, needle or perplexity sweep over methods x lengths
+// Evaluation: a retrieval (passkey, needle, RULER-style) or perplexity sweep over methods x lengths
 // (x depths x trials) run by runtime/eval on the worker, the grid filling in
 // as runs finish, the effective context per method, and CSV/JSON/PNG export.
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "eval/effective_context.h"
 #include "eval/eval_args.h"
+#include "eval/eval_tasks.h"
 #include "eval/plots.h"
 #include "ui/app.h"
 #include "ui/eval_grid.h"
@@ -19,7 +20,11 @@
 namespace mrrope::ui {
 namespace {
 
-constexpr const char* kTaskNames[3] = {"Passkey", "Needle (NIAH)", "Perplexity"};
+constexpr const char* kPerplexityTitle = "Perplexity";
+
+std::string task_title(const std::string& task) {
+  return task == "ppl" ? kPerplexityTitle : std::string(eval_task(task).title);
+}
 
 std::vector<int> parse_lengths(const std::string& text) {
   std::vector<int> out;
@@ -81,16 +86,16 @@ EvalRequest App::make_eval_request() {
     if (rope_method_info(m).uses & kUsesLambdas) with_lambdas = m;
   if (c.methods.empty()) throw std::invalid_argument("choose at least one method");
   c.lengths = parse_lengths(eval_.lengths);
-  r.perplexity = eval_.task == 2;
-  c.task = eval_.task == 1 ? "niah" : "passkey";
+  r.perplexity = eval_.task == "ppl";
+  c.task = r.perplexity ? "passkey" : eval_.task;
   if (!r.perplexity) {
     c.depths = parse_depths(eval_.depths);
     if (eval_.trials < 1) throw std::invalid_argument("trials must be at least 1");
-    const int minimum = eval_.task == 0 ? kMinPasskeyTokens : kMinNeedleTokens;
+    const int minimum = eval_task(c.task).min_tokens;  // the sweep checks the passkey's exact floor
     for (int l : c.lengths)
       if (l < minimum)
-        throw std::invalid_argument(std::string(eval_.task == 0 ? "passkey" : "needle") + " prompts need at least " +
-                                    std::to_string(minimum) + " tokens (got " + std::to_string(l) + ")");
+        throw std::invalid_argument(c.task + " prompts need at least " + std::to_string(minimum) +
+                                    " tokens (got " + std::to_string(l) + ")");
   } else {
     for (int l : c.lengths)
       if (l < 2) throw std::invalid_argument("perplexity needs lengths of at least 2 tokens");
@@ -133,7 +138,18 @@ void App::draw_eval_controls(const EvalState& state) {
   const bool busy = session_.busy();
   ImGui::BeginDisabled(state.busy());
   ImGui::TextUnformatted("Task");
-  for (int t = 0; t < 3; ++t) ImGui::SameLine(), ImGui::RadioButton(kTaskNames[t], &eval_.task, t);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(260);
+  if (ImGui::BeginCombo("##eval_task", task_title(eval_.task).c_str())) {
+    for (const auto& t : eval_tasks()) {
+      const std::string name(t.name);
+      if (ImGui::Selectable((std::string(t.title) + (t.ruler ? "  (RULER)" : "")).c_str(), eval_.task == name))
+        eval_.task = name;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", name.c_str(), std::string(t.description).c_str());
+    }
+    if (ImGui::Selectable(kPerplexityTitle, eval_.task == "ppl")) eval_.task = "ppl";
+    ImGui::EndCombo();
+  }
 
   ImGui::TextUnformatted("Methods");
   eval_.methods.draw_checkboxes("##eval");
@@ -152,7 +168,7 @@ void App::draw_eval_controls(const EvalState& state) {
   if (ImGui::SmallButton("1x 2x 4x 8x native")) eval_.lengths_auto = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("lengths from the model's native context: %s", default_lengths().c_str());
 
-  if (eval_.task != 2) {
+  if (eval_.task != "ppl") {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
     ImGui::InputText("Depths (%)", &eval_.depths);
     ImGui::SameLine();
@@ -165,7 +181,7 @@ void App::draw_eval_controls(const EvalState& state) {
     ImGui::SetNextItemWidth(120);
     ImGui::InputInt("Seed", &eval_.seed);
   }
-  if (eval_.task != 0) {
+  if (eval_.task == "ppl" || eval_task(eval_.task).needs_text) {
     ImGui::Checkbox("Text: the open document", &eval_.use_document);
     ImGui::SameLine();
     if (eval_.use_document && document_) ImGui::TextDisabled("(%s)", document_->name.c_str());
@@ -180,7 +196,7 @@ void App::draw_eval_controls(const EvalState& state) {
     const SweepConfig& c = r.config;
     const int runs = int(c.methods.size() * c.lengths.size()) * (r.perplexity ? 1 : int(c.depths.size()) * c.trials);
     const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-    const uint64_t need = model_->memory_for(longest + (r.perplexity ? 0 : c.max_new_tokens + 8));
+    const uint64_t need = model_->memory_for(longest + (r.perplexity ? 0 : answer_token_budget(c) + 8));
     const uint64_t have = session_.memory_budget_bytes();
     plan = std::to_string(runs) + " runs, longest context " + std::to_string(longest) + " tokens (" +
            format_bytes(need) + ")";

@@ -1,4 +1,4 @@
-// mrrope-cli eval ppl|passkey|niah|all: evaluation sweeps per RoPE method, with
+// mrrope-cli eval ppl|TASK|ruler|all: evaluation sweeps per RoPE method, with
 // CSV/JSON/PNG outputs, progress, Ctrl-C that keeps finished results, and the
 // effective context length per method. Arguments: runtime/eval/eval_args.h.
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "command.h"
 #include "eval/effective_context.h"
 #include "eval/eval_args.h"
+#include "eval/eval_tasks.h"
 #include "eval/plots.h"
 #include "eval/report.h"
 #include "eval/sample_text.h"
@@ -99,8 +100,8 @@ int run_eval(const std::vector<std::string>& argv) {
     plot_perplexity(perplexity, a.out_dir + "/ppl.png", "Perplexity vs context length - " + model_name);
     write_all();
   }
-  for (const std::string task : {"passkey", "niah"}) {
-    if (g_cancel || (a.mode != task && a.mode != "all")) continue;
+  for (const std::string& task : a.tasks) {
+    if (g_cancel) continue;
     config.task = task;
     std::fprintf(stderr, "%s: %zu methods x %zu lengths x %zu depths x %d trials\n", task.c_str(),
                  config.methods.size(), config.lengths.size(), config.depths.size(), config.trials);
@@ -108,8 +109,7 @@ int run_eval(const std::vector<std::string>& argv) {
         run_retrieval_sweep(*m.engine, *m.ctx, config, a.progress ? progress_printer(task) : ProgressFn{}, &g_cancel);
     std::fprintf(stderr, "\n");
     plot_retrieval_heatmaps(rows, a.out_dir + "/" + task + ".png",
-                            (task == "passkey" ? "Passkey retrieval" : "Needle in a haystack") + std::string(" - ") +
-                                model_name);
+                            std::string(eval_task(task).title) + " - " + model_name);
     retrieval.insert(retrieval.end(), rows.begin(), rows.end());
     write_all();
   }
@@ -122,7 +122,8 @@ int run_eval(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(eval, "eval", "perplexity, passkey and needle sweeps per RoPE method (CSV, JSON, PNG)", eval_usage(),
+MRROPE_CLI_COMMAND(eval, "eval", "perplexity, passkey, needle and RULER-style sweeps per RoPE method (CSV, JSON, PNG)",
+                   eval_usage(),
                    run_eval);
 
 }  // namespace mrrope::cli

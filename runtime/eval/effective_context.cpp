@@ -4,6 +4,21 @@
 #include <set>
 
 namespace mrrope {
+namespace {
+
+// Mean row score per length for one method (and one task, unless `task` is empty).
+std::map<int, double> mean_score_by_length(const std::vector<RetrievalRow>& rows, RopeMethod method,
+                                           const std::string& task) {
+  std::map<int, std::pair<double, int>> sum;  // length -> (score sum, rows)
+  for (const auto& r : rows)
+    if (r.rope.method == method && (task.empty() || r.task == task))
+      sum[r.length].first += r.score, sum[r.length].second += 1;
+  std::map<int, double> out;
+  for (const auto& [l, s] : sum) out[l] = s.first / s.second;
+  return out;
+}
+
+}  // namespace
 
 std::vector<EffectiveContext> effective_context(const std::vector<RetrievalRow>& retrieval,
                                                 const std::vector<PerplexityRow>& perplexity, int native_length,
@@ -19,10 +34,18 @@ std::vector<EffectiveContext> effective_context(const std::vector<RetrievalRow>&
   for (const auto& m : methods) {
     EffectiveContext e;
     e.method = m;
-    std::map<int, std::pair<int, int>> hits;  // length -> (correct, total)
+    e.accuracy = mean_score_by_length(retrieval, m, "");
+    std::vector<std::string> tasks;
     for (const auto& r : retrieval)
-      if (r.rope.method == m) hits[r.length].first += r.correct, hits[r.length].second += 1;
-    for (const auto& [len, h] : hits) e.accuracy[len] = double(h.first) / h.second;
+      if (r.rope.method == m && std::find(tasks.begin(), tasks.end(), r.task) == tasks.end()) tasks.push_back(r.task);
+    for (const auto& task : tasks) {
+      int longest = 0;
+      for (const auto& [l, score] : mean_score_by_length(retrieval, m, task)) {
+        if (score < accuracy_threshold) break;
+        longest = l;
+      }
+      e.length_by_task[task] = longest;
+    }
     for (const auto& r : perplexity)
       if (r.rope.method == m) e.perplexity[r.length] = r.perplexity;
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "eval/eval_tasks.h"
 #include "rope/rope_methods.h"
 
 namespace mrrope {
@@ -31,12 +32,22 @@ int parse_int(const std::string& text, const std::string& what) {
 }  // namespace
 
 const char* eval_usage() {
-  static const std::string usage =
-      "mrrope-cli eval ppl|passkey|niah|all [options] [model options]\n"
+  static const std::string usage = [] {
+    std::string tasks;
+    for (const auto& t : eval_tasks())
+      tasks += "  " + std::string(t.name) + std::string(20 - std::min<size_t>(19, t.name.size()), ' ') +
+               std::string(t.description) + (t.uses_depth ? "" : "; depths only add seeded trials") +
+               (t.ruler ? " (ruler)" : "") + "\n";
+    return
+      "mrrope-cli eval ppl|TASK|ruler|all [options] [model options]\n"
+      "Tasks (ruler: the RULER-style ones; all: perplexity and every task):\n" + tasks +
+      "Scores: passkey/niah exact digits; needle variants, variable-tracking and common-words the\n"
+      "fraction of expected values in the answer (RULER's recall); doc-qa normalized exact match.\n"
+      "Haystacks repeat the text's paragraphs in seeded shuffled orders when a length needs more.\n"
       "  --methods " + rope_method_names_where(rope_method_needs_only_scale, ",") + "   RoPE methods to compare\n"
       "  --lengths 512,1k,2k,4k    context lengths in tokens (k = 1024)\n"
       "  --scale S|auto            S for every run; auto (default): S = length / L per length\n"
-      "  -f FILE                   perplexity text and NIAH haystack (default: the bundled samples)\n"
+      "  -f FILE                   perplexity text, haystack and word source (default: the bundled samples)\n"
       "  --chunks N                perplexity: score N windows of the longest length (0 = all the text; default 4);\n"
       "                            shorter lengths score the same tokens in more windows\n"
       "  --depths 0,25,50,75,100   needle depths in % of the haystack\n"
@@ -48,9 +59,10 @@ const char* eval_usage() {
       "  --rerun-identical         rerun a method whose schedule equals an earlier one's at a length\n"
       "                            (default: copy its results, seconds = 0; e.g. every method at S = 1)\n"
       "  --threshold 0.85 --margin 0.10   effective context: accuracy >= threshold, perplexity <= (1 + margin) x native\n"
-      "  --out DIR                 results.csv, results.json, ppl.png, passkey.png, niah.png (default eval-out)\n"
+      "  --out DIR                 results.csv, results.json, ppl.png, TASK.png (default eval-out)\n"
       "  --quiet                   no progress line\n"
       "Ctrl-C stops the sweep; finished runs are kept and written.";
+  }();
   return usage.c_str();
 }
 
@@ -90,11 +102,13 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
 }
 
 EvalArgs parse_eval_args(const std::vector<std::string>& argv) {
-  if (argv.empty()) throw std::invalid_argument("eval needs a mode: ppl, passkey, niah or all");
+  const std::string modes = "ppl, " + eval_task_names() + ", ruler or all";
+  if (argv.empty()) throw std::invalid_argument("eval needs a mode: " + modes);
   EvalArgs a;
   a.mode = argv[0];
-  if (a.mode != "ppl" && a.mode != "passkey" && a.mode != "niah" && a.mode != "all")
-    throw std::invalid_argument("unknown eval mode '" + a.mode + "' (ppl, passkey, niah or all)");
+  for (const auto& t : eval_tasks())
+    if (a.mode == t.name || a.mode == "all" || (a.mode == "ruler" && t.ruler)) a.tasks.emplace_back(t.name);
+  if (a.tasks.empty() && a.mode != "ppl") throw std::invalid_argument("unknown eval mode '" + a.mode + "' (" + modes + ")");
   SweepConfig& c = a.config;
   c.methods.clear();
   for (const RopeMethodInfo& m : rope_methods())

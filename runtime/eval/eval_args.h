@@ -10,10 +10,11 @@
 namespace mrrope {
 
 struct EvalArgs {
-  std::string mode;  // ppl, passkey, niah or all
+  std::string mode;  // ppl, a task of eval/eval_tasks.h, ruler (the RULER-style tasks) or all
+  std::vector<std::string> tasks;  // the retrieval tasks the mode runs, in table order
   SweepConfig config;
   std::string out_dir = "eval-out";
-  std::string text_file;      // -f: perplexity text and NIAH haystack; empty: the bundled samples
+  std::string text_file;      // -f: perplexity text and haystack; empty: the bundled samples
   double threshold = 0.85;    // retrieval accuracy for the effective context
   double margin = 0.10;       // perplexity margin over the native length
   bool progress = true;

@@ -38,10 +38,10 @@ HeatmapLayout heatmap_layout(const std::vector<RetrievalRow>& rows) {
 
 Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std::string& title) {
   const HeatmapLayout g = heatmap_layout(rows);
-  std::map<std::string, std::map<std::pair<double, int>, std::pair<int, int>>> cells;  // method -> (depth, len) -> hits
+  std::map<std::string, std::map<std::pair<double, int>, std::pair<double, int>>> cells;  // method -> (depth, len) -> (score sum, runs)
   for (const auto& r : rows) {
     auto& cell = cells[std::string(rope_method_name(r.rope.method))][{r.depth, r.length}];
-    cell.first += r.correct;
+    cell.first += r.score;
     cell.second += 1;
   }
   const int n_panels = static_cast<int>(g.methods.size());
@@ -89,7 +89,7 @@ Canvas draw_retrieval_heatmaps(const std::vector<RetrievalRow>& rows, const std:
   c.text(g.left, bottom - 25, x_label + " ->    rows: needle depth (% of the haystack)", kBlack);
   // Colour legend: 0% red .. 100% green.
   for (int i = 0; i < 200; ++i) c.fill_rect(g.left + i, bottom + 10, 1, 16, recall_colour(i / 199.0));
-  c.text(g.left + 210, bottom + 11, "recall 0% .. 100% (cell values in %)", kBlack);
+  c.text(g.left + 210, bottom + 11, "mean score 0% .. 100% (cell values in %)", kBlack);
   return c;
 }
 

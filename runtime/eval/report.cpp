@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "eval/eval_tasks.h"
+
 namespace mrrope {
 namespace {
 
@@ -81,6 +83,15 @@ std::string table(const Rows& rows, Cell cell) {
   return md.str();
 }
 
+const char* score_label(AnswerScoring scoring) {
+  switch (scoring) {
+    case AnswerScoring::ExactDigits: return "accuracy (exact digits)";
+    case AnswerScoring::AllValuesRecall: return "score (recall of the expected values)";
+    case AnswerScoring::ExactSpan: return "exact match (normalized span)";
+  }
+  return "score";
+}
+
 }  // namespace
 
 void write_results_csv(const std::string& path, const std::vector<RetrievalRow>& retrieval,
@@ -89,20 +100,20 @@ void write_results_csv(const std::string& path, const std::vector<RetrievalRow>&
   out << "kind,model,device,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,cached_tokens,depth,"
          "actual_depth,trial,seed,expected,generated,correct,windows,perplexity,mean_nll";
   for (int b = 0; b < kLossBuckets; ++b) out << ",nll_bucket" << b;
-  out << ",seconds\n";
+  out << ",score,seconds\n";
   const std::string head = csv_field(info.model) + "," + csv_field(info.device) + ",";
   const std::string no_ppl = ",,,," + std::string(kLossBuckets, ',');  // windows, perplexity, mean_nll, buckets
   for (const auto& r : retrieval)
     out << r.task << "," << head << rope_csv(r.rope) << "," << r.length << "," << r.prompt_tokens << ","
         << r.cached_tokens << "," << num(r.depth) << "," << num(r.actual_depth) << "," << r.trial << "," << r.seed
-        << "," << r.expected << "," << csv_field(r.generated) << "," << (r.correct ? 1 : 0) << no_ppl
-        << num(r.seconds) << "\n";
+        << "," << csv_field(r.expected) << "," << csv_field(r.generated) << "," << (r.correct ? 1 : 0) << no_ppl
+        << num(r.score) << "," << num(r.seconds) << "\n";
   for (const auto& r : perplexity) {
     out << "ppl," << head << rope_csv(r.rope) << "," << r.length << ",,,,,,,,,," << r.windows << ","
         << num(r.perplexity) << "," << num(r.mean_nll);
     for (int b = 0; b < kLossBuckets; ++b)
       out << "," << (b < static_cast<int>(r.nll_by_position.size()) ? num(r.nll_by_position[b]) : "");
-    out << "," << num(r.seconds) << "\n";
+    out << ",," << num(r.seconds) << "\n";
   }
 }
 
@@ -122,7 +133,8 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
         << ", \"cached_tokens\": " << r.cached_tokens << ", \"depth\": " << num(r.depth)
         << ", \"actual_depth\": " << num(r.actual_depth) << ", \"trial\": " << r.trial << ", \"seed\": " << r.seed
         << ", \"expected\": " << json_string(r.expected) << ", \"generated\": " << json_string(r.generated)
-        << ", \"correct\": " << (r.correct ? "true" : "false") << ", \"seconds\": " << num(r.seconds) << "}";
+        << ", \"correct\": " << (r.correct ? "true" : "false") << ", \"score\": " << num(r.score)
+        << ", \"seconds\": " << num(r.seconds) << "}";
   }
   out << "\n  ],\n  \"perplexity\": [";
   for (size_t i = 0; i < perplexity.size(); ++i) {
@@ -136,22 +148,30 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
   out << "\n  ],\n  \"effective_context\": {";
   for (size_t i = 0; i < effective.size(); ++i)
     out << (i ? ", " : "") << json_string(std::string(rope_method_name(effective[i].method))) << ": " << effective[i].length;
+  out << "},\n  \"effective_context_by_task\": {";
+  for (size_t i = 0; i < effective.size(); ++i) {
+    out << (i ? ", " : "") << json_string(std::string(rope_method_name(effective[i].method))) << ": {";
+    size_t k = 0;
+    for (const auto& [task, length] : effective[i].length_by_task) out << (k++ ? ", " : "") << json_string(task) << ": " << length;
+    out << "}";
+  }
   out << "}\n}\n";
 }
 
 std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const std::vector<PerplexityRow>& perplexity,
                             const std::vector<EffectiveContext>& effective, const RunInfo& info) {
   std::ostringstream md;
-  for (const std::string task : {"passkey", "niah"}) {
+  for (const EvalTaskInfo& task : eval_tasks()) {
     std::vector<RetrievalRow> rows;
     for (const auto& r : retrieval)
-      if (r.task == task) rows.push_back(r);
+      if (r.task == task.name) rows.push_back(r);
     if (rows.empty()) continue;
-    md << (task == "passkey" ? "Passkey" : "Needle in a haystack") << " accuracy (exact digits, greedy):\n\n";
+    md << task.title << " " << score_label(task.scoring) << ", greedy:\n\n";
     md << table(rows, [&](RopeMethod m, int l) {
-      int hit = 0, n = 0;
+      double hit = 0;
+      int n = 0;
       for (const auto& r : rows)
-        if (r.rope.method == m && r.length == l) hit += r.correct, ++n;
+        if (r.rope.method == m && r.length == l) hit += r.score, ++n;
       return n ? std::to_string(static_cast<int>(std::lround(100.0 * hit / n))) + "%" : std::string("-");
     }) << "\n";
   }
@@ -171,10 +191,25 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
                                           : "the shortest length's value (" + std::to_string(info.native_length) +
                                                 " not tested)";
   char rule[200];
-  std::snprintf(rule, sizeof rule, "accuracy >= %.0f%%, perplexity <= +%.0f%% of %s", info.threshold * 100,
+  std::snprintf(rule, sizeof rule, "mean retrieval score >= %.0f%%, perplexity <= +%.0f%% of %s", info.threshold * 100,
                 info.margin * 100, reference.c_str());
-  md << "Effective context (" << rule << "):\n\n| method | effective context |\n|---|---|\n";
-  for (const auto& e : effective) md << "| " << rope_method_name(e.method) << " | " << (e.length ? std::to_string(e.length) : "none") << " |\n";
+  // Per task only when several ran: with one, it is the column above.
+  std::vector<std::string> tasks;
+  for (const auto& e : effective)
+    for (const auto& [task, length] : e.length_by_task)
+      if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) tasks.push_back(task);
+  if (tasks.size() < 2) tasks.clear();
+  md << "Effective context (" << rule << "):\n\n| method | effective context |";
+  for (const auto& t : tasks) md << " " << t << " |";
+  md << "\n|---|---|";
+  for (size_t i = 0; i < tasks.size(); ++i) md << "---|";
+  md << "\n";
+  auto label = [](int l) { return l ? std::to_string(l) : std::string("none"); };
+  for (const auto& e : effective) {
+    md << "| " << rope_method_name(e.method) << " | " << label(e.length) << " |";
+    for (const auto& t : tasks) md << " " << (e.length_by_task.count(t) ? label(e.length_by_task.at(t)) : "-") << " |";
+    md << "\n";
+  }
   return md.str();
 }
 

@@ -18,18 +18,19 @@ struct RunInfo {
   double threshold = 0.85, margin = 0.10;
 };
 
-// Columns: kind (passkey|niah|ppl), model, device, method, scale, attn_factor,
+// Columns: kind (a task of eval/eval_tasks.h, or ppl), model, device, method, scale, attn_factor,
 // d_low, d_high, length, then retrieval fields (prompt_tokens, cached_tokens,
 // depth, actual_depth, trial, seed, expected, generated, correct; empty for
 // ppl), perplexity fields (windows, perplexity, mean_nll, nll_bucket0..15;
-// empty for retrieval), and seconds last.
+// empty for retrieval), score (0..1 as the task scores; empty for ppl), and seconds last.
 void write_results_csv(const std::string& path, const std::vector<RetrievalRow>& retrieval,
                        const std::vector<PerplexityRow>& perplexity, const RunInfo& info);
 void write_results_json(const std::string& path, const std::vector<RetrievalRow>& retrieval,
                         const std::vector<PerplexityRow>& perplexity, const std::vector<EffectiveContext>& effective,
                         const RunInfo& info);
-// Markdown: passkey and NIAH accuracy (%) and perplexity, methods as rows and
-// lengths as columns (only the parts that have rows), then the effective context.
+// Markdown: each task's mean score (%) and perplexity, methods as rows and
+// lengths as columns (only the parts that have rows), then the effective context
+// (and per task when several ran).
 std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const std::vector<PerplexityRow>& perplexity,
                             const std::vector<EffectiveContext>& effective, const RunInfo& info);
 

@@ -5,57 +5,14 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "eval/prompt_building.h"
+
 namespace mrrope {
-namespace {
-
-std::string replace_all(std::string s, const std::string& key, const std::string& value) {
-  for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))
-    s.replace(at, key.size(), value);
-  return s;
-}
-
-std::string random_digits(int n, std::mt19937_64& rng) {
-  std::string s;
-  s += static_cast<char>('1' + rng() % 9);  // no leading zero
-  for (int i = 1; i < n; ++i) s += static_cast<char>('0' + rng() % 10);
-  return s;
-}
-
-const char* const kWords[] = {"apple",  "river",  "mountain", "candle", "garden", "window", "silver", "dragon",
-                              "forest", "anchor", "basket",   "castle", "copper", "desert", "eagle",  "feather",
-                              "glacier", "harbor", "island",  "jacket", "kettle", "lantern", "meadow", "needle"};
-
-std::vector<int32_t> tokens_of(const tok::Tokenizer& t, const std::string& text) {
-  return t.tokenize(text, /*add_special=*/true, /*parse_special=*/false);
-}
-
-// Largest n in [0, hi] with length(n) <= target, for a length that grows with n.
-template <class F>
-int fit(int hi, int target, F length) {
-  int lo = 0;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (length(mid) <= target) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-}  // namespace
-
-// "A. B. C." -> {"A.", "B.", "C."}: the filler's sentences, to pad to the target one at a time.
-std::vector<std::string> sentences_of(const std::string& text) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  while (begin < text.size()) {
-    size_t end = text.find(". ", begin);
-    end = end == std::string::npos ? text.size() : end + 1;
-    out.push_back(text.substr(begin, end - begin));
-    begin = text.find_first_not_of(' ', end);
-    if (begin == std::string::npos) break;
-  }
-  return out;
-}
+using prompt::fit;
+using prompt::random_digits;
+using prompt::replace_all;
+using prompt::sentences_of;
+using prompt::tokens_of;
 
 int passkey_prompt_floor(const tok::Tokenizer& tokenizer, const PasskeyTemplate& t) {
   const std::string needle = replace_all(t.needle, "{N}", std::string(static_cast<size_t>(t.digits), '9'));
@@ -89,23 +46,17 @@ RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_
     throw std::invalid_argument("the passkey intro, needle and question alone exceed " +
                                 std::to_string(target_tokens) + " tokens");
   p.answer = key;
+  p.answers = {key};
   p.depth = n ? std::min(1.0, static_cast<double>(std::lround(depth * n)) / n) : 0.0;
   return p;
 }
 
 RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::string& raw_haystack,
                                    int target_tokens, double depth, std::mt19937_64& rng, const NeedleTemplate& t) {
-  // Whitespace runs become single spaces (as in training), so sentence ends are ". ".
-  std::string haystack;
-  haystack.reserve(raw_haystack.size());
-  for (char c : raw_haystack) {
-    const bool space = std::isspace(static_cast<unsigned char>(c));
-    if (!space) haystack += c;
-    else if (!haystack.empty() && haystack.back() != ' ') haystack += ' ';
-  }
+  const std::string haystack = prompt::collapse_spaces(raw_haystack);
   if (target_tokens < kMinNeedleTokens)
     throw std::invalid_argument("a needle prompt needs at least " + std::to_string(kMinNeedleTokens) + " tokens");
-  const std::string word = kWords[rng() % (sizeof kWords / sizeof *kWords)];
+  const std::string word = prompt::needle_words()[rng() % prompt::needle_words().size()];
   const std::string number = random_digits(t.digits, rng);
   const std::string needle = replace_all(replace_all(t.needle, "{W}", word), "{N}", number);
   const std::string question = replace_all(t.question, "{W}", word);
@@ -138,6 +89,7 @@ RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::s
     throw std::invalid_argument("the haystack text is too short for a " + std::to_string(target_tokens) +
                                 "-token needle prompt");
   p.answer = number;
+  p.answers = {number};
   return p;
 }
 

@@ -37,7 +37,8 @@ struct NeedleTemplate {
 
 struct RetrievalPrompt {
   std::vector<int32_t> tokens;  // BOS included when the vocabulary adds one
-  std::string answer;           // the digits expected
+  std::string answer;           // what is expected, as shown in reports (values joined by ", ")
+  std::vector<std::string> answers;  // the values scored (one for passkey, needle and QA)
   double depth = 0;             // where the needle ended up, as a fraction of the haystack
 };
 

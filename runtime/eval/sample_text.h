@@ -1,7 +1,8 @@
 #pragma once
 // The default evaluation text when the user gives none: the bundled sample
 // documents (assets/samples/*.txt next to the default model), concatenated in
-// name order. The perplexity text and the needle task's haystack of both the
+// name order. The perplexity text and the haystack (and common-words' word
+// source) of the retrieval tasks, of both the
 // CLI (`mrrope-cli eval`) and the app's Evaluation tab.
 #include <string>
 

@@ -6,6 +6,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "eval/eval_tasks.h"
+#include "eval/haystack.h"
 #include "eval/perplexity.h"
 #include "rope/rope_methods.h"
 
@@ -60,7 +62,8 @@ struct Answer {
 // cache (valid for the current schedule); the prompt's common prefix with
 // them is kept and only the rest is prefilled. nullopt when cancelled.
 std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached, const std::vector<int32_t>& prompt,
-                                    int max_new_tokens, const std::function<void(int, int)>& progress,
+                                    int max_new_tokens, bool numeric_answer,
+                                    const std::function<void(int, int)>& progress,
                                     const std::atomic<bool>* cancel) {
   GpuModel& model = engine.model();
   size_t shared = 0;
@@ -83,9 +86,12 @@ std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached
     if (std::find(eog.begin(), eog.end(), best) != eog.end()) break;
     answer.text += engine.tokenizer().token_to_piece(best, false);
     // Stop once the number has ended (a non-digit after digits), or when the
-    // answer starts with something else than a number.
-    const size_t first = answer.text.find_first_not_of(' ');
-    if (first != std::string::npos) {
+    // answer starts with something else than a number; a list or a span ends
+    // at its first line break.
+    const size_t first = answer.text.find_first_not_of(numeric_answer ? " " : " \n");
+    if (!numeric_answer) {
+      if (first != std::string::npos && answer.text.find('\n', first) != std::string::npos) break;
+    } else if (first != std::string::npos) {
       if (!std::isdigit(static_cast<unsigned char>(answer.text[first]))) break;
       if (answer.text.find_first_not_of("0123456789", first) != std::string::npos) break;
     }
@@ -114,13 +120,10 @@ void validate(const SweepConfig& c, const ModelConfig& model) {
   if (c.lengths.empty()) throw std::invalid_argument("no lengths given");
   for (int l : c.lengths)
     if (l < 1) throw std::invalid_argument("length " + std::to_string(l) + " is below 1 token");
-  if (c.task == "passkey" || c.task == "niah") {
-    if (c.depths.empty()) throw std::invalid_argument("no depths given");
-    for (double d : c.depths)
-      if (!(d >= 0 && d <= 1)) throw std::invalid_argument("depths must be within 0-100%");
-  } else {
-    throw std::invalid_argument("unknown task '" + c.task + "' (passkey or niah)");
-  }
+  eval_task(c.task);  // throws for an unknown task, naming the valid ones
+  if (c.depths.empty()) throw std::invalid_argument("no depths given");
+  for (double d : c.depths)
+    if (!(d >= 0 && d <= 1)) throw std::invalid_argument("depths must be within 0-100%");
   if (c.trials < 1) throw std::invalid_argument("trials must be at least 1 (got " + std::to_string(c.trials) + ")");
   if (c.scale != 0 && !(c.scale >= 1)) throw std::invalid_argument("the scale must be at least 1 (or auto)");
   if (c.chunks < 0) throw std::invalid_argument("chunks must be 0 (all the text) or more");
@@ -141,16 +144,21 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                               const ProgressFn& progress, const std::atomic<bool>* cancel,
                                               const RetrievalRowFn& on_row) {
   validate(c, engine);
-  const int minimum = c.task == "passkey"
-                          ? std::max(kMinPasskeyTokens, passkey_prompt_floor(engine.tokenizer(), c.passkey))
-                          : kMinNeedleTokens;
+  const EvalTaskInfo& task = eval_task(c.task);
+  const int minimum = task_min_tokens(task, engine.tokenizer(), c);
   for (int l : c.lengths)
     if (l < minimum)
       throw std::invalid_argument(c.task + " prompts need at least " + std::to_string(minimum) + " tokens (got " +
                                   std::to_string(l) + ")");
-  if (c.task == "niah" && c.haystack.empty()) throw std::invalid_argument("the needle task needs haystack text");
+  if (task.needs_text && c.haystack.empty()) throw std::invalid_argument("the " + c.task + " task needs text");
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-  ensure_decoder(engine, ctx, longest + c.max_new_tokens + 8, c.kv_type);
+  // Enough text for the longest prompt at any characters per token seen in
+  // prose (the fit searches up to 8 a token); common-words reads words, not length.
+  const std::string haystack = !task.needs_text || task.name == "common-words"
+                                   ? c.haystack
+                                   : haystack_of_length(c.haystack, static_cast<size_t>(longest) * 8, c.seed);
+  const int budget = answer_token_budget(c);
+  ensure_decoder(engine, ctx, longest + budget + 8, c.kv_type);
   std::vector<RetrievalRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
   const double start = now();
@@ -189,11 +197,9 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
           RetrievalRow row;
           row.seed = trial_seed(c.seed, c.task, length, depth, trial);
           std::mt19937_64 rng(row.seed);
-          const RetrievalPrompt prompt =
-              c.task == "passkey" ? make_passkey_prompt(engine.tokenizer(), length, depth, rng, c.passkey)
-                                  : make_needle_prompt(engine.tokenizer(), c.haystack, length, depth, rng, c.needle);
+          const RetrievalPrompt prompt = make_task_prompt(task, engine.tokenizer(), c, haystack, length, depth, rng);
           if (!c.reuse_prefix) cached.clear();
-          const auto answer = greedy_answer(engine, cached, prompt.tokens, c.max_new_tokens,
+          const auto answer = greedy_answer(engine, cached, prompt.tokens, budget, task.numeric_answer,
                                             [&](int done, int total) { report(total ? double(done) / total : 0); },
                                             cancel);
           if (!answer) return rows;  // cancelled inside the prefill: the run is dropped
@@ -207,7 +213,8 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
           row.actual_depth = prompt.depth;
           row.expected = prompt.answer;
           row.generated = answer->text;
-          row.correct = leading_digits(row.generated) == prompt.answer;
+          row.score = score_answer(task.scoring, prompt.answers, row.generated);
+          row.correct = row.score >= 1;
           row.seconds = now() - t0;
           rows.push_back(row);
           if (on_row) on_row(row);

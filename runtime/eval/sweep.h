@@ -13,6 +13,7 @@
 
 #include "engine/engine.h"
 #include "eval/retrieval_task.h"
+#include "eval/ruler_tasks.h"
 
 namespace mrrope {
 
@@ -24,11 +25,14 @@ struct SweepConfig {
   // factors, custom lambdas, b, L): the CLI's --rope-*/--yarn-* flags.
   RopeParams base_rope;
   // Retrieval only:
-  std::string task = "passkey";  // "passkey" or "niah"
+  std::string task = "passkey";  // a name of eval/eval_tasks.h (passkey, niah, the RULER-style tasks)
   std::vector<double> depths = {0.0, 0.25, 0.5, 0.75, 1.0};
   int trials = 5;
   uint64_t seed = 1;
   int max_new_tokens = 12;
+  // The RULER-style tasks' decoding budget; 0: each task's own (eval/eval_tasks.h),
+  // which fits its full answer. Lower only to test quickly.
+  int answer_token_limit = 0;
   bool reuse_prefix = true;  // false: every trial prefills its whole prompt (for checking the reuse)
   // A method whose schedule at a length is identical to an earlier method's
   // (every method at S = 1, below the native length with auto S) gets that
@@ -37,7 +41,10 @@ struct SweepConfig {
   bool copy_identical_schedules = true;
   PasskeyTemplate passkey;
   NeedleTemplate needle;
-  std::string haystack;  // niah text
+  RulerShape ruler;      // counts of the RULER-style tasks
+  // Real text of the haystack tasks (repeated as needed: eval/haystack.h) and
+  // the word source of common-words.
+  std::string haystack;
   // Perplexity only: every length scores the same span of the text, `chunks`
   // windows of the longest length (fewer when the text is shorter), so lengths
   // are compared on the same tokens. 0: as much of the text as fits.
@@ -71,8 +78,9 @@ struct RetrievalRow {
                           // (all of them when the row was copied from an identical schedule)
   uint64_t seed = 0;      // trial_seed() of this prompt
   double depth = 0, actual_depth = 0;
-  std::string expected, generated;
-  bool correct = false;
+  std::string expected, generated;  // expected: the values joined by ", "
+  double score = 0;                  // 0..1, as eval/answer_scoring.h scores the task
+  bool correct = false;              // score == 1
   double seconds = 0;
 };
 
