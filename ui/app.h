@@ -58,7 +58,7 @@ class MethodSet {
 // The Evaluation tab's inputs, as the user (or the script) typed them; turned
 // into an EvalRequest when the sweep starts.
 struct EvalViewState {
-  int task = 0;  // 0 passkey, 1 needle, 2 perplexity
+  std::string task = "passkey";  // a task of eval/eval_tasks.h, or "ppl" (perplexity)
   MethodSet methods{RopeMethod::None, RopeMethod::Yarn, RopeMethod::MrRopePro};
   bool lengths_auto = true;  // follow the model: 1x, 2x, 4x, 8x its native context
   std::string lengths;       // "512, 1K, 2048" (eval_args' parse_length)

@@ -100,7 +100,7 @@ struct Progress {
 
 // An evaluation sweep for the Evaluation tab.
 struct EvalRequest {
-  SweepConfig config;        // config.task: "passkey" or "niah" (retrieval runs)
+  SweepConfig config;        // config.task: a task of eval/eval_tasks.h (retrieval runs)
   bool perplexity = false;   // a perplexity sweep instead of retrieval
   bool use_document = true;  // the open document as the text (perplexity, needle haystack), else the bundled samples
 };

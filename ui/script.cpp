@@ -12,6 +12,7 @@
 #include <imgui_internal.h>  // the window list, for dump-windows
 #include <stb_image_write.h>
 
+#include "eval/eval_tasks.h"
 #include "ui/app.h"
 #include "ui/fps_recorder.h"
 
@@ -45,10 +46,12 @@ std::string start_eval(App& app, const std::string& arg) {
   std::istringstream words(arg);
   std::string task, word;
   words >> task;
-  if (task == "passkey") v.task = 0;
-  else if (task == "needle" || task == "niah") v.task = 1;
-  else if (task == "ppl" || task == "perplexity") v.task = 2;
-  else return "eval takes a task first: passkey, needle or ppl (got '" + task + "')";
+  if (task == "needle") task = "niah";
+  if (task == "perplexity") task = "ppl";
+  bool known = task == "ppl";
+  for (const auto& t : eval_tasks()) known |= t.name == task;
+  if (!known) return "eval takes a task first: ppl or " + eval_task_names() + " (got '" + task + "')";
+  v.task = task;
   while (words >> word) {
     const size_t eq = word.find('=');
     if (eq == std::string::npos) return "expected key=value, got '" + word + "'";

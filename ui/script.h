@@ -10,7 +10,7 @@
 //   content-scale S (1-4: text and widgets as on a monitor of S x 96 dpi)
 //   fps-start (record frame times from here)   fps-report FILE.json (write them)
 //   wait-phase prefill|generation [FRACTION] (a job part-way, for screenshots)
-//   eval passkey|needle|ppl [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
+//   eval passkey|needle|ppl|TASK [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
 //        [trials=N] [seed=N]   starts the Evaluation tab's sweep (then `wait`)
 //   wait-eval N   until the sweep has N finished runs (or has ended)
 //   cancel        as the Cancel button
