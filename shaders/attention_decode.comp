@@ -148,8 +148,10 @@ void main() {
     max_key = max(max_key, last_key[r]);
   }
   for (uint i = tid; i < ROWS * PAIRS; i += WG) {
-    const uint r = i / PAIRS, d = i % PAIRS;
-    const uint src = token[r] * p.q_stride + head[r] * HEAD_DIM + 2u * d;
+    // Row r's token and head recomputed, not read from token[r] / head[r]: r
+    // varies at run time here, which would put those arrays in local memory.
+    const uint r = i / PAIRS, d = i % PAIRS, row = min(row0 + r, n_rows - 1u);
+    const uint src = (row / p.group) * p.q_stride + ((p.head_begin + kv_local) * p.group + row % p.group) * HEAD_DIM + 2u * d;
     qs[r][d] = vec2(q[src], q[src + 1u]) * p.scale;
   }
   barrier();
