@@ -305,6 +305,10 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
             "quantize_act: the output buffer is too small");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::add_rms_norm(s, bx, bx, bx, by, 1, 48, 1e-5f, &by); }),
             "add_rms_norm: int8 output needs rows of a multiple of 32 and room for them");
+  // SwiGLU's up input must cover what gate's offset and stride reach.
+  vk::Buffer xq64(gpu(), ops::quantized_act_bytes(64, 2), vk::MemoryUsage::Device);
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::swiglu_quantize(s, ops::Act(bx, 0, 64), tiny, xq64, 64, 2); }),
+            "swiglu_quantize: up is smaller than gate");
   if (ops::matvec_int8_supported(gpu().info())) {
     vk::DeviceTensor tq(gpu(), GgmlType::Q8_0, 64, 4, "wq");
     vk::Buffer xq(gpu(), ops::quantized_act_bytes(64, 1), vk::MemoryUsage::Device);

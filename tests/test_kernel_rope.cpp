@@ -56,6 +56,7 @@ TEST_P(RopeKernel, MatchesReference) {
 // the CPU reference would give, for the written rows. F16 within 4e-5 + 1e-3
 // relative (the rope tolerance, plus a half's rounding); Q8_0 quants within one
 // step and scales within one ulp (a rotated float an ulp off can move a tie).
+class RopeKernelErrors : public GpuTest {};
 class KvStoreRotation : public GpuTest, public testing::WithParamInterface<std::tuple<KvCacheType, bool>> {};
 
 TEST_P(KvStoreRotation, CacheHoldsKeysRotatedAsTheReferenceRotatesThem) {
@@ -119,6 +120,23 @@ TEST_P(KvStoreRotation, CacheHoldsKeysRotatedAsTheReferenceRotatesThem) {
       }
     if (values) EXPECT_EQ(differ, 0) << "values are stored unrotated";
     else EXPECT_LT(differ, int(n * kv_dim / 20)) << "more than 5% of the keys differ";
+  }
+}
+
+TEST_F(RopeKernelErrors, KvStoreRefusesARotationItCannotApply) {
+  ops::KvCache cache(gpu(), 1, 1, 64, 8, KvCacheType::F16);
+  vk::Buffer bk = zero_buffer(gpu(), 64), bp = positions_buffer(gpu(), 1, 0);
+  vk::Buffer bt = device_buffer(gpu(), ops::encode_rope_turns(std::vector<double>(40, 0.5)));
+  for (uint32_t n_rot : {63u, 80u}) {
+    const ops::KeyRotation rotation{bt, n_rot, false, 1.0f};
+    vk::Sequence seq(gpu());
+    seq.begin();
+    try {
+      ops::kv_store(seq, cache, 0, bk, bk, bp, 1, 0, &rotation);
+      ADD_FAILURE() << "n_rot " << n_rot << " was accepted";
+    } catch (const vk::VulkanError& e) {
+      EXPECT_STREQ(e.what(), "kv_store: n_rot must be even and at most head_dim");
+    }
   }
 }
 
