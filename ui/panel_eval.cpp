@@ -248,12 +248,14 @@ void App::draw_eval_results(const EvalState& state) {
                                                : draw_retrieval_grid(state, &eval_.grid_filled);
   eval_.grid_rect[0] = rect.x, eval_.grid_rect[1] = rect.y, eval_.grid_rect[2] = rect.z, eval_.grid_rect[3] = rect.w;
   if (!state.request.perplexity)
-    ImGui::TextDisabled("Recall per cell: red 0%% -> yellow 50%% -> green 100%%; grey: not run yet. Hover a cell.");
+    ImGui::TextDisabled(
+        "Mean score per cell (recall or exact match, as the task scores): red 0%% -> yellow 50%% -> green 100%%; "
+        "grey: not run yet. Hover a cell.");
 
   // Effective context: the longest length up to which every tested length passes.
   const auto effective = effective_context(state.retrieval, state.perplexity, state.native_length);
   if (effective.empty()) return;
-  ImGui::Text("Effective context%s (native L = %d; retrieval >= 85%%, perplexity within +10%% of L's):",
+  ImGui::Text("Effective context%s (native L = %d; mean retrieval score >= 85%%, perplexity within +10%% of L's):",
               state.busy() ? " so far" : "", state.native_length);
   const auto& lengths = state.request.config.lengths;
   if (ImGui::BeginTable("effective", 2 + int(lengths.size()), ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
