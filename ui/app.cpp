@@ -151,6 +151,8 @@ void App::compare(const std::vector<RopeMethod>& methods) {
   if (r.question.empty() && !conversation_.turns.empty()) r.question = conversation_.turns.back().question;
   r.loss_curve = compare_loss_;
   r.probe.reset();
+  compared_question_ = r.question;  // the panel and its PNG show this, whatever the box holds later
+  compare_threads_shown_ = false;
   session_.compare(r, list);
 }
 

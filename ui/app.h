@@ -14,6 +14,7 @@
 #include "ui/file_browser.h"
 #include "ui/panel_png.h"
 #include "ui/settings.h"
+#include "ui/thread_comparison.h"
 
 namespace mrrope::ui {
 
@@ -90,6 +91,9 @@ class App {
   void set_question(const std::string& q) { question_ = q; }
   const std::string& question() const { return question_; }
   void set_max_new_tokens(int n) { max_new_tokens_ = n; }
+  // Max tokens such that the next turn needs `over` tokens more than the
+  // thread's window holds (tests drive the fit choice with it); returns why not.
+  std::string set_max_new_tokens_past_window(int over);
   void set_kv_cache(KvCacheType type);
   void set_method(RopeMethod m) { method_.method = m; }
   void set_scale(double s) {  // 0 = auto
@@ -110,7 +114,14 @@ class App {
   std::string export_conversation(const std::string& dir, std::vector<std::string>* written = nullptr);
   const Conversation& conversation() { sync_conversation(); return conversation_; }
   std::string conversation_message() const { return conversation_message_; }
-  void compare(const std::vector<RopeMethod>& methods);
+  void compare(const std::vector<RopeMethod>& methods);  // the question box alone, with loss curves
+  // Side by side over the conversation (app_compare_threads.cpp): its answered
+  // questions (then the question box's, if asked) under each method, each in a
+  // thread of its own. Each returns why not (empty: started).
+  std::string compare_conversation(const std::vector<RopeMethod>& methods, bool then_question_box);
+  std::string compare_follow_up();  // the question box as the next question of every method's thread
+  std::string export_thread_comparison(const std::string& dir, std::vector<std::string>* written = nullptr);
+  const ThreadComparison& thread_comparison() { sync_thread_comparison(); return thread_comparison_; }
   void set_schedule_length(int t) { schedule_length_ = t; }
   void select_tab(const std::string& name) { select_tab_ = name; }
   // Starts the Evaluation tab's sweep from eval_view(); returns why not (empty: started).
@@ -160,6 +171,11 @@ class App {
   void draw_conversation_bar();
   void draw_thread();
   void draw_fit_choice();
+  void send_thread_questions(const std::vector<std::string>& questions);
+  void sync_thread_comparison();  // the streamed answers into each thread's turns
+  void draw_compare_controls();
+  void draw_compare_question_results();  // panel_compare.cpp: one question, with loss curves
+  void draw_compare_thread_results();    // panel_compare.cpp: the threads, turn by turn
   void handle_shortcuts();
   // Recent files (settings keys recent_documents / recent_models, '|'-separated).
   void remember_recent(const std::string& key, const std::string& path);
@@ -201,12 +217,21 @@ class App {
   float temperature_ = 0.0f;
   MethodSet compare_methods_{RopeMethod::Linear, RopeMethod::Yarn, RopeMethod::MrRopePro};
   bool compare_loss_ = true;
+  int compare_source_ = 1;       // 0: the question box; 1: the conversation; 2: the conversation, then the question box
+  std::string compared_question_;  // what the one-question comparison ran with (the box may have changed since)
+  ThreadComparison thread_comparison_;
+  size_t thread_compare_first_ = 0;  // the running request's first question, in thread_comparison_.questions
+  bool thread_compare_running_ = false;
+  bool compare_threads_shown_ = false;  // the tab shows the threads (else the one-question comparison)
+  std::string compare_message_;
 
   AttentionViewState attention_;
   EvalViewState eval_;
   bool probe_during_ask_ = true;
 
-  void note_panel_rect(PanelShot which, float x0, float y0, float x1, float y1);  // the panel drew itself here
+  // The panel drew itself here; a panel that scrolls also gives its scroll and content height (paged export).
+  void note_panel_rect(PanelShot which, float x0, float y0, float x1, float y1, float scroll_y = 0, float content_h = 0);
+  std::optional<float> panel_png_scroll(PanelShot which) const;  // where a paged export wants the panel scrolled
   void draw_panel_png_button(PanelShot which);
 
   std::optional<PanelPngJob> panel_png_;

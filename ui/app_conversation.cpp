@@ -52,6 +52,16 @@ int App::next_turn_estimate(const std::string& question) const {
   return tokens;
 }
 
+std::string App::set_max_new_tokens_past_window(int over) {
+  sync_conversation();
+  const int window = conversation_.settings.window;
+  if (window <= 0) return "the conversation has no window yet: ask a first question";
+  const int rest = next_turn_estimate(question_) - max_new_tokens_;  // everything but the answer
+  if (window - rest + over < 1) return "the window is already full";
+  max_new_tokens_ = window - rest + over;
+  return "";
+}
+
 void App::sync_conversation() {
   if (pending_turn_ < 0 || pending_turn_ >= int(conversation_.turns.size())) return;
   const Answer a = session_.answer();

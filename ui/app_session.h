@@ -142,6 +142,15 @@ struct ChatRequest {
   int window = 0;
 };
 
+// Side by side over a conversation: each method's thread asked `questions` in
+// order. `threads[m]` carries method m's rope (S explicit), sampler, max tokens
+// and window; its history is its own earlier answers (`histories[m]`, then
+// what it answers here), so each thread reuses its own cached prefix.
+struct ThreadCompareRequest {
+  std::vector<std::string> questions;
+  std::vector<ChatRequest> threads;
+};
+
 class AppSession {
  public:
   explicit AppSession(vk::Context& ctx);
@@ -164,6 +173,8 @@ class AppSession {
   void chat(const ChatRequest& request);
   void ask(const AskRequest& request);                                // result in answer()
   void compare(const AskRequest& request, std::vector<RopeParams> methods);  // results in comparison()
+  // Results in thread_comparison()[method][question] (app_session_thread_compare.cpp).
+  void compare_threads(const ThreadCompareRequest& request);
   void run_eval(const EvalRequest& request);                          // rows in evaluation()
   void cancel();  // stops the running job and drops queued ones
   // The KV cache type for the next decoder (ask, compare, evaluation); a
@@ -177,6 +188,7 @@ class AppSession {
   std::optional<DocumentSummary> document() const;
   Answer answer() const;
   std::vector<Answer> comparison() const;
+  std::vector<std::vector<Answer>> thread_comparison() const;
   AttentionSnapshot attention() const;
   EvalState evaluation() const;
   Progress progress() const;
@@ -206,7 +218,10 @@ class AppSession {
   void ensure_decoder(int n_ctx);
   Answer run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish);
   void run_eval_job(const EvalRequest& request);  // app_session_eval.cpp
-  void run_chat(const ChatRequest& request);       // app_session_chat.cpp
+  // app_session_chat.cpp; streams through `publish`. Throws when the turn does
+  // not fit its window (what it needed already published) or cannot run.
+  void run_chat(const ChatRequest& request, const std::function<void(const Answer&)>& publish);
+  void run_thread_compare(const ThreadCompareRequest& request);  // app_session_thread_compare.cpp
   void retokenize_documents();                     // app_session_documents.cpp
   // A pasted text as a document: the only one (replace) or one more.
   void add_pasted(std::string name, std::string text, bool replace);
@@ -228,6 +243,7 @@ class AppSession {
   // (worker-only): a chat turn keeps their common prefix with its prompt.
   std::vector<int32_t> kv_tokens_;
   std::string kv_key_;
+  std::string last_thread_rope_;  // the method whose thread the cache holds after a thread comparison
   std::vector<DocumentPart> parts_;  // worker-only; document_ is their snapshot
 
   mutable std::mutex mutex_;  // guards everything below
@@ -240,6 +256,7 @@ class AppSession {
   std::string document_message_;
   Answer answer_;
   std::vector<Answer> comparison_;
+  std::vector<std::vector<Answer>> thread_comparison_;
   AttentionSnapshot attention_;
   EvalState eval_;
   Progress progress_;

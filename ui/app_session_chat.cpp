@@ -28,7 +28,13 @@ void AppSession::chat(const ChatRequest& request) {
   }
   enqueue("Answering", [this, request] {
     try {
-      run_chat(request);
+      run_chat(request, [this](const Answer& a) {
+        {
+          std::lock_guard lock(mutex_);
+          answer_ = a;
+        }
+        touch();
+      });
     } catch (const std::exception& e) {
       std::lock_guard lock(mutex_);
       answer_.error = e.what();
@@ -39,17 +45,11 @@ void AppSession::chat(const ChatRequest& request) {
   });
 }
 
-void AppSession::run_chat(const ChatRequest& request) {
+void AppSession::run_chat(const ChatRequest& request, const std::function<void(const Answer&)>& publish_to) {
   const AskRequest& ask = request.ask;
   Answer a;
   a.method = std::string(rope_method_name(ask.rope.method));
-  auto publish = [&] {
-    {
-      std::lock_guard lock(mutex_);
-      answer_ = a;
-    }
-    touch();
-  };
+  auto publish = [&] { publish_to(a); };
   std::shared_ptr<const std::string> doc;
   {
     std::lock_guard lock(mutex_);

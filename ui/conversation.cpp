@@ -60,6 +60,8 @@ std::optional<double> optional_num(const tok::JsonValue& o, std::string_view key
 
 }  // namespace
 
+std::string json_string(std::string_view s) { return quote(s); }
+
 std::string conversation_to_json(const Conversation& c) {
   const ConversationSettings& s = c.settings;
   std::string o = "{\n  \"format\": \"mrrope-conversation\",\n  \"version\": 1,\n";

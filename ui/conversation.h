@@ -64,6 +64,8 @@ std::string conversation_to_json(const Conversation& c);
 Conversation conversation_from_json(std::string_view text);
 // A readable transcript: settings, documents, questions and answers.
 std::string conversation_to_markdown(const Conversation& c);
+// `s` as a quoted JSON string (the side-by-side export writes with it too).
+std::string json_string(std::string_view s);
 
 // The prompt of the next turn. The first turn is exactly the single-question
 // prompt (tok::format_document_question), so every later turn starts with the

@@ -1,5 +1,8 @@
-// Side by side: the same document and question under 2-4 methods, run one
-// after the other on the worker, with each method's time and loss curve.
+// Side by side: 2-4 methods on the same questions, run one after the other on
+// the worker. Either the question box alone (with each method's loss curve over
+// the document) or the whole conversation, each method in a thread of its own
+// (app_compare_threads.cpp), shown turn by turn. The results scroll in a child
+// window; Save PNG pages through it, so the picture holds every answer whole.
 #include <algorithm>
 #include <cmath>
 
@@ -22,72 +25,142 @@ std::vector<float> smooth(const std::vector<float>& v, int window) {
   return out;
 }
 
+const char* kSources[] = {"the question box", "the conversation's questions", "the conversation, then the question box"};
+
 }  // namespace
 
 void App::draw_compare_tab() {
+  sync_thread_comparison();
+  draw_compare_controls();
+  const bool threads = compare_threads_shown_ && !thread_comparison_.empty();
+  if (!threads && session_.comparison().empty()) return;
+  ImGui::BeginChild("compare_results", ImVec2(0, 0), false, ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  if (const std::optional<float> y = panel_png_scroll(PanelShot::Compare)) ImGui::SetScrollY(*y);  // a paged export
+  if (threads) draw_compare_thread_results();
+  else draw_compare_question_results();
+  // The view down to where the content ends, and how far that is: Save PNG pages through it.
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  // Cursor: window-local, scroll included; it can pass the scroll range by an item spacing, which no page reaches.
+  const float content_h = std::min(ImGui::GetCursorPosY(), ImGui::GetScrollMaxY() + size.y), scroll = ImGui::GetScrollY();
+  note_panel_rect(PanelShot::Compare, pos.x, pos.y, pos.x + size.x, pos.y + std::min(size.y, content_h - scroll), scroll,
+                  content_h);
+  ImGui::EndChild();
+}
+
+void App::draw_compare_controls() {
   ImGui::TextDisabled("Methods (2-4):");
   compare_methods_.draw_checkboxes("");
   const int chosen = compare_methods_.size();
-  ImGui::Checkbox("loss curve over the document", &compare_loss_);
-  ImGui::SameLine();
-  const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && !question_.empty();
+  ImGui::SetNextItemWidth(300);
+  ImGui::Combo("questions", &compare_source_, kSources, IM_ARRAYSIZE(kSources));
+  if (compare_source_ == 0) {
+    ImGui::SameLine();
+    ImGui::Checkbox("loss curve over the document", &compare_loss_);
+  }
+  const bool has_answered = !questions_to_compare(conversation_, "").empty();
+  const bool source_ok = compare_source_ == 0 ? !question_.empty()
+                         : compare_source_ == 1 ? has_answered
+                                                : has_answered && !question_.empty();
+  const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && source_ok;
   ImGui::BeginDisabled(!ok || session_.busy());
-  if (ImGui::Button("Run side by side")) compare(compare_methods_.in_registry_order());
+  if (ImGui::Button("Run side by side")) {
+    if (compare_source_ == 0) compare(compare_methods_.in_registry_order());
+    else compare_message_ = compare_conversation(compare_methods_.in_registry_order(), compare_source_ == 2);
+  }
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!session_.busy());
   if (ImGui::Button("Stop##compare")) session_.cancel();
   ImGui::EndDisabled();
-  if (chosen < 2 || chosen > 4) {
+  const bool threads = compare_threads_shown_ && !thread_comparison_.empty();
+  if (threads) {
     ImGui::SameLine();
-    ImGui::TextDisabled("choose 2 to 4 methods");
+    ImGui::BeginDisabled(session_.busy() || question_.empty());
+    if (ImGui::Button("Ask the question box in every thread")) compare_message_ = compare_follow_up();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(session_.busy());
+    if (ImGui::Button("Export##compare")) export_thread_comparison("");
+    ImGui::EndDisabled();
   }
-  const std::vector<Answer> answers = session_.comparison();
-  if (!answers.empty()) {
+  if (threads || !session_.comparison().empty()) {
     ImGui::SameLine();
     draw_panel_png_button(PanelShot::Compare);
   }
-  const ImVec2 top = ImGui::GetCursorScreenPos();  // Save PNG takes the question and the answers
-  ImGui::TextDisabled("Question: %s", question_.c_str());
+  if (chosen < 2 || chosen > 4) ImGui::TextDisabled("choose 2 to 4 methods");
+  else if (compare_source_ != 0 && !has_answered) ImGui::TextDisabled("ask a question in the Q&A tab first");
+  if (!compare_message_.empty()) ImGui::TextDisabled("%s", compare_message_.c_str());
+}
 
-  if (answers.empty()) return;
+void App::draw_compare_question_results() {
+  const std::vector<Answer> answers = session_.comparison();
+  ImGui::TextWrapped("Question: %s", compared_question_.c_str());  // as run, not the box's text now
   float loss_max = 0;
   for (const Answer& a : answers)
     for (float v : a.loss) loss_max = std::max(loss_max, v);
-  if (ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) {
-    for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
-    ImGui::TableHeadersRow();
-    ImGui::TableNextRow();
-    for (const Answer& a : answers) {
-      ImGui::TableNextColumn();
-      ImGui::PushID(&a);
-      if (!a.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", a.error.c_str());
-      if (a.prompt_tokens == 0 && a.error.empty()) {
-        ImGui::TextDisabled("waiting");
-      } else {
-        ImGui::TextDisabled("%.1f s | %d tokens | %.1f tok/s%s%s", a.seconds, a.new_tokens, a.decode_tps,
-                            a.stop_reason.empty() ? "" : " | ", a.stop_reason.c_str());
-        ImGui::TextWrapped("%s", a.text.empty() ? "..." : a.text.c_str());
-        if (!a.loss.empty()) {
-          double mean = 0;
-          for (float v : a.loss) mean += v;
-          mean /= double(a.loss.size());
-          const auto curve = smooth(a.loss, std::max(1, int(a.loss.size() / 64)));
-          char overlay[64];
-          std::snprintf(overlay, sizeof overlay, "mean NLL %.3f (ppl %.1f)", mean, std::exp(mean));
-          ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
-                           ImVec2(ImGui::GetContentRegionAvail().x, 90));
-          ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
-        }
-        if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(a.text.c_str());
+  if (!ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) return;
+  for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
+  ImGui::TableHeadersRow();
+  ImGui::TableNextRow();
+  for (const Answer& a : answers) {
+    ImGui::TableNextColumn();
+    ImGui::PushID(&a);
+    if (!a.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", a.error.c_str());
+    if (a.prompt_tokens == 0 && a.error.empty()) {
+      ImGui::TextDisabled("waiting");
+    } else {
+      ImGui::TextDisabled("%.1f s | %d tokens | %.1f tok/s%s%s", a.seconds, a.new_tokens, a.decode_tps,
+                          a.stop_reason.empty() ? "" : " | ", a.stop_reason.c_str());
+      ImGui::TextWrapped("%s", a.text.empty() ? "..." : a.text.c_str());
+      if (!a.loss.empty()) {
+        double mean = 0;
+        for (float v : a.loss) mean += v;
+        mean /= double(a.loss.size());
+        const auto curve = smooth(a.loss, std::max(1, int(a.loss.size() / 64)));
+        char overlay[64];
+        std::snprintf(overlay, sizeof overlay, "mean NLL %.3f (ppl %.1f)", mean, std::exp(mean));
+        ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+                         ImVec2(ImGui::GetContentRegionAvail().x, 90));
+        ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
       }
-      ImGui::PopID();
+      if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(a.text.c_str());
     }
-    ImGui::EndTable();
-    // The table as far as it is visible (a long answer scrolls past the window's edge).
-    const ImVec2 end = ImGui::GetItemRectMax(), clip = ImGui::GetWindowDrawList()->GetClipRectMax();
-    note_panel_rect(PanelShot::Compare, top.x, top.y, std::min(end.x, clip.x), std::min(end.y, clip.y));
+    ImGui::PopID();
   }
+  ImGui::EndTable();
+}
+
+void App::draw_compare_thread_results() {
+  const ThreadComparison& tc = thread_comparison_;
+  ImGui::PushTextWrapPos(0.0f);  // a narrow window wraps the lines rather than cutting them (and the PNG with them)
+  ImGui::TextDisabled("%zu questions; each method answers in a thread of its own (its earlier answers are its history)",
+                      tc.questions.size());
+  for (size_t q = 0; q < tc.questions.size(); ++q) {
+    ImGui::PushID(int(q));
+    ImGui::Separator();
+    ImGui::TextWrapped("Q%zu: %s", q + 1, tc.questions[q].c_str());
+    if (ImGui::BeginTable("turn", int(tc.threads.size()), ImGuiTableFlags_BordersInnerV)) {
+      for (const Conversation& t : tc.threads) ImGui::TableSetupColumn(t.settings.method.c_str());
+      if (q == 0) ImGui::TableHeadersRow();
+      ImGui::TableNextRow();
+      for (const Conversation& t : tc.threads) {
+        ImGui::TableNextColumn();
+        if (q >= t.turns.size()) {
+          ImGui::TextDisabled("%s", q == 0 ? "waiting" : "-");
+          continue;
+        }
+        const ConversationTurn& turn = t.turns[q];
+        if (!turn.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", turn.error.c_str());
+        ImGui::TextDisabled("%d prompt tokens, %d from the cache | %d new | %.1f s%s%s", turn.prompt_tokens,
+                            turn.cached_tokens, turn.new_tokens, turn.seconds, turn.stop_reason.empty() ? "" : " | ",
+                            turn.stop_reason.c_str());
+        ImGui::TextWrapped("%s", turn.answer.empty() ? "..." : turn.answer.c_str());
+      }
+      ImGui::EndTable();
+    }
+    ImGui::PopID();
+  }
+  ImGui::PopTextWrapPos();
 }
 
 }  // namespace mrrope::ui

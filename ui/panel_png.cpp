@@ -40,6 +40,28 @@ PanelPngResult write_panel_png(const Image& frame, const PixelRect& r, const std
   return out;
 }
 
+PageSlice page_slice(float asked, float actual, float scale_y, int rect_h) {
+  const int skip = std::clamp(int(std::lround(std::max(0.0f, asked - actual) * scale_y)), 0, std::max(0, rect_h));
+  return {skip, std::max(0, rect_h - skip)};
+}
+
+void append_page(Image& into, const Image& frame, const PixelRect& r, PageSlice slice) {
+  if (r.w <= 0 || slice.rows <= 0 || r.x + r.w > frame.width || r.y + slice.skip + slice.rows > frame.height) return;
+  if (into.width == 0) into.width = r.w, into.height = 0;
+  if (into.width != r.w) return;  // the panel changed width between pages: keep what is consistent
+  into.rgba.resize(size_t(into.width) * size_t(into.height + slice.rows) * 4);
+  for (int y = 0; y < slice.rows; ++y) {
+    const unsigned char* src = &frame.rgba[(size_t(r.y + slice.skip + y) * frame.width + size_t(r.x)) * 4];
+    std::copy(src, src + size_t(r.w) * 4, &into.rgba[size_t(into.height + y) * into.width * 4]);
+  }
+  into.height += slice.rows;
+}
+
+bool more_pages(const PanelPngJob& job) {
+  // Half a pixel of slack: ImGui's sizes are fractional.
+  return job.view_height > 1 && job.scroll_actual + job.view_height < job.content_height - 0.5f;
+}
+
 std::string default_panel_png_path(PanelShot which) {
   return (std::filesystem::path(default_export_dir()) / (which == PanelShot::Attention ? "attention.png" : "side_by_side.png"))
       .string();

@@ -3,7 +3,10 @@
 // answers): the panel records where it drew itself, the frame loop reads that
 // frame back (the same readback the script's screenshots use) and the region is
 // cropped and written with runtime/eval's PNG writer (Canvas::save_png). So the
-// picture is exactly what is on screen, at the framebuffer's resolution.
+// picture is exactly what is drawn, at the framebuffer's resolution. A panel
+// taller than its view (the side by side with long answers) is paged: scrolled
+// a view's height at a time, each page captured and the pages stitched, so the
+// PNG holds the whole content, not only the part on screen.
 #include <string>
 
 #include "ui/frame_target.h"
@@ -24,12 +27,31 @@ struct PanelPngJob {
   PixelRect rect;          // where the panel was drawn this frame (framebuffer pixels)
   int drawn_frames = 0;    // frames in a row the panel was drawn (layout settles over 2-3)
   int frames_left = 120;   // then it gives up: the panel is not showing
+  // Paging (ImGui units): the panel's visible height and its content's; where
+  // it was asked to scroll for this page and where it got (the last page stops
+  // at the end of the content).
+  float view_height = 0, content_height = 0, scroll_asked = 0, scroll_actual = 0;
+  float scale_y = 1;  // framebuffer pixels per ImGui unit
+  Image stitched;     // the pages so far
+  int pages = 0;      // captured so far
 };
+
+// The rows of a page's crop that are new: when the panel could not scroll as
+// far as asked (`actual` < `asked`), its first rows were on the last page.
+struct PageSlice {
+  int skip = 0, rows = 0;
+};
+PageSlice page_slice(float asked, float actual, float scale_y, int rect_h);
+// Appends `slice` of `rect` in `frame` below what `into` holds (sized by the first page).
+void append_page(Image& into, const Image& frame, const PixelRect& rect, PageSlice slice);
+// True when content below this page is still to be captured.
+bool more_pages(const PanelPngJob& job);
 
 struct PanelPngResult {
   PanelShot which = PanelShot::Attention;
   std::string path;   // written (empty on failure)
   int width = 0, height = 0;
+  int pages = 1;      // frames stitched into it (a panel taller than its view)
   std::string error;  // empty on success
 };
 

@@ -26,7 +26,26 @@ const std::set<std::string> kCommands = {"model", "document", "question", "max-t
                                          "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
                                          "conversation-open", "conversation-export", "expect-document-message",
                                          "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit",
-                                         "attention-png", "compare-png", "paste"};
+                                         "attention-png", "compare-png", "paste", "compare-conversation",
+                                         "compare-follow-up", "compare-export", "expect-compare-turns",
+                                         "expect-compare-reuse"};
+
+// The methods of `compare` / `compare-conversation`; `then-question` among the
+// words is left in `*then_question`. Returns why not (empty: parsed).
+std::string parse_compare_methods(const std::string& arg, std::vector<RopeMethod>* methods, bool* then_question) {
+  std::istringstream names(arg);
+  std::string name;
+  try {
+    while (names >> name) {
+      if (then_question && name == "then-question") *then_question = true;
+      else methods->push_back(parse_rope_method(name));
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  if (methods->size() < 2 || methods->size() > 4) return "takes 2 to 4 methods";
+  return "";
+}
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -183,6 +202,9 @@ std::optional<std::string> Script::step(App& app) {
       }
       for (const Answer& a : app.session().comparison())
         if (!a.error.empty()) return fail(line, a.method + ": " + a.error), std::nullopt;
+      for (const auto& thread : app.session().thread_comparison())
+        for (const Answer& a : thread)
+          if (!a.error.empty()) return fail(line, a.method + "'s thread: " + a.error), std::nullopt;
       if (const Answer a = app.session().answer(); !a.error.empty()) return fail(line, a.error), std::nullopt;
       if (const EvalState e = app.session().evaluation(); !e.error.empty())
         return fail(line, "evaluation: " + e.error), std::nullopt;
@@ -276,7 +298,12 @@ std::optional<std::string> Script::step(App& app) {
       if (!type) return fail(line, "kv-cache takes f16 or q8_0, not '" + line.arg + "'"), std::nullopt;
       app.set_kv_cache(*type);
     } else if (c == "max-tokens") {
-      app.set_max_new_tokens(std::atoi(line.arg.c_str()));
+      if (line.arg.rfind("past-window ", 0) == 0) {  // drives the fit choice: the next turn overflows by N tokens
+        const std::string why = app.set_max_new_tokens_past_window(std::atoi(line.arg.c_str() + 12));
+        if (!why.empty()) return fail(line, why), std::nullopt;
+      } else {
+        app.set_max_new_tokens(std::atoi(line.arg.c_str()));
+      }
     } else if (c == "method") {
       try {
         app.set_method(parse_rope_method(line.arg));
@@ -289,15 +316,49 @@ std::optional<std::string> Script::step(App& app) {
       app.ask();
     } else if (c == "compare") {
       std::vector<RopeMethod> methods;
-      std::istringstream names(line.arg);
-      std::string name;
-      try {
-        while (names >> name) methods.push_back(parse_rope_method(name));
-      } catch (const std::exception& e) {
-        return fail(line, e.what()), std::nullopt;
-      }
-      if (methods.size() < 2 || methods.size() > 4) return fail(line, "compare takes 2 to 4 methods"), std::nullopt;
+      if (const std::string why = parse_compare_methods(line.arg, &methods, nullptr); !why.empty())
+        return fail(line, why), std::nullopt;
       app.compare(methods);
+    } else if (c == "compare-conversation") {
+      std::vector<RopeMethod> methods;
+      bool then_question = false;
+      if (const std::string why = parse_compare_methods(line.arg, &methods, &then_question); !why.empty())
+        return fail(line, why), std::nullopt;
+      if (const std::string why = app.compare_conversation(methods, then_question); !why.empty())
+        return fail(line, why), std::nullopt;
+    } else if (c == "compare-follow-up") {
+      if (const std::string why = app.compare_follow_up(); !why.empty()) return fail(line, why), std::nullopt;
+    } else if (c == "compare-export") {
+      std::vector<std::string> written;
+      const std::string err = app.export_thread_comparison(output_path(line.arg.empty() ? "side_by_side" : line.arg), &written);
+      if (!err.empty()) return fail(line, err), std::nullopt;
+      for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+    } else if (c == "expect-compare-turns") {
+      const ThreadComparison& tc = app.thread_comparison();
+      const size_t n = size_t(std::max(0, std::atoi(line.arg.c_str())));
+      if (tc.empty()) return fail(line, "no side-by-side conversation"), std::nullopt;
+      for (const Conversation& t : tc.threads) {
+        size_t answered = 0;
+        for (const ConversationTurn& turn : t.turns) answered += turn.done && turn.error.empty();
+        if (answered != n)
+          return fail(line, t.settings.method + "'s thread has " + std::to_string(answered) + " answered turns, expected " +
+                                line.arg),
+                 std::nullopt;
+      }
+    } else if (c == "expect-compare-reuse") {
+      // Every method's second turn took the documents from its own thread's KV cache.
+      const ThreadComparison& tc = app.thread_comparison();
+      if (tc.empty()) return fail(line, "no side-by-side conversation"), std::nullopt;
+      for (const Conversation& t : tc.threads) {
+        if (t.turns.size() < 2) return fail(line, t.settings.method + "'s thread has fewer than 2 turns"), std::nullopt;
+        const ConversationTurn& turn = t.turns[1];
+        if (turn.cached_tokens <= 0 || turn.prefilled_tokens >= turn.cached_tokens)
+          return fail(line, t.settings.method + "'s turn 2 took " + std::to_string(turn.cached_tokens) +
+                                " tokens from the cache and prefilled " + std::to_string(turn.prefilled_tokens)),
+                 std::nullopt;
+        std::fprintf(stderr, "mrrope-app: %s turn 2: %d prompt tokens, %d from the cache, %d prefilled\n",
+                     t.settings.method.c_str(), turn.prompt_tokens, turn.cached_tokens, turn.prefilled_tokens);
+      }
     } else if (c == "eval") {
       if (const std::string why = start_eval(app, line.arg); !why.empty()) return fail(line, why), std::nullopt;
     } else if (c == "wait-eval") {
@@ -359,7 +420,7 @@ std::optional<std::string> Script::step(App& app) {
       waiting_ = false;
       const PanelPngResult& r = app.panel_png_result();
       if (!r.error.empty()) return fail(line, r.error), std::nullopt;
-      std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d)\n", r.path.c_str(), r.width, r.height);
+      std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
     } else if (c == "dump-windows") {
       dump_windows(app, output_path(line.arg));
     } else if (c == "wait-phase") {

@@ -23,7 +23,14 @@
 //   expect-question TEXT (what the question box holds)   expect-turns N   expect-reuse (the last turn prefilled fewer tokens than it took from the KV cache)
 //   expect-fit (the next turn did not fit: the choice is showing)   resolve-fit larger|drop
 //   attention-png FILE.png   compare-png FILE.png   as the panels' Save PNG: the heatmap /
-//        the side-by-side answers as drawn (the tab is shown first), cropped from the frame
+//        the side-by-side answers as drawn (the tab is shown first), cropped from the frame,
+//        paged through when the answers are taller than the view
+//   compare-conversation M1 M2 [M3 M4] [then-question]   the conversation's questions (then the
+//        question box's) under each method, each in a thread of its own (then `wait`)
+//   compare-follow-up (the question box in every method's thread)   compare-export [DIR]
+//   expect-compare-turns N (every thread has N answered turns)
+//   expect-compare-reuse (every thread's second turn took the documents from the KV cache)
+//   max-tokens past-window N   max tokens such that the next turn overflows the window by N
 //   quit
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with

@@ -27,6 +27,7 @@ tab Q&A
 question Who is the Preacher?
 compare none mrrope-pro
 wait
+question typed after the run (the PNG shows the question it ran with)
 compare-png shots/side_by_side.png
 screenshot whole.png
 quit

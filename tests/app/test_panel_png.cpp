@@ -55,5 +55,37 @@ TEST(PanelPng, NothingOnScreenIsAnErrorNotAFile) {
   EXPECT_FALSE(write_panel_png(gradient(64, 64), {0, 0, 8, 8}, "/proc/no-such-dir/x.png").error.empty());
 }
 
+TEST(PanelPng, PagesAreStitchedWithoutTheRowsAlreadyTaken) {
+  // A view 30 px high over 70 px of content: pages at 0 and 30, then the last
+  // one could only scroll to 40 (asked 60), so its first 20 rows were taken.
+  EXPECT_EQ(page_slice(0, 0, 1, 30).skip, 0);
+  EXPECT_EQ(page_slice(60, 40, 1, 30).skip, 20);
+  EXPECT_EQ(page_slice(60, 40, 1, 30).rows, 10);
+  EXPECT_EQ(page_slice(60, 40, 2, 60).skip, 40);  // framebuffer scale 2
+  EXPECT_EQ(page_slice(500, 0, 1, 30).rows, 0);
+  const Image frame = gradient(100, 100);
+  const PixelRect rect{10, 20, 50, 30};
+  Image out;
+  append_page(out, frame, rect, page_slice(0, 0, 1, 30));
+  append_page(out, frame, rect, page_slice(30, 30, 1, 30));
+  append_page(out, frame, rect, page_slice(60, 40, 1, 30));
+  ASSERT_EQ(out.width, 50);
+  ASSERT_EQ(out.height, 70);
+  EXPECT_EQ(out.rgba[(size_t(69) * 50 + 0) * 4 + 1], 20 + 29);  // the last page's last row
+  EXPECT_EQ(out.rgba[(size_t(60) * 50 + 0) * 4 + 1], 20 + 20);  // its first new row
+  EXPECT_EQ(out.rgba[(size_t(0) * 50 + 3) * 4 + 0], 13);
+}
+
+TEST(PanelPng, MorePagesUntilTheContentsEnd) {
+  PanelPngJob job;
+  job.view_height = 30, job.content_height = 70;
+  job.scroll_actual = 0;
+  EXPECT_TRUE(more_pages(job));
+  job.scroll_actual = 40;
+  EXPECT_FALSE(more_pages(job));
+  job.content_height = 30, job.scroll_actual = 0;
+  EXPECT_FALSE(more_pages(job));  // fits: one page
+}
+
 }  // namespace
 }  // namespace mrrope::ui
