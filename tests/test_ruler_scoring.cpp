@@ -5,6 +5,7 @@
 
 #include "eval/answer_scoring.h"
 #include "eval/effective_context.h"
+#include "eval/report.h"
 #include "test_eval_rows.h"
 
 namespace mrrope::test {
@@ -72,6 +73,17 @@ TEST(RulerEffectiveContext, MeanScoreAgainstTheThresholdOverallAndPerTask) {
   EXPECT_EQ(e[0].length, 1024);  // the mean over the tasks holds at 1024
   EXPECT_EQ(e[0].length_by_task.at("niah-multivalue"), 512);
   EXPECT_EQ(e[0].length_by_task.at("doc-qa"), 1024);
+  // The summary: each task's mean score, and a column per task in the task table's order.
+  RunInfo info;
+  info.native_length = 512;
+  const std::string md = markdown_report(rows, {}, e, info);
+  EXPECT_NE(md.find("NIAH multi-value score (recall of the expected values)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| yarn | 88% | 75% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Document QA exact match (normalized span)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| method | effective context | niah-multivalue | doc-qa |\n|---|---|---|---|\n"
+                    "| yarn | 1024 | 512 | 1024 |"),
+            std::string::npos)
+      << md;
 }
 
 }  // namespace

@@ -199,6 +199,11 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
     for (const auto& [task, length] : e.length_by_task)
       if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) tasks.push_back(task);
   if (tasks.size() < 2) tasks.clear();
+  auto table_order = [](const std::string& t) {
+    const auto& all = eval_tasks();
+    return std::find_if(all.begin(), all.end(), [&](const EvalTaskInfo& i) { return i.name == t; }) - all.begin();
+  };
+  std::sort(tasks.begin(), tasks.end(), [&](const auto& a, const auto& b) { return table_order(a) < table_order(b); });
   md << "Effective context (" << rule << "):\n\n| method | effective context |";
   for (const auto& t : tasks) md << " " << t << " |";
   md << "\n|---|---|";
