@@ -2,26 +2,15 @@
 // thread per method planned and sent to the session, the streamed answers
 // copied back turn by turn, a follow-up asked in every thread, and the export.
 // The Side by side tab (panel_compare.cpp) draws it.
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
 #include "ui/app.h"
+#include "ui/local_time.h"
 
 namespace mrrope::ui {
 namespace {
-
 namespace fs = std::filesystem;
-
-std::string now_text(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
 }  // namespace
 
 std::string App::compare_conversation(const std::vector<RopeMethod>& methods, bool then_question_box) {
@@ -36,7 +25,7 @@ std::string App::compare_conversation(const std::vector<RopeMethod>& methods, bo
   for (RopeMethod m : methods) compare_methods_.set(m, true);
   fill_conversation_settings();
   thread_comparison_ = {};
-  thread_comparison_.created = now_text("%Y-%m-%d %H:%M");
+  thread_comparison_.created = local_time("%Y-%m-%d %H:%M");
   // Each window is planned for the whole thread, so no method runs out of room halfway.
   const int needed = thread_tokens_estimate(document_->tokens, questions, max_new_tokens_);
   for (RopeMethod m : methods) {

@@ -3,26 +3,17 @@
 // (panel_qa.cpp) draws it.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "ui/app.h"
+#include "ui/local_time.h"
 
 namespace mrrope::ui {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string local_time(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
 
 std::string write_file(const std::string& path, const std::string& text) {
   std::error_code ec;

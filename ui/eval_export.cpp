@@ -1,25 +1,20 @@
 #include "ui/eval_export.h"
 
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 
 #include "eval/effective_context.h"
 #include "eval/eval_tasks.h"
 #include "eval/plots.h"
 #include "eval/report.h"
+#include "ui/local_time.h"
 
 namespace mrrope::ui {
 
 std::string default_export_dir() {
   const char* home = std::getenv("HOME");
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   const std::filesystem::path base = home && *home ? std::filesystem::path(home) : std::filesystem::current_path();
-  return (base / "mrrope-results" / stamp).string();
+  return (base / "mrrope-results" / local_time("%Y%m%d-%H%M%S")).string();
 }
 
 EvalExport export_evaluation(const EvalState& s, const std::string& dir) {
