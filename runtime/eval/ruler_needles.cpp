@@ -54,6 +54,16 @@ RetrievalPrompt finish(const tok::Tokenizer& tokenizer, const std::string& hayst
   return p;
 }
 
+// Needle i says word_of(i)'s number is numbers[i]: the first sits at the
+// requested depth, the others at seeded depths (drawn in order).
+template <typename WordOf>
+std::vector<std::pair<double, std::string>> place_needles(WordOf word_of, const std::vector<std::string>& numbers,
+                                                          double depth, std::mt19937_64& rng) {
+  std::vector<std::pair<double, std::string>> items = {{depth, needle(word_of(0), numbers[0])}};
+  for (size_t i = 1; i < numbers.size(); ++i) items.push_back({prompt::uniform01(rng), needle(word_of(i), numbers[i])});
+  return items;
+}
+
 }  // namespace
 
 RetrievalPrompt make_multikey_prompt(const tok::Tokenizer& tokenizer, const std::string& haystack, int target_tokens,
@@ -62,8 +72,7 @@ RetrievalPrompt make_multikey_prompt(const tok::Tokenizer& tokenizer, const std:
   const auto words = prompt::pick_distinct(prompt::needle_words(), static_cast<size_t>(shape.needles), rng);
   const auto numbers = distinct_numbers(shape.needles, shape.digits, rng);
   // words[0] is asked and sits at the depth; the others are distractors at seeded depths.
-  std::vector<std::pair<double, std::string>> items = {{depth, needle(words[0], numbers[0])}};
-  for (int i = 1; i < shape.needles; ++i) items.push_back({prompt::uniform01(rng), needle(words[i], numbers[i])});
+  const auto items = place_needles([&](size_t i) { return words[i]; }, numbers, depth, rng);
   return finish(tokenizer, haystack, target_tokens, items, replace_all(kOneQuestion, "{W}", words[0]), {numbers[0]},
                 "niah-multikey");
 }
@@ -73,8 +82,7 @@ RetrievalPrompt make_multivalue_prompt(const tok::Tokenizer& tokenizer, const st
   check(shape);
   const std::string word = prompt::needle_words()[rng() % prompt::needle_words().size()];
   const auto numbers = distinct_numbers(shape.needles, shape.digits, rng);
-  std::vector<std::pair<double, std::string>> items = {{depth, needle(word, numbers[0])}};
-  for (int i = 1; i < shape.needles; ++i) items.push_back({prompt::uniform01(rng), needle(word, numbers[i])});
+  const auto items = place_needles([&](size_t) { return word; }, numbers, depth, rng);
   return finish(tokenizer, haystack, target_tokens, items, replace_all(kAllQuestion, "{W}", word), numbers,
                 "niah-multivalue");
 }
@@ -84,8 +92,7 @@ RetrievalPrompt make_multiquery_prompt(const tok::Tokenizer& tokenizer, const st
   check(shape);
   const auto words = prompt::pick_distinct(prompt::needle_words(), static_cast<size_t>(shape.needles), rng);
   const auto numbers = distinct_numbers(shape.needles, shape.digits, rng);
-  std::vector<std::pair<double, std::string>> items = {{depth, needle(words[0], numbers[0])}};
-  for (int i = 1; i < shape.needles; ++i) items.push_back({prompt::uniform01(rng), needle(words[i], numbers[i])});
+  const auto items = place_needles([&](size_t i) { return words[i]; }, numbers, depth, rng);
   const std::string asked = prompt::join_and(words);
   const std::string question = "\nWhat are the special magic numbers for " + asked +
                                "? The special magic numbers for " + asked + " are";
