@@ -210,7 +210,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ffn_in.matmul(L.w_up, up_);
   const auto ff = static_cast<uint32_t>(c_.n_ff);
   // The int8 products take silu(gate) * up straight from the fused activation-and-quantize pass.
-  const bool swiglu_q8 = q8 && ff % 32 == 0 && ops::matvec_on_int8(ctx_.info(), L.w_down.type());
+  const bool swiglu_q8 = ops::takes_int8_input(ctx_.info(), L.w_down, n);
   if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
   else ops::silu_mul(seq, gate_, up_, gate_, n * ff);
   ops::SharedInput(seq, gate_, xq_, ff, n, swiglu_q8).matmul(L.w_down, o_);
@@ -222,7 +222,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
 // Whether n-token products run on integer dot products (ops/matvec_int8.h),
 // so that the fused norms also write their output in int8.
 bool GpuModel::int8_products(uint32_t n) const {
-  return n <= 8 && c_.n_embd % 32 == 0 && ops::matvec_on_int8(ctx_.info(), layers_[0].w_gate.type());
+  return ops::takes_int8_input(ctx_.info(), layers_[0].w_gate, n);  // w_gate's input is the fused norm's output
 }
 
 uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {

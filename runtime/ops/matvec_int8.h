@@ -18,6 +18,10 @@ bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type);
 
 // Bytes of quantized activations for batch columns of cols elements (cols % 32 == 0).
 uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch);
+// Whether a product of w with `batch` input columns runs on the integer-dot
+// path (so its input is wanted as int8 blocks): the one test SharedInput and
+// the decoder's fused producers share.
+bool takes_int8_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch);
 // xq = batch columns of x quantized (layout in quantize_act.comp).
 void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_t batch);
 // xq = silu(gate) * up quantized as quantize_act does (up laid out as gate):

@@ -59,7 +59,7 @@ FastShape fast_shape(const vk::DeviceInfo& info, GgmlType type, uint32_t batch) 
 // MRROPE_MATVEC_UNROLL=1..8 overrides the chunks loaded together (tuning runs).
 FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32_t batch) {
   const uint32_t sg = std::max(1u, info.subgroup_size);
-  FastShape s{sg, 2, 2};
+  FastShape s{sg, 2};
   if (info.type == "CPU") s.rows = 4;
   else
     while (s.threads < 4 * sg && chunks_per_row >= 4 * s.threads) s.threads *= 2;
@@ -170,9 +170,12 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   }
 }
 
+bool takes_int8_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch) {
+  return batch <= kMaxCols && w.cols() % 32 == 0 && matvec_on_int8(info, w.type());
+}
+
 void SharedInput::matmul(const DeviceTensor& w, Act y) {
-  if (batch_ > kMaxCols || !matvec_on_int8(seq_.context().info(), w.type()))
-    return ops::matmul(seq_, w, x_, y, batch_);
+  if (!takes_int8_input(seq_.context().info(), w, batch_)) return ops::matmul(seq_, w, x_, y, batch_);
   if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
   quantized_ = true;
   matvec_int8_kernel(seq_, w, scratch_, y, batch_);
