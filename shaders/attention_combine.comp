@@ -91,19 +91,16 @@ void main() {
   // Thread j quantizes block j of the head; columns are tokens of out_stride elements.
   if (tid < p.head_dim / 32u) {
     const uint blocks = p.out_stride / 32u, block = h * (p.head_dim / 32u) + tid;
-    float amax = 0.0;
-    for (uint e = 0u; e < 32u; ++e) amax = max(amax, abs(head_out[32u * tid + e]));
-    const float dq = amax / 127.0, inv = dq != 0.0 ? 1.0 / dq : 0.0;
-    int half_sum[2] = {0, 0};
+    vec4 v[8];
     [[unroll]] for (uint j = 0u; j < 8u; ++j) {
       const uint e = 32u * tid + 4u * j;
-      const ivec4 qi = q8_round(vec4(head_out[e], head_out[e + 1u], head_out[e + 2u], head_out[e + 3u]), inv);
-      half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
-      xq[(t * p.out_stride + block * 32u) / 4u + j] = q8_pack(qi);
+      v[j] = vec4(head_out[e], head_out[e + 1u], head_out[e + 2u], head_out[e + 3u]);
     }
-    const int sum = half_sum[0] + half_sum[1];
-    xrec[p.n_tokens * p.out_stride / 16u + t * blocks + block] =
-        vec4(dq, dq * float(sum), float(half_sum[0]), float(half_sum[1]));
+    uint words[8];
+    vec4 record;
+    q8_block(v, words, record);
+    [[unroll]] for (uint j = 0u; j < 8u; ++j) xq[(t * p.out_stride + block * 32u) / 4u + j] = words[j];
+    xrec[p.n_tokens * p.out_stride / 16u + t * blocks + block] = record;
   }
 #endif
 }

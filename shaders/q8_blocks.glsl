@@ -12,3 +12,21 @@ ivec4 q8_round(vec4 v, float inv_d) {
 uint q8_pack(ivec4 q) {
   return (uint(q.x) & 0xffu) | ((uint(q.y) & 0xffu) << 8) | ((uint(q.z) & 0xffu) << 16) | (uint(q.w) << 24);
 }
+
+// A block of 32 values (v[j] holds values 4j .. 4j + 3) as int8: its 8 words
+// and its record (d, d * sum(q), sum of q over values 0..15, over 16..31).
+void q8_block(const vec4 v[8], out uint words[8], out vec4 record) {
+  float amax = 0.0;
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    const vec4 a = abs(v[j]);
+    amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
+  }
+  const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
+  int half_sum[2] = {0, 0};
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    const ivec4 qi = q8_round(v[j], inv);
+    half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
+    words[j] = q8_pack(qi);
+  }
+  record = vec4(d, d * float(half_sum[0] + half_sum[1]), float(half_sum[0]), float(half_sum[1]));
+}

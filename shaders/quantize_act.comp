@@ -38,23 +38,16 @@ void main() {
   const bool aligned = (e & 3u) == 0u;
 
   vec4 v[8];
-  float amax = 0.0;
   [[unroll]] for (uint j = 0u; j < 8u; ++j) {
     const uint k = e + 4u * j;
     v[j] = aligned ? x4[k >> 2] : vec4(x1[k], x1[k + 1u], x1[k + 2u], x1[k + 3u]);
 #ifdef SWIGLU
     v[j] = v[j] / (1.0 + exp(-v[j])) * (aligned ? up4[k >> 2] : vec4(up1[k], up1[k + 1u], up1[k + 2u], up1[k + 3u]));
 #endif
-    const vec4 a = abs(v[j]);
-    amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
   }
-  const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
-  int half_sum[2] = {0, 0};
-  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
-    const ivec4 qi = q8_round(v[j], inv);
-    half_sum[j / 4u] += qi.x + qi.y + qi.z + qi.w;
-    q[(b * p.cols + block * 32u) / 4u + j] = q8_pack(qi);
-  }
-  const int sum = half_sum[0] + half_sum[1];
-  rec[p.batch * p.cols / 16u + b * blocks + block] = vec4(d, d * float(sum), float(half_sum[0]), float(half_sum[1]));
+  uint words[8];
+  vec4 record;
+  q8_block(v, words, record);
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) q[(b * p.cols + block * 32u) / 4u + j] = words[j];
+  rec[p.batch * p.cols / 16u + b * blocks + block] = record;
 }
