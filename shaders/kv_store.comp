@@ -44,10 +44,9 @@ float key(uint base, uint e, uint pos) {
   const uint half_rot = p.n_rot / 2u;
   const uint pair = p.neox != 0u ? e % half_rot : e / 2u;
   const uint i0 = p.neox != 0u ? pair : 2u * pair, i1 = i0 + (p.neox != 0u ? half_rot : 1u);
-  const float angle = pair_angle(pos, turns[pair]);
-  const float c = cos(angle) * p.attn_factor, s = sin(angle) * p.attn_factor;
+  const vec2 cs = pair_rotation(pos, turns[pair], p.attn_factor);
   const float x0 = k[base + i0], x1 = k[base + i1];
-  return e == i0 ? x0 * c - x1 * s : x0 * s + x1 * c;
+  return e == i0 ? x0 * cs.x - x1 * cs.y : x0 * cs.y + x1 * cs.x;
 }
 #else
 float key(uint base, uint e, uint pos) { return k[base + e]; }

@@ -39,8 +39,8 @@ void main() {
   const uint head = (i / half_rot) % p.n_heads;
   const uint token = i / (half_rot * p.n_heads);
 
-  const float angle = pair_angle(uint(positions[token]), turns[pair]);
-  const float c = cos(angle) * p.attn_factor, s = sin(angle) * p.attn_factor;
+  const vec2 cs = pair_rotation(uint(positions[token]), turns[pair], p.attn_factor);
+  const float c = cs.x, s = cs.y;
   const uint base = p.x_offset + token * p.token_stride + head * p.head_dim;
   const uint i0 = base + (p.neox != 0u ? pair : 2u * pair);
   const uint i1 = i0 + (p.neox != 0u ? half_rot : 1u);

@@ -9,3 +9,9 @@ float pair_angle(uint pos, uvec2 t) {
   const uint turn_fraction = pos * t.y + msb;  // wraps modulo 2^32: whole turns drop out
   return float(int(turn_fraction)) * 1.4629180792671596e-9;  // 2 pi / 2^32
 }
+
+// (cos, sin) of that angle, both times the attention factor m.
+vec2 pair_rotation(uint pos, uvec2 t, float m) {
+  const float angle = pair_angle(pos, t);
+  return vec2(cos(angle), sin(angle)) * m;
+}
