@@ -20,7 +20,8 @@
 // Q4_0, Q6_K) and decode their scales once per 32-element sub-block.
 #include "common.glsl"
 
-// Subgroups form a (BM / WM) x (BN / WN) grid; NT = their count x subgroup size.
+// Multiplying subgroups form a (BM / WM) x (BN / WN) grid; NT = their count x
+// subgroup size, plus ST where staging is split off (below).
 layout(constant_id = 0) const uint NT = 256;
 layout(constant_id = 1) const uint BM = 128;
 layout(constant_id = 2) const uint BN = 128;
@@ -28,6 +29,15 @@ layout(constant_id = 3) const uint WM = 64;
 layout(constant_id = 4) const uint WN = 32;
 layout(constant_id = 5) const uint BK = 64;     // K per step, a multiple of 32
 layout(constant_id = 6) const uint STAGES = 1;  // shared-memory tile buffers: 1, or 2 to double-buffer
+// Threads that stage the tiles: NT (every thread stages and multiplies), or the
+// last ST of NT, whose subgroups then only stage (STAGES 2) while the first
+// (BM / WM) x (BN / WN) subgroups only multiply. Split, the dequantizing
+// arithmetic of step s + 1 overlaps the matrix units' work on step s instead
+// of taking turns with it between barriers.
+layout(constant_id = 7) const uint ST = 256;
+// 1: the activations are f16 (8 halves per uvec4; x_offset, x_stride and K
+// multiples of 8), as the decoder converts a product's input once; 0: f32.
+layout(constant_id = 8) const uint X_HALF = 0;
 layout(local_size_x_id = 0) in;
 
 // Binding 0 and 1 are also read through 16-byte views where aligned.
@@ -35,6 +45,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint weights[]; };
 layout(std430, binding = 0) readonly buffer Weights4 { uvec4 weights4[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
+layout(std430, binding = 1) readonly buffer XH8 { uvec4 xh8[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
 layout(push_constant) uniform Push {
@@ -68,25 +79,28 @@ shared uvec2 xs[STAGES * BN * S4];
 uvec2 pack4(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 shared float cs[SUBGROUPS * T * T];  // one 16x16 result fragment per subgroup on its way out
 
-// ---- Activations: items of 4 consecutive floats of a token row. ----
-const uint X_ITEMS = BN * (BK / 4u);
-const uint XPT = (X_ITEMS + NT - 1u) / NT;  // items per thread
-vec4 xr[XPT];
+// ---- Activations: items of 4 consecutive floats (or 8 halves) of a token row. ----
+const uint X_ELEMS = 4u << X_HALF;  // elements per item
+const uint X_ITEMS = BN * (BK / X_ELEMS);
+const uint XPT = (X_ITEMS + ST - 1u) / ST;  // items per staging thread
+uvec4 xr[XPT];  // f32 bits, or 8 packed halves
 
 void load_x(uint tid, uint b0, uint k0) {
   const bool vec = ((p.x_offset | p.x_stride | p.cols) & 3u) == 0u;
   [[unroll]] for (uint i = 0u; i < XPT; ++i) {
-    const uint item = tid + i * NT;
-    const uint t = item / (BK / 4u), q = item % (BK / 4u);
-    const uint token = b0 + t, k = k0 + q * 4u;
-    vec4 v = vec4(0.0);
+    const uint item = tid + i * ST;
+    const uint t = item / (BK / X_ELEMS), q = item % (BK / X_ELEMS);
+    const uint token = b0 + t, k = k0 + q * X_ELEMS;
+    uvec4 v = uvec4(0u);
     if (item < X_ITEMS && token < p.batch && k < p.cols) {
       const uint base = p.x_offset + token * p.x_stride + k;
-      if (vec) {
-        v = x4[base >> 2];  // k < cols and cols % 4 == 0: all four in range
+      if (X_HALF != 0u) {
+        v = xh8[base >> 3];  // the host guarantees 8-element alignment, so all eight are in range
+      } else if (vec) {
+        v = floatBitsToUint(x4[base >> 2]);  // k < cols and cols % 4 == 0: all four in range
       } else {
         [[unroll]] for (uint e = 0u; e < 4u; ++e)
-          if (k + e < p.cols) v[e] = x[base + e];
+          if (k + e < p.cols) v[e] = floatBitsToUint(x[base + e]);
       }
     }
     xr[i] = v;
@@ -95,15 +109,23 @@ void load_x(uint tid, uint b0, uint k0) {
 
 void store_x(uint tid, uint stage) {
   [[unroll]] for (uint i = 0u; i < XPT; ++i) {
-    const uint item = tid + i * NT;
-    if (item < X_ITEMS) xs[stage * BN * S4 + (item / (BK / 4u)) * S4 + item % (BK / 4u)] = pack4(xr[i]);
+    const uint item = tid + i * ST;
+    if (item < X_ITEMS) {
+      const uint o = stage * BN * S4 + (item / (BK / X_ELEMS)) * S4 + (item % (BK / X_ELEMS)) * (X_ELEMS / 4u);
+      if (X_HALF != 0u) {
+        xs[o] = xr[i].xy;
+        xs[o + 1u] = xr[i].zw;
+      } else {
+        xs[o] = pack4(uintBitsToFloat(xr[i]));
+      }
+    }
   }
 }
 
 #ifndef WEIGHT_QUANTIZED
 // ---- Float weights (any K): items of 8 consecutive elements of a row. ----
 const uint W_ITEMS = BM * (BK / 8u);
-const uint WPT = (W_ITEMS + NT - 1u) / NT;
+const uint WPT = (W_ITEMS + ST - 1u) / ST;
 #if defined(WEIGHT_F32)
 const uint WV = 2u;  // raw uvec4 per item: 8 floats
 #else
@@ -115,7 +137,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   // 16-byte loads when rows are a multiple of 16 bytes long (then every piece is in range or out whole).
   const bool vec = (row_bytes & 15u) == 0u;
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
-    const uint item = tid + i * NT;
+    const uint item = tid + i * ST;
     const uint r = item / (BK / 8u), part = item % (BK / 8u);
     const uint row = n0 + r, k = k0 + part * 8u;
     uvec4 v[WV];
@@ -141,7 +163,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
 
 void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
-    const uint item = tid + i * NT;
+    const uint item = tid + i * ST;
     if (item < W_ITEMS) {
 #if defined(WEIGHT_F32)
       const vec4 a = uintBitsToFloat(wr[2u * i]), b = uintBitsToFloat(wr[2u * i + 1u]);
@@ -163,7 +185,7 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
 // The raw words of an item stay in registers until store_w decodes them; an
 // out-of-range item holds zeros, which decode to zeros (its scale is 0).
 const uint W_ITEMS = BM * (BK / 32u);
-const uint WPT = (W_ITEMS + NT - 1u) / NT;
+const uint WPT = (W_ITEMS + ST - 1u) / ST;
 
 // Where item `item` of the step at k0 lies: its row's byte offset and sub-block.
 bool q_item(uint item, uint n0, uint k0, uint row_bytes, out uint r, out uint part, out uint rb, out uint block) {
@@ -191,7 +213,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     uint r, part, rb, block;
     uvec4 h = uvec4(0u), q0 = uvec4(0u), q1 = uvec4(0u), h0 = uvec4(0u), h1 = uvec4(0u);
-    if (q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block)) {
+    if (q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block)) {
       const uint b = (rb + (block >> 3) * BLOCK_BYTES) >> 4, j = block & 7u;
       h = weights4[b];
 #if defined(WEIGHT_Q4_K)
@@ -258,7 +280,7 @@ uint wq[WPT * QW];
 void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     uint r, part, rb, block;
-    const bool ok = q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
+    const bool ok = q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
     const uint b = (rb + block * BLOCK_BYTES) >> 2;
     [[unroll]] for (uint c = 0u; c < QW; ++c) wq[i * QW + c] = ok ? weights[b + c] : 0u;
   }
@@ -291,7 +313,7 @@ uint wl[WPT * 9u], wqh[WPT * 9u], wsc[WPT], wd[WPT];
 void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     uint r, part, rb, block;
-    const bool ok = q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
+    const bool ok = q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
     const uint b = rb + (block >> 3) * BLOCK_BYTES;
     const uint half_ = (block >> 2) & 1u, quarter = block & 3u;
     const uint ql = (b + half_ * 64u + (quarter & 1u) * 32u) >> 2, qh = (b + 128u + half_ * 32u) >> 2;
@@ -329,8 +351,8 @@ void dequant(uint i, uint rb, uint block, out float v[32]) {
 void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
     uint r, part, rb, block;
-    q_item(tid + i * NT, n0, k0, row_bytes, r, part, rb, block);
-    if (tid + i * NT < W_ITEMS) {
+    q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
+    if (tid + i * ST < W_ITEMS) {
       float v[32];
 #if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
       dequant(i, block, v);
@@ -372,12 +394,14 @@ void write_fragment(uint base, uint row0, uint token0) {
   }
 }
 
-// Fragment k (at most 16 a subgroup) of acc through cs to y.
+// Fragment k (at most 16 a subgroup) of acc through cs to y; staging-only
+// subgroups (split) hold no results but meet the barriers.
 #define STORE_FRAGMENT(k)                                                                          \
   if ((k) < FM * FN) {                                                                             \
-    coopMatStoreNV(acc[k], cs, sg * T * T, T, true);                                               \
+    if (sg < SUBGROUPS) coopMatStoreNV(acc[k], cs, sg * T * T, T, true);                           \
     barrier();                                                                                     \
-    write_fragment(sg * T * T, n0 + wm0 + ((k) / FN) * T, b0 + wn0 + ((k) % FN) * T);              \
+    if (sg < SUBGROUPS)                                                                            \
+      write_fragment(sg * T * T, n0 + wm0 + ((k) / FN) * T, b0 + wn0 + ((k) % FN) * T);            \
     barrier();                                                                                     \
   }
 
@@ -385,44 +409,76 @@ void main() {
   const uint tid = gl_LocalInvocationID.x;
   const uint n0 = gl_WorkGroupID.x * BM, b0 = gl_WorkGroupID.y * BN;
   const uint sg = gl_SubgroupID;
-  const uint wm0 = (sg % (BM / WM)) * WM, wn0 = (sg / (BM / WM)) * WN;  // this subgroup's part of the tile
+  const uint wm0 = (sg % (BM / WM)) * WM, wn0 = ((sg / (BM / WM)) % (BN / WN)) * WN;  // this subgroup's part
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
+  const bool split = ST < NT;
+  const uint stid = tid - (NT - ST);  // index among the staging threads
+  const bool stager = tid >= NT - ST, multiplier = !split || sg < SUBGROUPS;
 
   [[unroll]] for (uint i = 0u; i < FM * FN; ++i) acc[i] = fcoopmatNV<32, gl_ScopeSubgroup, T, T>(0.0);
 
-  load_w(tid, n0, 0u, row_bytes);
-  load_x(tid, b0, 0u);
-  if (STAGES == 1u) {
-    for (uint k0 = 0u; k0 < p.cols; k0 += BK) {
-      barrier();  // the previous step's fragments are read
-      store_w(tid, n0, k0, row_bytes, 0u);
-      store_x(tid, 0u);
-      barrier();
-      if (k0 + BK < p.cols) {  // the next step's loads fly while this one multiplies
-        load_w(tid, n0, k0 + BK, row_bytes);
-        load_x(tid, b0, k0 + BK);
+  if (split) {
+    // Stagers fill stage s + 1 (and fetch step s + 2) while multipliers read
+    // stage s; one barrier a step hands the stages over.
+    if (stager) {
+      load_w(stid, n0, 0u, row_bytes);
+      load_x(stid, b0, 0u);
+      store_w(stid, n0, 0u, row_bytes, 0u);
+      store_x(stid, 0u);
+      if (BK < p.cols) {
+        load_w(stid, n0, BK, row_bytes);
+        load_x(stid, b0, BK);
       }
-      multiply(0u, wm0, wn0);
     }
-  } else {
-    // Double-buffered: step s + 1 is loaded and stored into the other stage
-    // while step s multiplies, one barrier a step. A stage is rewritten only
-    // after the barrier that follows the step that read it.
-    store_w(tid, n0, 0u, row_bytes, 0u);
-    store_x(tid, 0u);
     barrier();
     for (uint k0 = 0u, stage = 0u; k0 < p.cols; k0 += BK, stage ^= 1u) {
-      const bool more = k0 + BK < p.cols;
-      if (more) {
-        load_w(tid, n0, k0 + BK, row_bytes);
-        load_x(tid, b0, k0 + BK);
-      }
-      multiply(stage, wm0, wn0);
-      if (more) {
-        store_w(tid, n0, k0 + BK, row_bytes, stage ^ 1u);
-        store_x(tid, stage ^ 1u);
+      if (multiplier) {
+        multiply(stage, wm0, wn0);
+      } else if (k0 + BK < p.cols) {
+        store_w(stid, n0, k0 + BK, row_bytes, stage ^ 1u);
+        store_x(stid, stage ^ 1u);
+        if (k0 + 2u * BK < p.cols) {
+          load_w(stid, n0, k0 + 2u * BK, row_bytes);
+          load_x(stid, b0, k0 + 2u * BK);
+        }
       }
       barrier();
+    }
+  } else {
+    load_w(tid, n0, 0u, row_bytes);
+    load_x(tid, b0, 0u);
+    if (STAGES == 1u) {
+      for (uint k0 = 0u; k0 < p.cols; k0 += BK) {
+        barrier();  // the previous step's fragments are read
+        store_w(tid, n0, k0, row_bytes, 0u);
+        store_x(tid, 0u);
+        barrier();
+        if (k0 + BK < p.cols) {  // the next step's loads fly while this one multiplies
+          load_w(tid, n0, k0 + BK, row_bytes);
+          load_x(tid, b0, k0 + BK);
+        }
+        multiply(0u, wm0, wn0);
+      }
+    } else {
+      // Double-buffered: step s + 1 is loaded and stored into the other stage
+      // while step s multiplies, one barrier a step. A stage is rewritten only
+      // after the barrier that follows the step that read it.
+      store_w(tid, n0, 0u, row_bytes, 0u);
+      store_x(tid, 0u);
+      barrier();
+      for (uint k0 = 0u, stage = 0u; k0 < p.cols; k0 += BK, stage ^= 1u) {
+        const bool more = k0 + BK < p.cols;
+        if (more) {
+          load_w(tid, n0, k0 + BK, row_bytes);
+          load_x(tid, b0, k0 + BK);
+        }
+        multiply(stage, wm0, wn0);
+        if (more) {
+          store_w(tid, n0, k0 + BK, row_bytes, stage ^ 1u);
+          store_x(tid, stage ^ 1u);
+        }
+        barrier();
+      }
     }
   }
 

@@ -22,6 +22,7 @@
 
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
@@ -45,7 +46,7 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 
 // Runs y = W x on the GPU with the chosen kernel and checks it against the
 // reference. Auto is ops::matmul's own choice.
-enum class Kind { Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, Auto };
+enum class Kind { Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, CoopmatSplit, CoopmatHalf, Auto };
 const char* kind_name(Kind k) {
   switch (k) {
     case Kind::Matvec: return "matvec";
@@ -55,6 +56,8 @@ const char* kind_name(Kind k) {
     case Kind::Tiled: return "matmul";
     case Kind::CoopmatLarge: return "matmul_cm large";
     case Kind::CoopmatSmall: return "matmul_cm small";
+    case Kind::CoopmatSplit: return "matmul_cm split staging";
+    case Kind::CoopmatHalf: return "matmul_cm on f16 input";
     case Kind::Auto: return "ops::matmul";
   }
   return "";
@@ -78,6 +81,7 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   vk::Buffer bx = device_buffer(ctx, x_padded), by = zero_buffer(ctx, shift + size_t(batch) * y_stride);
   const ops::Act ax(bx, shift, x_stride), ay(by, shift, y_stride);
   vk::Buffer bxq(ctx, ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
+  vk::Buffer bxh(ctx, ops::f16_act_bytes(cols, batch), vk::MemoryUsage::Device);
   vk::Sequence seq(ctx);
   seq.begin();
   if (kind == Kind::Int8) {
@@ -88,6 +92,11 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   else if (kind == Kind::Fast) ops::matvec_fast_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Large);
   else if (kind == Kind::CoopmatSmall) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Small);
+  else if (kind == Kind::CoopmatSplit) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Split);
+  else if (kind == Kind::CoopmatHalf) {
+    ops::convert_to_f16(seq, ax, bxh, cols, batch);
+    ops::matmul_coopmat_f16_input(seq, tw, bxh, ay, batch, ops::CoopmatTile::Large);
+  }
   else if (kind == Kind::Auto) ops::matmul(seq, tw, ax, ay, batch);
   else ops::matvec_kernel(seq, tw, ax, ay, batch);
   seq.end();
@@ -109,7 +118,8 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
       scale[size_t(b) * rows + r] = s;
     }
   size_t where = 0;
-  const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall ||
+  const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall || kind == Kind::CoopmatSplit ||
+                   kind == Kind::CoopmatHalf ||
                    (kind == Kind::Auto && batch > 8 && ops::matmul_on_coopmat(ctx.info()) &&
                     ops::matmul_coopmat_weight_type(type));
   const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
@@ -207,6 +217,8 @@ TEST_P(CoopmatMatmul, CoopmatMatmulMatchesReference) {
   if (!ctx.info().coopmat_nv) GTEST_SKIP() << "no cooperative matrices on " << ctx.info().name;
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatLarge, 40);
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSmall, 50);
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSplit, 60);
+  if (c.cols % 8 == 0) check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatHalf, 70, 8);
 }
 
 std::vector<MatCase> coopmat_cases() {
@@ -254,6 +266,39 @@ TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
   check_product(gpu(), GgmlType::F16, 67, 97, 130, Kind::Auto, 70);
 }
 
+// convert_to_f16 writes the nearest half (or one of the two nearest: the
+// rounding of GLSL's packHalf2x16 is the device's), from aligned (offset and
+// stride multiples of 4) and unaligned rows alike.
+TEST_F(MatmulDispatchGpu, ConvertToF16MatchesHostHalves) {
+  const uint32_t cols = 40, batch = 5;
+  for (uint32_t shift : {0u, 4u, 3u}) {
+    const uint32_t stride = cols + shift;
+    auto x = random_floats(shift + size_t(batch) * stride, 80 + shift);
+    x[shift] = 1e-6f;  // an f16 subnormal
+    x[shift + 1] = -0.0f;
+    x[shift + 2] = 60000.0f;
+    vk::Buffer bx = device_buffer(gpu(), x);
+    vk::Buffer bxh(gpu(), ops::f16_act_bytes(cols, batch), vk::MemoryUsage::Readback);
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::convert_to_f16(seq, ops::Act(bx, shift, stride), bxh, cols, batch);
+    seq.end();
+    seq.run();
+    std::vector<uint16_t> got(size_t(cols) * batch);
+    bxh.read(got.data(), got.size() * 2);
+    for (uint32_t b = 0; b < batch; ++b)
+      for (uint32_t k = 0; k < cols; ++k) {
+        const float v = x[shift + size_t(b) * stride + k];
+        const float h = half_to_float(got[size_t(b) * cols + k]);
+        const float nearest = half_to_float(float_to_half(v));
+        // One f16 step at v's magnitude (2^-24 below the normal range).
+        const float step = std::max(std::ldexp(1.0f, std::ilogb(std::max(std::fabs(v), 6.1e-5f)) - 10), 5.97e-8f);
+        EXPECT_LE(std::fabs(h - nearest), step) << "shift " << shift << " row " << b << " col " << k << ": " << v;
+        EXPECT_EQ(std::signbit(h), std::signbit(v)) << v;
+      }
+  }
+}
+
 // Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
 // generic kernels through ops::matmul, whatever the device offers.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
@@ -295,6 +340,10 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
   if (!ops::matmul_coopmat_supported(gpu().info()))
     EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_kernel(s, tw, bx, by, 9); }),
               "this device has no usable cooperative matrices");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::convert_to_f16(s, bx, by, 12, 1); }),
+            "convert_to_f16: rows must be a multiple of 8 elements");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::convert_to_f16(s, bx, by, 64, 9); }),
+            "convert_to_f16: the f16 buffer is too small");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::copy_words(s, bx, by, 17); }),
             "copy_words: bytes must be a multiple of 16");
   // The integer-dot path: its activations' layout and the types it has kernels for.

@@ -50,10 +50,14 @@ uint32_t attention_rows(const ModelConfig& c, const GpuModelOptions& o) {
 
 // Decode inputs quantized to int8 for the integer-dot products (ops/matvec_int8.h):
 // up to 8 columns of the longest product input.
+uint32_t longest_input(const ModelConfig& c) { return static_cast<uint32_t>(std::max({c.n_embd, c.n_ff, c.q_dim()})); }
+
 uint64_t quantized_input_bytes(const ModelConfig& c) {
-  const auto longest = static_cast<uint32_t>(std::max({c.n_embd, c.n_ff, c.q_dim()}));
-  return ops::quantized_act_bytes((longest + 31) / 32 * 32, 8);
+  return ops::quantized_act_bytes((longest_input(c) + 31) / 32 * 32, 8);
 }
+
+// Counted on every device, though only those with matrix units allocate it.
+uint64_t f16_input_bytes(const ModelConfig& c, uint32_t batch) { return ops::f16_act_bytes(longest_input(c), batch); }
 
 }  // namespace
 
@@ -66,7 +70,8 @@ MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, cons
   m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx, o.kv_type);
   const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
   m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
-              uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8) + quantized_input_bytes(c);
+              uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8) + quantized_input_bytes(c) +
+              f16_input_bytes(c, o.max_batch);
   return m;
 }
 
@@ -151,6 +156,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   gate_ = activations(ctx, B * c_.n_ff);
   up_ = activations(ctx, B * c_.n_ff);
   xq_ = vk::Buffer(ctx, quantized_input_bytes(c_), MemoryUsage::Device);
+  if (ops::matmul_on_coopmat(ctx.info())) xh_ = vk::Buffer(ctx, f16_input_bytes(c_, B), MemoryUsage::Device);
   first_bad_layer_ = vk::Buffer(ctx, 4, MemoryUsage::Readback);
   logits_ = activations(ctx, uint64_t(options_.max_logit_rows) * c_.n_vocab);
   // Host-visible copies the forward pass fills at its end, so reading results
@@ -180,7 +186,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   if (layer == 0) ops::rms_norm(seq, x_, L.attn_norm, xn_, n, E, c_.rms_eps);
   // Later layers get their QKV input in int8 too from that add, where the products take it.
   const vk::Buffer* q8 = int8_products(n) ? &xq_ : nullptr;
-  ops::SharedInput qkv_in(seq, xn_, xq_, E, n, layer > 0 && q8);
+  ops::SharedInput qkv_in(seq, xn_, xq_, E, n, layer > 0 && q8, f16_input());
   qkv_in.matmul(L.wq, q_);
   qkv_in.matmul(L.wk, k_);
   qkv_in.matmul(L.wv, v_);
@@ -202,10 +208,10 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
                                       {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer}, q8);
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
-  ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8).matmul(L.wo, o_);
+  ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8, f16_input()).matmul(L.wo, o_);
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
-  ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8);
+  ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8, f16_input());
   ffn_in.matmul(L.w_gate, gate_);
   ffn_in.matmul(L.w_up, up_);
   const auto ff = static_cast<uint32_t>(c_.n_ff);
@@ -213,7 +219,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const bool swiglu_q8 = ops::takes_int8_input(ctx_.info(), L.w_down, n);
   if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
   else ops::silu_mul(seq, gate_, up_, gate_, n * ff);
-  ops::SharedInput(seq, gate_, xq_, ff, n, swiglu_q8).matmul(L.w_down, o_);
+  ops::SharedInput(seq, gate_, xq_, ff, n, swiglu_q8, f16_input()).matmul(L.w_down, o_);
   if (layer + 1 < c_.n_layer)
     ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   else ops::add(seq, x_, o_, x_, n * E);
@@ -265,7 +271,7 @@ void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits
   // Only the rows whose logits are wanted go through the output head.
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
-  ops::SharedInput(seq, xn_, xq_, E, rows).matmul(c_.tied_output ? tok_embd_ : output_, logits_);
+  ops::SharedInput(seq, xn_, xq_, E, rows, false, f16_input()).matmul(c_.tied_output ? tok_embd_ : output_, logits_);
   seq.copy(logits_, 0, logits_host_, 0, uint64_t(rows) * c_.n_vocab * 4);
 }
 

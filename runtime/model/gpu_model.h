@@ -110,6 +110,7 @@ class GpuModel {
   // Checks tokens and writes their ids and positions for the GPU to read.
   uint32_t stage_tokens(std::span<const int32_t> tokens);
   bool int8_products(uint32_t n) const;
+  const vk::Buffer* f16_input() const { return xh_.size() ? &xh_ : nullptr; }  // see xh_
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
   void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
   void finish_forward(vk::Sequence& seq, uint32_t n);
@@ -137,6 +138,7 @@ class GpuModel {
   vk::Buffer logits_host_, nll_host_;
   vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   vk::Buffer xq_;  // a product input quantized to int8 (ops/matvec_int8.h)
+  vk::Buffer xh_;  // a prefill product's input in f16, on devices whose products take it (ops::takes_f16_input)
   vk::Buffer first_bad_layer_;  // host-visible int32: the first layer with non-finite activations (ops::NonFiniteWatch)
   float attn_factor_ = 1.0f;
   std::vector<vk::DispatchTiming> timings_;

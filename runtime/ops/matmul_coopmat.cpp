@@ -10,14 +10,21 @@
 namespace mrrope::ops {
 namespace {
 
+using detail::ceil_div;
+using detail::MatmulPush;
+
 // A workgroup's tile: bm weight rows x bn tokens, split among subgroups of
-// wm x wn; bk columns a step, staged in `stages` shared-memory buffers.
+// wm x wn; bk columns a step, staged in `stages` shared-memory buffers. With
+// `stagers` > 0, that many more subgroups only stage the tiles (two stages)
+// while the others only multiply.
 struct Tile {
-  uint32_t bm, bn, wm, wn, bk, stages;
+  uint32_t bm, bn, wm, wn, bk, stages, stagers = 0;
   uint32_t subgroups() const { return (bm / wm) * (bn / wn); }
+  uint32_t threads(uint32_t subgroup_size) const { return (subgroups() + stagers) * subgroup_size; }
 };
-constexpr Tile kLarge{128, 128, 64, 32, 64, 1};  // 8 subgroups of 4 x 2 fragments
-constexpr Tile kSmall{64, 64, 32, 32, 64, 1};    // 4 subgroups of 2 x 2 fragments
+constexpr Tile kLarge{128, 128, 64, 32, 64, 1};     // 8 subgroups of 4 x 2 fragments
+constexpr Tile kSmall{64, 64, 32, 32, 64, 1};       // 4 subgroups of 2 x 2 fragments
+constexpr Tile kSplit{128, 128, 64, 32, 64, 2, 4};  // kLarge's multipliers and 4 staging subgroups
 
 // Shared memory of the shader: f16 tiles of bm and bn rows of bk + 8 halves
 // per stage, and one 16x16 f32 fragment per subgroup for the epilogue.
@@ -25,27 +32,58 @@ uint32_t shared_bytes(const Tile& t) {
   return t.stages * (t.bm + t.bn) * (t.bk + 8) * 2 + t.subgroups() * 16 * 16 * 4;
 }
 
+bool runnable(const Tile& t, const vk::DeviceInfo& info) {
+  return t.wm % 16 == 0 && t.wn % 16 == 0 && t.wm && t.wn && t.bm % t.wm == 0 && t.bn % t.wn == 0 &&
+         (t.wm / 16) * (t.wn / 16) <= 16 && t.bk % 32 == 0 && t.bk && (t.stages == 1 || t.stages == 2) &&
+         (t.stagers == 0 || t.stages == 2) && shared_bytes(t) <= info.max_shared_memory &&
+         t.threads(info.subgroup_size) <= info.max_workgroup_invocations;
+}
+
 // DeviceInfo has no SM count; 132 is an H100's. Fewer large tiles than that
 // would leave SMs idle, so such products use the small tile instead.
 constexpr uint32_t kLargeTilesPerWave = 132;
 
-// MRROPE_COOPMAT_TILE=bm,bn,wm,wn[,bk,stages] replaces the large tile (for tuning).
-// The shader names at most 16 accumulator fragments a subgroup (STORE_FRAGMENT).
+// MRROPE_COOPMAT_TILE=bm,bn,wm,wn[,bk,stages,stagers] replaces the large tile
+// (for tuning). The shader names at most 16 accumulator fragments a subgroup (STORE_FRAGMENT).
 Tile large_tile(const vk::DeviceInfo& info) {
   Tile t = kLarge;
   const char* env = std::getenv("MRROPE_COOPMAT_TILE");
   if (!env) return t;
-  std::sscanf(env, "%u,%u,%u,%u,%u,%u", &t.bm, &t.bn, &t.wm, &t.wn, &t.bk, &t.stages);
-  const bool ok = t.wm % 16 == 0 && t.wn % 16 == 0 && t.wm && t.wn && t.bm % t.wm == 0 && t.bn % t.wn == 0 &&
-                  (t.wm / 16) * (t.wn / 16) <= 16 && t.bk % 32 == 0 && t.bk && (t.stages == 1 || t.stages == 2) &&
-                  shared_bytes(t) <= info.max_shared_memory &&
-                  t.subgroups() * info.subgroup_size <= info.max_workgroup_invocations;
-  if (!ok) throw vk::VulkanError(std::string("MRROPE_COOPMAT_TILE=") + env + " is not a tile this device can run");
+  std::sscanf(env, "%u,%u,%u,%u,%u,%u,%u", &t.bm, &t.bn, &t.wm, &t.wn, &t.bk, &t.stages, &t.stagers);
+  if (!runnable(t, info))
+    throw vk::VulkanError(std::string("MRROPE_COOPMAT_TILE=") + env + " is not a tile this device can run");
   return t;
 }
 
-using detail::ceil_div;
-using detail::MatmulPush;
+// One product on the tile chosen for it. x_half: x holds packed f16 rows
+// (convert_to_f16's layout), else f32 rows at x.offset, x.stride.
+void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile,
+                    bool x_half) {
+  const vk::DeviceInfo& info = seq.context().info();
+  if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
+  const std::string type = detail::type_suffix(w.type());
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
+    Tile t = kSmall;
+    if (tile == CoopmatTile::Split) t = kSplit;
+    else if (tile == CoopmatTile::Large || (tile == CoopmatTile::Auto && large_tiles >= kLargeTilesPerWave))
+      t = large_tile(info);
+    const uint32_t threads = t.threads(info.subgroup_size);
+    const uint32_t stage_threads = t.stagers ? t.stagers * info.subgroup_size : threads;
+    vk::Kernel& k = seq.context().kernel(
+        vk::KernelDesc{"matmul_cm_" + type,
+                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
+                       sizeof(MatmulPush),
+                       {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u}});
+    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
+                 y.offset, y.stride ? y.stride : rows};
+    // Labelled by shape, so a profile shows each product's rate.
+    const std::string label = "matmul_cm " + type + " " + std::to_string(slice.row_count) + "x" + std::to_string(cols);
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
+                 1, label.c_str());
+  }
+}
 
 }  // namespace
 
@@ -61,24 +99,38 @@ bool matmul_on_coopmat(const vk::DeviceInfo& info) {
 }
 
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile) {
-  const vk::DeviceInfo& info = seq.context().info();
-  if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
-  const std::string shader = "matmul_cm_" + detail::type_suffix(w.type());
+  record_coopmat(seq, w, x, y, batch, tile, false);
+}
 
-  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
-  for (const auto& slice : w.slices()) {
-    const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
-    const bool large = tile == CoopmatTile::Auto ? large_tiles >= kLargeTilesPerWave : tile == CoopmatTile::Large;
-    const Tile t = large ? large_tile(info) : kSmall;
-    vk::Kernel& k = seq.context().kernel(vk::KernelDesc{shader,
-                                                        {vk::Access::Read, vk::Access::Read, vk::Access::Write},
-                                                        sizeof(MatmulPush),
-                                                        {t.subgroups() * info.subgroup_size, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages}});
-    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
-                 y.offset, y.stride ? y.stride : rows};
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
-                 1, "matmul_cm");
-  }
+bool takes_f16_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch) {
+  static const bool f32_input = [] {  // MRROPE_COOPMAT_INPUT=f32 keeps the f32 activations (A/B comparisons)
+    const char* env = std::getenv("MRROPE_COOPMAT_INPUT");
+    return env && std::string(env) == "f32";
+  }();
+  return !f32_input && batch > detail::kMatvecMaxBatch && w.cols() % 8 == 0 && matmul_on_coopmat(info) &&
+         matmul_coopmat_weight_type(w.type());
+}
+
+uint64_t f16_act_bytes(uint32_t cols, uint32_t batch) { return uint64_t(cols) * batch * 2; }
+
+void convert_to_f16(Sequence& seq, Act x, const Buffer& xh, uint32_t cols, uint32_t batch) {
+  if (cols % 8 != 0) throw vk::VulkanError("convert_to_f16: rows must be a multiple of 8 elements");
+  if (xh.size() < f16_act_bytes(cols, batch)) throw vk::VulkanError("convert_to_f16: the f16 buffer is too small");
+  struct Push {
+    uint32_t cols, batch, x_offset, x_stride;
+  } p{cols, batch, x.offset, x.stride ? x.stride : cols};
+  vk::Kernel& k = seq.context().kernel(
+      vk::KernelDesc{"to_f16", {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
+  const detail::Grid g = detail::grid_for(seq, ceil_div(cols / 8 * batch, 256));
+  seq.dispatch(k, {*x.buffer, xh}, p, g.x, g.y, 1, "to_f16");
+}
+
+void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, Act y, uint32_t batch,
+                              CoopmatTile tile) {
+  const auto cols = static_cast<uint32_t>(w.cols());
+  if (cols % 8 != 0) throw vk::VulkanError("matmul_coopmat: f16 input needs K a multiple of 8");
+  if (xh.size() < f16_act_bytes(cols, batch)) throw vk::VulkanError("matmul_coopmat: the f16 input is too small");
+  record_coopmat(seq, w, Act(xh, 0, cols), y, batch, tile, true);
 }
 
 }  // namespace mrrope::ops

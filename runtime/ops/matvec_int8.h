@@ -31,21 +31,26 @@ void swiglu_quantize(Sequence& seq, Act gate, const Buffer& up, const Buffer& xq
 void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch);
 
 // Products that read one input, as ops::matmul does for each; where the int8
-// path is taken the input is quantized once, on the first product that needs it.
+// path is taken the input is quantized once, on the first product that needs
+// it, and where the matrix units are it is converted to f16 once (given room).
 class SharedInput {
  public:
   // scratch holds at least quantized_act_bytes(cols, min(batch, 8)) bytes;
-  // `quantized`: x's producer also wrote it there as int8 blocks.
-  SharedInput(Sequence& seq, Act x, const Buffer& scratch, uint32_t cols, uint32_t batch, bool quantized = false)
-      : seq_(seq), x_(x), scratch_(scratch), cols_(cols), batch_(batch), quantized_(quantized) {}
+  // `quantized`: x's producer also wrote it there as int8 blocks. f16_scratch,
+  // if given and f16_act_bytes(cols, batch) long, takes the f16 copy.
+  SharedInput(Sequence& seq, Act x, const Buffer& scratch, uint32_t cols, uint32_t batch, bool quantized = false,
+              const Buffer* f16_scratch = nullptr)
+      : seq_(seq), x_(x), scratch_(scratch), f16_scratch_(f16_scratch), cols_(cols), batch_(batch),
+        quantized_(quantized) {}
   void matmul(const DeviceTensor& w, Act y);
 
  private:
   Sequence& seq_;
   Act x_;
   const Buffer& scratch_;
+  const Buffer* f16_scratch_;
   uint32_t cols_, batch_;
-  bool quantized_;
+  bool quantized_, converted_ = false;
 };
 
 }  // namespace mrrope::ops

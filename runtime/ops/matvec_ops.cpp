@@ -175,7 +175,13 @@ bool takes_int8_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_
 }
 
 void SharedInput::matmul(const DeviceTensor& w, Act y) {
-  if (!takes_int8_input(seq_.context().info(), w, batch_)) return ops::matmul(seq_, w, x_, y, batch_);
+  const vk::DeviceInfo& info = seq_.context().info();
+  if (f16_scratch_ && f16_scratch_->size() >= f16_act_bytes(cols_, batch_) && takes_f16_input(info, w, batch_)) {
+    if (!converted_) convert_to_f16(seq_, x_, *f16_scratch_, cols_, batch_);
+    converted_ = true;
+    return matmul_coopmat_f16_input(seq_, w, *f16_scratch_, y, batch_);
+  }
+  if (!takes_int8_input(info, w, batch_)) return ops::matmul(seq_, w, x_, y, batch_);
   if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
   quantized_ = true;
   matvec_int8_kernel(seq_, w, scratch_, y, batch_);

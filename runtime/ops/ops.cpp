@@ -32,7 +32,6 @@ Shapes shapes_for(const vk::Context& ctx) {
   detail::matvec_shape_override(&s.matvec_threads, &s.matvec_rows);
   return s;
 }
-constexpr uint32_t kMatvecMaxBatch = 8;  // matvec_fast.comp has variants for 1..8 columns
 constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 
 
@@ -107,7 +106,7 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 
 void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
-  if (batch > kMatvecMaxBatch) {
+  if (batch > detail::kMatvecMaxBatch) {
     if (matmul_on_coopmat(info) && matmul_coopmat_weight_type(w.type()))
       return matmul_coopmat_kernel(seq, w, x, y, batch);
     return matmul_kernel(seq, w, x, y, batch);

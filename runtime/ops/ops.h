@@ -35,7 +35,8 @@ void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // On the matrix units through VK_NV_cooperative_matrix: f16 products, f32 sums.
 // Auto picks the workgroup tile from the tile count; tests force each.
-enum class CoopmatTile { Auto, Large, Small };
+// Split is a large tile whose staging runs in subgroups of its own (tests force it).
+enum class CoopmatTile { Auto, Large, Small, Split };
 bool matmul_coopmat_supported(const vk::DeviceInfo& info);
 // What matmul() uses for batches above 8: supported, and not turned off by MRROPE_NO_COOPMAT.
 bool matmul_on_coopmat(const vk::DeviceInfo& info);
@@ -44,6 +45,15 @@ bool matmul_on_coopmat(const vk::DeviceInfo& info);
 bool matmul_coopmat_weight_type(GgmlType type);
 void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch,
                            CoopmatTile tile = CoopmatTile::Auto);
+// The same product on f16 activations converted once (half the bytes staged
+// per tile, no conversion in the kernel): convert_to_f16 writes batch packed
+// rows of cols halves (cols a multiple of 8) to xh, f16_act_bytes long.
+// takes_f16_input says whether matmul() of w would run on the matrix units.
+bool takes_f16_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch);
+uint64_t f16_act_bytes(uint32_t cols, uint32_t batch);
+void convert_to_f16(Sequence& seq, Act x, const Buffer& xh, uint32_t cols, uint32_t batch);
+void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, Act y, uint32_t batch,
+                              CoopmatTile tile = CoopmatTile::Auto);
 // One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // The bandwidth-bound decode kernel (matvec_ops.cpp): all batch columns (1..8)

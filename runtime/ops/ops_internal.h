@@ -20,6 +20,8 @@ inline std::string type_suffix(GgmlType type) {
   return s;
 }
 
+constexpr uint32_t kMatvecMaxBatch = 8;  // matvec_fast.comp has variants for 1..8 columns; matmul() takes larger batches
+
 inline uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 // Splits a 1D count of workgroups into a 2D grid within the device's limits.
