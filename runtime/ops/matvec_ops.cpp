@@ -63,6 +63,7 @@ FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32
   if (info.type == "CPU") s.rows = 4;
   else
     while (s.threads < 4 * sg && chunks_per_row >= 4 * s.threads) s.threads *= 2;
+  detail::matvec_shape_override(&s.threads, &s.rows);  // MRROPE_MATVEC_SHAPE=threads,rows (tuning runs)
   s.unroll = std::clamp(chunks_per_row / s.threads, 1u, 4u);
   if (const char* env = std::getenv("MRROPE_MATVEC_UNROLL")) s.unroll = std::clamp(std::atoi(env), 1, 8);
   return within_limits(info, s, batch);
