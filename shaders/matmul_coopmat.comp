@@ -241,10 +241,11 @@ uint scale_byte(uvec4 h, uint n) {  // byte n of scales[12] (bytes 4 .. 15 of th
   return (w >> ((n & 3u) * 8u)) & 0xffu;
 }
 
-void dequant(uint i, uint block, out float v[32]) {
+// The scale and min of sub-block `block` (ggml's get_scale_min_k4 times d, dmin).
+vec2 scale_min(uint i, uint block) {
   const uvec4 h = wh[i];
   const uint j = block & 7u;
-  uint sc, m;  // ggml's get_scale_min_k4
+  uint sc, m;
   if (j < 4u) {
     sc = scale_byte(h, j) & 63u;
     m = scale_byte(h, j + 4u) & 63u;
@@ -254,19 +255,40 @@ void dequant(uint i, uint block, out float v[32]) {
     m = (lo >> 4) | ((scale_byte(h, j) >> 6) << 4);
   }
   const vec2 dm = unpackHalf2x16(h.x);
-  const float d1 = dm.x * float(sc), m1 = dm.y * float(m);
+  return vec2(dm.x * float(sc), dm.y * float(m));
+}
+
+#if defined(WEIGHT_Q4_K)
+#define PACKED_DEQUANT
+// Two nibbles at bits 0 and 16 OR'd into 0x6400 (f16 1024.0) read as halves
+// 1024 + q exactly; (h - 1024) * d - m is then two packed-half operations per
+// pair, with no int-to-float or float-to-half conversions (a quarter-rate
+// instruction each on NVIDIA, which the unpacking waited on).
+void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
+  const vec2 sm = scale_min(i, block);
+  const f16vec2 d = f16vec2(float16_t(sm.x)), m = f16vec2(float16_t(sm.y)), bias = f16vec2(float16_t(1024.0));
+  const uint shift = (block & 1u) * 4u;  // sub-blocks 2i and 2i+1 share bytes: low, high nibble
+  [[unroll]] for (uint c = 0u; c < 8u; ++c) {
+    const uint w = wq[2u * i + (c >> 2)][c & 3u] >> shift;
+    const uint p0 = (w & 0xfu) | ((w << 8) & 0xf0000u) | 0x64006400u;
+    const uint p1 = ((w >> 16) & 0xfu) | ((w >> 8) & 0xf0000u) | 0x64006400u;
+    h[2u * c] = packFloat2x16(fma(unpackFloat2x16(p0) - bias, d, -m));
+    h[2u * c + 1u] = packFloat2x16(fma(unpackFloat2x16(p1) - bias, d, -m));
+  }
+}
+#else
+void dequant(uint i, uint block, out float v[32]) {
+  const vec2 sm = scale_min(i, block);
+  const uint j = block & 7u;
   const uint shift = (j & 1u) * 4u;  // sub-blocks 2i and 2i+1 share bytes: low, high nibble
   [[unroll]] for (uint c = 0u; c < 8u; ++c) {
     const uint w = wq[2u * i + (c >> 2)][c & 3u];
-#if defined(WEIGHT_Q5_K)
-    const uint hb = wqh[2u * i + (c >> 2)][c & 3u] >> j;  // moved to bit 0 of each byte
-#else
-    const uint hb = 0u;
-#endif
+    const uint hb = wqh[2u * i + (c >> 2)][c & 3u] >> j;  // the fifth bits, moved to bit 0 of each byte
     [[unroll]] for (uint e = 0u; e < 4u; ++e)
-      v[4u * c + e] = d1 * float(((w >> (8u * e + shift)) & 0xfu) | (((hb >> (8u * e)) & 1u) << 4)) - m1;
+      v[4u * c + e] = sm.x * float(((w >> (8u * e + shift)) & 0xfu) | (((hb >> (8u * e)) & 1u) << 4)) - sm.y;
   }
 }
+#endif
 
 #elif defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0)
 // Blocks of 34 / 18 bytes are 2-byte aligned: aligned words from the block's start rounded down to 4.
@@ -286,23 +308,38 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   }
 }
 
+#if defined(WEIGHT_Q8_0)
+#define PACKED_DEQUANT
+// Bytes flipped to unsigned (q + 128) in the mantissas of f16 1024.0, as for
+// Q4_K: (h - 1152) * d is q * d with one rounding, as the float path had.
+void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
+  const bool mis = ((rb + block * BLOCK_BYTES) & 2u) != 0u;
+  const f16vec2 d = f16vec2(unpackFloat2x16(mis ? wq[i * QW] >> 16 : wq[i * QW]).x);
+  const f16vec2 bias = f16vec2(float16_t(1152.0));
+  [[unroll]] for (uint c = 0u; c < QW - 1u; ++c) {
+    const uint w = (mis ? wq[i * QW + c + 1u] : funnel(wq[i * QW + c], wq[i * QW + c + 1u], true)) ^ 0x80808080u;
+    const uint p0 = (w & 0xffu) | ((w << 8) & 0xff0000u) | 0x64006400u;
+    const uint p1 = ((w >> 16) & 0xffu) | ((w >> 8) & 0xff0000u) | 0x64006400u;
+    h[2u * c] = packFloat2x16((unpackFloat2x16(p0) - bias) * d);
+    h[2u * c + 1u] = packFloat2x16((unpackFloat2x16(p1) - bias) * d);
+  }
+}
+#else
 void dequant(uint i, uint rb, uint block, out float v[32]) {
   const bool mis = ((rb + block * BLOCK_BYTES) & 2u) != 0u;
   const float d = unpackHalf2x16(mis ? wq[i * QW] >> 16 : wq[i * QW]).x;
   // Quant word c starts at byte 2 + 4c of the block: word c + 1 if the block started 2 bytes in.
   [[unroll]] for (uint c = 0u; c < QW - 1u; ++c) {
     const uint w = mis ? wq[i * QW + c + 1u] : funnel(wq[i * QW + c], wq[i * QW + c + 1u], true);
-#if defined(WEIGHT_Q8_0)
-    [[unroll]] for (uint e = 0u; e < 4u; ++e) v[4u * c + e] = d * float(bitfieldExtract(int(w), int(8u * e), 8));
-#else
     // Byte l holds element l in its low nibble and element l + 16 in its high one.
     [[unroll]] for (uint e = 0u; e < 4u; ++e) {
       v[4u * c + e] = d * (float((w >> (8u * e)) & 0xfu) - 8.0);
       v[16u + 4u * c + e] = d * (float((w >> (8u * e + 4u)) & 0xfu) - 8.0);
     }
-#endif
   }
 }
+
+#endif
 
 #elif defined(WEIGHT_Q6_K)
 // 210-byte blocks are 2-byte aligned: the 32 bytes of ql and of qh of a
@@ -329,22 +366,40 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   }
 }
 
-void dequant(uint i, uint rb, uint block, out float v[32]) {
+#define PACKED_DEQUANT
+// The 6-bit values in the mantissas of f16 1024.0, as for Q4_K: (h - 1056) * d
+// is (q - 32) * d.
+void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
   const uint b = rb + (block >> 3) * BLOCK_BYTES;
-  const uint half_ = (block >> 2) & 1u, quarter = block & 3u;
+  const uint quarter = block & 3u;
   const bool mis = (b & 2u) != 0u;
   const uint shift = (quarter >> 1) * 4u, hshift = quarter * 2u;
   const uint sc = (wsc[i] >> (((b + 2u * quarter) & 2u) * 8u)) & 0xffffu;  // one int8 scale per 16 elements
   const float d = unpackHalf2x16(wd[i] >> ((b & 2u) * 8u)).x;
-  const float ds[2] = float[2](d * float(bitfieldExtract(int(sc), 0, 8)), d * float(bitfieldExtract(int(sc), 8, 8)));
+  const f16vec2 ds[2] = f16vec2[2](f16vec2(float16_t(d * float(bitfieldExtract(int(sc), 0, 8)))),
+                                   f16vec2(float16_t(d * float(bitfieldExtract(int(sc), 8, 8)))));
+  const f16vec2 bias = f16vec2(float16_t(1056.0));
   [[unroll]] for (uint c = 0u; c < 8u; ++c) {
-    const uint w = funnel(wl[i * 9u + c], wl[i * 9u + c + 1u], mis);
-    const uint h = funnel(wqh[i * 9u + c], wqh[i * 9u + c + 1u], mis);
-    [[unroll]] for (uint e = 0u; e < 4u; ++e) {
-      const uint q = ((w >> (8u * e + shift)) & 0xfu) | (((h >> (8u * e + hshift)) & 3u) << 4);
-      v[4u * c + e] = ds[c >> 2] * float(int(q) - 32);
-    }
+    const uint w = funnel(wl[i * 9u + c], wl[i * 9u + c + 1u], mis) >> shift;
+    const uint q = funnel(wqh[i * 9u + c], wqh[i * 9u + c + 1u], mis) >> hshift;
+    const uint p0 = (w & 0xfu) | ((w << 8) & 0xf0000u) | ((q << 4) & 0x30u) | ((q << 12) & 0x300000u) | 0x64006400u;
+    const uint p1 = ((w >> 16) & 0xfu) | ((w >> 8) & 0xf0000u) | ((q >> 12) & 0x30u) | ((q >> 4) & 0x300000u) |
+                    0x64006400u;
+    h[2u * c] = packFloat2x16((unpackFloat2x16(p0) - bias) * ds[c >> 2]);
+    h[2u * c + 1u] = packFloat2x16((unpackFloat2x16(p1) - bias) * ds[c >> 2]);
   }
+}
+#endif
+
+#ifndef PACKED_DEQUANT
+void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
+  float v[32];
+#if defined(WEIGHT_Q5_K)
+  dequant(i, block, v);
+#else
+  dequant(i, rb, block, v);
+#endif
+  [[unroll]] for (uint j = 0u; j < 16u; ++j) h[j] = packHalf2x16(vec2(v[2u * j], v[2u * j + 1u]));
 }
 #endif
 
@@ -353,16 +408,10 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
     uint r, part, rb, block;
     q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
     if (tid + i * ST < W_ITEMS) {
-      float v[32];
-#if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
-      dequant(i, block, v);
-#else
-      dequant(i, rb, block, v);
-#endif
+      uint h[16];
+      dequant_packed(i, rb, block, h);
       const uint o = stage * BM * S8 + r * S8 + part * 4u;
-      [[unroll]] for (uint c = 0u; c < 4u; ++c)
-        ws[o + c] = uvec4(packHalf2x16(vec2(v[8u * c], v[8u * c + 1u])), packHalf2x16(vec2(v[8u * c + 2u], v[8u * c + 3u])),
-                          packHalf2x16(vec2(v[8u * c + 4u], v[8u * c + 5u])), packHalf2x16(vec2(v[8u * c + 6u], v[8u * c + 7u])));
+      [[unroll]] for (uint c = 0u; c < 4u; ++c) ws[o + c] = uvec4(h[4u * c], h[4u * c + 1u], h[4u * c + 2u], h[4u * c + 3u]);
     }
   }
 }

@@ -24,7 +24,9 @@ struct Tile {
 };
 constexpr Tile kLarge{128, 128, 64, 32, 64, 1};     // 8 subgroups of 4 x 2 fragments
 constexpr Tile kSmall{64, 64, 32, 32, 64, 1};       // 4 subgroups of 2 x 2 fragments
-constexpr Tile kSplit{128, 128, 64, 32, 64, 2, 4};  // kLarge's multipliers and 4 staging subgroups
+// kLarge's multipliers and 4 staging subgroups (two stages of BK 64 would pass the 48 KiB of shared
+// memory NVIDIA's Vulkan driver allows).
+constexpr Tile kSplit{128, 128, 64, 32, 32, 2, 4};
 
 // Shared memory of the shader: f16 tiles of bm and bn rows of bk + 8 halves
 // per stage, and one 16x16 f32 fragment per subgroup for the epilogue.
@@ -66,7 +68,7 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
   for (const auto& slice : w.slices()) {
     const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
     Tile t = kSmall;
-    if (tile == CoopmatTile::Split) t = kSplit;
+    if (tile == CoopmatTile::Split) t = runnable(kSplit, info) ? kSplit : kSmall;
     else if (tile == CoopmatTile::Large || (tile == CoopmatTile::Auto && large_tiles >= kLargeTilesPerWave))
       t = large_tile(info);
     const uint32_t threads = t.threads(info.subgroup_size);
