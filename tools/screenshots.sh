@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: runs `mrrope-app --demo` under Xvfb on
 # lavapipe (the bundled model, a short sample, one question under two
-# methods, the attention view, a tiny passkey sweep in the Evaluation tab) and
-# checks the result.
+# methods, the attention view, a tiny passkey sweep in the Evaluation tab,
+# then the side by side over a three-turn conversation) and checks the result.
+#   tools/screenshots.sh [NAME.png...]   only these files are copied (default: all)
 # BUILD_DIR (default build) must hold mrrope-app and mrrope-app-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +18,9 @@ lvp=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
 export XDG_CONFIG_HOME="$tmp/config"
 xvfb-run -a -s "-screen 0 1600x1000x24" "$build/mrrope-app" --demo --out "$tmp"
 [ -x "$build/mrrope-app-check" ] && "$build/mrrope-app-check" "$tmp"
-cp "$tmp"/*.png "$out"/
+if [ $# -gt 0 ]; then
+  for name in "$@"; do cp "$tmp/$name" "$out"/; done
+else
+  cp "$tmp"/*.png "$out"/
+fi
 ls -l "$out"

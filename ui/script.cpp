@@ -127,7 +127,8 @@ Script::Script(const std::string& text, std::string output_dir) : output_dir_(st
 }
 
 std::string Script::demo_text(const std::string& source_dir) {
-  return "# The demo: bundled model, a ~350-token document, one question under two methods, a tiny sweep.\n"
+  return "# The demo: bundled model, a ~350-token document, one question under two methods, a tiny sweep,\n"
+         "# then the side by side over a three-turn conversation.\n"
          "model default\n"
          "document " + source_dir + "/tests/app/demo_document.txt\n"
          "question Who is the Preacher?\n"
@@ -159,6 +160,21 @@ std::string Script::demo_text(const std::string& source_dir) {
          "screenshot evaluation.png\n"
          "eval-export eval\n"
          "dump-windows windows.json\n"
+         "# Side by side over a whole conversation: a second turn in the Q&A thread, both questions under yarn\n"
+         "# and mrrope-pro (each method in a thread of its own), then a follow-up asked in every thread.\n"
+         "max-tokens 32\n"
+         "question What did the Preacher say?\n"
+         "ask\n"
+         "wait\n"
+         "tab Side by side\n"
+         "compare-conversation yarn mrrope-pro\n"
+         "wait\n"
+         "question And who was his father?\n"
+         "compare-follow-up\n"
+         "wait\n"
+         "expect-compare-turns 3\n"
+         "resize 1440 800\n"
+         "screenshot compare_conversation.png\n"
          "quit\n";
 }
 

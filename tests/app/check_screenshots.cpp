@@ -4,7 +4,7 @@
 // flat fill); the side-by-side run produced two answers with loss curves and
 // the attention probe saw the prompt; the evaluation sweep finished every
 // run, its grid is drawn in colour (partly, mid-sweep), and its export wrote
-// the files.
+// the files; the side by side over a conversation was captured.
 //   mrrope-app-check DIR                       the demo's files
 //   mrrope-app-check DIR --shots A.png,B.png [--fps FILE.json] [--scaled FILE.json]
 //       other screenshots (no side-by-side run or evaluation), an FPS report
@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
   if (demo) {
     shots.push_back("evaluation_running.png");
     shots.push_back("evaluation.png");
+    shots.push_back("compare_conversation.png");
     const size_t ev = json.find("\"evaluation\": {\"task\": \"passkey\", ");
     expect(ev != std::string::npos, "the evaluation ran a passkey sweep");
     if (ev != std::string::npos)
@@ -196,8 +197,13 @@ int main(int argc, char** argv) {
     expect(px != nullptr && w >= 800 && h >= 600, std::string(shot) + " is a full-size image");
     if (!px) continue;
     expect(region_stddev(px, w, h, Rect{0, 0, float(w), float(h)}) > 10, std::string(shot) + " is not blank");
+    // Taken after `resize 1440 800`, so windows.json's rects (1600x1000) do not
+    // fit it: the right half (the Side by side tab's three turns) must have text.
+    if (shot == "compare_conversation.png")
+      expect(region_stddev(px, w, h, Rect{w * 0.5f, h * 0.15f, w * 0.5f, h * 0.4f}) > 8,
+             shot + ": the side-by-side answers have visible content");
     for (const char* name : {"Model", "Document", "Method", "Workspace"})
-      if (windows.count(name))
+      if (windows.count(name) && shot != "compare_conversation.png")
         expect(region_stddev(px, w, h, windows.at(name)) > 8,
                std::string(shot) + ": panel '" + name + "' has visible content");
     if (shot == "evaluation.png") {
