@@ -38,6 +38,11 @@ layout(constant_id = 7) const uint ST = 256;
 // 1: the activations are f16 (8 halves per uvec4; x_offset, x_stride and K
 // multiples of 8), as the decoder converts a product's input once; 0: f32.
 layout(constant_id = 8) const uint X_HALF = 0;
+// 1: Q4_K, Q6_K and Q8_0 dequantize in packed halves (dequant_packed): the
+// quants go into the mantissa of f16 1024, so neither int-to-float nor
+// float-to-half conversions (quarter-rate on NVIDIA) are needed. Opt-in until
+// its tests have run on a GPU with these matrices (MRROPE_COOPMAT_DEQUANT=packed).
+layout(constant_id = 9) const uint PACKED_DEQUANT = 0;
 layout(local_size_x_id = 0) in;
 
 // Binding 0 and 1 are also read through 16-byte views where aligned.
@@ -259,7 +264,7 @@ vec2 scale_min(uint i, uint block) {
 }
 
 #if defined(WEIGHT_Q4_K)
-#define PACKED_DEQUANT
+#define HAS_PACKED_DEQUANT
 // Two nibbles at bits 0 and 16 OR'd into 0x6400 (f16 1024.0) read as halves
 // 1024 + q exactly; (h - 1024) * d - m is then two packed-half operations per
 // pair, with no int-to-float or float-to-half conversions (a quarter-rate
@@ -276,19 +281,22 @@ void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
     h[2u * c + 1u] = packFloat2x16(fma(unpackFloat2x16(p1) - bias, d, -m));
   }
 }
-#else
+#endif
 void dequant(uint i, uint block, out float v[32]) {
   const vec2 sm = scale_min(i, block);
   const uint j = block & 7u;
   const uint shift = (j & 1u) * 4u;  // sub-blocks 2i and 2i+1 share bytes: low, high nibble
   [[unroll]] for (uint c = 0u; c < 8u; ++c) {
     const uint w = wq[2u * i + (c >> 2)][c & 3u];
+#if defined(WEIGHT_Q5_K)
     const uint hb = wqh[2u * i + (c >> 2)][c & 3u] >> j;  // the fifth bits, moved to bit 0 of each byte
+#else
+    const uint hb = 0u;
+#endif
     [[unroll]] for (uint e = 0u; e < 4u; ++e)
       v[4u * c + e] = sm.x * float(((w >> (8u * e + shift)) & 0xfu) | (((hb >> (8u * e)) & 1u) << 4)) - sm.y;
   }
 }
-#endif
 
 #elif defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0)
 // Blocks of 34 / 18 bytes are 2-byte aligned: aligned words from the block's start rounded down to 4.
@@ -309,7 +317,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
 }
 
 #if defined(WEIGHT_Q8_0)
-#define PACKED_DEQUANT
+#define HAS_PACKED_DEQUANT
 // Bytes flipped to unsigned (q + 128) in the mantissas of f16 1024.0, as for
 // Q4_K: (h - 1152) * d is q * d with one rounding, as the float path had.
 void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
@@ -324,22 +332,25 @@ void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
     h[2u * c + 1u] = packFloat2x16((unpackFloat2x16(p1) - bias) * d);
   }
 }
-#else
+#endif
+
 void dequant(uint i, uint rb, uint block, out float v[32]) {
   const bool mis = ((rb + block * BLOCK_BYTES) & 2u) != 0u;
   const float d = unpackHalf2x16(mis ? wq[i * QW] >> 16 : wq[i * QW]).x;
   // Quant word c starts at byte 2 + 4c of the block: word c + 1 if the block started 2 bytes in.
   [[unroll]] for (uint c = 0u; c < QW - 1u; ++c) {
     const uint w = mis ? wq[i * QW + c + 1u] : funnel(wq[i * QW + c], wq[i * QW + c + 1u], true);
+#if defined(WEIGHT_Q8_0)
+    [[unroll]] for (uint e = 0u; e < 4u; ++e) v[4u * c + e] = d * float(bitfieldExtract(int(w), int(8u * e), 8));
+#else
     // Byte l holds element l in its low nibble and element l + 16 in its high one.
     [[unroll]] for (uint e = 0u; e < 4u; ++e) {
       v[4u * c + e] = d * (float((w >> (8u * e)) & 0xfu) - 8.0);
       v[16u + 4u * c + e] = d * (float((w >> (8u * e + 4u)) & 0xfu) - 8.0);
     }
+#endif
   }
 }
-
-#endif
 
 #elif defined(WEIGHT_Q6_K)
 // 210-byte blocks are 2-byte aligned: the 32 bytes of ql and of qh of a
@@ -366,7 +377,7 @@ void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
   }
 }
 
-#define PACKED_DEQUANT
+#define HAS_PACKED_DEQUANT
 // The 6-bit values in the mantissas of f16 1024.0, as for Q4_K: (h - 1056) * d
 // is (q - 32) * d.
 void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
@@ -389,19 +400,36 @@ void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
     h[2u * c + 1u] = packFloat2x16((unpackFloat2x16(p1) - bias) * ds[c >> 2]);
   }
 }
+
+void dequant(uint i, uint rb, uint block, out float v[32]) {
+  const uint b = rb + (block >> 3) * BLOCK_BYTES;
+  const uint half_ = (block >> 2) & 1u, quarter = block & 3u;
+  const bool mis = (b & 2u) != 0u;
+  const uint shift = (quarter >> 1) * 4u, hshift = quarter * 2u;
+  const uint sc = (wsc[i] >> (((b + 2u * quarter) & 2u) * 8u)) & 0xffffu;  // one int8 scale per 16 elements
+  const float d = unpackHalf2x16(wd[i] >> ((b & 2u) * 8u)).x;
+  const float ds[2] = float[2](d * float(bitfieldExtract(int(sc), 0, 8)), d * float(bitfieldExtract(int(sc), 8, 8)));
+  [[unroll]] for (uint c = 0u; c < 8u; ++c) {
+    const uint w = funnel(wl[i * 9u + c], wl[i * 9u + c + 1u], mis);
+    const uint h = funnel(wqh[i * 9u + c], wqh[i * 9u + c + 1u], mis);
+    [[unroll]] for (uint e = 0u; e < 4u; ++e) {
+      const uint q = ((w >> (8u * e + shift)) & 0xfu) | (((h >> (8u * e + hshift)) & 3u) << 4);
+      v[4u * c + e] = ds[c >> 2] * float(int(q) - 32);
+    }
+  }
+}
 #endif
 
-#ifndef PACKED_DEQUANT
-void dequant_packed(uint i, uint rb, uint block, out uint h[16]) {
+// The float path: dequantized in f32, each pair rounded to f16 once.
+void dequant_halves(uint i, uint rb, uint block, out uint h[16]) {
   float v[32];
-#if defined(WEIGHT_Q5_K)
+#if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
   dequant(i, block, v);
 #else
   dequant(i, rb, block, v);
 #endif
   [[unroll]] for (uint j = 0u; j < 16u; ++j) h[j] = packHalf2x16(vec2(v[2u * j], v[2u * j + 1u]));
 }
-#endif
 
 void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
   [[unroll]] for (uint i = 0u; i < WPT; ++i) {
@@ -409,7 +437,12 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
     q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
     if (tid + i * ST < W_ITEMS) {
       uint h[16];
-      dequant_packed(i, rb, block, h);
+#ifdef HAS_PACKED_DEQUANT
+      if (PACKED_DEQUANT != 0u) dequant_packed(i, rb, block, h);
+      else dequant_halves(i, rb, block, h);
+#else
+      dequant_halves(i, rb, block, h);
+#endif
       const uint o = stage * BM * S8 + r * S8 + part * 4u;
       [[unroll]] for (uint c = 0u; c < 4u; ++c) ws[o + c] = uvec4(h[4u * c], h[4u * c + 1u], h[4u * c + 2u], h[4u * c + 3u]);
     }

@@ -57,6 +57,15 @@ Tile large_tile(const vk::DeviceInfo& info) {
   return t;
 }
 
+// MRROPE_COOPMAT_DEQUANT=packed: Q4_K, Q6_K and Q8_0 tiles dequantize in packed
+// halves (the shader's PACKED_DEQUANT), off until its tests have run on a GPU
+// with these matrices; the float path is what the side-by-side measured.
+// Read at every product, so a test can turn it on for one.
+uint32_t packed_dequant() {
+  const char* env = std::getenv("MRROPE_COOPMAT_DEQUANT");
+  return env && std::string(env) == "packed" ? 1u : 0u;
+}
+
 // One product on the tile chosen for it. x_half: x holds packed f16 rows
 // (convert_to_f16's layout), else f32 rows at x.offset, x.stride.
 void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile,
@@ -77,7 +86,8 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
         vk::KernelDesc{"matmul_cm_" + type,
                        {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                        sizeof(MatmulPush),
-                       {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u}});
+                       {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u,
+                        packed_dequant()}});
     MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
                  y.offset, y.stride ? y.stride : rows};
     // Labelled by shape, so a profile shows each product's rate.
