@@ -58,5 +58,15 @@ TEST(RopeMethods, EveryEntryBuildsATable) {
   }
 }
 
+// The app plans a conversation's window from the user's S only for methods
+// that take one: not none (never scales) nor native (the file's own scaling).
+TEST(RopeMethods, UserScaleSetsTheWindowExceptForNoneAndNative) {
+  for (const RopeMethodInfo& m : rope_methods()) {
+    const bool expected = m.id != RopeMethod::None && m.id != RopeMethod::Native;
+    EXPECT_EQ(rope_method_takes_user_scale(m), expected) << m.name;
+    EXPECT_EQ(rope_method_takes_user_scale(m.id), expected) << m.name;
+  }
+}
+
 }  // namespace
 }  // namespace mrrope::test

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rope/rope_methods.h"
 #include "ui/app.h"
 #include "ui/local_time.h"
 
@@ -116,7 +117,7 @@ void App::send_turn(const std::string& question) {
   ChatRequest r;
   r.ask = make_request();
   r.ask.question = question;
-  if (method_.method != RopeMethod::None && method_.method != RopeMethod::Native)
+  if (rope_method_takes_user_scale(method_.method))
     r.ask.rope.scale = s.resolved_scale;  // explicit: the schedule stays put while the thread grows
   r.history = context_history(conversation_);
   r.window = s.window;

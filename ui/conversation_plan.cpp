@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rope/rope_methods.h"
 #include "ui/conversation.h"
 
 namespace mrrope::ui {
@@ -49,7 +50,7 @@ double scale_to_fit(int needed, int native_ctx) {
 WindowPlan plan_window(RopeMethod method, bool auto_scale, double scale, int native_ctx, int first_turn_tokens) {
   WindowPlan p;
   const int L = std::max(1, native_ctx);
-  if (method == RopeMethod::None || method == RopeMethod::Native) {
+  if (!rope_method_takes_user_scale(method)) {
     // No S of ours: the window is L, or what the first turn needs with room (positions past L are the point of
     // comparing with none; the gauge says they are out of distribution).
     p.scale = 1;

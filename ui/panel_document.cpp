@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "rope/rope_methods.h"
 #include "ui/app.h"
 #include "ui/format.h"
 
@@ -116,7 +117,9 @@ void App::draw_document_panel() {
   const int L = m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train;
   const double auto_s = std::max(1.0, double(used) / L);
   const double s = method_.auto_scale ? auto_s : double(method_.scale);
-  int extended = method_.method == RopeMethod::None ? L : int(L * s);
+  // None keeps the trained window, native the file's own extended one, the others L x S.
+  const RopeMethodInfo& info = rope_method_info(method_.method);
+  int extended = info.scale_source == ScaleSource::One ? L : info.from_file ? m.n_ctx_train : int(L * s);
   const ConversationSettings& cs = conversation_.settings;
   if (cs.window > 0 && cs.method == rope_method_name(method_.method) &&
       cs.scale == (method_.auto_scale ? 0.0 : double(method_.scale)))

@@ -5,6 +5,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "rope/rope_methods.h"
 #include "ui/app.h"
 
 namespace mrrope::ui {
@@ -76,7 +77,7 @@ void App::draw_fit_choice() {
   const double larger = scale_to_fit(f.needed, native_context());
   char label[96];
   std::snprintf(label, sizeof label, "Use S = %.1f (prefills the documents again)", larger);
-  if (method_.method == RopeMethod::None || method_.method == RopeMethod::Native)
+  if (!rope_method_takes_user_scale(method_.method))
     std::snprintf(label, sizeof label, "Larger context (%d tokens, prefills again)", f.needed);
   if (ImGui::Button(label)) resolve_fit(true);
   ImGui::SameLine();

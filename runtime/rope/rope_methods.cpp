@@ -100,6 +100,12 @@ const RopeMethodInfo& rope_method_info(RopeMethod method) {
   throw RopeError("rope: method id " + std::to_string(static_cast<int>(method)) + " is not in the registry");
 }
 
+bool rope_method_takes_user_scale(const RopeMethodInfo& info) {
+  return info.scale_source != ScaleSource::One && !info.from_file;
+}
+
+bool rope_method_takes_user_scale(RopeMethod method) { return rope_method_takes_user_scale(rope_method_info(method)); }
+
 bool rope_method_needs_only_scale(const RopeMethodInfo& info) {
   return !info.from_file && !(info.uses & (kUsesLambdas | kUsesLongFactors));
 }

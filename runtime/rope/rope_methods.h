@@ -73,6 +73,11 @@ struct RopeMethodInfo {
 std::span<const RopeMethodInfo> rope_methods();
 const RopeMethodInfo& rope_method_info(RopeMethod method);
 
+// Whether the user's S (or auto) sets the method's context window: not for a
+// method that never scales (none) nor for the file's own scaling (native).
+bool rope_method_takes_user_scale(const RopeMethodInfo& info);
+bool rope_method_takes_user_scale(RopeMethod method);
+
 // Comparable on S alone (no lambdas, factors or file): eval's default list.
 bool rope_method_needs_only_scale(const RopeMethodInfo& info);
 
