@@ -116,7 +116,7 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
   if (!o.batches.empty()) batches = o.batches;
   for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
                         GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                        GgmlType::Q2_K, GgmlType::Q3_K}) {
+                        GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
     if (!o.types.empty() && ("," + o.types + ",").find("," + std::string(ggml_type_name(type)) + ",") == std::string::npos)
       continue;
     for (const Shape& s : shapes) {

@@ -12,6 +12,9 @@
 #if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
 #include "iq4_levels.glsl"
 #endif
+#if defined(WEIGHT_TQ1_0)
+#include "ternary.glsl"
+#endif
 
 // Fields of one 32-bit word, one per byte, as floats (bitfieldExtract per
 // component: Q8_0, which decodes this way, ran 5x faster on an H100 than the
@@ -201,5 +204,37 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   const vec4 q2 = byte_fields(ql0, 4, 4) + 16.0 * byte_fields(qh, 4, 2) - 32.0;
   const vec4 q3 = byte_fields(ql1, 4, 4) + 16.0 * byte_fields(qh, 6, 2) - 32.0;
   return ldf16(b + 208u) * (s.x * dot(q0, x0) + s.y * dot(q1, x1) + s.z * dot(q2, x2) + s.w * dot(q3, x3));
+}
+#elif defined(WEIGHT_TQ2_0)
+// 16 chunks per super-block: chunk t reads the word qs[32h + l0 .. +3] (h = t / 8,
+// l0 = 4 (t % 8)), whose bits 2g.. are elements 128h + 32g + l0 .. +3.
+uint chunk_x(uint c, uint g) {
+  const uint t = c & 15u;
+  return (c >> 4) * 256u + 128u * (t >> 3) + 32u * g + 4u * (t & 7u);
+}
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 4) * BLOCK_BYTES, t = c & 15u;
+  const uint w = ld32_2(b + 32u * (t >> 3) + 4u * (t & 7u));
+  const float s = dot(byte_fields(w, 0, 2), x0) + dot(byte_fields(w, 2, 2), x1) + dot(byte_fields(w, 4, 2), x2) +
+                  dot(byte_fields(w, 6, 2), x3);
+  // Stored levels are q = 0..3 for q - 1: the -1 through the activation sums.
+  return ldf16(b + 64u) * (s - (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
+}
+#elif defined(WEIGHT_TQ1_0)
+// 16 chunks per super-block of 16 consecutive elements 16t..: for t < 10 trit
+// t / 2 of qs[16 (t % 2) ..], for t = 10..14 trit t - 10 of qs[32 ..], group g
+// reading four bytes from 4g on; chunk 15 (elements 240..255) is trit g of
+// qh[0..3] for group g.
+uint chunk_x(uint c, uint g) { return (c >> 4) * 256u + 16u * (c & 15u) + 4u * g; }
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 4) * BLOCK_BYTES, t = c & 15u;
+  const bool qh = t == 15u;
+  const uint q = b + (t < 10u ? 16u * (t & 1u) : (qh ? 48u : 32u));
+  const uint step = qh ? 0u : 4u, trit = t < 10u ? t >> 1 : t - 10u;
+  const vec4 q0 = tq1_trits(ld32_2(q), qh ? 0u : trit), q1 = tq1_trits(ld32_2(q + step), qh ? 1u : trit);
+  const vec4 q2 = tq1_trits(ld32_2(q + 2u * step), qh ? 2u : trit), q3 = tq1_trits(ld32_2(q + 3u * step), qh ? 3u : trit);
+  // Trits 0..2 for levels -1..1: the -1 through the activation sums.
+  return ldf16(b + 52u) * (dot(q0, x0) + dot(q1, x1) + dot(q2, x2) + dot(q3, x3) -
+                           (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
 }
 #endif

@@ -27,11 +27,16 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u, QS = 16u;  // d, dmin, scales
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u, QS = 48u;  // d, dmin, scales[12], qh[32], qs[128]
 #elif defined(WEIGHT_Q6_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 scales[16], f16 d
+#elif defined(WEIGHT_TQ1_0)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 54u;  // u8 qs[48], u8 qh[4], f16 d
+#elif defined(WEIGHT_TQ2_0)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // u8 qs[64], f16 d
 #endif
 
 uint ld16(uint byte) { return uint(w16[byte >> 1]); }
-// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL, Q3_K and
-// Q6_K blocks are 34, 18, 22, 18, 110 and 210 bytes: no wider alignment holds).
+// A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL, Q3_K,
+// Q6_K, TQ1_0 and TQ2_0 blocks are 34, 18, 22, 18, 110, 210, 54 and 66 bytes: no
+// wider alignment holds).
 uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
 float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
 

@@ -4,9 +4,9 @@
 // The including shader declares `uint weights[]` and defines one of
 // WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_1,
 // WEIGHT_Q5_0, WEIGHT_Q5_1, WEIGHT_IQ4_NL, WEIGHT_IQ4_XS, WEIGHT_Q2_K, WEIGHT_Q3_K, WEIGHT_Q4_K,
-// WEIGHT_Q5_K, WEIGHT_Q6_K. The K-quants and IQ4_XS (144, 176, 210 bytes per 256-element
-// super-block) are read in 32-element sub-blocks, so kernels iterate over
-// SUB_BLOCK-sized pieces whatever BLOCK_ELEMS is.
+// WEIGHT_Q5_K, WEIGHT_Q6_K, WEIGHT_TQ1_0, WEIGHT_TQ2_0. The K-quants, IQ4_XS and the
+// ternary types (256-element super-blocks of 54 to 210 bytes) are read in 32-element
+// sub-blocks, so kernels iterate over SUB_BLOCK-sized pieces whatever BLOCK_ELEMS is.
 
 uint w_u16(uint byte_offset) {  // byte_offset even
   return (weights[byte_offset >> 2] >> ((byte_offset & 2u) * 8u)) & 0xffffu;
@@ -27,11 +27,14 @@ uint w_u8(uint byte_offset) { return (weights[byte_offset >> 2] >> ((byte_offset
 #endif
 #if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0) || defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K) || \
     defined(WEIGHT_Q6_K) || defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS) || defined(WEIGHT_Q2_K) || \
-    defined(WEIGHT_Q3_K)
+    defined(WEIGHT_Q3_K) || defined(WEIGHT_TQ1_0) || defined(WEIGHT_TQ2_0)
 #define WEIGHT_QUANTIZED 1
 #endif
 #if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
 #include "iq4_levels.glsl"
+#endif
+#if defined(WEIGHT_TQ1_0)
+#include "ternary.glsl"
 #endif
 // Quantized kernels step through rows in sub-blocks of 32 elements; dequant8
 // takes the sub-block index (for Q8_0 / Q4_0 a sub-block is a block).
@@ -65,6 +68,10 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 144u;  // d, dmin, scales[12], qs[1
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 176u;  // d, dmin, scales[12], qh[32], qs[128]
 #elif defined(WEIGHT_Q6_K)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 scales[16], d
+#elif defined(WEIGHT_TQ1_0)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 54u;  // qs[48], qh[4], f16 d
+#elif defined(WEIGHT_TQ2_0)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // qs[64], f16 d
 #else
 #error "define a WEIGHT_* type"
 #endif
@@ -123,6 +130,17 @@ float q3k_scale(uint b, uint s) {
   const uint lo = (w_u8(b + 96u + (s & 7u)) >> (s >= 8u ? 4u : 0u)) & 0xfu;
   const uint hi = (w_u8(b + 104u + (s & 3u)) >> (2u * (s >> 2))) & 3u;
   return w_f16(b + 108u) * float(int(lo | (hi << 4)) - 32);
+}
+#endif
+
+#ifdef WEIGHT_TQ1_0
+// Byte (from the block start: qs, then qh at 48) and trit of element e:
+// e = 32t + m in qs[m] below 160, 160 + 16t + m in qs[32 + m] below 240,
+// 240 + 4t + m in qh[m] (dequantize_row_tq1_0's order).
+uvec2 tq1_place(uint e) {
+  if (e < 160u) return uvec2(e & 31u, e >> 5);
+  if (e < 240u) return uvec2(32u + (e & 15u), (e - 160u) >> 4);
+  return uvec2(48u + (e & 3u), (e - 240u) >> 2);
 }
 #endif
 
@@ -194,6 +212,15 @@ float weight_at(uint row_byte, uint k) {
   const uint hi = (w_u8(b + 128u + half_ * 32u + l) >> (quarter * 2u)) & 3u;
   const int sc = bitfieldExtract(int(w_u8(b + 192u + half_ * 8u + (l >> 4) + 2u * quarter)), 0, 8);
   return (w_f16(b + 208u) * float(sc)) * float(int(lo | (hi << 4)) - 32);
+#elif defined(WEIGHT_TQ1_0)
+  const uint b = row_byte + (k >> 8) * BLOCK_BYTES;
+  const uvec2 at = tq1_place(k & 255u);
+  return float(int(tq1_trit(w_u8(b + at.x), at.y)) - 1) * w_f16(b + 52u);
+#elif defined(WEIGHT_TQ2_0)
+  // Element e = 128h + 32j + m: bits 2j.. of qs[32h + m].
+  const uint b = row_byte + (k >> 8) * BLOCK_BYTES, e = k & 255u;
+  const uint q = (w_u8(b + 32u * (e >> 7) + (e & 31u)) >> (2u * ((e >> 5) & 3u))) & 3u;
+  return float(int(q) - 1) * w_f16(b + 64u);
 #endif
 }
 
@@ -261,6 +288,38 @@ void dequant8(uint row_byte, uint block, uint k0, out float v[8]) {
     v[i] = dl * float(int(q0) - 4 + 4 * int((m0 >> (8u * i + hshift)) & 1u));
     v[i + 4u] = dl * float(int(q1) - 4 + 4 * int((m1 >> (8u * i + hshift)) & 1u));
 #endif
+  }
+#elif defined(WEIGHT_TQ2_0)
+  // Piece p = block % 8 is elements 32p..32p+31: bits 2(p % 4).. of qs[32(p / 4) ..].
+  const uint b = row_byte + (block >> 3) * BLOCK_BYTES, p = block & 7u;
+  const uint byte0 = b + 32u * (p >> 2) + k0, shift = 2u * (p & 3u);
+  const float d = w_f16(b + 64u);
+  const uint w0 = w_u32(byte0), w1 = w_u32(byte0 + 4u);
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    v[i] = float(int((w0 >> (8u * i + shift)) & 3u) - 1) * d;
+    v[i + 4u] = float(int((w1 >> (8u * i + shift)) & 3u) - 1) * d;
+  }
+#elif defined(WEIGHT_TQ1_0)
+  // Elements 32p + k0 .. +7 (p = block % 8): trit p of qs[k0 ..] for p < 5; then
+  // trit 2(p - 5) + k0/16 of qs[32 + k0 % 16 ..] up to element 239; the last 16
+  // are qh[0..3]'s trits, four elements per trit (k0 = 16: trits 0, 1; 24: 2, 3).
+  const uint b = row_byte + (block >> 3) * BLOCK_BYTES, p = block & 7u;
+  const bool qh = p == 7u && k0 >= 16u;
+  uint byte0 = b + k0, t0 = p, t1 = p;
+  if (qh) {
+    byte0 = b + 48u;
+    t0 = (k0 - 16u) >> 2;
+    t1 = t0 + 1u;
+  } else if (p >= 5u) {
+    byte0 = b + 32u + (k0 & 15u);
+    t0 = t1 = 2u * (p - 5u) + (k0 >> 4);
+  }
+  const uint byte1 = qh ? byte0 : byte0 + 4u;
+  const float d = w_f16(b + 52u);
+  const vec4 q0 = tq1_trits(w_u32(byte0), t0), q1 = tq1_trits(w_u32(byte1), t1);
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    v[i] = (q0[i] - 1.0) * d;
+    v[i + 4u] = (q1[i] - 1.0) * d;
   }
 #elif defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
   // Elements k0..k0+7 are nibbles of eight consecutive qs bytes (high

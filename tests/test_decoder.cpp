@@ -143,7 +143,7 @@ std::vector<DecoderCase> decoder_cases_with_generic_types() {
   std::vector<DecoderCase> out = decoder_cases();
   for (const char* arch : {"llama", "qwen2"})
     for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                       GgmlType::Q2_K, GgmlType::Q3_K})
+                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0})
       out.push_back({arch, t});
   // qwen3 (per-head q/k norms) and phi3 (fused QKV and gate-up) on a float, a
   // legacy and a K-quant type: their layers differ from llama's outside the products.

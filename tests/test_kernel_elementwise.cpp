@@ -4,8 +4,12 @@
 // (RMSNorm, softmax) 1e-5 relative plus 1e-7 absolute.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
@@ -157,7 +161,7 @@ TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
     vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
     for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
                        GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                       GgmlType::Q5_K, GgmlType::Q6_K}) {
+                       GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
       const uint32_t rows = 301, cols = ggml_traits(t).block_elems == 256 ? 768 : 320;
       const auto table = random_floats(size_t(rows) * cols, 6);
       const auto q = quantize_rows(t, table, rows, cols);
@@ -175,6 +179,35 @@ TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
       ref::embed(deq, ids, want, cols);
       EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t) << (split ? " split" : "");
     }
+  }
+}
+
+// Ternary blocks of arbitrary bytes (TQ1_0 bytes past 242, TQ2_0's level 3:
+// what a file may hold beyond what quantize_rows writes) look up exactly as
+// the CPU dequantizes them.
+TEST_F(ElementwiseKernels, EmbeddingLookupOfAnyTernaryBytes) {
+  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+    const uint32_t rows = 37, cols = 768, block_bytes = ggml_traits(t).block_bytes;
+    std::vector<uint8_t> q(size_t(rows) * ggml_row_bytes(t, cols));
+    std::mt19937 rng(65);
+    for (uint8_t& v : q) v = static_cast<uint8_t>(rng() & 255);
+    for (size_t b = 0; b < q.size(); b += block_bytes) {
+      const uint16_t d = float_to_half(-0.3f + 0.01f * float(b % 50));
+      std::memcpy(&q[b + block_bytes - 2], &d, 2);
+    }
+    const auto deq = dequantize_rows(t, q, rows, cols);
+    vk::DeviceTensor tt(gpu(), t, cols, rows, "tok_embd");
+    tt.upload(q);
+    const std::vector<uint32_t> ids = {0, 36, 5, 5, 20};
+    vk::Buffer bids = device_buffer(gpu(), ids), out = zero_buffer(gpu(), ids.size() * cols);
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
+    seq.end();
+    seq.run();
+    std::vector<float> want(ids.size() * cols);
+    ref::embed(deq, ids, want, cols);
+    EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t);
   }
 }
 

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
+#include <span>
 #include <string>
 
 #include "ops/matvec_int8.h"
@@ -64,12 +66,13 @@ const char* kind_name(Kind k) {
 }
 
 // shift > 0 places x and y at element offset `shift` with rows padded by `shift`
-// (unaligned for vec4 loads when shift is odd).
+// (unaligned for vec4 loads when shift is odd). raw_weights, when given, are the
+// weight's bytes instead of quantized random floats.
 void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, Kind kind,
-                   uint32_t seed, uint32_t shift = 0) {
-  const auto w = random_floats(size_t(rows) * cols, seed);
+                   uint32_t seed, uint32_t shift = 0, std::span<const uint8_t> raw_weights = {}) {
   const auto x = random_floats(size_t(batch) * cols, seed + 1);
-  const auto wq = quantize_rows(type, w, rows, cols);
+  const auto wq = raw_weights.empty() ? quantize_rows(type, random_floats(size_t(rows) * cols, seed), rows, cols)
+                                      : std::vector<uint8_t>(raw_weights.begin(), raw_weights.end());
   const auto wd = dequantize_rows(type, wq, rows, cols);  // the exact weights the GPU sees
 
   vk::DeviceTensor tw(ctx, type, cols, rows, "w");
@@ -171,8 +174,8 @@ std::vector<MatCase> cases() {
   std::vector<MatCase> out;
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
                      GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K}) {
-    const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS: rows are multiples of 256
+                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+    const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS, TQ: rows are multiples of 256
     const bool quant = block > 1;
     // Not a multiple of any workgroup or tile (K-quants: 2 super-blocks, 16 sub-blocks).
     const uint32_t odd_cols = block == 256 ? 512 : quant ? 160 : 97;
@@ -303,7 +306,7 @@ TEST_F(MatmulDispatchGpu, ConvertToF16MatchesHostHalves) {
 // generic kernels through ops::matmul, whatever the device offers.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
   for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                     GgmlType::Q2_K, GgmlType::Q3_K}) {
+                     GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
     EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
@@ -313,8 +316,28 @@ TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
   EXPECT_FALSE(ops::supports_weight_type(GgmlType::IQ2_XXS));
 }
 
+// Ternary blocks of arbitrary bytes (quantize_rows writes neither TQ1_0 bytes
+// past 242 nor TQ2_0's level 3, which files may hold) through every generic kernel.
+TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
+  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+    const uint32_t rows = 67, cols = 768, block_bytes = ggml_traits(t).block_bytes;
+    std::vector<uint8_t> w(size_t(rows) * ggml_row_bytes(t, cols));
+    std::mt19937 rng(64);
+    for (uint8_t& v : w) v = static_cast<uint8_t>(rng() & 255);
+    for (size_t b = 0; b < w.size(); b += block_bytes) {
+      const uint16_t d = float_to_half(0.01f + 0.001f * float(b % 7));
+      std::memcpy(&w[b + block_bytes - 2], &d, 2);
+    }
+    for (Kind k : {Kind::Matvec, Kind::Subgroup, Kind::Fast, Kind::Tiled}) {
+      if (k == Kind::Subgroup && !gpu().info().subgroup_arithmetic) continue;
+      if (k == Kind::Fast && !ops::matvec_fast_supported(gpu().info())) continue;
+      check_product(gpu(), t, rows, cols, k == Kind::Tiled ? 20 : 5, k, 63, 1, w);
+    }
+  }
+}
+
 TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
-  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K}) {
+  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K, GgmlType::TQ1_0}) {
     check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel
     check_product(gpu(), t, 67, 512, 3, Kind::Auto, 62);   // decode: a matrix-vector kernel
   }

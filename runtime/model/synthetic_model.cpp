@@ -47,6 +47,11 @@ std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t row
     case GgmlType::Q3_K:  // 6-bit scales (-32..31) times levels -4..3
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_half(b + 108, 0.0001f);
       break;
+    case GgmlType::TQ1_0:  // levels -1..1 (TQ2_0's random bits also give 2), d at the end
+    case GgmlType::TQ2_0:
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes)
+        set_half(b + (type == GgmlType::TQ1_0 ? 52 : 64), 0.001f);
+      break;
     case GgmlType::Q4_K:
     case GgmlType::Q5_K: {
       // weight = d * sc * q - dmin * m with sc, m, q uniform: dmin = d * mean(q)

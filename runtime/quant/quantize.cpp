@@ -11,6 +11,7 @@
 #include "quant/kquants.h"
 #include "quant/kquants_low.h"
 #include "quant/legacy_quants.h"
+#include "quant/tquants.h"
 
 namespace mrrope {
 namespace {
@@ -66,6 +67,7 @@ bool can_quantize(GgmlType t) {
     case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0: case GgmlType::Q4_0:
     case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::IQ4_NL: case GgmlType::IQ4_XS:
     case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+    case GgmlType::TQ1_0: case GgmlType::TQ2_0:
       return true;
     default: return false;
   }
@@ -106,6 +108,8 @@ std::vector<uint8_t> quantize_rows(GgmlType type, std::span<const float> x, int6
       case GgmlType::Q4_K: quantize_row_q4_K(src, dst, cols); break;
       case GgmlType::Q5_K: quantize_row_q5_K(src, dst, cols); break;
       case GgmlType::Q6_K: quantize_row_q6_K(src, dst, cols); break;
+      case GgmlType::TQ1_0: quantize_row_tq1_0(src, dst, cols); break;
+      case GgmlType::TQ2_0: quantize_row_tq2_0(src, dst, cols); break;
       default: break;
     }
   }
@@ -152,6 +156,8 @@ void dequantize_row(GgmlType type, const void* src_v, float* dst, int64_t cols) 
     case GgmlType::Q4_K: dequantize_row_q4_K(src, dst, cols); return;
     case GgmlType::Q5_K: dequantize_row_q5_K(src, dst, cols); return;
     case GgmlType::Q6_K: dequantize_row_q6_K(src, dst, cols); return;
+    case GgmlType::TQ1_0: dequantize_row_tq1_0(src, dst, cols); return;
+    case GgmlType::TQ2_0: dequantize_row_tq2_0(src, dst, cols); return;
     default:
       throw std::invalid_argument("no dequantizer for type " + std::string(ggml_type_name(type)));
   }
