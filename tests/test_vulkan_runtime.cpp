@@ -2,6 +2,9 @@
 // timestamps, and the errors users meet.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <memory>
+
 #include "ops/ops.h"
 #include "support/gpu_buffers.h"
 #include "support/gpu_test.h"
@@ -36,6 +39,25 @@ TEST_F(VulkanRuntime, PicksDeviceByIndexAndByName) {
   by_name.device = chosen.name.substr(0, 4);
   by_name.validation = vk::Validation::Off;
   EXPECT_EQ(vk::Context(by_name).info().name.substr(0, 4), chosen.name.substr(0, 4));
+}
+
+// A context without validation, made while a validated one lives, must not
+// break the validated one's teardown (it once called a debug-utils function
+// pointer that the second instance had reloaded as null). MRROPE_VALIDATION is
+// cleared here because it overrides both contexts' options under ctest.
+TEST_F(VulkanRuntime, ValidatedContextClosesAfterAPlainOne) {
+  const char* env = std::getenv("MRROPE_VALIDATION");
+  const std::string saved = env ? env : "";
+  unsetenv("MRROPE_VALIDATION");
+  vk::ContextOptions on, off;
+  on.validation = vk::Validation::IfAvailable;
+  off.validation = vk::Validation::Off;
+  auto validated = std::make_unique<vk::Context>(on);
+  const bool had_validation = validated->validation_enabled();
+  { vk::Context plain(off); EXPECT_FALSE(plain.validation_enabled()); }
+  validated.reset();  // crashed here before the fix
+  if (env) setenv("MRROPE_VALIDATION", saved.c_str(), 1);
+  if (!had_validation) GTEST_SKIP() << "no validation layer installed: nothing to tear down";
 }
 
 TEST_F(VulkanRuntime, UnknownDeviceIsAClearError) {

@@ -348,6 +348,7 @@ Context::Context(const ContextOptions& options) {
       mci.pfnUserCallback = &Context::on_validation_message;
       mci.pUserData = this;
       check(vkCreateDebugUtilsMessengerEXT(instance_, &mci, nullptr, &messenger_), "vkCreateDebugUtilsMessengerEXT");
+      destroy_messenger_ = vkDestroyDebugUtilsMessengerEXT;
     }
 
     const auto pds = physical_devices(instance_);
@@ -422,7 +423,7 @@ void Context::destroy() {
     vkDestroyDevice(device_, nullptr);
     device_ = VK_NULL_HANDLE;
   }
-  if (messenger_) vkDestroyDebugUtilsMessengerEXT(instance_, messenger_, nullptr);
+  if (messenger_ && destroy_messenger_) destroy_messenger_(instance_, messenger_, nullptr);
   messenger_ = VK_NULL_HANDLE;
   if (instance_) vkDestroyInstance(instance_, nullptr);
   instance_ = VK_NULL_HANDLE;
