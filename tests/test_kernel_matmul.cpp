@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <span>
@@ -222,6 +223,18 @@ TEST_P(CoopmatMatmul, CoopmatMatmulMatchesReference) {
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSmall, 50);
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSplit, 60);
   if (c.cols % 8 == 0) check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatHalf, 70, 8);
+}
+
+// Q4_K, Q6_K and Q8_0 tiles dequantized in packed halves (opt-in,
+// MRROPE_COOPMAT_DEQUANT=packed), at the same tolerance; other types ignore it.
+TEST_P(CoopmatMatmul, PackedHalfDequantizationMatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ctx.info().coopmat_nv) GTEST_SKIP() << "no cooperative matrices on " << ctx.info().name;
+  setenv("MRROPE_COOPMAT_DEQUANT", "packed", 1);
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatLarge, 80);
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSmall, 90);
+  unsetenv("MRROPE_COOPMAT_DEQUANT");
 }
 
 std::vector<MatCase> coopmat_cases() {
