@@ -13,6 +13,7 @@
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
+#include "support/quant_samples.h"
 #include "support/gpu_test.h"
 #include "support/quantized_check.h"
 
@@ -187,14 +188,8 @@ TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
 // the CPU dequantizes them.
 TEST_F(ElementwiseKernels, EmbeddingLookupOfAnyTernaryBytes) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
-    const uint32_t rows = 37, cols = 768, block_bytes = ggml_traits(t).block_bytes;
-    std::vector<uint8_t> q(size_t(rows) * ggml_row_bytes(t, cols));
-    std::mt19937 rng(65);
-    for (uint8_t& v : q) v = static_cast<uint8_t>(rng() & 255);
-    for (size_t b = 0; b < q.size(); b += block_bytes) {
-      const uint16_t d = float_to_half(-0.3f + 0.01f * float(b % 50));
-      std::memcpy(&q[b + block_bytes - 2], &d, 2);
-    }
+    const uint32_t rows = 37, cols = 768;
+    const std::vector<uint8_t> q = blocks_of_any_bytes(t, rows, cols, 65, -0.3f, 0.01f, 50);
     const auto deq = dequantize_rows(t, q, rows, cols);
     vk::DeviceTensor tt(gpu(), t, cols, rows, "tok_embd");
     tt.upload(q);

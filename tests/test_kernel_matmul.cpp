@@ -29,6 +29,7 @@
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
 #include "support/gpu_buffers.h"
+#include "support/quant_samples.h"
 #include "support/quantized_check.h"
 #include "support/gpu_test.h"
 
@@ -333,14 +334,8 @@ TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
 // past 242 nor TQ2_0's level 3, which files may hold) through every generic kernel.
 TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
-    const uint32_t rows = 67, cols = 768, block_bytes = ggml_traits(t).block_bytes;
-    std::vector<uint8_t> w(size_t(rows) * ggml_row_bytes(t, cols));
-    std::mt19937 rng(64);
-    for (uint8_t& v : w) v = static_cast<uint8_t>(rng() & 255);
-    for (size_t b = 0; b < w.size(); b += block_bytes) {
-      const uint16_t d = float_to_half(0.01f + 0.001f * float(b % 7));
-      std::memcpy(&w[b + block_bytes - 2], &d, 2);
-    }
+    const uint32_t rows = 67, cols = 768;
+    const std::vector<uint8_t> w = blocks_of_any_bytes(t, rows, cols, 64, 0.01f, 0.001f, 7);
     for (Kind k : {Kind::Matvec, Kind::Subgroup, Kind::Fast, Kind::Tiled}) {
       if (k == Kind::Subgroup && !gpu().info().subgroup_arithmetic) continue;
       if (k == Kind::Fast && !ops::matvec_fast_supported(gpu().info())) continue;

@@ -2,9 +2,11 @@
 // Sample weights for the quantizer round-trip tests, and the relative RMS
 // error a type gives on Gaussian weights (as trained models have).
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
+#include "quant/half.h"
 #include "quant/quantize.h"
 
 namespace mrrope::test {
@@ -35,6 +37,22 @@ inline double gaussian_relative_rms(GgmlType type, uint32_t seed) {
   double se = 0, sx = 0;
   for (size_t i = 0; i < x.size(); ++i) se += (x[i] - y[i]) * double(x[i] - y[i]), sx += double(x[i]) * x[i];
   return std::sqrt(se / sx);
+}
+
+// rows x cols of a block type whose scale is its last 2 bytes (TQ1_0, TQ2_0)
+// from random bytes: values the quantizer never writes (TQ1_0 bytes past 242,
+// TQ2_0's level 3) but a file may hold. Block b's scale is d0 + step * (b % period).
+inline std::vector<uint8_t> blocks_of_any_bytes(GgmlType type, uint32_t rows, uint32_t cols, uint32_t seed, float d0,
+                                                float step, uint32_t period) {
+  const uint32_t block_bytes = ggml_traits(type).block_bytes;
+  std::vector<uint8_t> q(size_t(rows) * ggml_row_bytes(type, cols));
+  std::mt19937 rng(seed);
+  for (uint8_t& v : q) v = static_cast<uint8_t>(rng() & 255);
+  for (size_t b = 0; b < q.size(); b += block_bytes) {
+    const uint16_t d = float_to_half(d0 + step * float(b % period));
+    std::memcpy(&q[b + block_bytes - 2], &d, 2);
+  }
+  return q;
 }
 
 }  // namespace mrrope::test
