@@ -157,6 +157,24 @@ TEST_F(ElementwiseKernels, SoftmaxMatchesReference) {
   }
 }
 
+// Looks up `ids` in a rows x cols table of type t holding bytes q on the GPU
+// and checks the rows against the CPU's dequantization (bit-exact).
+void check_embedding(vk::Context& ctx, GgmlType t, const std::vector<uint8_t>& q, uint32_t rows, uint32_t cols,
+                     const std::vector<uint32_t>& ids, const char* label) {
+  const auto deq = dequantize_rows(t, q, rows, cols);
+  vk::DeviceTensor tt(ctx, t, cols, rows, "tok_embd");
+  tt.upload(q);
+  vk::Buffer bids = device_buffer(ctx, ids), out = zero_buffer(ctx, ids.size() * cols);
+  vk::Sequence seq(ctx);
+  seq.begin();
+  ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
+  seq.end();
+  seq.run();
+  std::vector<float> want(ids.size() * cols);
+  ref::embed(deq, ids, want, cols);
+  EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t) << label;
+}
+
 TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
   for (bool split : {false, true}) {
     vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
@@ -166,19 +184,7 @@ TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
       const uint32_t rows = 301, cols = ggml_traits(t).block_elems == 256 ? 768 : 320;
       const auto table = random_floats(size_t(rows) * cols, 6);
       const auto q = quantize_rows(t, table, rows, cols);
-      const auto deq = dequantize_rows(t, q, rows, cols);
-      vk::DeviceTensor tt(ctx, t, cols, rows, "tok_embd");
-      tt.upload(q);
-      const std::vector<uint32_t> ids = {0, 300, 17, 17, 150, 299, 1};
-      vk::Buffer bids = device_buffer(ctx, ids), out = zero_buffer(ctx, ids.size() * cols);
-      vk::Sequence seq(ctx);
-      seq.begin();
-      ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
-      seq.end();
-      seq.run();
-      std::vector<float> want(ids.size() * cols);
-      ref::embed(deq, ids, want, cols);
-      EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t) << (split ? " split" : "");
+      check_embedding(ctx, t, q, rows, cols, {0, 300, 17, 17, 150, 299, 1}, split ? " split" : "");
     }
   }
 }
@@ -190,19 +196,7 @@ TEST_F(ElementwiseKernels, EmbeddingLookupOfAnyTernaryBytes) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
     const uint32_t rows = 37, cols = 768;
     const std::vector<uint8_t> q = blocks_of_any_bytes(t, rows, cols, 65, -0.3f, 0.01f, 50);
-    const auto deq = dequantize_rows(t, q, rows, cols);
-    vk::DeviceTensor tt(gpu(), t, cols, rows, "tok_embd");
-    tt.upload(q);
-    const std::vector<uint32_t> ids = {0, 36, 5, 5, 20};
-    vk::Buffer bids = device_buffer(gpu(), ids), out = zero_buffer(gpu(), ids.size() * cols);
-    vk::Sequence seq(gpu());
-    seq.begin();
-    ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
-    seq.end();
-    seq.run();
-    std::vector<float> want(ids.size() * cols);
-    ref::embed(deq, ids, want, cols);
-    EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t);
+    check_embedding(gpu(), t, q, rows, cols, {0, 36, 5, 5, 20}, "");
   }
 }
 

@@ -61,10 +61,7 @@ Tile large_tile(const vk::DeviceInfo& info) {
 // halves (the shader's PACKED_DEQUANT), off until its tests have run on a GPU
 // with these matrices; the float path is what the side-by-side measured.
 // Read at every product, so a test can turn it on for one.
-uint32_t packed_dequant() {
-  const char* env = std::getenv("MRROPE_COOPMAT_DEQUANT");
-  return env && std::string(env) == "packed" ? 1u : 0u;
-}
+uint32_t packed_dequant() { return detail::env_is("MRROPE_COOPMAT_DEQUANT", "packed") ? 1u : 0u; }
 
 // One product on the tile chosen for it. x_half: x holds packed f16 rows
 // (convert_to_f16's layout), else f32 rows at x.offset, x.stride.
@@ -115,10 +112,8 @@ void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, u
 }
 
 bool takes_f16_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch) {
-  static const bool f32_input = [] {  // MRROPE_COOPMAT_INPUT=f32 keeps the f32 activations (A/B comparisons)
-    const char* env = std::getenv("MRROPE_COOPMAT_INPUT");
-    return env && std::string(env) == "f32";
-  }();
+  // MRROPE_COOPMAT_INPUT=f32 keeps the f32 activations (A/B comparisons).
+  static const bool f32_input = detail::env_is("MRROPE_COOPMAT_INPUT", "f32");
   return !f32_input && batch > detail::kMatvecMaxBatch && w.cols() % 8 == 0 && matmul_on_coopmat(info) &&
          matmul_coopmat_weight_type(w.type());
 }

@@ -44,6 +44,12 @@ struct MatmulPush {
 };
 
 // MRROPE_NO_COOPMAT=1 keeps prefill off the matrix units (A/B comparisons).
+// Whether environment variable `name` is set to exactly `value` (tuning and A/B knobs).
+inline bool env_is(const char* name, const char* value) {
+  const char* env = std::getenv(name);
+  return env && std::string(env) == value;
+}
+
 inline bool coopmat_turned_off() { return std::getenv("MRROPE_NO_COOPMAT") != nullptr; }
 
 // Tuning knob for benchmarks: MRROPE_MATVEC_SHAPE=threads,rows (threads a power of two).
