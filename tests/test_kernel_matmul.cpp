@@ -375,6 +375,12 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
             "convert_to_f16: rows must be a multiple of 8 elements");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::convert_to_f16(s, bx, by, 64, 9); }),
             "convert_to_f16: the f16 buffer is too small");
+  // f16 input: K a multiple of 8 and room for batch rows, checked before any device support.
+  vk::DeviceTensor tw12(gpu(), GgmlType::F16, 12, 4, "w12");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw12, by, by, 9); }),
+            "matmul_coopmat: f16 input needs K a multiple of 8");
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw, by, by, 9); }),
+            "matmul_coopmat: the f16 input is too small");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::copy_words(s, bx, by, 17); }),
             "copy_words: bytes must be a multiple of 16");
   // The integer-dot path: its activations' layout and the types it has kernels for.
