@@ -7,7 +7,8 @@
 // (flash decoding). Each split writes its unnormalized output with its running
 // max m and sum l; attention_combine.comp merges the splits.
 //
-// Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t.
+// Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t;
+// with a sliding window (window > 0) only the last `window` of them.
 #include "common.glsl"
 
 #ifndef HEAD_DIM
@@ -37,6 +38,7 @@ layout(push_constant) uniform Push {
   uint keys_per_split;
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
+  uint window;          // sliding window in keys (Gemma's local layers); 0 = none
 } p;
 
 #include "kv_cache.glsl"
@@ -69,8 +71,11 @@ void main() {
   [[unroll]] for (uint i = 0u; i < OUT_PAIRS; ++i) acc[i] = vec2(0.0);
 
   const uint last_t = min(t0 + BQ, p.n_tokens) - 1u;
-  const uint k_begin = split * p.keys_per_split;
-  const uint k_end = min(k_begin + p.keys_per_split, p.q_pos0 + last_t + 1u);
+  // Keys before the first row's window are skipped (later rows mask their own).
+  const uint first_pos = p.q_pos0 + t0;
+  const uint window_begin = p.window != 0u && first_pos + 1u > p.window ? first_pos + 1u - p.window : 0u;
+  const uint k_begin = max(split * p.keys_per_split, window_begin);
+  const uint k_end = min(split * p.keys_per_split + p.keys_per_split, p.q_pos0 + last_t + 1u);
   const uint head_base = kv_local * p.n_ctx;
   barrier();
 
@@ -104,7 +109,8 @@ void main() {
 #endif
     }
     [[unroll]] for (uint r = 0u; r < BQ; ++r) {
-      const bool visible = j < k_end && j <= p.q_pos0 + t0 + r && t0 + r < p.n_tokens;
+      const bool in_window = p.window == 0u || j + p.window > p.q_pos0 + t0 + r;
+      const bool visible = j < k_end && j <= p.q_pos0 + t0 + r && t0 + r < p.n_tokens && in_window;
       S[r][tid] = visible ? s[r] : NEG_INF;
     }
     barrier();

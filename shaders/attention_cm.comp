@@ -23,7 +23,8 @@
 // only for subgroups of 32 with f16 -> f32 matrices of 16 x FN x 16, FN = 16 or
 // 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
 //
-// Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t.
+// Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t;
+// with a sliding window (window > 0) only the last `window` of them.
 #include "common.glsl"
 
 #if !defined(HEAD_DIM) || !defined(COOPMAT_N)
@@ -65,6 +66,7 @@ layout(push_constant) uniform Push {
   uint head_begin;      // first query head of this dispatch (its kv head is the buffer's first)
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
+  uint window;          // sliding window in keys (Gemma's local layers); 0 = none
 } p;
 
 #include "kv_cache.glsl"
@@ -167,7 +169,10 @@ void main() {
   const uint head = p.head_begin + gl_WorkGroupID.y;
   const uint head_base = (gl_WorkGroupID.y / p.group) * p.n_ctx;
   const uint kv_end = p.q_pos0 + min(t0 + BR, p.n_tokens);  // keys of the workgroup's last row; tiles past it are skipped
-  fetch(false, head_base, 0u, kv_end);  // the first K tile, in flight while Q is staged
+  // With a window, tiles wholly before the first row's window are skipped too.
+  const uint first_last = p.q_pos0 + t0;  // the last key of the first row
+  const uint kt_begin = p.window != 0u && first_last + 1u > p.window ? (first_last + 1u - p.window) / BC * BC : 0u;
+  fetch(false, head_base, kt_begin, kv_end);  // the first K tile, in flight while Q is staged
 
   // Q (scaled) through shared f16 into fragments kept for the whole loop.
   for (uint i = gl_LocalInvocationID.x; i < BR * (HEAD_DIM / 8u); i += 128u) {
@@ -192,8 +197,7 @@ void main() {
   const uint my_last = p.q_pos0 + my_t;  // the last key this row sees
   float m = NEG_INF, l = 0.0;
 
-  const uint first_last = p.q_pos0 + t0;  // the last key of the first row
-  for (uint kt = 0u; kt < kv_end; kt += BC) {
+  for (uint kt = kt_begin; kt < kv_end; kt += BC) {
     barrier();  // previous readers of kv_tile (Q fragments, V) are done
     put();      // K
     fetch(true, head_base, kt, kv_end);  // V, in flight during S and the softmax
@@ -212,8 +216,9 @@ void main() {
     subgroup_sync();
 
     // Online softmax on this lane's BC / 2 scores of the row, held in registers;
-    // only tiles reaching past the first row's last key need the mask.
-    const bool masked = kt + BC - 1u > first_last;
+    // only tiles reaching past the first row's last key need the causal mask,
+    // and with a window every tile checks its start.
+    const bool masked = kt + BC - 1u > first_last || p.window != 0u;
     vec4 sv[BC / 8u];
     float tile_max = NEG_INF;
     [[unroll]] for (uint i = 0u; i < BC / 8u; ++i) {
@@ -221,7 +226,7 @@ void main() {
       vec4 v = uintBitsToFloat(s_tile[sg][row * S_STRIDE4 + c / 4u]);
       if (masked)
         [[unroll]] for (uint e = 0u; e < 4u; ++e)
-          if (kt + c + e > my_last) v[e] = NEG_INF;
+          if (kt + c + e > my_last || (p.window != 0u && kt + c + e + p.window <= my_last)) v[e] = NEG_INF;
       sv[i] = v;
       tile_max = max(tile_max, max(max(v.x, v.y), max(v.z, v.w)));
     }

@@ -18,7 +18,8 @@
 // once at the end.
 //
 // Token t's position is positions[t] (not a push constant, so a recorded
-// decode can be replayed for the next token); it sees keys 0 .. positions[t].
+// decode can be replayed for the next token); it sees keys 0 .. positions[t],
+// or with a sliding window (window > 0) only the last `window` of them.
 #include "common.glsl"
 
 #ifndef HEAD_DIM
@@ -59,6 +60,7 @@ layout(push_constant) uniform Push {
   uint keys_per_split;
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
+  uint window;          // sliding window in keys (Gemma's local layers); 0 = none
 } p;
 
 #include "kv_cache.glsl"
@@ -75,7 +77,7 @@ shared vec2 merge_o[WORKERS][PAIRS];
 // by constants: with the rows in a loop (a `continue` in it) the driver left
 // it rolled and kept them all in local memory (368 bytes, MRROPE_PIPELINE_STATS).
 #define UPDATE_ROW(u, r, j)                                                          \
-  if ((j) < k_end && (j) <= last_key[r]) { /* masked keys and rows past n_rows skip */ \
+  if ((j) < k_end && (j) <= last_key[r] && (j) >= first_key[r]) { /* masked keys, rows past n_rows skip */ \
     float alpha = 1.0, pj = 1.0;                                                      \
     if (s[u][r] > m[r]) {                                                             \
       alpha = exp(m[r] - s[u][r]);                                                    \
@@ -138,14 +140,16 @@ void main() {
 
   // Per row: its token, query head and the last key it sees (-1: no such row).
   uint token[ROWS], head[ROWS];
-  int last_key[ROWS];
-  int max_key = -1;
+  int last_key[ROWS], first_key[ROWS];
+  int max_key = -1, min_first = 0x7fffffff;
   [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
     const uint row = min(row0 + r, n_rows - 1u);
     token[r] = row / p.group;
     head[r] = (p.head_begin + kv_local) * p.group + row % p.group;
     last_key[r] = row0 + r < n_rows ? positions[token[r]] : -1;
+    first_key[r] = p.window == 0u ? 0 : last_key[r] - int(p.window) + 1;
     max_key = max(max_key, last_key[r]);
+    if (last_key[r] >= 0) min_first = min(min_first, first_key[r]);
   }
   for (uint i = tid; i < ROWS * PAIRS; i += WG) {
     // Row r's token and head recomputed, not read from token[r] / head[r]: r
@@ -169,7 +173,8 @@ void main() {
   const uint head_base = kv_local * p.n_ctx;
   // The loop is uniform over the workgroup so that the shuffles run in
   // uniform control flow; a worker past k_end computes on key 0 and drops it.
-  for (int base = k_begin; base < k_end; base += int(KEYS * WORKERS)) {
+  // Keys before every row's window are skipped (uniform: min_first is the workgroup's).
+  for (int base = max(k_begin, min_first); base < k_end; base += int(KEYS * WORKERS)) {
     float s[KEYS][ROWS];
     vec2 v[KEYS][PER_LANE];
     [[unroll]] for (uint u = 0u; u < KEYS; ++u) {

@@ -128,7 +128,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
   struct Push {
     uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin, keys_per_split;
     float scale;
-    uint32_t scale_offset;
+    uint32_t scale_offset, window;
   };
   const uint32_t wg = std::max(128u, info.subgroup_size);
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
@@ -138,7 +138,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
                                                   {wg}});
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin,
-           keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g)};
+           keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g), a.window};
     seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
                  "attention_decode");
   }
@@ -163,7 +163,7 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
   struct Push {
     uint32_t n_tokens, n_head, q_stride, q_pos0, n_ctx, group, head_begin, keys_per_split;
     float scale;
-    uint32_t scale_offset;
+    uint32_t scale_offset, window;
   };
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention", hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write,
@@ -174,7 +174,7 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
            g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)),
-           cache.scale_offset_words(g)};
+           cache.scale_offset_words(g), a.window};
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
                  g.heads * group, splits, "attention");
   }
@@ -189,7 +189,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   struct Push {
     uint32_t n_tokens, q_stride, q_pos0, n_ctx, group, head_begin;
     float scale;
-    uint32_t scale_offset;
+    uint32_t scale_offset, window;
   };
   // 16x16 accumulators where the device has them, else 16x8.
   const char* base = seq.context().info().coopmat_16x16x16 ? "attention_cm" : "attention_cm_n8";
@@ -199,7 +199,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
                                                   {}});
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin * group,
-           1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g)};
+           1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g), a.window};
     seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, kCoopmatRows), g.heads * group, 1, "attention_cm");
   }
 }

@@ -41,9 +41,12 @@ struct AttentionArgs {
   uint32_t n_head;
   uint32_t n_kv_head;
   int layer;
+  // Sliding window (Gemma's local layers): token t sees only the last `window`
+  // keys up to its position; 0 = every key up to it.
+  uint32_t window = 0;
 };
 
-// out[t, h*hd ..] = softmax(q_t,h . K^T / sqrt(hd), causal) V for every query
+// out[t, h*hd ..] = softmax(q_t,h . K^T / sqrt(hd), causal, windowed) V for every query
 // token and head (q is [n_tokens x n_head*hd], already rotated); a Q8_0
 // cache is dequantized as it is read.
 //

@@ -60,6 +60,18 @@ void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<
   }
 }
 
+void gelu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
+  const double sqrt_2_over_pi = std::sqrt(2.0 / double(kPi));
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double g = gate[i];
+    out[i] = static_cast<float>(0.5 * g * (1.0 + std::tanh(sqrt_2_over_pi * (g + 0.044715 * g * g * g))) * up[i]);
+  }
+}
+
+void softcap(std::span<float> x, float cap) {
+  for (float& v : x) v = static_cast<float>(cap * std::tanh(double(v) / cap));
+}
+
 void add(std::span<const float> a, std::span<const float> b, std::span<float> out) {
   for (size_t i = 0; i < out.size(); ++i) out[i] = a[i] + b[i];
 }
@@ -98,7 +110,7 @@ void rope(std::span<float> x, std::span<const int32_t> positions, std::span<cons
 }
 
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
-               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t hd) {
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t hd, int64_t window) {
   const int64_t group = n_head / n_kv_head, kv_dim = n_kv_head * hd;
   const double scale = 1.0 / std::sqrt(double(hd));
   std::vector<double> p(pos0 + n), o(hd);
@@ -106,14 +118,15 @@ void attention(std::span<const float> q, std::span<const float> k, std::span<con
     for (int64_t h = 0; h < n_head; ++h) {
       const float* qv = q.data() + (t * n_head + h) * hd;
       const int64_t kvh = h / group, visible = pos0 + t + 1;
+      const int64_t first = window > 0 ? std::max<int64_t>(0, visible - window) : 0;
       double m = -INFINITY, sum = 0;
-      for (int64_t j = 0; j < visible; ++j) {
+      for (int64_t j = first; j < visible; ++j) {
         double s = 0;
         for (int64_t d = 0; d < hd; ++d) s += double(qv[d]) * k[j * kv_dim + kvh * hd + d];
         m = std::max(m, p[j] = s * scale);
       }
       std::fill(o.begin(), o.end(), 0.0);
-      for (int64_t j = 0; j < visible; ++j) {
+      for (int64_t j = first; j < visible; ++j) {
         const double w = std::exp(p[j] - m);
         sum += w;
         for (int64_t d = 0; d < hd; ++d) o[d] += w * v[j * kv_dim + kvh * hd + d];

@@ -21,6 +21,10 @@ Q8Blocks quantize_act(std::span<const float> x, int64_t cols, int64_t batch);
 void rms_norm(std::span<const float> x, std::span<const float> weight, std::span<float> y, int64_t rows,
               int64_t cols, float eps);
 void silu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out);
+// GeGLU: gelu(gate) * up with GELU's tanh approximation.
+void gelu_mul(std::span<const float> gate, std::span<const float> up, std::span<float> out);
+// x = cap * tanh(x / cap), in place.
+void softcap(std::span<float> x, float cap);
 void add(std::span<const float> a, std::span<const float> b, std::span<float> out);
 void softmax(std::span<const float> x, std::span<float> y, int64_t rows, int64_t cols, float scale = 1.0f);
 // out[t, :] = table[ids[t], :], table dequantized [rows x cols].
@@ -32,8 +36,9 @@ void rope(std::span<float> x, std::span<const int32_t> positions, std::span<cons
 
 // Causal grouped-query attention: q [n x n_head*hd] at positions pos0 ..,
 // k and v [>= pos0 + n positions x n_kv_head*hd]; query head h reads kv head
-// h / (n_head / n_kv_head); token t sees keys 0 .. pos0 + t.
+// h / (n_head / n_kv_head); token t sees keys 0 .. pos0 + t, or with a
+// window > 0 only the last `window` of them (pos0 + t - window < j).
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
-               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t head_dim);
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t head_dim, int64_t window = 0);
 
 }  // namespace mrrope::ref
