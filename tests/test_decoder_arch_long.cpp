@@ -1,6 +1,7 @@
-// qwen3 and phi3 past 4K positions: the Vulkan decoder against the CPU
-// reference under none, yarn and mrrope-pro, and for phi3 its LongRoPE (the
-// file's long factors and attention factor). Same shapes and tolerance as
+// qwen3, phi3 and gemma3 past 4K positions: the Vulkan decoder against the CPU
+// reference under none, yarn and mrrope-pro, for phi3 its LongRoPE (the
+// file's long factors and attention factor), for gemma3 a local layer (window
+// of 1024, its own RoPE base, not extended) before a global one. Same shapes and tolerance as
 // test_decoder.cpp's DecoderLongContext, one weight type: the products are
 // covered there; what differs here is the layers around RoPE.
 #include <gtest/gtest.h>
@@ -53,13 +54,22 @@ TEST_P(DecoderArchLongContext, MatchesReferencePast4K) {
   spec.n_ff = 256;
   spec.n_vocab = 128;
   if (spec.arch == "phi3") add_longrope_factors(spec, 512, 4.0);
+  if (spec.arch == "gemma3") {
+    spec.n_layer = 2;
+    spec.swa_window = 1024;
+    spec.swa_pattern = 2;  // layer 0 local, layer 1 global
+    spec.swa_freq_base = 10000;
+    spec.freq_base = 1000000;
+    spec.tied_output = true;
+  }
   const GgufFile file = synthetic_gguf(spec);
   expect_past_4k_matches_reference(gpu(), file, GetParam().methods);
 }
 
 INSTANTIATE_TEST_SUITE_P(Arch, DecoderArchLongContext,
                          testing::Values(ArchLongCase{"qwen3", {"none", "yarn", "mrrope-pro"}},
-                                         ArchLongCase{"phi3", {"none", "yarn", "mrrope-pro", "longrope"}}),
+                                         ArchLongCase{"phi3", {"none", "yarn", "mrrope-pro", "longrope"}},
+                                         ArchLongCase{"gemma3", {"none", "yarn", "mrrope-pro"}}),
                          [](const testing::TestParamInfo<ArchLongCase>& i) { return i.param.arch; });
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "quant/half.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
+#include "support/embedding_check.h"
 #include "support/gpu_buffers.h"
 #include "support/quant_samples.h"
 #include "support/gpu_test.h"
@@ -142,6 +143,32 @@ TEST_F(ElementwiseKernels, SiluMulAndAddMatchReference) {
   EXPECT_LE(worst_ratio(read_back(ba, n), want_a, {}, 0, 1e-6), 1.0);
 }
 
+// GeGLU (Gemma's FFN), the embedding scale and logit soft-capping, with
+// arguments large enough that a naive tanh would overflow. Tolerances: float
+// exp against double, relative 1e-5 past an absolute 1e-6.
+TEST_F(ElementwiseKernels, GeluMulScaleAndSoftcapMatchReference) {
+  const uint32_t n = 70001;
+  auto g = random_floats(n, 6, -8, 8);
+  g[0] = 200.0f, g[1] = -200.0f;  // u far past exp's range on both sides
+  const auto u = random_floats(n, 7);
+  vk::Buffer bg = device_buffer(gpu(), g), bu = device_buffer(gpu(), u), bo = zero_buffer(gpu(), n);
+  vk::Buffer bs = device_buffer(gpu(), g), bc = device_buffer(gpu(), g);
+  vk::Sequence seq(gpu());
+  seq.begin();
+  ops::gelu_mul(seq, bg, bu, bo, n);
+  ops::scale(seq, bs, n, 45.25f);
+  ops::softcap(seq, bc, n, 3.0f);
+  seq.end();
+  seq.run();
+  std::vector<float> want(n), scaled(n), capped = g;
+  ref::gelu_mul(g, u, want);
+  for (uint32_t i = 0; i < n; ++i) scaled[i] = g[i] * 45.25f;
+  ref::softcap(capped, 3.0f);
+  EXPECT_LE(worst_ratio(read_back(bo, n), want, {}, 1e-6, 1e-5), 1.0);
+  EXPECT_LE(worst_ratio(read_back(bs, n), scaled, {}, 0, 1e-7), 1.0);
+  EXPECT_LE(worst_ratio(read_back(bc, n), capped, {}, 1e-6, 1e-5), 1.0);
+}
+
 TEST_F(ElementwiseKernels, SoftmaxMatchesReference) {
   for (auto [rows, cols, scale] : {std::tuple{1u, 1u, 1.0f}, std::tuple{7u, 333u, 0.125f}, std::tuple{2u, 5000u, 3.0f}}) {
     const auto x = random_floats(size_t(rows) * cols, 5, -10, 10);
@@ -157,33 +184,16 @@ TEST_F(ElementwiseKernels, SoftmaxMatchesReference) {
   }
 }
 
-// Looks up `ids` in a rows x cols table of type t holding bytes q on the GPU
-// and checks the rows against the CPU's dequantization (bit-exact).
-void check_embedding(vk::Context& ctx, GgmlType t, const std::vector<uint8_t>& q, uint32_t rows, uint32_t cols,
-                     const std::vector<uint32_t>& ids, const char* label) {
-  const auto deq = dequantize_rows(t, q, rows, cols);
-  vk::DeviceTensor tt(ctx, t, cols, rows, "tok_embd");
-  tt.upload(q);
-  vk::Buffer bids = device_buffer(ctx, ids), out = zero_buffer(ctx, ids.size() * cols);
-  vk::Sequence seq(ctx);
-  seq.begin();
-  ops::embed(seq, tt, bids, out, static_cast<uint32_t>(ids.size()));
-  seq.end();
-  seq.run();
-  std::vector<float> want(ids.size() * cols);
-  ref::embed(deq, ids, want, cols);
-  EXPECT_EQ(read_back(out, want.size()), want) << ggml_type_name(t) << label;
-}
-
 TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
   for (bool split : {false, true}) {
     vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
     for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
                        GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                       GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+                       GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                       GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
       const uint32_t rows = 301, cols = ggml_traits(t).block_elems == 256 ? 768 : 320;
       const auto table = random_floats(size_t(rows) * cols, 6);
-      const auto q = quantize_rows(t, table, rows, cols);
+      const auto q = sample_weight_bytes(t, table, rows, cols, 6);
       check_embedding(ctx, t, q, rows, cols, {0, 300, 17, 17, 150, 299, 1}, split ? " split" : "");
     }
   }
@@ -196,6 +206,17 @@ TEST_F(ElementwiseKernels, EmbeddingLookupOfAnyTernaryBytes) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
     const uint32_t rows = 37, cols = 768;
     const std::vector<uint8_t> q = blocks_of_any_bytes(t, rows, cols, 65, -0.3f, 0.01f, 50);
+    check_embedding(gpu(), t, q, rows, cols, {0, 36, 5, 5, 20}, "");
+  }
+}
+
+// Grid-type blocks (IQ1..IQ3) of arbitrary bytes: every index, sign and
+// sub-block scale a file may hold, looked up exactly as the CPU dequantizes.
+TEST_F(ElementwiseKernels, EmbeddingLookupOfAnyGridTypeBytes) {
+  for (GgmlType t : {GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S,
+                     GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+    const uint32_t rows = 37, cols = 768;
+    const std::vector<uint8_t> q = blocks_of_any_bytes(t, rows, cols, 66, -0.3f, 0.01f, 50);
     check_embedding(gpu(), t, q, rows, cols, {0, 36, 5, 5, 20}, "");
   }
 }

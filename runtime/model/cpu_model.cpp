@@ -47,13 +47,14 @@ CpuModel::CpuModel(const GgufFile& file, const ModelConfig& config, std::optiona
   for (const LayerTensors& l : t.layers)
     layers_.push_back({dequant(l.attn_norm), dequant(l.wq), dequant(l.wk), dequant(l.wv), dequant(l.wo),
                        dequant(l.bq), dequant(l.bk), dequant(l.bv), dequant(l.q_norm), dequant(l.k_norm),
-                       dequant(l.ffn_norm), dequant(l.w_gate),
-                       dequant(l.w_up), dequant(l.w_down)});
+                       dequant(l.ffn_norm), dequant(l.w_gate), dequant(l.w_up), dequant(l.w_down),
+                       dequant(l.attn_post_norm), dequant(l.ffn_post_norm)});
   k_cache_.resize(c_.n_layer);
   v_cache_.resize(c_.n_layer);
   // Plain RoPE until told otherwise.
   freq_.resize(c_.rope.n_rot / 2);
   for (int i = 0; i < c_.rope.n_rot / 2; ++i) freq_[i] = std::pow(c_.rope.freq_base, -2.0 * i / c_.rope.n_rot);
+  local_freq_ = c_.local_rope_freq();
 }
 
 void CpuModel::set_rope(std::vector<double> freq, float attn_factor) {
@@ -63,7 +64,8 @@ void CpuModel::set_rope(std::vector<double> freq, float attn_factor) {
 
 void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vector<float>& out) {
   const int hd = c_.head_dim, group = c_.n_head / c_.n_head_kv, total = n_past_ + n;
-  const double scale = 1.0 / std::sqrt(double(hd));
+  const double scale = c_.query_scale();
+  const int window = c_.is_local(layer) ? c_.swa_window : 0;
   const auto& K = k_cache_[layer];
   const auto& V = v_cache_[layer];
   const bool probe = layer == probe_layer_;
@@ -72,11 +74,12 @@ void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vec
   std::vector<double> p(total);
   for (int t = 0; t < n; ++t) {
     const int visible = n_past_ + t + 1;  // causal: keys 0 .. pos(t)
+    const int first = window > 0 ? std::max(0, visible - window) : 0;  // a local layer's window
     for (int h = 0; h < c_.n_head; ++h) {
       const int kvh = h / group;
       const float* qv = q.data() + (size_t(t) * c_.n_head + h) * hd;
       double m = -INFINITY;
-      for (int j = 0; j < visible; ++j) {
+      for (int j = first; j < visible; ++j) {
         const float* kv = K.data() + size_t(j) * c_.kv_dim() + size_t(kvh) * hd;
         double s = 0;
         for (int d = 0; d < hd; ++d) s += double(qv[d]) * kv[d];
@@ -85,9 +88,9 @@ void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vec
         m = std::max(m, p[j]);
       }
       double sum = 0;
-      for (int j = 0; j < visible; ++j) sum += (p[j] = std::exp(p[j] - m));
+      for (int j = first; j < visible; ++j) sum += (p[j] = std::exp(p[j] - m));
       float* o = out.data() + (size_t(t) * c_.n_head + h) * hd;
-      for (int j = 0; j < visible; ++j) {
+      for (int j = first; j < visible; ++j) {
         const double w = p[j] / sum;
         if (probe && h == probe_head_) probe_[size_t(t) * total + j] = static_cast<float>(w);
         const float* vv = V.data() + size_t(j) * c_.kv_dim() + size_t(kvh) * hd;
@@ -104,6 +107,8 @@ std::vector<float> CpuModel::forward(std::span<const int32_t> tokens) {
     if (tokens[t] < 0 || tokens[t] >= c_.n_vocab) throw ModelError("token id out of range");
     std::copy_n(tok_embd_.data() + size_t(tokens[t]) * E, E, x.data() + size_t(t) * E);
   }
+  if (c_.embd_scale != 1.0f)  // gemma3: sqrt(n_embd)
+    for (float& e : x) e *= c_.embd_scale;
   std::vector<int32_t> pos(n);
   for (int t = 0; t < n; ++t) pos[t] = n_past_ + t;
 
@@ -117,26 +122,35 @@ std::vector<float> CpuModel::forward(std::span<const int32_t> tokens) {
       ref::rms_norm(q, L.q_norm, q, int64_t(n) * c_.n_head, c_.head_dim, c_.rms_eps);
       ref::rms_norm(k, L.k_norm, k, int64_t(n) * c_.n_head_kv, c_.head_dim, c_.rms_eps);
     }
-    ref::rope(q, pos, freq_, c_.n_head, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
-    ref::rope(k, pos, freq_, c_.n_head_kv, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor_);
+    // Local layers rotate with their own plain RoPE, untouched by the method.
+    const bool local = c_.is_local(l);
+    const std::vector<double>& freq = local ? local_freq_ : freq_;
+    const float attn_factor = local ? 1.0f : attn_factor_;
+    ref::rope(q, pos, freq, c_.n_head, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor);
+    ref::rope(k, pos, freq, c_.n_head_kv, c_.head_dim, c_.rope.n_rot, c_.neox, attn_factor);
     if (kv_rounding_)
       for (auto* t : {&k, &v}) round_kv(*t, c_.head_dim, *kv_rounding_);
     k_cache_[l].insert(k_cache_[l].end(), k.begin(), k.end());
     v_cache_[l].insert(v_cache_[l].end(), v.begin(), v.end());
     std::vector<float> attn;
     attention(l, q, n, attn);
-    const auto o = linear(L.wo, attn, n, E, c_.q_dim());
+    auto o = linear(L.wo, attn, n, E, c_.q_dim());
+    if (c_.post_norms) ref::rms_norm(o, L.attn_post_norm, o, n, E, c_.rms_eps);
     ref::add(x, o, x);
     ref::rms_norm(x, L.ffn_norm, xn, n, E, c_.rms_eps);
     auto g = linear(L.w_gate, xn, n, c_.n_ff, E);
     const auto u = linear(L.w_up, xn, n, c_.n_ff, E);
-    ref::silu_mul(g, u, g);
-    const auto d = linear(L.w_down, g, n, E, c_.n_ff);
+    if (c_.gelu_ffn) ref::gelu_mul(g, u, g);
+    else ref::silu_mul(g, u, g);
+    auto d = linear(L.w_down, g, n, E, c_.n_ff);
+    if (c_.post_norms) ref::rms_norm(d, L.ffn_post_norm, d, n, E, c_.rms_eps);
     ref::add(x, d, x);
   }
   n_past_ += n;
   ref::rms_norm(x, output_norm_, xn, n, E, c_.rms_eps);
-  return linear(output_, xn, n, c_.n_vocab, E);
+  std::vector<float> logits = linear(output_, xn, n, c_.n_vocab, E);
+  if (c_.final_logit_softcap > 0) ref::softcap(logits, c_.final_logit_softcap);
+  return logits;
 }
 
 }  // namespace mrrope

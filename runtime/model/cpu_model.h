@@ -21,7 +21,8 @@ class CpuModel {
   CpuModel(const GgufFile& file, const ModelConfig& config,
            std::optional<KvCacheType> kv_rounding = KvCacheType::F16);
 
-  // The rotary schedule: per-pair frequencies (RopeTable::freq) and m.
+  // The rotary schedule: per-pair frequencies (RopeTable::freq) and m. Local
+  // (sliding-window) layers keep their own plain RoPE (ModelConfig::local_rope_freq).
   void set_rope(const RopeTable& table) { set_rope(table.freq, table.attn_factor); }
   void set_rope(std::vector<double> freq, float attn_factor);
 
@@ -44,13 +45,14 @@ class CpuModel {
  private:
   struct Layer {
     std::vector<float> attn_norm, wq, wk, wv, wo, bq, bk, bv, q_norm, k_norm, ffn_norm, w_gate, w_up, w_down;
+    std::vector<float> attn_post_norm, ffn_post_norm;
   };
   void attention(int layer, const std::vector<float>& q, int n, std::vector<float>& out);
 
   ModelConfig c_;
   std::vector<float> tok_embd_, output_norm_, output_;
   std::vector<Layer> layers_;
-  std::vector<double> freq_;
+  std::vector<double> freq_, local_freq_;
   float attn_factor_ = 1.0f;
   std::optional<KvCacheType> kv_rounding_;
   int n_past_ = 0;

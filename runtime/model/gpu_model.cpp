@@ -33,6 +33,24 @@ vk::Buffer activations(vk::Context& ctx, uint64_t floats) {
   return vk::Buffer(ctx, std::max<uint64_t>(floats, 1) * 4, MemoryUsage::Device);
 }
 
+// An F32 vector multiplied by `factor` on its way up (factor 1: as stored).
+vk::Buffer upload_f32_scaled(vk::Context& ctx, const TensorView& t, double factor) {
+  if (!t || factor == 1.0) return upload_f32(ctx, t);
+  std::vector<float> v(t.data.size() / 4);
+  std::memcpy(v.data(), t.data.data(), t.data.size());
+  for (float& e : v) e = static_cast<float>(e * factor);
+  vk::Buffer b(ctx, t.data.size(), MemoryUsage::Device);
+  b.write(v.data(), t.data.size());
+  return b;
+}
+
+vk::Buffer upload_turns(vk::Context& ctx, std::span<const double> freq) {
+  const auto turns = ops::encode_rope_turns(freq);
+  vk::Buffer b(ctx, turns.size() * 4, MemoryUsage::Device);
+  b.write(turns.data(), turns.size() * 4);
+  return b;
+}
+
 uint64_t tensor_bytes(const TensorView& t) { return t ? t.data.size() : 0; }
 
 GpuModelOptions resolve(const ModelConfig& c, GpuModelOptions o) {
@@ -128,6 +146,12 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   tok_embd_ = upload_tensor(ctx, t.tok_embd, "token_embd");
   if (!c_.tied_output) output_ = upload_tensor(ctx, t.output, "output");
   output_norm_ = upload_f32(ctx, t.output_norm);
+  // The attention kernels scale scores by 1 / sqrt(head_dim); another query
+  // scale (Gemma 3 27B) is folded into the per-head q norm's weights, which
+  // multiply q just before RoPE (linear, so the same as scaling q after it).
+  const double q_norm_factor = c_.query_scale() * std::sqrt(double(c_.head_dim));
+  if (q_norm_factor != 1.0 && !c_.qk_norm)
+    throw ModelError("an attention scale other than 1 / sqrt(head_dim) needs the per-head q norm");
   for (size_t i = 0; i < t.layers.size(); ++i) {
     const LayerTensors& l = t.layers[i];
     const std::string p = "blk." + std::to_string(i) + ".";
@@ -136,7 +160,8 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
                        upload_tensor(ctx, l.w_gate, p + "ffn_gate"), upload_tensor(ctx, l.w_up, p + "ffn_up"),
                        upload_tensor(ctx, l.w_down, p + "ffn_down"), upload_f32(ctx, l.attn_norm),
                        upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
-                       upload_f32(ctx, l.bv), upload_f32(ctx, l.q_norm), upload_f32(ctx, l.k_norm)});
+                       upload_f32(ctx, l.bv), upload_f32_scaled(ctx, l.q_norm, q_norm_factor),
+                       upload_f32(ctx, l.k_norm), upload_f32(ctx, l.attn_post_norm), upload_f32(ctx, l.ffn_post_norm)});
   }
   kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type);
   attn_scratch_ = std::make_unique<ops::AttentionScratch>(ctx, attention_rows(c_, options_), c_.head_dim);
@@ -167,16 +192,15 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   std::vector<double> plain(c_.rope.n_rot / 2);
   for (size_t i = 0; i < plain.size(); ++i) plain[i] = std::pow(c_.rope.freq_base, -2.0 * i / c_.rope.n_rot);
   set_rope(plain, 1.0f);
+  if (c_.has_local_layers()) rope_turns_local_ = upload_turns(ctx, c_.local_rope_freq());
 }
 
 void GpuModel::set_rope(std::span<const double> freq, float attn_factor) {
   if (freq.size() != static_cast<size_t>(c_.rope.n_rot / 2))
     throw ModelError("rope table has " + std::to_string(freq.size()) + " pairs, the model rotates " +
                      std::to_string(c_.rope.n_rot / 2));
-  const auto turns = ops::encode_rope_turns(freq);
   decode_seq_.reset();  // it binds the old table
-  rope_turns_ = vk::Buffer(ctx_, turns.size() * 4, MemoryUsage::Device);
-  rope_turns_.write(turns.data(), turns.size() * 4);
+  rope_turns_ = upload_turns(ctx_, freq);
   attn_factor_ = attn_factor;
 }
 
@@ -200,15 +224,21 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
     ops::rms_norm(seq, q_, L.q_norm, q_, n * uint32_t(c_.n_head), hd, c_.rms_eps);
     ops::rms_norm(seq, k_, L.k_norm, k_, n * uint32_t(c_.n_head_kv), hd, c_.rms_eps);
   }
-  ops::rope(seq, q_, positions_, rope_turns_, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor_});
+  // Local (sliding-window) layers rotate with their own plain RoPE, untouched by the method.
+  const bool local = c_.is_local(layer);
+  const vk::Buffer& turns = local ? rope_turns_local_ : rope_turns_;
+  const float attn_factor = local ? 1.0f : attn_factor_;
+  ops::rope(seq, q_, positions_, turns, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor});
   // Keys are rotated on their way into the cache (one pass instead of rope + store).
-  const ops::KeyRotation key_rotation{rope_turns_, rot, c_.neox, attn_factor_};
+  const ops::KeyRotation key_rotation{turns, rot, c_.neox, attn_factor};
   ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &key_rotation);
+  ops::AttentionArgs attention_args{n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer};
+  attention_args.window = local ? static_cast<uint32_t>(c_.swa_window) : 0;
   // On the int8 path the attention's last pass also writes its output in int8 for wo.
-  const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_,
-                                      {n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer}, q8);
+  const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_, attention_args, q8);
   if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
   ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8, f16_input()).matmul(L.wo, o_);
+  if (c_.post_norms) ops::rms_norm(seq, o_, L.attn_post_norm, o_, n, E, c_.rms_eps);
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8, f16_input());
@@ -216,10 +246,13 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ffn_in.matmul(L.w_up, up_);
   const auto ff = static_cast<uint32_t>(c_.n_ff);
   // The int8 products take silu(gate) * up straight from the fused activation-and-quantize pass.
-  const bool swiglu_q8 = ops::takes_int8_input(ctx_.info(), L.w_down, n);
-  if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
+  // GeGLU (gemma3) has no fused pass: SharedInput quantizes its output where needed.
+  const bool swiglu_q8 = !c_.gelu_ffn && ops::takes_int8_input(ctx_.info(), L.w_down, n);
+  if (c_.gelu_ffn) ops::gelu_mul(seq, gate_, up_, gate_, n * ff);
+  else if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
   else ops::silu_mul(seq, gate_, up_, gate_, n * ff);
   ops::SharedInput(seq, gate_, xq_, ff, n, swiglu_q8, f16_input()).matmul(L.w_down, o_);
+  if (c_.post_norms) ops::rms_norm(seq, o_, L.ffn_post_norm, o_, n, E, c_.rms_eps);
   if (layer + 1 < c_.n_layer)
     ops::add_rms_norm(seq, x_, o_, layers_[layer + 1].attn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   else ops::add(seq, x_, o_, x_, n * E);
@@ -261,6 +294,7 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
   const uint32_t n = stage_tokens(tokens);
   seq.begin();
   ops::embed(seq, tok_embd_, ids_, x_, n);
+  if (c_.embd_scale != 1.0f) ops::scale(seq, x_, n * uint32_t(c_.n_embd), c_.embd_scale);  // gemma3
   for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
   return n;
 }
@@ -272,6 +306,7 @@ void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits
   const ops::Act last(x_, all_logits ? 0 : (n - 1) * E);
   ops::rms_norm(seq, last, output_norm_, xn_, rows, E, c_.rms_eps);
   ops::SharedInput(seq, xn_, xq_, E, rows, false, f16_input()).matmul(c_.tied_output ? tok_embd_ : output_, logits_);
+  if (c_.final_logit_softcap > 0) ops::softcap(seq, logits_, rows * uint32_t(c_.n_vocab), c_.final_logit_softcap);
   seq.copy(logits_, 0, logits_host_, 0, uint64_t(rows) * c_.n_vocab * 4);
 }
 
@@ -358,6 +393,7 @@ std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::s
   for (uint32_t r = 0; r < n; r += group) {
     const uint32_t rows = std::min(group, n - r);
     ops::matmul(seq, c_.tied_output ? tok_embd_ : output_, ops::Act(xn_, r * E), logits_, rows);
+    if (c_.final_logit_softcap > 0) ops::softcap(seq, logits_, rows * V, c_.final_logit_softcap);
     ops::token_nll(seq, logits_, targets_, nll_, rows, V, r, r);
   }
   seq.copy(nll_, 0, nll_host_, 0, uint64_t(n) * 4);

@@ -60,7 +60,8 @@ class GpuModel {
   GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& config, const GpuModelOptions& options);
 
   // The rotary schedule: a method's table (build_rope_table), or per-pair
-  // frequencies and m directly.
+  // frequencies and m directly. It applies to global layers only: local
+  // (sliding-window) layers keep ModelConfig::local_rope_freq.
   void set_rope(const RopeTable& table) { set_rope(table.freq, table.attn_factor); }
   void set_rope(std::span<const double> freq, float attn_factor);
 
@@ -105,6 +106,7 @@ class GpuModel {
   struct Layer {
     vk::DeviceTensor wq, wk, wv, wo, w_gate, w_up, w_down;
     vk::Buffer attn_norm, ffn_norm, bq, bk, bv, q_norm, k_norm;
+    vk::Buffer attn_post_norm, ffn_post_norm;  // gemma3
   };
   // Uploads ids and positions, begins `seq` and records embedding and layers.
   // Checks tokens and writes their ids and positions for the GPU to read.
@@ -136,7 +138,8 @@ class GpuModel {
   std::unique_ptr<ops::AttentionScratch> attn_scratch_;
   // Activations for max_batch tokens.
   vk::Buffer logits_host_, nll_host_;
-  vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
+  // rope_turns_local_: the local (sliding-window) layers' own plain RoPE, fixed at load.
+  vk::Buffer ids_, positions_, targets_, nll_, rope_turns_, rope_turns_local_, x_, xn_, q_, k_, v_, attn_, o_, gate_, up_, logits_;
   vk::Buffer xq_;  // a product input quantized to int8 (ops/matvec_int8.h)
   vk::Buffer xh_;  // a prefill product's input in f16, on devices whose products take it (ops::takes_f16_input)
   vk::Buffer first_bad_layer_;  // host-visible int32: the first layer with non-finite activations (ops::NonFiniteWatch)

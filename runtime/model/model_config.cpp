@@ -123,8 +123,13 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
   else if (hp.architecture == "qwen2") c.arch = Architecture::Qwen2, c.neox = true, c.qkv_bias = true;
   else if (hp.architecture == "qwen3") c.arch = Architecture::Qwen3, c.neox = true, c.qk_norm = true;
   else if (hp.architecture == "phi3") c.arch = Architecture::Phi3, c.neox = true, c.fused_gate_up = true;
+  else if (hp.architecture == "gemma3") c.arch = Architecture::Gemma3;
+  else if (hp.architecture == "gemma2")  // attention soft-capping would need the attention kernels to change
+    fail(file, "architecture 'gemma2' is not supported yet (its attention logit soft-capping is not implemented; "
+               "supported: llama, qwen2, qwen3, phi3, gemma3)");
   else
-    fail(file, "architecture '" + hp.architecture + "' is not supported (supported: llama, qwen2, qwen3, phi3)");
+    fail(file, "architecture '" + hp.architecture +
+                   "' is not supported (supported: llama, qwen2, qwen3, phi3, gemma3)");
   c.n_vocab = static_cast<int>(hp.n_vocab);
   c.n_embd = static_cast<int>(hp.n_embd);
   c.n_layer = static_cast<int>(hp.n_layer);
@@ -143,6 +148,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
     fail(file, "head size " + std::to_string(c.head_dim) + " is not supported (even, at most 256)");
   if (hp.head_dim_v != hp.head_dim) fail(file, "different key and value head sizes are not supported");
   c.tied_output = file.find_tensor("output.weight") == nullptr;
+  if (c.arch == Architecture::Gemma3) read_gemma3_config(file, c);
   c.rope = rope_model_params(file, hp, c.neox);
   if (c.rope.n_rot <= 0 || c.rope.n_rot > c.head_dim || c.rope.n_rot % 2 != 0)
     fail(file, "rope dimension count " + std::to_string(c.rope.n_rot) + " does not fit head size " +
@@ -164,6 +170,10 @@ ModelTensors ModelTensors::bind(const GgufFile& f, const ModelConfig& c) {
     if (c.qk_norm) {
       l.q_norm = bind_f32(f, p + "attn_q_norm.weight", c.head_dim);
       l.k_norm = bind_f32(f, p + "attn_k_norm.weight", c.head_dim);
+    }
+    if (c.post_norms) {  // gemma3; the converter stored Gemma's (1 + w) as the weights
+      l.attn_post_norm = bind_f32(f, p + "post_attention_norm.weight", c.n_embd);
+      l.ffn_post_norm = bind_f32(f, p + "post_ffw_norm.weight", c.n_embd);
     }
     l.ffn_norm = bind_f32(f, p + "ffn_norm.weight", c.n_embd);
     if (c.fused_gate_up) {

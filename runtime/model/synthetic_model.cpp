@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "quant/half.h"
+#include "quant/iquants_low.h"
 
 namespace mrrope {
 namespace {
@@ -52,6 +53,19 @@ std::vector<uint8_t> random_block_bytes(GgmlType type, int64_t cols, int64_t row
       for (size_t b = 0; b < bytes.size(); b += t.block_bytes)
         set_half(b + (type == GgmlType::TQ1_0 ? 52 : 64), 0.001f);
       break;
+    case GgmlType::IQ2_XXS:  // grid levels up to 43 times (2s + 1) / 8, s up to 15
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:  // levels up to 62 times (2s + 1) / 4; IQ3_S: up to 15 times 2s + 1
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:  // levels -1..1 (+-1/8) times 2s + 1, s up to 7
+    case GgmlType::IQ1_M: {
+      const float d = type == GgmlType::IQ1_S || type == GgmlType::IQ1_M ? 0.0015f
+                      : type == GgmlType::IQ3_XXS || type == GgmlType::IQ3_S ? 0.0001f
+                                                                              : 0.0002f;
+      for (size_t b = 0; b < bytes.size(); b += t.block_bytes) set_iq_block_scale(type, &bytes[b], float_to_half(d));
+      break;
+    }
     case GgmlType::Q4_K:
     case GgmlType::Q5_K: {
       // weight = d * sc * q - dmin * m with sc, m, q uniform: dmin = d * mean(q)
@@ -112,6 +126,10 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   }
   if (s.native_orig_ctx) w.set_u32(a + ".rope.scaling.original_context_length", s.native_orig_ctx);
   if (s.attn_factor != 0) w.set_f32(a + ".rope.scaling.attn_factor", s.attn_factor);
+  if (s.swa_window) w.set_u32(a + ".attention.sliding_window", s.swa_window);
+  if (s.swa_pattern) w.set_u32(a + ".attention.sliding_window_pattern", s.swa_pattern);
+  if (s.swa_freq_base != 0) w.set_f32(a + ".rope.freq_base_swa", static_cast<float>(s.swa_freq_base));
+  if (s.final_logit_softcap != 0) w.set_f32(a + ".final_logit_softcapping", s.final_logit_softcap);
 
   std::mt19937 rng(s.seed);
   std::mt19937_64 rng64(s.seed);
@@ -187,9 +205,13 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
       vec(p + "attn_k.bias", kv_dim, -0.5f, 0.5f);
       vec(p + "attn_v.bias", kv_dim, -0.5f, 0.5f);
     }
-    if (a == "qwen3") {  // normalized heads have unit RMS: weights above 1 keep attention peaked
+    if (a == "qwen3" || a == "gemma3") {  // normalized heads have unit RMS: weights above 1 keep attention peaked
       vec(p + "attn_q_norm.weight", s.head_dim, 1.0f, 3.0f);
       vec(p + "attn_k_norm.weight", s.head_dim, 1.0f, 3.0f);
+    }
+    if (a == "gemma3") {  // stored as llama.cpp's converter writes them: Gemma's 1 + w
+      vec(p + "post_attention_norm.weight", s.n_embd, 0.8f, 1.2f);
+      vec(p + "post_ffw_norm.weight", s.n_embd, 0.8f, 1.2f);
     }
     vec(p + "ffn_norm.weight", s.n_embd, 0.8f, 1.2f);
     if (a == "phi3") {

@@ -182,6 +182,29 @@ void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer&
   elementwise(seq, "silu_mul", gate, up, out, n);
 }
 
+void gelu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n) {
+  elementwise(seq, "gelu_mul", gate, up, out, n);
+}
+
+namespace {
+void scale_kernel(Sequence& seq, const char* shader, const Buffer& x, uint32_t n, float value) {
+  struct Push {
+    uint32_t n;
+    float value;
+  } p{n, value};
+  vk::Kernel& k = seq.context().kernel(KernelDesc{shader, {Access::ReadWrite}, sizeof(Push), {}});
+  const Grid g = grid_for(seq, ceil_div(n, 256));
+  seq.dispatch(k, {x}, p, g.x, g.y, 1, shader);
+}
+}  // namespace
+
+void scale(Sequence& seq, const Buffer& x, uint32_t n, float value) { scale_kernel(seq, "scale", x, n, value); }
+
+void softcap(Sequence& seq, const Buffer& x, uint32_t n, float cap) {
+  if (!(cap > 0)) throw vk::VulkanError("softcap: the cap must be positive");
+  scale_kernel(seq, "softcap", x, n, cap);
+}
+
 void add(Sequence& seq, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n) {
   elementwise(seq, "add", a, b, out, n);
 }

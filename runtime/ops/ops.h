@@ -78,6 +78,12 @@ void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const 
                   const NonFiniteWatch* watch = nullptr);
 // out = silu(gate) * up over n elements; out may be gate.
 void silu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
+// out = gelu_tanh(gate) * up over n elements (GeGLU, Gemma); out may be gate.
+void gelu_mul(Sequence& seq, const Buffer& gate, const Buffer& up, const Buffer& out, uint32_t n);
+// x[i] *= value over n elements, in place.
+void scale(Sequence& seq, const Buffer& x, uint32_t n, float value);
+// x[i] = cap * tanh(x[i] / cap) over n elements, in place (cap > 0).
+void softcap(Sequence& seq, const Buffer& x, uint32_t n, float cap);
 // dst[0, bytes) = src[0, bytes) through the shader cores; bytes a multiple of 16.
 void copy_words(Sequence& seq, const Buffer& src, const Buffer& dst, uint64_t bytes);
 // out = a + b over n elements; out may be a.
