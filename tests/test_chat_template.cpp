@@ -132,9 +132,9 @@ TEST(ChatTemplateFlag, BothFormsAreConsumedAndTheRestKept) {
 
 TEST(ChatTemplateFlag, BadNamesAreClearErrors) {
   EXPECT_EQ(flag_error({"--chat-template", "vicuna"}),
-            "--chat-template: unknown template 'vicuna' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
+            "--chat-template: unknown template 'vicuna' (expected none, llama2, llama3, chatml, qwen3, phi3 or gemma)");
   EXPECT_EQ(flag_error({"--chat-template="}),
-            "--chat-template: unknown template '' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
+            "--chat-template: unknown template '' (expected none, llama2, llama3, chatml, qwen3, phi3 or gemma)");
   EXPECT_EQ(flag_error({"-n", "4", "--chat-template"}), "--chat-template needs a name (none, llama2, llama3, chatml, qwen3, phi3)");
 }
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "engine/cli_flags.h"
-
 namespace mrrope::tok {
 
 namespace {
@@ -101,6 +99,28 @@ std::string format_phi3(const std::vector<ChatMessage>& msgs, bool gen) {
   return out;
 }
 
+// Gemma's template (llama.cpp's LLM_CHAT_TEMPLATE_GEMMA): the assistant is
+// "model"; Gemma has no system turn, so system text (trimmed) opens the next
+// user turn, followed by a blank line. Contents are trimmed.
+std::string format_gemma(const std::vector<ChatMessage>& msgs, bool gen) {
+  std::string out, system;
+  for (const ChatMessage& m : msgs) {
+    if (m.role == "system") {
+      system += trim(m.content);
+      continue;
+    }
+    const std::string role = m.role == "assistant" ? "model" : m.role;
+    out += "<start_of_turn>" + role + "\n";
+    if (!system.empty() && role != "model") {
+      out += system + "\n\n";
+      system.clear();
+    }
+    out += std::string(trim(m.content)) + "<end_of_turn>\n";
+  }
+  if (gen) out += "<start_of_turn>model\n";
+  return out;
+}
+
 // Base models: the contents joined by blank lines, nothing else added.
 std::string format_none(const std::vector<ChatMessage>& msgs) {
   std::string out;
@@ -120,19 +140,17 @@ std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
   if (name == "chatml" || name == "qwen" || name == "qwen2") return ChatTemplate::ChatML;
   if (name == "qwen3") return ChatTemplate::Qwen3;
   if (name == "phi3" || name == "phi4-mini") return ChatTemplate::Phi3;
+  if (name == "gemma" || name == "gemma3") return ChatTemplate::Gemma;
   return std::nullopt;
 }
 
-std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args) {
-  std::optional<ChatTemplate> chosen;
-  for (const TakenFlag& f : take_flags(args, {"--chat-template"})) {
-    if (!f.value) throw std::invalid_argument(f.flag + " needs a name (none, llama2, llama3, chatml, qwen3, phi3)");
-    chosen = chat_template_from_name(*f.value);
-    if (!chosen)
-      throw std::invalid_argument(f.flag + ": unknown template '" + *f.value +
-                                  "' (expected none, llama2, llama3, chatml, qwen3 or phi3)");
-  }
-  return chosen;
+const char* chat_template_names() { return "none, llama2, llama3, chatml, qwen3, phi3 or gemma"; }
+
+ChatTemplate parse_chat_template_name(std::string_view name) {
+  const auto chosen = chat_template_from_name(name);
+  if (!chosen)
+    throw std::invalid_argument("unknown template '" + std::string(name) + "' (expected " + chat_template_names() + ")");
+  return *chosen;
 }
 
 const char* chat_template_name(ChatTemplate t) {
@@ -143,6 +161,7 @@ const char* chat_template_name(ChatTemplate t) {
     case ChatTemplate::ChatML: return "chatml";
     case ChatTemplate::Qwen3: return "qwen3";
     case ChatTemplate::Phi3: return "phi3";
+    case ChatTemplate::Gemma: return "gemma";
   }
   return "none";
 }
@@ -156,6 +175,7 @@ ChatTemplate detect_chat_template(std::string_view jinja) {
   if (jinja.find("<|assistant|>") != std::string_view::npos && jinja.find("<|end|>") != std::string_view::npos)
     return ChatTemplate::Phi3;
   if (jinja.find("[INST]") != std::string_view::npos) return ChatTemplate::Llama2;
+  if (jinja.find("<start_of_turn>") != std::string_view::npos) return ChatTemplate::Gemma;
   return ChatTemplate::None;
 }
 
@@ -169,6 +189,7 @@ std::string format_chat(ChatTemplate t, const std::vector<ChatMessage>& messages
     case ChatTemplate::ChatML: return format_chatml(messages, add_generation_prompt);
     case ChatTemplate::Qwen3: return format_qwen3(messages, add_generation_prompt);
     case ChatTemplate::Phi3: return format_phi3(messages, add_generation_prompt);
+    case ChatTemplate::Gemma: return format_gemma(messages, add_generation_prompt);
   }
   return {};
 }

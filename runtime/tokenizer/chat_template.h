@@ -20,6 +20,7 @@ enum class ChatTemplate {
   ChatML,  // <|im_start|>role\n...<|im_end|>\n (Qwen, Qwen2)
   Qwen3,   // ChatML; the answer opens with an empty <think></think> (Qwen3's enable_thinking=false)
   Phi3,    // <|role|>\n...<|end|>\n (Phi-3, Phi-3.5, Phi-4-mini, as llama.cpp formats them)
+  Gemma,   // <start_of_turn>user\n...<end_of_turn>\n<start_of_turn>model\n (Gemma 2/3; system joins the next user turn)
 };
 
 struct ChatMessage {
@@ -28,13 +29,14 @@ struct ChatMessage {
 };
 
 // "none", "llama2", "llama3", "chatml" (also "qwen", "qwen2"), "qwen3", "phi3"
-// (also "phi4-mini"); nullopt otherwise.
+// (also "phi4-mini"), "gemma" (also "gemma3"); nullopt otherwise.
 std::optional<ChatTemplate> chat_template_from_name(std::string_view name);
 const char* chat_template_name(ChatTemplate t);
-// llama.cpp's `--chat-template NAME` (or `--chat-template=NAME`): removed from
-// `args`, the rest kept in order; nullopt when absent. Throws
-// std::invalid_argument for a missing or unknown name.
-std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args);
+// The names chat_template_from_name knows, for messages: "none, llama2, ... or phi3".
+const char* chat_template_names();
+// chat_template_from_name, throwing std::invalid_argument "unknown template
+// 'x' (expected none, ...)" (llama.cpp's --chat-template: engine/engine_flags.h).
+ChatTemplate parse_chat_template_name(std::string_view name);
 // Detects the family from a Jinja chat template; None when empty or unknown.
 ChatTemplate detect_chat_template(std::string_view jinja);
 
