@@ -43,6 +43,12 @@ layout(constant_id = 8) const uint X_HALF = 0;
 // float-to-half conversions (quarter-rate on NVIDIA) are needed. Opt-in until
 // its tests have run on a GPU with these matrices (MRROPE_COOPMAT_DEQUANT=packed).
 layout(constant_id = 9) const uint PACKED_DEQUANT = 0;
+// 1 (with X_HALF, K a multiple of BK, the f16 rows padded to whole BN tiles):
+// each subgroup loads its activation fragments straight from the buffer into
+// registers, a step ahead, instead of the workgroup staging them through
+// shared memory. That halves the staging work and the shared memory a stage
+// takes, so two stages of BK 64 fit NVIDIA's 48 KiB.
+layout(constant_id = 10) const uint X_DIRECT = 0;
 layout(local_size_x_id = 0) in;
 
 // Binding 0 and 1 are also read through 16-byte views where aligned.
@@ -78,8 +84,9 @@ const uint SUBGROUPS = (BM / WM) * (BN / WN);
 
 // Stage s of the weights, row-major: halves k .. k + 7 of a row at ws[s * BM * S8 + row * S8 + k / 8].
 shared uvec4 ws[STAGES * BM * S8];
-// Stage s of the activations, one row per token: halves k .. k + 3 at xs[s * BN * S4 + token * S4 + k / 4].
-shared uvec2 xs[STAGES * BN * S4];
+// Stage s of the activations, one row per token: halves k .. k + 3 at xs[s * BN * S4 + token * S4 + k / 4]
+// (one unused element when they are read straight from the buffer).
+shared uvec2 xs[STAGES * BN * S4 * (1u - X_DIRECT) + 1u];
 
 uvec2 pack4(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 shared float cs[SUBGROUPS * T * T];  // one 16x16 result fragment per subgroup on its way out
@@ -91,6 +98,7 @@ const uint XPT = (X_ITEMS + ST - 1u) / ST;  // items per staging thread
 uvec4 xr[XPT];  // f32 bits, or 8 packed halves
 
 void load_x(uint tid, uint b0, uint k0) {
+  if (X_DIRECT != 0u) return;
   const bool vec = ((p.x_offset | p.x_stride | p.cols) & 3u) == 0u;
   [[unroll]] for (uint i = 0u; i < XPT; ++i) {
     const uint item = tid + i * ST;
@@ -113,6 +121,7 @@ void load_x(uint tid, uint b0, uint k0) {
 }
 
 void store_x(uint tid, uint stage) {
+  if (X_DIRECT != 0u) return;
   [[unroll]] for (uint i = 0u; i < XPT; ++i) {
     const uint item = tid + i * ST;
     if (item < X_ITEMS) {
@@ -454,14 +463,35 @@ void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
 // FM x FN fragments.
 fcoopmatNV<32, gl_ScopeSubgroup, T, T> acc[FM * FN];  // this subgroup's part of the tile, across all of K
 
+// X_DIRECT: this subgroup's activation fragments of the step being multiplied
+// (xb) and of the next one (xn, in flight while xb is used).
+const uint KF = BK / T;  // fragments along K a step
+const uint XF = X_DIRECT != 0u ? FN * KF : 1u;
+fcoopmatNV<16, gl_ScopeSubgroup, T, T> xb[XF], xn[XF];
+
+void load_direct(uint b0, uint wn0, uint k0) {
+  if (X_DIRECT == 0u || k0 >= p.cols) return;
+  [[unroll]] for (uint j = 0u; j < FN; ++j)
+    [[unroll]] for (uint kk = 0u; kk < KF; ++kk)
+      coopMatLoadNV(xn[j * KF + kk], xh8, (p.x_offset + (b0 + wn0 + j * T) * p.x_stride + k0 + kk * T) / 8u,
+                    p.x_stride / 8u, true);
+}
+
+void next_direct() {
+  if (X_DIRECT != 0u)
+    [[unroll]] for (uint f = 0u; f < XF; ++f) xb[f] = xn[f];
+}
+
 void multiply(uint stage, uint wm0, uint wn0) {
   [[unroll]] for (uint kk = 0u; kk < BK; kk += T) {
     fcoopmatNV<16, gl_ScopeSubgroup, T, T> a[FM], b[FN];
     [[unroll]] for (uint i = 0u; i < FM; ++i)
       coopMatLoadNV(a[i], ws, stage * BM * S8 + (wm0 + i * T) * S8 + kk / 8u, S8, false);
     // Token-major rows of xs are the columns of the K x N fragment.
-    [[unroll]] for (uint j = 0u; j < FN; ++j)
-      coopMatLoadNV(b[j], xs, stage * BN * S4 + (wn0 + j * T) * S4 + kk / 4u, S4, true);
+    [[unroll]] for (uint j = 0u; j < FN; ++j) {
+      if (X_DIRECT != 0u) b[j] = xb[j * KF + kk / T];
+      else coopMatLoadNV(b[j], xs, stage * BN * S4 + (wn0 + j * T) * S4 + kk / 4u, S4, true);
+    }
     [[unroll]] for (uint i = 0u; i < FM; ++i)
       [[unroll]] for (uint j = 0u; j < FN; ++j) acc[i * FN + j] = coopMatMulAddNV(a[i], b[j], acc[i * FN + j]);
   }
@@ -499,6 +529,10 @@ void main() {
 
   [[unroll]] for (uint i = 0u; i < FM * FN; ++i) acc[i] = fcoopmatNV<32, gl_ScopeSubgroup, T, T>(0.0);
 
+  if (multiplier) {  // the first step's activation fragments (X_DIRECT)
+    load_direct(b0, wn0, 0u);
+    next_direct();
+  }
   if (split) {
     // Stagers fill stage s + 1 (and fetch step s + 2) while multipliers read
     // stage s; one barrier a step hands the stages over.
@@ -515,7 +549,9 @@ void main() {
     barrier();
     for (uint k0 = 0u, stage = 0u; k0 < p.cols; k0 += BK, stage ^= 1u) {
       if (multiplier) {
+        load_direct(b0, wn0, k0 + BK);
         multiply(stage, wm0, wn0);
+        next_direct();
       } else if (k0 + BK < p.cols) {
         store_w(stid, n0, k0 + BK, row_bytes, stage ^ 1u);
         store_x(stid, stage ^ 1u);
@@ -539,7 +575,9 @@ void main() {
           load_w(tid, n0, k0 + BK, row_bytes);
           load_x(tid, b0, k0 + BK);
         }
+        load_direct(b0, wn0, k0 + BK);
         multiply(0u, wm0, wn0);
+        next_direct();
       }
     } else {
       // Double-buffered: step s + 1 is loaded and stored into the other stage
@@ -554,12 +592,14 @@ void main() {
           load_w(tid, n0, k0 + BK, row_bytes);
           load_x(tid, b0, k0 + BK);
         }
+        load_direct(b0, wn0, k0 + BK);
         multiply(stage, wm0, wn0);
         if (more) {
           store_w(tid, n0, k0 + BK, row_bytes, stage ^ 1u);
           store_x(tid, stage ^ 1u);
         }
         barrier();
+        next_direct();
       }
     }
   }

@@ -17,6 +17,9 @@ layout(constant_id = 0) const uint WG = 32;
 layout(constant_id = 1) const uint NUM_ROWS = 1;
 layout(constant_id = 2) const uint NUM_COLS = 1;
 layout(constant_id = 3) const uint UNROLL = 2;  // chunks per thread and row loaded together
+// 1: Q4_K / Q5_K chunks of 64 weights (a sub-block pair's 32 quant bytes, one
+// header load and scale decode for both halves); others ignore it.
+layout(constant_id = 4) const uint WIDE = 0;
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };
@@ -53,7 +56,7 @@ void main() {
   if (row0 >= p.rows) return;  // whole workgroups leave together
   [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) acc[i] = 0.0;
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
-  const uint chunks = p.cols / CHUNK_ELEMS;
+  const uint chunks = p.cols / (CHUNK_ELEMS * CHUNK_SPAN);
   uint c = gl_LocalInvocationID.x;
   // Whole steps of UNROLL chunks (no bounds checks between their loads), then the rest.
   for (; c + (UNROLL - 1u) * WG < chunks; c += UNROLL * WG)

@@ -9,6 +9,11 @@
 #include "quant_loads.glsl"
 
 const uint CHUNK_ELEMS = 32u;
+#if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
+const uint CHUNK_SPAN = 1u + WIDE;  // chunks of 32 weights one call takes
+#else
+const uint CHUNK_SPAN = 1u;
+#endif
 const uint LOW_NIBBLES = 0x0f0f0f0fu;
 uvec4 ld128_2(uint byte) { return uvec4(ld32_2(byte), ld32_2(byte + 4u), ld32_2(byte + 8u), ld32_2(byte + 12u)); }
 
@@ -37,7 +42,40 @@ void chunk(uint r, uint row_byte, uint c) {
 // high nibbles those of sub-block 2 pr + 1. Blocks are 16-byte multiples: the
 // header and the quants are 128-bit loads. A sub-block's min multiplies the
 // sum over its 32 activations, added by its first half.
+// WIDE: chunk c is both halves of pair c % 4 of super-block c / 4.
+void wide_chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + (c >> 2) * BLOCK_BYTES, pr = c & 3u;
+  const uvec4 head = w128[b >> 4];
+  const vec2 dm = unpackHalf2x16(head.x);
+  const uvec2 sm0 = scale_min(head, 2u * pr), sm1 = scale_min(head, 2u * pr + 1u);
+  const uint qs = (b + QS + 32u * pr) >> 4;
+  const uvec4 q0 = w128[qs], q1 = w128[qs + 1u];
+  uvec4 lo0 = q0 & LOW_NIBBLES, hi0 = (q0 >> 4u) & LOW_NIBBLES;
+  uvec4 lo1 = q1 & LOW_NIBBLES, hi1 = (q1 >> 4u) & LOW_NIBBLES;
+#if defined(WEIGHT_Q5_K)
+  const uvec4 h0 = w128[(b + 16u) >> 4], h1 = w128[(b + 32u) >> 4];
+  lo0 |= ((h0 >> (2u * pr)) & 0x01010101u) << 4u;
+  hi0 |= ((h0 >> (2u * pr + 1u)) & 0x01010101u) << 4u;
+  lo1 |= ((h1 >> (2u * pr)) & 0x01010101u) << 4u;
+  hi1 |= ((h1 >> (2u * pr + 1u)) & 0x01010101u) << 4u;
+#endif
+  const uint block = (c >> 2) * 8u + 2u * pr;
+  const float s0 = dm.x * float(sm0.x), s1 = dm.x * float(sm1.x);
+  const float m0 = dm.y * float(sm0.y), m1 = dm.y * float(sm1.y);
+  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+    const vec4 x0 = x_rec(col, block), x1 = x_rec(col, block + 1u);
+    acc[r * NUM_COLS + col] +=
+        s0 * x0.x * float(dot4(lo0, xq(col, block, 0u)) + dot4(lo1, xq(col, block, 1u))) +
+        s1 * x1.x * float(dot4(hi0, xq(col, block + 1u, 0u)) + dot4(hi1, xq(col, block + 1u, 1u))) -
+        (m0 * x0.y + m1 * x1.y);
+  }
+}
+
 void chunk(uint r, uint row_byte, uint c) {
+  if (WIDE != 0u) {
+    wide_chunk(r, row_byte, c);
+    return;
+  }
   const uint b = row_byte + (c >> 3) * BLOCK_BYTES, pr = (c >> 1) & 3u, hf = c & 1u;
   const uvec4 head = w128[b >> 4];
   const vec2 dm = unpackHalf2x16(head.x);

@@ -50,7 +50,9 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 
 // Runs y = W x on the GPU with the chosen kernel and checks it against the
 // reference. Auto is ops::matmul's own choice.
-enum class Kind { Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, CoopmatSplit, CoopmatHalf, Auto };
+enum class Kind {
+  Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, CoopmatSplit, CoopmatHalf, CoopmatHalfSplit, Auto
+};
 const char* kind_name(Kind k) {
   switch (k) {
     case Kind::Matvec: return "matvec";
@@ -62,6 +64,7 @@ const char* kind_name(Kind k) {
     case Kind::CoopmatSmall: return "matmul_cm small";
     case Kind::CoopmatSplit: return "matmul_cm split staging";
     case Kind::CoopmatHalf: return "matmul_cm on f16 input";
+    case Kind::CoopmatHalfSplit: return "matmul_cm split on f16 input";
     case Kind::Auto: return "ops::matmul";
   }
   return "";
@@ -86,7 +89,8 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   vk::Buffer bx = device_buffer(ctx, x_padded), by = zero_buffer(ctx, shift + size_t(batch) * y_stride);
   const ops::Act ax(bx, shift, x_stride), ay(by, shift, y_stride);
   vk::Buffer bxq(ctx, ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
-  vk::Buffer bxh(ctx, ops::f16_act_bytes(cols, batch), vk::MemoryUsage::Device);
+  const bool f16_input = kind == Kind::CoopmatHalf || kind == Kind::CoopmatHalfSplit;
+  vk::Buffer bxh(ctx, f16_input ? ops::f16_act_bytes(cols, batch) : 16, vk::MemoryUsage::Device);
   vk::Sequence seq(ctx);
   seq.begin();
   if (kind == Kind::Int8) {
@@ -98,9 +102,10 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
   else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Large);
   else if (kind == Kind::CoopmatSmall) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Small);
   else if (kind == Kind::CoopmatSplit) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Split);
-  else if (kind == Kind::CoopmatHalf) {
+  else if (kind == Kind::CoopmatHalf || kind == Kind::CoopmatHalfSplit) {
     ops::convert_to_f16(seq, ax, bxh, cols, batch);
-    ops::matmul_coopmat_f16_input(seq, tw, bxh, ay, batch, ops::CoopmatTile::Large);
+    ops::matmul_coopmat_f16_input(seq, tw, bxh, ay, batch,
+                                  kind == Kind::CoopmatHalf ? ops::CoopmatTile::Large : ops::CoopmatTile::Split);
   }
   else if (kind == Kind::Auto) ops::matmul(seq, tw, ax, ay, batch);
   else ops::matvec_kernel(seq, tw, ax, ay, batch);
@@ -124,7 +129,7 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     }
   size_t where = 0;
   const bool f16 = kind == Kind::CoopmatLarge || kind == Kind::CoopmatSmall || kind == Kind::CoopmatSplit ||
-                   kind == Kind::CoopmatHalf ||
+                   kind == Kind::CoopmatHalf || kind == Kind::CoopmatHalfSplit ||
                    (kind == Kind::Auto && batch > 8 && ops::matmul_on_coopmat(ctx.info()) &&
                     ops::matmul_coopmat_weight_type(type));
   const double ratio = f16 ? worst_ratio(got, want, scale, 1e-4, 1e-3, &where)
@@ -202,6 +207,18 @@ TEST_P(Int8Matvec, MatchesReference) {
   check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 90, 3);  // unaligned activations
 }
 
+// Q4_K / Q5_K rows in chunks of a whole sub-block pair (MRROPE_MATVEC_WIDE=1);
+// the other types ignore the switch.
+TEST_P(Int8Matvec, WideKQuantChunksMatchReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
+  setenv("MRROPE_MATVEC_WIDE", "1", 1);
+  for (uint32_t batch : {1u, 3u, 8u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 130 + batch);
+  check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 140, 3);
+  unsetenv("MRROPE_MATVEC_WIDE");
+}
+
 std::vector<MatCase> int8_cases() {
   std::vector<MatCase> out;
   for (const MatCase& c : cases())
@@ -236,6 +253,28 @@ TEST_P(CoopmatMatmul, PackedHalfDequantizationMatchesReference) {
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatLarge, 80);
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatSmall, 90);
   unsetenv("MRROPE_COOPMAT_DEQUANT");
+}
+
+// f16 activations loaded straight into the multiplying subgroups' fragments
+// (MRROPE_COOPMAT_X=direct; K in whole steps, else the staged path runs), on
+// the default tile, on two stages of BK 64 (which fit only this way) and with
+// staging subgroups, each also with packed dequantization.
+TEST_P(CoopmatMatmul, DirectActivationFragmentsMatchReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ctx.info().coopmat_nv) GTEST_SKIP() << "no cooperative matrices on " << ctx.info().name;
+  if (c.cols % 8 != 0) GTEST_SKIP() << "f16 input needs K a multiple of 8";
+  setenv("MRROPE_COOPMAT_X", "direct", 1);
+  for (const char* dequant : {"float", "packed"}) {
+    setenv("MRROPE_COOPMAT_DEQUANT", dequant, 1);
+    check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatHalf, 100, 8);
+    check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatHalfSplit, 110, 8);
+    setenv("MRROPE_COOPMAT_TILE", "128,128,64,32,64,2", 1);
+    check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::CoopmatHalf, 120, 8);
+    unsetenv("MRROPE_COOPMAT_TILE");
+  }
+  unsetenv("MRROPE_COOPMAT_DEQUANT");
+  unsetenv("MRROPE_COOPMAT_X");
 }
 
 std::vector<MatCase> coopmat_cases() {

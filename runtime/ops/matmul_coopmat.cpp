@@ -29,15 +29,16 @@ constexpr Tile kSmall{64, 64, 32, 32, 64, 1};       // 4 subgroups of 2 x 2 frag
 constexpr Tile kSplit{128, 128, 64, 32, 32, 2, 4};
 
 // Shared memory of the shader: f16 tiles of bm and bn rows of bk + 8 halves
-// per stage, and one 16x16 f32 fragment per subgroup for the epilogue.
-uint32_t shared_bytes(const Tile& t) {
-  return t.stages * (t.bm + t.bn) * (t.bk + 8) * 2 + t.subgroups() * 16 * 16 * 4;
+// per stage (no bn rows when the activations are read straight from the
+// buffer: x_direct), and one 16x16 f32 fragment per subgroup for the epilogue.
+uint32_t shared_bytes(const Tile& t, bool x_direct = false) {
+  return t.stages * (t.bm + (x_direct ? 0 : t.bn)) * (t.bk + 8) * 2 + t.subgroups() * 16 * 16 * 4;
 }
 
-bool runnable(const Tile& t, const vk::DeviceInfo& info) {
+bool runnable(const Tile& t, const vk::DeviceInfo& info, bool x_direct = false) {
   return t.wm % 16 == 0 && t.wn % 16 == 0 && t.wm && t.wn && t.bm % t.wm == 0 && t.bn % t.wn == 0 &&
          (t.wm / 16) * (t.wn / 16) <= 16 && t.bk % 32 == 0 && t.bk && (t.stages == 1 || t.stages == 2) &&
-         (t.stagers == 0 || t.stages == 2) && shared_bytes(t) <= info.max_shared_memory &&
+         (t.stagers == 0 || t.stages == 2) && shared_bytes(t, x_direct) <= info.max_shared_memory &&
          t.threads(info.subgroup_size) <= info.max_workgroup_invocations;
 }
 
@@ -47,12 +48,12 @@ constexpr uint32_t kLargeTilesPerWave = 132;
 
 // MRROPE_COOPMAT_TILE=bm,bn,wm,wn[,bk,stages,stagers] replaces the large tile
 // (for tuning). The shader names at most 16 accumulator fragments a subgroup (STORE_FRAGMENT).
-Tile large_tile(const vk::DeviceInfo& info) {
+Tile large_tile(const vk::DeviceInfo& info, bool x_direct) {
   Tile t = kLarge;
   const char* env = std::getenv("MRROPE_COOPMAT_TILE");
   if (!env) return t;
   std::sscanf(env, "%u,%u,%u,%u,%u,%u,%u", &t.bm, &t.bn, &t.wm, &t.wn, &t.bk, &t.stages, &t.stagers);
-  if (!runnable(t, info))
+  if (!runnable(t, info, x_direct))
     throw vk::VulkanError(std::string("MRROPE_COOPMAT_TILE=") + env + " is not a tile this device can run");
   return t;
 }
@@ -63,6 +64,11 @@ Tile large_tile(const vk::DeviceInfo& info) {
 // Read at every product, so a test can turn it on for one.
 uint32_t packed_dequant() { return detail::env_is("MRROPE_COOPMAT_DEQUANT", "packed") ? 1u : 0u; }
 
+// MRROPE_COOPMAT_X=direct: f16 activations go from the buffer straight into
+// the multiplying subgroups' fragments (the shader's X_DIRECT) where K is a
+// multiple of the tile's step; off until measured on a GPU.
+bool x_direct_asked() { return detail::env_is("MRROPE_COOPMAT_X", "direct"); }
+
 // One product on the tile chosen for it. x_half: x holds packed f16 rows
 // (convert_to_f16's layout), else f32 rows at x.offset, x.stride.
 void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile,
@@ -71,12 +77,18 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
   if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
   const std::string type = detail::type_suffix(w.type());
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  const bool direct_asked = x_half && x_direct_asked();
   for (const auto& slice : w.slices()) {
     const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
     Tile t = kSmall;
     if (tile == CoopmatTile::Split) t = runnable(kSplit, info) ? kSplit : kSmall;
     else if (tile == CoopmatTile::Large || (tile == CoopmatTile::Auto && large_tiles >= kLargeTilesPerWave))
-      t = large_tile(info);
+      t = large_tile(info, direct_asked);
+    // Direct fragment loads read whole tiles: K in whole steps, and the rows
+    // past the batch inside the buffer (f16_act_bytes pads them).
+    const bool direct = direct_asked && cols % t.bk == 0 &&
+                        x.buffer->size() >= (uint64_t(x.offset) + uint64_t(ceil_div(batch, t.bn)) * t.bn * x.stride) * 2;
+    if (!direct && !runnable(t, info)) t = kLarge;  // a tile that fits only without the activations' stages
     const uint32_t threads = t.threads(info.subgroup_size);
     const uint32_t stage_threads = t.stagers ? t.stagers * info.subgroup_size : threads;
     vk::Kernel& k = seq.context().kernel(
@@ -84,7 +96,7 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
                        {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                        sizeof(MatmulPush),
                        {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u,
-                        packed_dequant()}});
+                        packed_dequant(), direct ? 1u : 0u}});
     MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
                  y.offset, y.stride ? y.stride : rows};
     // Labelled by shape, so a profile shows each product's rate.
@@ -118,7 +130,9 @@ bool takes_f16_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t
          matmul_coopmat_weight_type(w.type());
 }
 
-uint64_t f16_act_bytes(uint32_t cols, uint32_t batch) { return uint64_t(cols) * batch * 2; }
+// Whole tiles of tokens (the largest tile's 128), so that fragments read
+// straight from the buffer stay inside it.
+uint64_t f16_act_bytes(uint32_t cols, uint32_t batch) { return uint64_t(cols) * ceil_div(batch, 128u) * 128u * 2; }
 
 void convert_to_f16(Sequence& seq, Act x, const Buffer& xh, uint32_t cols, uint32_t batch) {
   if (cols % 8 != 0) throw vk::VulkanError("convert_to_f16: rows must be a multiple of 8 elements");

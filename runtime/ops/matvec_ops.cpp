@@ -159,11 +159,15 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_int8: batch must be 1..8");
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("matvec_int8: the activations are too small");
-  const FastShape s = int8_shape(info, cols / 32, batch);  // threads take 32 weights per step
+  // Threads take 32 weights per step, or 64 (a K-quant sub-block pair) with
+  // MRROPE_MATVEC_WIDE=1 (off until measured on a GPU).
+  const bool k_quant = w.type() == GgmlType::Q4_K || w.type() == GgmlType::Q5_K;
+  const bool wide = k_quant && detail::env_is("MRROPE_MATVEC_WIDE", "1");
+  const FastShape s = int8_shape(info, cols / (wide ? 64 : 32), batch);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
-                                                      {s.threads, s.rows, batch, s.unroll}});
+                                                      {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u}});
   for (const auto& slice : w.slices()) {
     Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
