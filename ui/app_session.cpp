@@ -129,6 +129,7 @@ void AppSession::load_model(const std::string& path) {
     s.n_vocab = c.n_vocab;
     s.rope = c.rope;
     s.has_scaling_metadata = engine->file().find(c.arch_name + ".rope.scaling.type") != nullptr;
+    s.rope_layers_note = c.rope_extension_note();
     s.native_scaling = std::string(native_scaling_name(c.rope.native_scaling));
     if (c.rope.native_scaling != NativeScaling::None)
       s.native_scaling += " x" + std::to_string(c.rope.native_factor).substr(0, 5);

@@ -32,6 +32,7 @@ struct ModelSummary {
   int n_ctx_train = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0, n_vocab = 0;
   RopeModelParams rope;             // base, native scaling, rope_freqs, L
   std::string native_scaling;       // "none", "linear x4", ...
+  std::string rope_layers_note;     // ModelConfig::rope_extension_note: gemma3's local layers are not extended
   bool has_scaling_metadata = false;  // the file states a scaling type
   uint64_t weights_bytes = 0;       // part of the memory estimate that does not grow with the context
   uint64_t kv_bytes_per_token = 0;     // grows with the context (F16 cache)

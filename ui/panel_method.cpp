@@ -127,6 +127,7 @@ void App::draw_method_panel() {
   } catch (const std::exception& e) {
     ImGui::TextColored(ImColor(colors::kError), "%s", e.what());
   }
+  if (!m.rope_layers_note.empty()) ImGui::TextWrapped("%s.", m.rope_layers_note.c_str());
   ImGui::TextDisabled("File declares: scaling %s, rope_freqs %s, L = %d", m.native_scaling.c_str(),
                       m.rope.freq_factors.empty() ? "absent" : "present", m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train);
   if (m.rope.native_scaling != NativeScaling::None && method_.method != RopeMethod::Native &&

@@ -7,6 +7,7 @@
 #include "command.h"
 #include "gguf/gguf_file.h"
 #include "gguf/model_hparams.h"
+#include "model/model_config.h"
 #include "model/weight_support.h"
 
 namespace mrrope::cli {
@@ -123,6 +124,13 @@ void print_hparams(const GgufFile& file) {
   std::printf("  rope_freqs       %s\n", hp.rope.has_rope_freqs ? "yes (rope_freqs.weight)" : "no");
   if (hp.file_type) std::printf("  file_type        %" PRId64 " (%s)\n", *hp.file_type, hp.file_type_name.c_str());
   if (!hp.quantization.empty()) std::printf("  quantization     %s\n", hp.quantization.c_str());
+  // Which layers a RoPE method extends (gemma3: global ones only); nothing
+  // when the decoder refuses the file (print_support says why).
+  try {
+    const std::string note = ModelConfig::from_gguf(file).rope_extension_note();
+    if (!note.empty()) std::printf("  rope layers      %s\n", note.c_str());
+  } catch (const std::exception&) {
+  }
 }
 
 // Tensors per weight type, whether the decoder reads each, and whether it

@@ -31,6 +31,7 @@ void prepare_decoder(LoadedModel& m, const ModelOptions& options, int n_needed) 
   std::fprintf(stderr, "context: %d tokens, KV cache %s in %s; rope: %s\n", eo.n_ctx,
                vk::format_bytes(m.engine->model().memory().kv_cache).c_str(), kv_cache_type_name(eo.kv_type),
                rope.description.c_str());
+  if (const std::string note = c.rope_extension_note(); !note.empty()) std::fprintf(stderr, "rope layers: %s\n", note.c_str());
 }
 
 }  // namespace mrrope::cli
