@@ -4,7 +4,7 @@
 //
 //   bench-decoder [--model FILE | --llama3-8b Q4_K_M|Q8_0|Q4_0|F16] [--prefill 512,8192,32768]
 //                 [--decode N] [--batch N] [--time-limit SECONDS] [--profile] [--device INDEX|NAME]
-//                 [--cache-type-k f16|q8_0 --cache-type-v f16|q8_0]   (also -ctk / -ctv)
+//                 [--cache-type-k f16|q8_0 --cache-type-v f16|q8_0]   (also -ctk / -ctv; --help lists all)
 //
 // --time-limit skips lengths whose projected prefill time would not fit.
 // --profile prints GPU time per kernel for one prefill chunk and one decode step.
@@ -18,8 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine_flags.h"
+#include "eval/eval_args.h"
 #include "model/gpu_model.h"
 #include "model/synthetic_model.h"
+#include "options/option_table.h"
 #include "vulkan/context.h"
 
 using namespace mrrope;
@@ -28,17 +31,6 @@ namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::vector<int> parse_list(const std::string& s) {
-  std::vector<int> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) {
-    int v = std::stoi(item);
-    if (!item.empty() && (item.back() == 'k' || item.back() == 'K')) v *= 1024;
-    out.push_back(v);
-  }
-  return out;
 }
 
 void print_profile(const char* what, const std::vector<vk::DispatchTiming>& timings) {
@@ -57,43 +49,56 @@ void print_profile(const char* what, const std::vector<vk::DispatchTiming>& timi
                 v.second);
 }
 
+struct Options {
+  std::string model_path, synthetic, device;
+  std::vector<int> lengths = {512, 8192, 32768};
+  int n_decode = 32, batch = 0;  // batch 0: the prefill chunk from the device memory
+  double time_limit = 0;
+  bool profile = false, help = false;
+  KvCacheType kv_type = KvCacheType::F16;
+};
+
+OptionTable options_table(Options& o) {
+  OptionTable table("bench-decoder --help");
+  table.store({"--model"}, "FILE", "the GGUF model to run", &o.model_path);
+  table.store({"--llama3-8b"}, "Q4_K_M|Q8_0|Q4_0|F16", "instead: random weights with Llama-3-8B's shapes", &o.synthetic);
+  table.value({"--prefill"}, "512,8192,32768", "context lengths to prefill (k = 1024)",
+              [&o](const std::string&, const std::string& v) {
+                o.lengths.clear();
+                for (const std::string& item : split_list(v, "prefill")) o.lengths.push_back(parse_length(item));
+              });
+  table.store({"--decode"}, "N", "decode steps timed at each length (default 32)", &o.n_decode);
+  table.store({"--batch"}, "N", "prefill chunk (default: from the device memory)", &o.batch);
+  table.store({"--time-limit"}, "SECONDS", "skip lengths whose projected prefill time would not fit", &o.time_limit);
+  table.store_true({"--profile"}, "GPU time per kernel for one prefill chunk and one decode step", &o.profile);
+  table.store({"--device"}, "INDEX|NAME", "Vulkan device (default: MRROPE_DEVICE, else the most capable)", &o.device);
+  add_kv_cache_options(table, o.kv_type);
+  table.help_option(&o.help);
+  return table;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, synthetic, device;
-  std::vector<int> lengths = {512, 8192, 32768};
-  int n_decode = 32, batch = 0;  // 0: the prefill chunk from the device memory
-  double time_limit = 0;
-  bool profile = false;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  KvCacheType kv_type = KvCacheType::F16;
+  Options opt;
   try {
-    kv_type = parse_kv_cache_flags(args);
+    options_table(opt).parse({argv + 1, argv + argc});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench-decoder: %s\n", e.what());
     return 2;
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string a = args[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
-      return args[++i];
-    };
-    try {
-      if (a == "--model") model_path = next();
-      else if (a == "--llama3-8b") synthetic = next();
-      else if (a == "--prefill") lengths = parse_list(next());
-      else if (a == "--decode") n_decode = std::stoi(next());
-      else if (a == "--batch") batch = std::stoi(next());
-      else if (a == "--time-limit") time_limit = std::stod(next());
-      else if (a == "--profile") profile = true;
-      else if (a == "--device") device = next();
-      else throw std::invalid_argument("unknown argument " + a);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "bench-decoder: %s\n", e.what());
-      return 2;
-    }
+  if (opt.help) {
+    std::printf("usage: bench-decoder [--model FILE | --llama3-8b TYPE] [options]\n%s", options_table(opt).help().c_str());
+    return 0;
   }
+  std::string model_path = opt.model_path;
+  const std::string& synthetic = opt.synthetic;
+  const std::vector<int>& lengths = opt.lengths;
+  const int n_decode = opt.n_decode, batch = opt.batch;
+  const double time_limit = opt.time_limit;
+  const bool profile = opt.profile;
+  const KvCacheType kv_type = opt.kv_type;
+  const std::string& device = opt.device;
   const double start = now();
   try {
     if (!synthetic.empty()) {

@@ -116,13 +116,13 @@ TEST(RopeCli, FactorsFileSelectsLongRope) {
 }
 
 TEST(RopeCli, BadValuesGiveClearErrors) {
-  expect_cli_error({"--rope-scale", "four"}, "--rope-scale: 'four' is not a number");
+  expect_cli_error({"--rope-scale", "four"}, "--rope-scale expects a number, got 'four'");
   expect_cli_error({"--rope-scale", "0.5"}, "S must be >= 1");
-  expect_cli_error({"--rope-scale", "4x"}, "not a number");
-  expect_cli_error({"--rope-scale"}, "--rope-scale: missing value");
+  expect_cli_error({"--rope-scale", "4x"}, "expects a number");
+  expect_cli_error({"--rope-scale"}, "--rope-scale needs a value");
   expect_cli_error({"--rope-freq-scale", "2"}, "(0, 1]");
   expect_cli_error({"--rope-freq-base", "-5"}, "must be > 1");
-  expect_cli_error({"--yarn-orig-ctx", "81.5"}, "not a token count");
+  expect_cli_error({"--yarn-orig-ctx", "81.5"}, "--yarn-orig-ctx expects an integer, got '81.5'");
   expect_cli_error({"--rope-alpha", "1", "--rope-beta", "2"}, "must be greater than");
   expect_cli_error({"--yarn-beta-fast", "0"}, "must be > 0");
   expect_cli_error({"--yarn-ext-factor", "1.5"}, "[0, 1]");

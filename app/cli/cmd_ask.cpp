@@ -9,15 +9,33 @@
 namespace mrrope::cli {
 namespace {
 
-int run_ask(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = argv;
-  ModelOptions options = parse_model_options(args);
+struct AskArgs {
   std::string document_path, question;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "-d" || args[i] == "--document") && i + 1 < args.size()) document_path = args[++i];
-    else if ((args[i] == "-q" || args[i] == "--question") && i + 1 < args.size()) question = args[++i];
-    else throw std::invalid_argument("unknown argument '" + args[i] + "' (see mrrope-cli help ask)");
-  }
+  ModelOptions model;
+  bool help = false;
+};
+
+OptionTable ask_options(AskArgs& a) {
+  OptionTable table("mrrope-cli help ask");
+  table.section("ask");
+  table.store({"-d", "--document"}, "FILE", "the document (UTF-8 text)", &a.document_path);
+  table.store({"-q", "--question"}, "TEXT", "the question about it", &a.question);
+  table.help_option(&a.help);
+  add_model_options(table, a.model);
+  return table;
+}
+
+std::string ask_help() {
+  AskArgs unused;
+  return "mrrope-cli ask -d DOCUMENT -q QUESTION [options]\n" + ask_options(unused).help();
+}
+
+int run_ask(const std::vector<std::string>& args) {
+  AskArgs a;
+  ask_options(a).parse(args);
+  if (a.help) return print_command_help("ask");
+  const ModelOptions& options = a.model;
+  const std::string &document_path = a.document_path, &question = a.question;
   if (document_path.empty() || question.empty())
     throw std::invalid_argument("ask needs -d DOCUMENT and -q QUESTION");
   const std::string document = read_text_file(document_path);
@@ -49,7 +67,7 @@ int run_ask(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(ask, "ask", "answer a question about a document (chat template, any RoPE method)",
-                   "mrrope-cli ask -d DOCUMENT -q QUESTION [model options]", run_ask);
+MRROPE_CLI_COMMAND(ask, "ask", "answer a question about a document (chat template, any RoPE method)", ask_help,
+                   run_ask);
 
 }  // namespace mrrope::cli

@@ -4,20 +4,31 @@
 #include <string>
 
 #include "command.h"
+#include "options/option_table.h"
 #include "vulkan/context.h"
 
 namespace mrrope::cli {
 namespace {
 
+OptionTable devices_options(std::string* selector, bool* help) {
+  OptionTable table("mrrope-cli help devices");
+  table.store({"-d", "--device"}, "INDEX|NAME", "the device to choose (default: MRROPE_DEVICE, else the most capable)",
+              selector);
+  table.help_option(help);
+  return table;
+}
+
+std::string devices_help() {
+  std::string selector;
+  bool help = false;
+  return "mrrope-cli devices [--device INDEX|NAME]   (or set MRROPE_DEVICE)\n" + devices_options(&selector, &help).help();
+}
+
 int run_devices(const std::vector<std::string>& args) {
   std::string selector;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "--device" || args[i] == "-d") && i + 1 < args.size()) selector = args[++i];
-    else {
-      std::fprintf(stderr, "devices: unknown argument '%s'\n", args[i].c_str());
-      return 2;
-    }
-  }
+  bool help = false;
+  devices_options(&selector, &help).parse(args);
+  if (help) return print_command_help("devices");
   const auto devices = vk::Context::list_devices();  // throws a one-line VulkanError without Vulkan
   for (const vk::DeviceInfo& d : devices) {
     std::printf("[%u] %s (%s), Vulkan %s, driver %s\n", d.index, d.name.c_str(), d.type.c_str(),
@@ -55,7 +66,6 @@ int run_devices(const std::vector<std::string>& args) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(devices, "devices", "list Vulkan devices and the one chosen",
-                   "mrrope-cli devices [--device INDEX|NAME]   (or set MRROPE_DEVICE)", run_devices);
+MRROPE_CLI_COMMAND(devices, "devices", "list Vulkan devices and the one chosen", devices_help, run_devices);
 
 }  // namespace mrrope::cli

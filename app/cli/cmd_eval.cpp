@@ -50,16 +50,36 @@ ProgressFn progress_printer(const std::string& part) {
   };
 }
 
+struct EvalCommandArgs {
+  EvalArgs eval = default_eval_args();
+  ModelOptions model;
+  bool help = false;
+};
+
+OptionTable eval_options(EvalCommandArgs& a) {
+  OptionTable table("mrrope-cli help eval");
+  add_eval_options(table, a.eval);
+  table.help_option(&a.help);
+  OptionTable model;
+  add_model_options(model, a.model);
+  model.remove("--seed");  // eval's --seed seeds the prompts (the sampler's is not used here)
+  table.append(std::move(model));
+  return table;
+}
+
+std::string eval_help() {
+  EvalCommandArgs unused;
+  return eval_usage(eval_options(unused));
+}
+
 int run_eval(const std::vector<std::string>& argv) {
-  // --seed is the sweep's (prompts), not the sampler's: keep it from the model options.
-  std::vector<std::string> args, own;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    if (argv[i] == "--seed" && i + 1 < argv.size()) own.push_back(argv[i]), own.push_back(argv[++i]);
-    else args.push_back(argv[i]);
-  }
-  const ModelOptions options = parse_model_options(args);
-  args.insert(args.end(), own.begin(), own.end());
-  EvalArgs a = parse_eval_args(args);
+  EvalCommandArgs parsed;
+  std::vector<std::string> words;
+  eval_options(parsed).parse(argv, &words);
+  if (parsed.help) return print_command_help("eval");
+  EvalArgs& a = parsed.eval;
+  set_eval_mode(a, words);
+  const ModelOptions& options = parsed.model;
   SweepConfig& config = a.config;
   config.base_rope = options.rope;
   config.kv_type = options.kv_type;
@@ -123,7 +143,6 @@ int run_eval(const std::vector<std::string>& argv) {
 }  // namespace
 
 MRROPE_CLI_COMMAND(eval, "eval", "perplexity, passkey, needle and RULER-style sweeps per RoPE method (CSV, JSON, PNG)",
-                   eval_usage(),
-                   run_eval);
+                   eval_help, run_eval);
 
 }  // namespace mrrope::cli

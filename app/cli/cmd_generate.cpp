@@ -13,15 +13,35 @@ namespace {
 
 constexpr const char* kDefaultPrompt = "Once upon a time";
 
-int run_generate(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = argv;
-  const ModelOptions options = parse_model_options(args);
+struct GenerateArgs {
   std::optional<std::string> prompt;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "-p" || args[i] == "--prompt") && i + 1 < args.size()) prompt = args[++i];
-    else if ((args[i] == "-f" || args[i] == "--file") && i + 1 < args.size()) prompt = read_text_file(args[++i]);
-    else throw std::invalid_argument("unknown argument '" + args[i] + "' (see mrrope-cli help generate)");
-  }
+  ModelOptions model;
+  bool help = false;
+};
+
+OptionTable generate_options(GenerateArgs& a) {
+  OptionTable table("mrrope-cli help generate");
+  table.section("generate");
+  table.value({"-p", "--prompt"}, "TEXT", std::string("the prompt (default \"") + kDefaultPrompt + "\")",
+              [&a](const std::string&, const std::string& v) { a.prompt = v; });
+  table.value({"-f", "--file"}, "FILE", "read the prompt from FILE",
+              [&a](const std::string&, const std::string& v) { a.prompt = read_text_file(v); });
+  table.help_option(&a.help);
+  add_model_options(table, a.model);
+  return table;
+}
+
+std::string generate_help() {
+  GenerateArgs unused;
+  return "mrrope-cli generate [-p TEXT | -f FILE] [options]\n" + generate_options(unused).help();
+}
+
+int run_generate(const std::vector<std::string>& args) {
+  GenerateArgs a;
+  generate_options(a).parse(args);
+  if (a.help) return print_command_help("generate");
+  const ModelOptions& options = a.model;
+  const std::optional<std::string>& prompt = a.prompt;
   if (prompt && prompt->empty()) throw std::invalid_argument("the prompt is empty");
   const std::string text = prompt.value_or(kDefaultPrompt);
   LoadedModel m = open_model(options);
@@ -51,9 +71,7 @@ int run_generate(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(generate, "generate", "continue a prompt with streamed output and tokens/s",
-                   "mrrope-cli generate [-p TEXT | -f FILE] [model options]\n"
-                   "Without -p or -f the prompt is \"Once upon a time\". (see `mrrope-cli help options`)",
+MRROPE_CLI_COMMAND(generate, "generate", "continue a prompt with streamed output and tokens/s", generate_help,
                    run_generate);
 
 }  // namespace mrrope::cli

@@ -9,6 +9,7 @@
 #include "gguf/model_hparams.h"
 #include "model/model_config.h"
 #include "model/weight_support.h"
+#include "options/option_table.h"
 
 namespace mrrope::cli {
 namespace {
@@ -159,12 +160,27 @@ void print_support(const GgufFile& file) {
   else std::printf("decoder: refused: %s\n", refusal.c_str());
 }
 
+OptionTable info_options(bool* help) {
+  OptionTable table("mrrope-cli help info");
+  table.help_option(help);
+  return table;
+}
+
+std::string info_help() {
+  bool unused = false;
+  return "mrrope-cli info FILE.gguf\n" + info_options(&unused).help();
+}
+
 int run_info(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
+  bool help = false;
+  std::vector<std::string> files;
+  info_options(&help).parse(args, &files);
+  if (help) return print_command_help("info");
+  if (files.size() != 1) {
     std::fprintf(stderr, "usage: mrrope-cli info FILE.gguf\n");
     return 2;
   }
-  const GgufFile file = GgufFile::open(args[0]);
+  const GgufFile file = GgufFile::open(files[0]);
   std::printf("file: %s\n", file.path().c_str());
   std::printf("GGUF version %u, %s, alignment %" PRIu64 ", data at offset %" PRIu64 "\n", file.version(),
               human_bytes(file.file_size()).c_str(), file.alignment(), file.data_offset());
@@ -194,7 +210,7 @@ int run_info(const std::vector<std::string>& args) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(info, "info", "show a GGUF file's metadata, hyperparameters, tensors and whether their types are supported", "mrrope-cli info FILE.gguf",
-                   run_info);
+MRROPE_CLI_COMMAND(info, "info", "show a GGUF file's metadata, hyperparameters, tensors and whether their types are supported",
+                   info_help, run_info);
 
 }  // namespace mrrope::cli

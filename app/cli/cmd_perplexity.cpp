@@ -11,22 +11,39 @@
 namespace mrrope::cli {
 namespace {
 
-int run_perplexity(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = argv;
-  ModelOptions options = parse_model_options(args);
+struct PerplexityArgs {
   std::string path, dump;
   int window = 0, max_windows = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "-f" || args[i] == "--file") && i + 1 < args.size()) path = args[++i];
-    else if (args[i] == "--window" && i + 1 < args.size()) {
-      window = integer(args[i], args[i + 1]);
-      ++i;
-    } else if (args[i] == "--chunks" && i + 1 < args.size()) {
-      max_windows = integer(args[i], args[i + 1]);
-      ++i;
-    } else if (args[i] == "--dump-nll" && i + 1 < args.size()) dump = args[++i];
-    else throw std::invalid_argument("unknown argument '" + args[i] + "' (see mrrope-cli help perplexity)");
-  }
+  ModelOptions model;
+  bool help = false;
+};
+
+OptionTable perplexity_options(PerplexityArgs& a) {
+  OptionTable table("mrrope-cli help perplexity");
+  table.section("perplexity");
+  table.store({"-f", "--file"}, "FILE", "the text to score", &a.path);
+  table.store({"--window"}, "N", "tokens per window (default: -c, else the model's native context)", &a.window);
+  table.store({"--chunks"}, "N", "score at most N windows (default 0 = all the text)", &a.max_windows);
+  table.store({"--dump-nll"}, "CSV", "write every token's NLL (window, position, nll)", &a.dump);
+  table.help_option(&a.help);
+  add_model_options(table, a.model);
+  return table;
+}
+
+std::string perplexity_help() {
+  PerplexityArgs unused;
+  return "mrrope-cli perplexity -f FILE [--window N] [--chunks N] [--dump-nll CSV] [options]\n" +
+         perplexity_options(unused).help();
+}
+
+int run_perplexity(const std::vector<std::string>& args) {
+  PerplexityArgs a;
+  perplexity_options(a).parse(args);
+  if (a.help) return print_command_help("perplexity");
+  const ModelOptions& options = a.model;
+  const std::string &path = a.path, &dump = a.dump;
+  int window = a.window;
+  const int max_windows = a.max_windows;
   if (path.empty()) throw std::invalid_argument("perplexity needs -f FILE");
   if (max_windows < 0) throw std::invalid_argument("--chunks must be 0 (all the text) or more");
   if (window < 0) throw std::invalid_argument("--window must be at least 2");
@@ -57,7 +74,6 @@ int run_perplexity(const std::vector<std::string>& argv) {
 }  // namespace
 
 MRROPE_CLI_COMMAND(perplexity, "perplexity", "perplexity of a text file at a context length and RoPE method",
-                   "mrrope-cli perplexity -f FILE [--window N] [--chunks N] [--dump-nll CSV] [model options]",
-                   run_perplexity);
+                   perplexity_help, run_perplexity);
 
 }  // namespace mrrope::cli

@@ -9,19 +9,35 @@
 
 #include "command.h"
 #include "gguf/gguf_file.h"
+#include "options/option_table.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/unicode.h"
 
 namespace mrrope::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "mrrope-cli tokenize FILE (TEXT | --file PATH) [--no-bos] [--parse-special] [--ids-only] [--pre NAME]\n"
-    "  FILE             GGUF model/vocabulary, or tokenizer.json (then --pre llama-bpe|qwen2|gpt-2)\n"
-    "  --file PATH      read the text from PATH instead of the command line\n"
-    "  --no-bos         do not add BOS/EOS even when the vocabulary asks for them\n"
-    "  --parse-special  turn the text of control tokens (e.g. <|eot_id|>) into those tokens\n"
-    "  --ids-only       print only the id list";
+struct TokenizeArgs {
+  std::string text_path, pre;
+  bool add_special = true, parse_special = false, ids_only = false, help = false;
+};
+
+OptionTable tokenize_options(TokenizeArgs& a) {
+  OptionTable table("mrrope-cli help tokenize");
+  table.store({"--file"}, "PATH", "read the text from PATH instead of the command line", &a.text_path);
+  table.store({"--pre"}, "NAME", "pre-tokenizer of a tokenizer.json: llama-bpe, qwen2, gpt-4o or gpt-2", &a.pre);
+  table.flag({"--no-bos"}, "do not add BOS/EOS even when the vocabulary asks for them", [&a] { a.add_special = false; });
+  table.store_true({"--parse-special"}, "turn the text of control tokens (e.g. <|eot_id|>) into those tokens",
+                   &a.parse_special);
+  table.store_true({"--ids-only"}, "print only the id list", &a.ids_only);
+  table.help_option(&a.help);
+  return table;
+}
+
+std::string tokenize_help() {
+  TokenizeArgs unused;
+  return "mrrope-cli tokenize FILE (TEXT | --file PATH) [options]\n"
+         "  FILE  GGUF model/vocabulary, or tokenizer.json (then --pre)\n" + tokenize_options(unused).help();
+}
 
 // Printable form of a piece: escapes control bytes and invalid UTF-8.
 std::string escape(const std::string& s) {
@@ -62,25 +78,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 int run_tokenize(const std::vector<std::string>& args) {
-  std::string model_path, text_path, pre;
+  TokenizeArgs a;
   std::vector<std::string> positional;
-  bool add_special = true, parse_special = false, ids_only = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--no-bos") add_special = false;
-    else if (a == "--parse-special") parse_special = true;
-    else if (a == "--ids-only") ids_only = true;
-    else if ((a == "--file" || a == "--pre") && i + 1 < args.size()) (a == "--file" ? text_path : pre) = args[++i];
-    else if (a.size() > 2 && a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "unknown option %s\nusage: %s\n", a.c_str(), kUsage);
-      return 2;
-    } else positional.push_back(a);
-  }
+  tokenize_options(a).parse(args, &positional);
+  if (a.help) return print_command_help("tokenize");
+  const std::string &text_path = a.text_path, &pre = a.pre;
   if (positional.empty() || positional.size() > 2 || (positional.size() == 2) == !text_path.empty()) {
-    std::fprintf(stderr, "usage: %s\n", kUsage);
+    std::fprintf(stderr, "usage: %s", tokenize_help().c_str());
     return 2;
   }
-  model_path = positional[0];
+  const std::string model_path = positional[0];
   const std::string text = text_path.empty() ? positional[1] : read_file(text_path);
   size_t bad_at = 0;
   if (!tok::is_valid_utf8(text, &bad_at)) {
@@ -102,12 +109,12 @@ int run_tokenize(const std::vector<std::string>& args) {
     vocab = tok::load_vocab(GgufFile::open(model_path));
   }
   const tok::Tokenizer tokenizer(std::move(vocab));
-  const std::vector<tok::TokenId> ids = tokenizer.tokenize(text, add_special, parse_special);
+  const std::vector<tok::TokenId> ids = tokenizer.tokenize(text, a.add_special, a.parse_special);
 
   std::string list = "[";
   for (size_t i = 0; i < ids.size(); ++i) list += (i ? ", " : "") + std::to_string(ids[i]);
   std::printf("%s]\n", list.c_str());
-  if (ids_only) return 0;
+  if (a.ids_only) return 0;
   for (tok::TokenId id : ids)
     std::printf("%6d -> '%s'\n", id, escape(tokenizer.token_to_piece(id, true)).c_str());
   std::printf("%zu tokens, %zu bytes\n", ids.size(), text.size());
@@ -116,7 +123,7 @@ int run_tokenize(const std::vector<std::string>& args) {
 
 }  // namespace
 
-MRROPE_CLI_COMMAND(tokenize, "tokenize", "print the token ids and pieces of a text (as llama.cpp would)", kUsage,
-                   run_tokenize);
+MRROPE_CLI_COMMAND(tokenize, "tokenize", "print the token ids and pieces of a text (as llama.cpp would)",
+                   tokenize_help, run_tokenize);
 
 }  // namespace mrrope::cli

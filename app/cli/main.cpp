@@ -19,7 +19,7 @@ namespace {
 
 void print_help() {
   std::printf("mrrope-cli: long-context LLM inference on Vulkan with RoPE context extension\n\n");
-  std::printf("usage: mrrope-cli COMMAND [ARGS...]\n       mrrope-cli help COMMAND\n\ncommands:\n");
+  std::printf("usage: mrrope-cli COMMAND [ARGS...]\n       mrrope-cli help COMMAND   (or mrrope-cli COMMAND --help)\n\ncommands:\n");
   auto commands = command_registry();
   std::sort(commands.begin(), commands.end(),
             [](const Command& a, const Command& b) { return std::strcmp(a.name, b.name) < 0; });
@@ -33,7 +33,19 @@ const Command* find_command(const std::string& name) {
   return nullptr;
 }
 
+void print_command_help(const Command& c) {
+  std::string help = c.help();
+  if (help.empty() || help.back() != '\n') help += '\n';
+  std::printf("%s\n\nusage: %s", c.summary, help.c_str());
+}
+
 }  // namespace
+
+int print_command_help(const char* name) {
+  print_command_help(*find_command(name));
+  return 0;
+}
+
 }  // namespace mrrope::cli
 
 int main(int argc, char** argv) {
@@ -49,7 +61,7 @@ int main(int argc, char** argv) {
       print_help();
       return args.size() > 1 ? 2 : 0;
     }
-    std::printf("%s\n\nusage: %s\n", c->summary, c->usage);
+    print_command_help(*c);
     return 0;
   }
   const Command* command = find_command(args[0]);

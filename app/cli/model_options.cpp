@@ -3,91 +3,58 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/engine_flags.h"
 #include "rope/rope_cli_options.h"
 #include "tokenizer/unicode.h"
 
 namespace mrrope::cli {
-namespace {
 
-double number(const std::string& flag, const std::string& v) {
-  size_t used = 0;
-  double d = 0;
-  try {
-    d = std::stod(v, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used != v.size()) throw std::invalid_argument(flag + " expects a number, got '" + v + "'");
-  return d;
+void add_model_options(OptionTable& table, ModelOptions& o) {
+  using Value = const std::string&;
+  auto to_float = [](Value flag, Value v) { return static_cast<float>(parse_number(flag, v)); };
+  table.section("model options");
+  table.store({"-m", "--model"}, "FILE", "GGUF model (default: the bundled model in assets/)", &o.model);
+  table.store({"--device"}, "INDEX|NAME", "Vulkan device (default: MRROPE_DEVICE, else the most capable)", &o.device);
+  table.store({"-c", "--ctx-size"}, "N", "context (KV cache) size; default: what the input needs", &o.n_ctx);
+  table.store({"-b", "--batch-size"}, "N",
+              "prefill chunk (default: 512 on a CPU device, up to 4096 on a GPU with the memory)", &o.batch);
+  add_kv_cache_options(table, o.kv_type);
+  table.store({"-n", "--n-predict"}, "N", "tokens to generate (default 128)", &o.n_predict);
+  table.section("sampling");
+  table.value({"--temp"}, "T", "temperature (default 0.8; 0 = greedy)",
+              [&o, to_float](Value flag, Value v) { o.sampler.temperature = to_float(flag, v); });
+  table.store({"--top-k"}, "K", "keep the K most likely tokens (default 40; 0 = off)", &o.sampler.top_k);
+  table.value({"--top-p"}, "P", "keep the most likely tokens up to probability P (default 0.95; 1 = off)",
+              [&o, to_float](Value flag, Value v) { o.sampler.top_p = to_float(flag, v); });
+  table.value({"--min-p"}, "P", "drop tokens below P x the top probability (default 0.05; 0 = off)",
+              [&o, to_float](Value flag, Value v) { o.sampler.min_p = to_float(flag, v); });
+  table.value({"--repeat-penalty"}, "R", "penalty on recent tokens (default 1 = off)",
+              [&o, to_float](Value flag, Value v) { o.sampler.repeat_penalty = to_float(flag, v); });
+  table.store({"--repeat-last-n"}, "N", "tokens the penalty looks back at (default 64; 0 = off, -1 = all)",
+              &o.sampler.repeat_last_n);
+  table.value({"--seed"}, "S", "the sampler's seed (default: a random one)",
+              [&o](Value flag, Value v) { o.sampler.seed = static_cast<uint64_t>(parse_integer(flag, v, 0, INT64_MAX)); });
+  table.value({"--stop"}, "TEXT", "stop when TEXT is generated (repeatable)", [&o](Value, Value v) { o.stop.push_back(v); });
+  add_chat_template_option(table, o.chat_template);
+  add_rope_options(table, o.rope);
+  table.after([&o] {
+    if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");
+    if (o.n_predict < 0) throw std::invalid_argument("-n must be zero or more");
+    validate(o.sampler);
+  });
 }
 
-}  // namespace
-
-int integer(const std::string& flag, const std::string& v) {
-  const double d = number(flag, v);
-  if (d != std::floor(d)) throw std::invalid_argument(flag + " expects an integer, got '" + v + "'");
-  if (d < std::numeric_limits<int>::min() || d > std::numeric_limits<int>::max())
-    throw std::invalid_argument(flag + " is out of range: " + v + " (at most " +
-                                std::to_string(std::numeric_limits<int>::max()) + ")");
-  return static_cast<int>(d);
-}
-
-ModelOptions parse_model_options(std::vector<std::string>& args) {
-  ModelOptions o;
-  o.rope = parse_rope_cli_options(args);
-  o.kv_type = parse_kv_cache_flags(args);
-  o.chat_template = tok::parse_chat_template_flag(args);
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "-m" || a == "--model") o.model = value();
-    else if (a == "--device") o.device = value();
-    else if (a == "-c" || a == "--ctx-size") o.n_ctx = integer(a, value());
-    else if (a == "-b" || a == "--batch-size") {
-      o.batch = integer(a, value());
-        }
-    else if (a == "-n" || a == "--n-predict") o.n_predict = integer(a, value());
-    else if (a == "--temp") o.sampler.temperature = static_cast<float>(number(a, value()));
-    else if (a == "--top-k") o.sampler.top_k = integer(a, value());
-    else if (a == "--top-p") o.sampler.top_p = static_cast<float>(number(a, value()));
-    else if (a == "--min-p") o.sampler.min_p = static_cast<float>(number(a, value()));
-    else if (a == "--repeat-penalty") o.sampler.repeat_penalty = static_cast<float>(number(a, value()));
-    else if (a == "--repeat-last-n") o.sampler.repeat_last_n = integer(a, value());
-    else if (a == "--seed") o.sampler.seed = static_cast<uint64_t>(number(a, value()));
-    else if (a == "--stop") o.stop.push_back(value());
-    else rest.push_back(a);
-  }
-  if (o.n_ctx < 0) throw std::invalid_argument("-c must be positive");
-  if (o.n_predict < 0) throw std::invalid_argument("-n must be zero or more");
-  validate(o.sampler);
-  args = rest;
-  return o;
-}
-
-const char* model_options_usage() {
-  static const std::string text = std::string(
-      "model options:\n"
-      "  -m, --model FILE        GGUF model (default: the bundled model in assets/)\n"
-      "  --device INDEX|NAME     Vulkan device (default: MRROPE_DEVICE, else the most capable)\n"
-      "  -c, --ctx-size N        context (KV cache) size; default: what the input needs\n"
-      "  -b, --batch-size N      prefill chunk (default: 512 on a CPU device, up to 4096 on a GPU with the memory)\n") + kv_cache_flags_usage() + std::string(
-      "  -n, --n-predict N       tokens to generate (default 128)\n"
-      "sampling:\n"
-      "  --temp T (0 = greedy) --top-k K --top-p P --min-p P --repeat-penalty R --repeat-last-n N --seed S\n"
-      "  --stop TEXT             stop when TEXT is generated (repeatable)\n"
-      "  --chat-template NAME    none|llama2|llama3|chatml (default: detected from tokenizer.chat_template)\n") + rope_cli_usage();
-  return text.c_str();
+std::string model_options_usage() {
+  ModelOptions unused;
+  OptionTable table;
+  add_model_options(table, unused);
+  return table.help();
 }
 
 std::string read_text_file(const std::string& path) {

@@ -1,11 +1,13 @@
 #pragma once
 // Options shared by the commands that run a model: which model and device,
-// context size, sampling, and the RoPE flags (rope/rope_cli_options.h).
+// context size, sampling, the KV cache type and chat template
+// (engine/engine_flags.h) and the RoPE flags (rope/rope_cli_options.h).
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ops/kv_cache_type.h"
+#include "options/option_table.h"
 #include "rope/rope_schedule.h"
 #include "sampling/sampler.h"
 #include "tokenizer/chat_template.h"
@@ -25,14 +27,12 @@ struct ModelOptions {
   std::optional<tok::ChatTemplate> chat_template;  // --chat-template; unset = detected from the file
 };
 
-// Removes the options it knows from `args` and returns them; what is left are
-// the command's own arguments. Throws std::invalid_argument on bad values.
-ModelOptions parse_model_options(std::vector<std::string>& args);
-// The integer value of `flag`: refuses non-numbers, fractions and values out of int's range, naming the flag.
-int integer(const std::string& flag, const std::string& v);
+// Adds these options to a command's table; they fill `options`, which must
+// outlive the parse. The table's checks refuse -c < 0, -n < 0 and bad sampling.
+void add_model_options(OptionTable& table, ModelOptions& options);
 
-// Help text for these options.
-const char* model_options_usage();
+// Help text for these options (mrrope-cli options).
+std::string model_options_usage();
 
 // Reads a whole file; clear error when missing or not valid UTF-8.
 std::string read_text_file(const std::string& path);

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "engine/cli_flags.h"
-
 namespace mrrope::tok {
 
 namespace {
@@ -146,16 +144,13 @@ std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args) {
-  std::optional<ChatTemplate> chosen;
-  for (const TakenFlag& f : take_flags(args, {"--chat-template"})) {
-    if (!f.value) throw std::invalid_argument(f.flag + " needs a name (none, llama2, llama3, chatml, qwen3, phi3, gemma)");
-    chosen = chat_template_from_name(*f.value);
-    if (!chosen)
-      throw std::invalid_argument(f.flag + ": unknown template '" + *f.value +
-                                  "' (expected none, llama2, llama3, chatml, qwen3, phi3 or gemma)");
-  }
-  return chosen;
+const char* chat_template_names() { return "none, llama2, llama3, chatml, qwen3, phi3 or gemma"; }
+
+ChatTemplate parse_chat_template_name(std::string_view name) {
+  const auto chosen = chat_template_from_name(name);
+  if (!chosen)
+    throw std::invalid_argument("unknown template '" + std::string(name) + "' (expected " + chat_template_names() + ")");
+  return *chosen;
 }
 
 const char* chat_template_name(ChatTemplate t) {

@@ -32,10 +32,11 @@ struct ChatMessage {
 // (also "phi4-mini"), "gemma" (also "gemma3"); nullopt otherwise.
 std::optional<ChatTemplate> chat_template_from_name(std::string_view name);
 const char* chat_template_name(ChatTemplate t);
-// llama.cpp's `--chat-template NAME` (or `--chat-template=NAME`): removed from
-// `args`, the rest kept in order; nullopt when absent. Throws
-// std::invalid_argument for a missing or unknown name.
-std::optional<ChatTemplate> parse_chat_template_flag(std::vector<std::string>& args);
+// The names chat_template_from_name knows, for messages: "none, llama2, ...".
+const char* chat_template_names();
+// chat_template_from_name, throwing std::invalid_argument "unknown template
+// 'x' (expected none, ...)" (llama.cpp's --chat-template: engine/engine_flags.h).
+ChatTemplate parse_chat_template_name(std::string_view name);
 // Detects the family from a Jinja chat template; None when empty or unknown.
 ChatTemplate detect_chat_template(std::string_view jinja);
 
