@@ -5,30 +5,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
+#include <utility>
 
 #include <imgui.h>
 #include <imgui_internal.h>  // the window list, for dump-windows
 #include <stb_image_write.h>
 
 #include "eval/eval_tasks.h"
+#include "options/option_table.h"
 #include "ui/app.h"
 #include "ui/fps_recorder.h"
 
 namespace mrrope::ui {
 namespace {
-
-const std::set<std::string> kCommands = {"model", "document", "question", "max-tokens", "method", "scale", "ask",
-                                         "compare", "wait", "schedule-length", "resize", "content-scale", "tab", "screenshot", "dump-windows", "quit",
-                                         "fps-start", "fps-report", "wait-phase",
-                                         "eval", "wait-eval", "eval-export", "cancel", "kv-cache",
-                                         "drop", "new-conversation", "regenerate", "edit-last", "conversation-save",
-                                         "conversation-open", "conversation-export", "expect-document-message",
-                                         "expect-turns", "expect-reuse", "expect-question", "expect-fit", "resolve-fit",
-                                         "attention-png", "compare-png", "paste", "compare-conversation",
-                                         "compare-follow-up", "compare-export", "expect-compare-turns",
-                                         "expect-compare-reuse"};
 
 // The methods of `compare` / `compare-conversation`; `then-question` among the
 // words is left in `*then_question`. Returns why not (empty: parsed).
@@ -94,10 +84,7 @@ std::string start_eval(App& app, const std::string& arg) {
     } else if (key == "depths") {
       v.depths = value;
     } else if (key == "trials" || key == "seed") {
-      char* end = nullptr;
-      const long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end) return key + " must be a whole number (got '" + value + "')";
-      (key == "trials" ? v.trials : v.seed) = static_cast<int>(n);
+      (key == "trials" ? v.trials : v.seed) = parse_int(key, value);  // throws naming the key
     } else {
       return "unknown eval setting '" + key + "' (methods, lengths, depths, trials, seed)";
     }
@@ -118,8 +105,10 @@ Script::Script(const std::string& text, std::string output_dir) : output_dir_(st
     std::string body = raw.substr(start);
     while (!body.empty() && (body.back() == '\r' || body.back() == ' ')) body.pop_back();
     const size_t sp = body.find(' ');
-    Line line{number, body.substr(0, sp), sp == std::string::npos ? "" : body.substr(sp + 1)};
-    if (!kCommands.count(line.command))
+    Line line{number, body.substr(0, sp), sp == std::string::npos ? "" : body.substr(sp + 1), nullptr};
+    for (const Command& c : commands())
+      if (line.command == c.name) line.run = &c;
+    if (!line.run)
       throw std::runtime_error("script line " + std::to_string(number) + ": unknown command '" + line.command + "'");
     lines_.push_back(line);
   }
@@ -178,15 +167,10 @@ std::string Script::demo_text(const std::string& source_dir) {
          "quit\n";
 }
 
-void Script::fail(const Line& line, const std::string& why) {
+Script::Done Script::fail(const Line& line, const std::string& why) {
   failed_ = finished_ = true;
   failure_ = "script line " + std::to_string(line.number) + " (" + line.command + "): " + why;
-}
-
-std::string Script::output_path(const std::string& name) const {
-  std::filesystem::path p(name);
-  if (p.is_absolute() || output_dir_.empty()) return name;
-  return (std::filesystem::path(output_dir_) / p).string();
+  return Done::Wait;
 }
 
 std::optional<std::string> Script::step(App& app) {
@@ -196,302 +180,454 @@ std::optional<std::string> Script::step(App& app) {
       return std::nullopt;
     }
     const Line& line = lines_[next_];
-    const std::string& c = line.command;
-    if (c == "wait") {
-      if (!waiting_) {
-        waiting_ = true;
-        wait_start_ = std::chrono::steady_clock::now();
-        if (!line.arg.empty()) wait_limit_ = std::stod(line.arg);
-        settle_frames_ = 1;  // jobs queued this frame show up as busy
-        return std::nullopt;
-      }
-      if (app.session().busy()) {
-        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
-          fail(line, "timed out waiting for the worker");
-        return std::nullopt;
-      }
-      waiting_ = false;
-      const std::string err = app.session().last_error();
-      if (!err.empty()) {
-        fail(line, err);
-        return std::nullopt;
-      }
-      for (const Answer& a : app.session().comparison())
-        if (!a.error.empty()) return fail(line, a.method + ": " + a.error), std::nullopt;
-      for (const auto& thread : app.session().thread_comparison())
-        for (const Answer& a : thread)
-          if (!a.error.empty()) return fail(line, a.method + "'s thread: " + a.error), std::nullopt;
-      if (const Answer a = app.session().answer(); !a.error.empty()) return fail(line, a.error), std::nullopt;
-      if (const EvalState e = app.session().evaluation(); !e.error.empty())
-        return fail(line, "evaluation: " + e.error), std::nullopt;
-      settle_frames_ = 2;
-    } else if (c == "model") {
-      try {
-        app.open_model(line.arg == "default" || line.arg.empty() ? default_model_path() : line.arg);
-      } catch (const std::exception& e) {
-        return fail(line, e.what()), std::nullopt;
-      }
-    } else if (c == "document") {
-      if (!std::filesystem::exists(line.arg)) return fail(line, "no such file: " + line.arg), std::nullopt;
-      app.open_document(line.arg);
-    } else if (c == "drop") {
-      std::vector<std::string> paths;
-      std::istringstream words(line.arg);
-      for (std::string p; words >> p;) paths.push_back(p);
-      if (paths.empty()) return fail(line, "drop needs one or more paths"), std::nullopt;
-      app.drop_files(paths);  // as GLFW's drop callback
-    } else if (c == "paste") {
-      // As Paste from clipboard: the text (\n for a line break) becomes a document with no file.
-      std::string text;
-      for (size_t i = 0; i < line.arg.size(); ++i) {
-        if (line.arg.compare(i, 2, "\\n") == 0) text += '\n', ++i;
-        else text += line.arg[i];
-      }
-      if (text.empty()) return fail(line, "paste needs some text"), std::nullopt;
-      app.session().add_document_text("pasted text", std::move(text));
-    } else if (c == "new-conversation") {
-      app.new_conversation();
-    } else if (c == "regenerate") {
-      app.regenerate();
-    } else if (c == "edit-last") {
-      app.edit_last();
-    } else if (c == "conversation-save" || c == "conversation-open") {
-      if (line.arg.empty()) return fail(line, c + " needs a file name"), std::nullopt;
-      const std::string path = output_path(line.arg);
-      const std::string err = c == "conversation-save" ? app.save_conversation(path) : app.open_conversation(path);
-      if (!err.empty()) return fail(line, err), std::nullopt;
-      std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
-    } else if (c == "conversation-export") {
-      std::vector<std::string> written;
-      const std::string err = app.export_conversation(output_path(line.arg.empty() ? "conversation" : line.arg), &written);
-      if (!err.empty()) return fail(line, err), std::nullopt;
-      for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
-    } else if (c == "expect-document-message") {
-      // The Document panel's message (a refusal) once the worker is done with the file.
-      if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now(), settle_frames_ = 1;
-      else if (!app.session().busy()) {
-        waiting_ = false;
-        const std::string m = app.session().document_message();
-        if (m.find(line.arg) == std::string::npos)
-          return fail(line, "the document message is '" + m + "', expected it to hold '" + line.arg + "'"), std::nullopt;
-        std::fprintf(stderr, "mrrope-app: document message: %s\n", m.c_str());
-        app.session().clear_document_message();
-        settle_frames_ = 2;
-      } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_) {
-        return fail(line, "timed out waiting for the worker"), std::nullopt;
-      }
-      if (waiting_) return std::nullopt;
-    } else if (c == "expect-fit") {
-      if (!app.fit_problem()) return fail(line, "the next turn was expected not to fit, and no choice is offered"), std::nullopt;
-      std::fprintf(stderr, "mrrope-app: does not fit: %d tokens needed, the window holds %d\n", app.fit_problem()->needed,
-                   app.fit_problem()->window);
-    } else if (c == "resolve-fit") {
-      if (line.arg != "larger" && line.arg != "drop") return fail(line, "resolve-fit takes larger or drop"), std::nullopt;
-      if (!app.fit_problem()) return fail(line, "there is no choice to make"), std::nullopt;
-      app.resolve_fit(line.arg == "larger");
-    } else if (c == "expect-question") {
-      if (app.question() != line.arg)
-        return fail(line, "the question box holds '" + app.question() + "', expected '" + line.arg + "'"), std::nullopt;
-    } else if (c == "expect-turns") {
-      const int n = std::atoi(line.arg.c_str());
-      const int have = static_cast<int>(app.conversation().turns.size());
-      if (have != n) return fail(line, "the conversation has " + std::to_string(have) + " turns, expected " + line.arg), std::nullopt;
-    } else if (c == "expect-reuse") {
-      // The last turn took the documents from the KV cache: it prefilled fewer tokens than it took from the cache.
-      const auto& turns = app.conversation().turns;
-      if (turns.size() < 2) return fail(line, "expect-reuse needs two turns or more"), std::nullopt;
-      const ConversationTurn& t = turns.back();
-      if (t.cached_tokens <= 0 || t.prefilled_tokens >= t.cached_tokens)
-        return fail(line, "the last turn took " + std::to_string(t.cached_tokens) + " prompt tokens from the cache and prefilled " +
-                              std::to_string(t.prefilled_tokens) + ": the documents were not reused"),
-               std::nullopt;
-      std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache, %d prefilled\n", turns.size(),
-                   t.prompt_tokens, t.cached_tokens, t.prefilled_tokens);
-    } else if (c == "question") {
-      app.set_question(line.arg);
-    } else if (c == "kv-cache") {
-      const auto type = kv_cache_type_from_name(line.arg);
-      if (!type) return fail(line, "kv-cache takes f16 or q8_0, not '" + line.arg + "'"), std::nullopt;
-      app.set_kv_cache(*type);
-    } else if (c == "max-tokens") {
-      if (line.arg.rfind("past-window ", 0) == 0) {  // drives the fit choice: the next turn overflows by N tokens
-        const std::string why = app.set_max_new_tokens_past_window(std::atoi(line.arg.c_str() + 12));
-        if (!why.empty()) return fail(line, why), std::nullopt;
-      } else {
-        app.set_max_new_tokens(std::atoi(line.arg.c_str()));
-      }
-    } else if (c == "method") {
-      try {
-        app.set_method(parse_rope_method(line.arg));
-      } catch (const std::exception& e) {
-        return fail(line, e.what()), std::nullopt;
-      }
-    } else if (c == "scale") {
-      app.set_scale(line.arg == "auto" ? 0.0 : std::atof(line.arg.c_str()));
-    } else if (c == "ask") {
-      app.ask();
-    } else if (c == "compare") {
-      std::vector<RopeMethod> methods;
-      if (const std::string why = parse_compare_methods(line.arg, &methods, nullptr); !why.empty())
-        return fail(line, why), std::nullopt;
-      app.compare(methods);
-    } else if (c == "compare-conversation") {
-      std::vector<RopeMethod> methods;
-      bool then_question = false;
-      if (const std::string why = parse_compare_methods(line.arg, &methods, &then_question); !why.empty())
-        return fail(line, why), std::nullopt;
-      if (const std::string why = app.compare_conversation(methods, then_question); !why.empty())
-        return fail(line, why), std::nullopt;
-    } else if (c == "compare-follow-up") {
-      if (const std::string why = app.compare_follow_up(); !why.empty()) return fail(line, why), std::nullopt;
-    } else if (c == "compare-export") {
-      std::vector<std::string> written;
-      const std::string err = app.export_thread_comparison(output_path(line.arg.empty() ? "side_by_side" : line.arg), &written);
-      if (!err.empty()) return fail(line, err), std::nullopt;
-      for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
-    } else if (c == "expect-compare-turns") {
-      const ThreadComparison& tc = app.thread_comparison();
-      const size_t n = size_t(std::max(0, std::atoi(line.arg.c_str())));
-      if (tc.empty()) return fail(line, "no side-by-side conversation"), std::nullopt;
-      for (const Conversation& t : tc.threads) {
-        size_t answered = 0;
-        for (const ConversationTurn& turn : t.turns) answered += turn.done && turn.error.empty();
-        if (answered != n)
-          return fail(line, t.settings.method + "'s thread has " + std::to_string(answered) + " answered turns, expected " +
-                                line.arg),
-                 std::nullopt;
-      }
-    } else if (c == "expect-compare-reuse") {
-      // Every method's second turn took the documents from its own thread's KV cache.
-      const ThreadComparison& tc = app.thread_comparison();
-      if (tc.empty()) return fail(line, "no side-by-side conversation"), std::nullopt;
-      for (const Conversation& t : tc.threads) {
-        if (t.turns.size() < 2) return fail(line, t.settings.method + "'s thread has fewer than 2 turns"), std::nullopt;
-        const ConversationTurn& turn = t.turns[1];
-        if (turn.cached_tokens <= 0 || turn.prefilled_tokens >= turn.cached_tokens)
-          return fail(line, t.settings.method + "'s turn 2 took " + std::to_string(turn.cached_tokens) +
-                                " tokens from the cache and prefilled " + std::to_string(turn.prefilled_tokens)),
-                 std::nullopt;
-        std::fprintf(stderr, "mrrope-app: %s turn 2: %d prompt tokens, %d from the cache, %d prefilled\n",
-                     t.settings.method.c_str(), turn.prompt_tokens, turn.cached_tokens, turn.prefilled_tokens);
-      }
-    } else if (c == "eval") {
-      if (const std::string why = start_eval(app, line.arg); !why.empty()) return fail(line, why), std::nullopt;
-    } else if (c == "wait-eval") {
-      // Until the sweep has N finished runs (or has ended): a picture of the grid filling in.
-      const int n = std::atoi(line.arg.c_str());
-      if (n < 1) return fail(line, "wait-eval needs a number of runs (1 or more)"), std::nullopt;
-      if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
-      const EvalState e = app.session().evaluation();
-      if (!e.error.empty()) return fail(line, "evaluation: " + e.error), std::nullopt;
-      if (e.busy() && e.rows() < n) {
-        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
-          fail(line, "timed out waiting for the sweep");
-        return std::nullopt;
-      }
-      waiting_ = false;
-      settle_frames_ = 2;
-    } else if (c == "cancel") {
-      app.session().cancel();  // as the Cancel button: the running job stops, finished sweep runs stay
-    } else if (c == "eval-export") {
-      const EvalExport x = app.export_evaluation(output_path(line.arg.empty() ? "eval" : line.arg));
-      if (!x.error.empty()) return fail(line, x.error), std::nullopt;
-      for (const auto& path : x.written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
-    } else if (c == "resize") {
-      int w = 0, h = 0;
-      if (std::sscanf(line.arg.c_str(), "%d %d", &w, &h) != 2 || w < 200 || h < 200)
-        return fail(line, "resize needs W H (at least 200 each)"), std::nullopt;
-      if (target_) target_->resize(w, h);
-      settle_frames_ = 4;
-    } else if (c == "content-scale") {
-      char* end = nullptr;
-      const float scale = std::strtof(line.arg.c_str(), &end);
-      if (end == line.arg.c_str() || *end != '\0' || !(scale >= 1.0f && scale <= 4.0f))
-        return fail(line, "content-scale needs a number from 1 to 4"), std::nullopt;
-      if (target_) target_->set_content_scale(scale);
-      settle_frames_ = 4;
-    } else if (c == "schedule-length") {
-      app.set_schedule_length(std::atoi(line.arg.c_str()));
-    } else if (c == "tab") {
-      app.select_tab(line.arg);
-      settle_frames_ = 3;
-    } else if (c == "screenshot") {
-      ++next_;
-      return output_path(line.arg);
-    } else if (c == "attention-png" || c == "compare-png") {
-      // As the panel's Save PNG button: its tab shows, a settled frame is cropped and written.
-      if (line.arg.empty()) return fail(line, c + " needs a file name"), std::nullopt;
-      if (!waiting_) {
-        const PanelShot which = c == "attention-png" ? PanelShot::Attention : PanelShot::Compare;
-        if (const std::string why = app.request_panel_png(which, output_path(line.arg)); !why.empty())
-          return fail(line, why), std::nullopt;
-        waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
-        return std::nullopt;
-      }
-      if (app.panel_png_pending()) {
-        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
-          fail(line, "timed out waiting for the PNG");
-        return std::nullopt;
-      }
-      waiting_ = false;
-      const PanelPngResult& r = app.panel_png_result();
-      if (!r.error.empty()) return fail(line, r.error), std::nullopt;
-      std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
-    } else if (c == "dump-windows") {
-      dump_windows(app, output_path(line.arg));
-    } else if (c == "wait-phase") {
-      if (!wait_phase(app, line)) return std::nullopt;
-    } else if (c == "fps-start" || c == "fps-report") {
-      if (!fps_) return fail(line, "FPS recording is not available in this run"), std::nullopt;
-      if (c == "fps-start") {
-        fps_->start(FpsRecorder::clock_now());
-      } else {
-        if (line.arg.empty()) return fail(line, "fps-report needs a file name"), std::nullopt;
-        const std::string err = fps_->write(output_path(line.arg), app.session().device().name);
-        if (!err.empty()) return fail(line, err), std::nullopt;
-      }
-    } else if (c == "quit") {
-      finished_ = true;
+    Done done = Done::Wait;
+    try {
+      done = line.run->run(*this, app, line);
+    } catch (const std::exception& e) {  // a bad argument (the number parser names the command)
+      done = fail(line, e.what());
     }
+    if (done == Done::Wait) return std::nullopt;
     ++next_;
+    if (done == Done::Capture) return std::exchange(capture_, "");
   }
   if (next_ >= lines_.size()) finished_ = true;
   return std::nullopt;
+}
+
+Script::Done Script::hold_until(bool ready, const Line& line, const std::string& what) {
+  if (!waiting_) waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
+  if (ready) {
+    waiting_ = false;
+    return Done::Next;
+  }
+  if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
+    return fail(line, "timed out waiting for " + what);
+  return Done::Wait;
+}
+
+Script::Done Script::wait_for_worker(App& app, const Line& line) {
+  if (!waiting_) {
+    waiting_ = true;
+    wait_start_ = std::chrono::steady_clock::now();
+    if (!line.arg.empty()) wait_limit_ = parse_number("wait", line.arg);
+    settle_frames_ = 1;  // jobs queued this frame show up as busy
+    return Done::Wait;
+  }
+  if (app.session().busy()) return hold_until(false, line, "the worker");
+  waiting_ = false;
+  if (const std::string err = app.session().last_error(); !err.empty()) return fail(line, err);
+  for (const Answer& a : app.session().comparison())
+    if (!a.error.empty()) return fail(line, a.method + ": " + a.error);
+  for (const auto& thread : app.session().thread_comparison())
+    for (const Answer& a : thread)
+      if (!a.error.empty()) return fail(line, a.method + "'s thread: " + a.error);
+  if (const Answer a = app.session().answer(); !a.error.empty()) return fail(line, a.error);
+  if (const EvalState e = app.session().evaluation(); !e.error.empty()) return fail(line, "evaluation: " + e.error);
+  settle_frames_ = 2;
+  return Done::Next;
+}
+
+// The commands: name, argument syntax, help and what it does. Lambdas here
+// see Script's private state (they are defined in a member function).
+const std::vector<Script::Command>& Script::commands() {
+  using S = Script;
+  static const std::vector<Command> table = {
+      // --- model, documents and the question
+      {"model", "PATH|default", "open a model (default: the bundled one)",
+       [](S&, App& app, const Line& line) {
+         app.open_model(line.arg == "default" || line.arg.empty() ? default_model_path() : line.arg);
+         return Done::Next;
+       }},
+      {"document", "PATH", "add a document",
+       [](S& s, App& app, const Line& line) {
+         if (!std::filesystem::exists(line.arg)) return s.fail(line, "no such file: " + line.arg);
+         app.open_document(line.arg);
+         return Done::Next;
+       }},
+      {"drop", "PATH...", "as files dropped on the window (documents; .gguf a model; .json a conversation)",
+       [](S& s, App& app, const Line& line) {
+         std::vector<std::string> paths;
+         std::istringstream words(line.arg);
+         for (std::string p; words >> p;) paths.push_back(p);
+         if (paths.empty()) return s.fail(line, "drop needs one or more paths");
+         app.drop_files(paths);  // as GLFW's drop callback
+         return Done::Next;
+       }},
+      {"paste", "TEXT", "as text pasted into the Document panel (\\n: a line break)",
+       [](S& s, App& app, const Line& line) {
+         // As Paste from clipboard: the text becomes a document with no file.
+         std::string text;
+         for (size_t i = 0; i < line.arg.size(); ++i) {
+           if (line.arg.compare(i, 2, "\\n") == 0) text += '\n', ++i;
+           else text += line.arg[i];
+         }
+         if (text.empty()) return s.fail(line, "paste needs some text");
+         app.session().add_document_text("pasted text", std::move(text));
+         return Done::Next;
+       }},
+      {"question", "TEXT", "what the question box holds",
+       [](S&, App& app, const Line& line) {
+         app.set_question(line.arg);
+         return Done::Next;
+       }},
+      {"max-tokens", "N | past-window N",
+       "the answers' token limit; past-window N: such that the next turn overflows the window by N",
+       [](S& s, App& app, const Line& line) {
+         if (line.arg.rfind("past-window ", 0) == 0) {  // drives the fit choice
+           const std::string why = app.set_max_new_tokens_past_window(parse_int("past-window", line.arg.substr(12)));
+           if (!why.empty()) return s.fail(line, why);
+         } else {
+           app.set_max_new_tokens(parse_int("max-tokens", line.arg));
+         }
+         return Done::Next;
+       }},
+      {"method", "NAME", "the RoPE method",
+       [](S&, App& app, const Line& line) {
+         app.set_method(parse_rope_method(line.arg));
+         return Done::Next;
+       }},
+      {"scale", "S|auto", "the RoPE scale",
+       [](S&, App& app, const Line& line) {
+         app.set_scale(line.arg == "auto" ? 0.0 : parse_number("scale", line.arg));
+         return Done::Next;
+       }},
+      {"kv-cache", "f16|q8_0", "the KV cache type of the next decoder",
+       [](S& s, App& app, const Line& line) {
+         const auto type = kv_cache_type_from_name(line.arg);
+         if (!type) return s.fail(line, "kv-cache takes f16 or q8_0, not '" + line.arg + "'");
+         app.set_kv_cache(*type);
+         return Done::Next;
+       }},
+      // --- running and waiting
+      {"ask", "", "the question as the conversation's next turn",
+       [](S&, App& app, const Line&) {
+         app.ask();
+         return Done::Next;
+       }},
+      {"wait", "[SECONDS]", "until the worker is idle; fails on a job's error (SECONDS: the time limit, default 900)",
+       [](S& s, App& app, const Line& line) { return s.wait_for_worker(app, line); }},
+      {"wait-phase", "prefill|generation [FRACTION]", "until a job is part-way (0..1 of the phase), for screenshots",
+       [](S& s, App& app, const Line& line) { return s.wait_phase(app, line); }},
+      {"cancel", "", "as the Cancel button: the running job stops, finished sweep runs stay",
+       [](S&, App& app, const Line&) {
+         app.session().cancel();
+         return Done::Next;
+       }},
+      {"quit", "", "end the run",
+       [](S& s, App&, const Line&) {
+         s.finished_ = true;
+         return Done::Next;
+       }},
+      // --- the conversation
+      {"new-conversation", "", "as New conversation",
+       [](S&, App& app, const Line&) {
+         app.new_conversation();
+         return Done::Next;
+       }},
+      {"regenerate", "", "as Regenerate",
+       [](S&, App& app, const Line&) {
+         app.regenerate();
+         return Done::Next;
+       }},
+      {"edit-last", "", "the last question back into the box",
+       [](S&, App& app, const Line&) {
+         app.edit_last();
+         return Done::Next;
+       }},
+      {"conversation-save", "FILE.json", "save the conversation",
+       [](S& s, App& app, const Line& line) {
+         if (line.arg.empty()) return s.fail(line, "conversation-save needs a file name");
+         if (const std::string err = app.save_conversation(s.output_path(line.arg)); !err.empty()) return s.fail(line, err);
+         std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
+         return Done::Next;
+       }},
+      {"conversation-open", "FILE.json", "open a saved conversation",
+       [](S& s, App& app, const Line& line) {
+         if (line.arg.empty()) return s.fail(line, "conversation-open needs a file name");
+         if (const std::string err = app.open_conversation(s.output_path(line.arg)); !err.empty()) return s.fail(line, err);
+         std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
+         return Done::Next;
+       }},
+      {"conversation-export", "[DIR]", "export the conversation (default conversation/)",
+       [](S& s, App& app, const Line& line) {
+         std::vector<std::string> written;
+         const std::string err =
+             app.export_conversation(s.output_path(line.arg.empty() ? "conversation" : line.arg), &written);
+         if (!err.empty()) return s.fail(line, err);
+         for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+         return Done::Next;
+       }},
+      {"expect-document-message", "TEXT", "once the worker is idle, the Document panel's message holds TEXT",
+       [](S& s, App& app, const Line& line) {
+         if (!s.waiting_) s.settle_frames_ = 1;  // the worker takes the file next frame
+         if (const Done d = s.hold_until(!app.session().busy() && s.waiting_, line, "the worker"); d != Done::Next)
+           return d;
+         const std::string m = app.session().document_message();
+         if (m.find(line.arg) == std::string::npos)
+           return s.fail(line, "the document message is '" + m + "', expected it to hold '" + line.arg + "'");
+         std::fprintf(stderr, "mrrope-app: document message: %s\n", m.c_str());
+         app.session().clear_document_message();
+         s.settle_frames_ = 2;
+         return Done::Next;
+       }},
+      {"expect-question", "TEXT", "the question box holds TEXT",
+       [](S& s, App& app, const Line& line) {
+         if (app.question() != line.arg)
+           return s.fail(line, "the question box holds '" + app.question() + "', expected '" + line.arg + "'");
+         return Done::Next;
+       }},
+      {"expect-turns", "N", "the conversation has N turns",
+       [](S& s, App& app, const Line& line) {
+         const int n = parse_int("expect-turns", line.arg);
+         const int have = static_cast<int>(app.conversation().turns.size());
+         if (have != n)
+           return s.fail(line, "the conversation has " + std::to_string(have) + " turns, expected " + line.arg);
+         return Done::Next;
+       }},
+      {"expect-reuse", "", "the last turn prefilled fewer tokens than it took from the KV cache",
+       [](S& s, App& app, const Line& line) {
+         const auto& turns = app.conversation().turns;
+         if (turns.size() < 2) return s.fail(line, "expect-reuse needs two turns or more");
+         const ConversationTurn& t = turns.back();
+         if (t.cached_tokens <= 0 || t.prefilled_tokens >= t.cached_tokens)
+           return s.fail(line, "the last turn took " + std::to_string(t.cached_tokens) +
+                                   " prompt tokens from the cache and prefilled " +
+                                   std::to_string(t.prefilled_tokens) + ": the documents were not reused");
+         std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache, %d prefilled\n", turns.size(),
+                      t.prompt_tokens, t.cached_tokens, t.prefilled_tokens);
+         return Done::Next;
+       }},
+      {"expect-fit", "", "the next turn does not fit: the choice is showing",
+       [](S& s, App& app, const Line& line) {
+         if (!app.fit_problem()) return s.fail(line, "the next turn was expected not to fit, and no choice is offered");
+         std::fprintf(stderr, "mrrope-app: does not fit: %d tokens needed, the window holds %d\n",
+                      app.fit_problem()->needed, app.fit_problem()->window);
+         return Done::Next;
+       }},
+      {"resolve-fit", "larger|drop", "answer the fit choice: a larger S, or drop the oldest turns",
+       [](S& s, App& app, const Line& line) {
+         if (line.arg != "larger" && line.arg != "drop") return s.fail(line, "resolve-fit takes larger or drop");
+         if (!app.fit_problem()) return s.fail(line, "there is no choice to make");
+         app.resolve_fit(line.arg == "larger");
+         return Done::Next;
+       }},
+      // --- side by side
+      {"compare", "M1 M2 [M3 M4]", "the question box under 2-4 methods side by side (then `wait`)",
+       [](S& s, App& app, const Line& line) {
+         std::vector<RopeMethod> methods;
+         if (const std::string why = parse_compare_methods(line.arg, &methods, nullptr); !why.empty())
+           return s.fail(line, why);
+         app.compare(methods);
+         return Done::Next;
+       }},
+      {"compare-conversation", "M1 M2 [M3 M4] [then-question]",
+       "the conversation's questions (then the question box's) under each method, each in a thread of its own",
+       [](S& s, App& app, const Line& line) {
+         std::vector<RopeMethod> methods;
+         bool then_question = false;
+         if (const std::string why = parse_compare_methods(line.arg, &methods, &then_question); !why.empty())
+           return s.fail(line, why);
+         if (const std::string why = app.compare_conversation(methods, then_question); !why.empty())
+           return s.fail(line, why);
+         return Done::Next;
+       }},
+      {"compare-follow-up", "", "the question box in every method's thread",
+       [](S& s, App& app, const Line& line) {
+         if (const std::string why = app.compare_follow_up(); !why.empty()) return s.fail(line, why);
+         return Done::Next;
+       }},
+      {"compare-export", "[DIR]", "export the side by side (default side_by_side/)",
+       [](S& s, App& app, const Line& line) {
+         std::vector<std::string> written;
+         const std::string err =
+             app.export_thread_comparison(s.output_path(line.arg.empty() ? "side_by_side" : line.arg), &written);
+         if (!err.empty()) return s.fail(line, err);
+         for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+         return Done::Next;
+       }},
+      {"expect-compare-turns", "N", "every thread has N answered turns",
+       [](S& s, App& app, const Line& line) {
+         const ThreadComparison& tc = app.thread_comparison();
+         const size_t n = size_t(std::max(0, parse_int("expect-compare-turns", line.arg)));
+         if (tc.empty()) return s.fail(line, "no side-by-side conversation");
+         for (const Conversation& t : tc.threads) {
+           size_t answered = 0;
+           for (const ConversationTurn& turn : t.turns) answered += turn.done && turn.error.empty();
+           if (answered != n)
+             return s.fail(line, t.settings.method + "'s thread has " + std::to_string(answered) +
+                                     " answered turns, expected " + line.arg);
+         }
+         return Done::Next;
+       }},
+      {"expect-compare-reuse", "", "every thread's second turn took the documents from its KV cache",
+       [](S& s, App& app, const Line& line) {
+         const ThreadComparison& tc = app.thread_comparison();
+         if (tc.empty()) return s.fail(line, "no side-by-side conversation");
+         for (const Conversation& t : tc.threads) {
+           if (t.turns.size() < 2) return s.fail(line, t.settings.method + "'s thread has fewer than 2 turns");
+           const ConversationTurn& turn = t.turns[1];
+           if (turn.cached_tokens <= 0 || turn.prefilled_tokens >= turn.cached_tokens)
+             return s.fail(line, t.settings.method + "'s turn 2 took " + std::to_string(turn.cached_tokens) +
+                                     " tokens from the cache and prefilled " + std::to_string(turn.prefilled_tokens));
+           std::fprintf(stderr, "mrrope-app: %s turn 2: %d prompt tokens, %d from the cache, %d prefilled\n",
+                        t.settings.method.c_str(), turn.prompt_tokens, turn.cached_tokens, turn.prefilled_tokens);
+         }
+         return Done::Next;
+       }},
+      // --- evaluation
+      {"eval", "passkey|needle|ppl|TASK [methods=M1,M2] [lengths=256,1K] [depths=0,50,100] [trials=N] [seed=N]",
+       "start the Evaluation tab's sweep (depths in %; then `wait`)",
+       [](S& s, App& app, const Line& line) {
+         if (const std::string why = start_eval(app, line.arg); !why.empty()) return s.fail(line, why);
+         return Done::Next;
+       }},
+      {"wait-eval", "N", "until the sweep has N finished runs (or has ended)",
+       [](S& s, App& app, const Line& line) {
+         int n = 0;
+         try {
+           n = parse_int("wait-eval", line.arg);
+         } catch (const std::invalid_argument&) {
+         }
+         if (n < 1) return s.fail(line, "wait-eval needs a number of runs (1 or more)");
+         const EvalState e = app.session().evaluation();
+         if (!e.error.empty()) return s.fail(line, "evaluation: " + e.error);
+         const Done d = s.hold_until(!e.busy() || e.rows() >= n, line, "the sweep");
+         if (d == Done::Next) s.settle_frames_ = 2;
+         return d;
+       }},
+      {"eval-export", "[DIR]", "results.csv/.json and the PNG into DIR (default eval/)",
+       [](S& s, App& app, const Line& line) {
+         const EvalExport x = app.export_evaluation(s.output_path(line.arg.empty() ? "eval" : line.arg));
+         if (!x.error.empty()) return s.fail(line, x.error);
+         for (const auto& path : x.written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
+         return Done::Next;
+       }},
+      // --- the window and pictures
+      {"tab", "NAME", "show a tab (Q&A, Side by side, Schedule, Attention, Evaluation)",
+       [](S& s, App& app, const Line& line) {
+         app.select_tab(line.arg);
+         s.settle_frames_ = 3;
+         return Done::Next;
+       }},
+      {"schedule-length", "T", "the Schedule tab's T (0 = the document's)",
+       [](S&, App& app, const Line& line) {
+         app.set_schedule_length(parse_int("schedule-length", line.arg));
+         return Done::Next;
+       }},
+      {"resize", "W H", "resize the window (exercises swapchain recreation)",
+       [](S& s, App&, const Line& line) {
+         int w = 0, h = 0;
+         if (std::sscanf(line.arg.c_str(), "%d %d", &w, &h) != 2 || w < 200 || h < 200)
+           return s.fail(line, "resize needs W H (at least 200 each)");
+         if (s.target_) s.target_->resize(w, h);
+         s.settle_frames_ = 4;
+         return Done::Next;
+       }},
+      {"content-scale", "S", "1-4: text and widgets as on a monitor of S x 96 dpi",
+       [](S& s, App&, const Line& line) {
+         double scale = 0;
+         try {
+           scale = parse_number("content-scale", line.arg);
+         } catch (const std::invalid_argument&) {
+         }
+         if (!(scale >= 1.0 && scale <= 4.0)) return s.fail(line, "content-scale needs a number from 1 to 4");
+         if (s.target_) s.target_->set_content_scale(static_cast<float>(scale));
+         s.settle_frames_ = 4;
+         return Done::Next;
+       }},
+      {"screenshot", "FILE.png", "capture the next frame",
+       [](S& s, App&, const Line& line) {
+         s.capture_ = s.output_path(line.arg);
+         return Done::Capture;
+       }},
+      {"attention-png", "FILE.png", "as the attention heatmap's Save PNG (the tab is shown first)",
+       [](S& s, App& app, const Line& line) { return s.panel_png(app, line, true); }},
+      {"compare-png", "FILE.png", "as the side-by-side answers' Save PNG, paged when taller than the view",
+       [](S& s, App& app, const Line& line) { return s.panel_png(app, line, false); }},
+      {"dump-windows", "FILE.json", "the windows drawn last frame and a few facts about the session",
+       [](S& s, App& app, const Line& line) {
+         s.dump_windows(app, s.output_path(line.arg));
+         return Done::Next;
+       }},
+      {"fps-start", "", "record frame times from here",
+       [](S& s, App&, const Line& line) {
+         if (!s.fps_) return s.fail(line, "FPS recording is not available in this run");
+         s.fps_->start(FpsRecorder::clock_now());
+         return Done::Next;
+       }},
+      {"fps-report", "FILE.json", "write the frame times recorded since fps-start",
+       [](S& s, App& app, const Line& line) {
+         if (!s.fps_) return s.fail(line, "FPS recording is not available in this run");
+         if (line.arg.empty()) return s.fail(line, "fps-report needs a file name");
+         const std::string err = s.fps_->write(s.output_path(line.arg), app.session().device().name);
+         if (!err.empty()) return s.fail(line, err);
+         return Done::Next;
+       }},
+  };
+  return table;
+}
+
+std::string Script::commands_help() {
+  std::string out = "script commands (one per line, # comments):\n";
+  for (const Command& c : commands()) {
+    std::string label = std::string(c.name) + (*c.args ? " " + std::string(c.args) : "");
+    out += "  " + label + "\n      " + c.help + "\n";
+  }
+  return out;
+}
+
+// As the panel's Save PNG button: its tab shows, a settled frame is cropped and written.
+Script::Done Script::panel_png(App& app, const Line& line, bool attention) {
+  if (line.arg.empty()) return fail(line, line.command + " needs a file name");
+  if (!waiting_) {
+    const PanelShot which = attention ? PanelShot::Attention : PanelShot::Compare;
+    if (const std::string why = app.request_panel_png(which, output_path(line.arg)); !why.empty())
+      return fail(line, why);
+    waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
+    return Done::Wait;
+  }
+  if (const Done d = hold_until(!app.panel_png_pending(), line, "the PNG"); d != Done::Next) return d;
+  const PanelPngResult& r = app.panel_png_result();
+  if (!r.error.empty()) return fail(line, r.error);
+  std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
+  return Done::Next;
+}
+
+std::string Script::output_path(const std::string& name) const {
+  std::filesystem::path p(name);
+  if (p.is_absolute() || output_dir_.empty()) return name;
+  return (std::filesystem::path(output_dir_) / p).string();
 }
 
 // wait-phase PHASE [FRACTION]: holds the script until the worker is in PHASE
 // (prefill or generation) with at least FRACTION (0..1) of it done, so a
 // screenshot can show a job in progress. If the job got past it unseen (a
 // fast GPU), the script goes on with a note: there is nothing left to wait for.
-bool Script::wait_phase(App& app, const Line& line) {
+Script::Done Script::wait_phase(App& app, const Line& line) {
   std::istringstream args(line.arg);
   std::string phase, extra;
   double fraction = 0;
   args >> phase;
   if (phase != "prefill" && phase != "generation")
-    return fail(line, "wait-phase wants prefill or generation, got '" + phase + "'"), false;
+    return fail(line, "wait-phase wants prefill or generation, got '" + phase + "'");
   if (!args.eof() && (!(args >> fraction) || fraction < 0 || fraction > 1 || (args >> extra)))
-    return fail(line, "wait-phase's FRACTION must be a number from 0 to 1"), false;
+    return fail(line, "wait-phase's FRACTION must be a number from 0 to 1");
   if (!waiting_) {
     waiting_ = true;
     wait_start_ = std::chrono::steady_clock::now();
     settle_frames_ = 1;  // jobs queued this frame show up as busy
-    return false;
+    return Done::Wait;
   }
   const Progress p = app.session().progress();
   const std::string now = FpsRecorder::phase_of(p.busy, p.what);
   const bool there = now == phase && (p.total <= 0 || p.fraction() >= fraction);
   const bool passed = !p.busy || (phase == "prefill" && now == "generation");
-  if (!there && !passed) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start_).count() > wait_limit_)
-      fail(line, "timed out waiting for " + phase);
-    return false;
-  }
+  if (!there && !passed) return hold_until(false, line, phase);
   if (!there)
     std::fprintf(stderr, "mrrope-app: script line %d: the worker is past %s (now %s); going on\n", line.number,
                  phase.c_str(), now.c_str());
   waiting_ = false;
-  return true;
+  return Done::Next;
 }
 
 void Script::save_capture(const std::string& path, const Image& image) {

@@ -1,37 +1,10 @@
 #pragma once
-// Scripted runs (mrrope-app --script FILE / --demo): one command per line,
-// executed across frames so the UI keeps rendering while the worker runs.
-//   model PATH|default      document PATH (added to the documents)   question TEXT
-//   max-tokens N            method NAME           scale S|auto
-//   kv-cache f16|q8_0 (the KV cache type of the next decoder)
-//   ask (the question as the conversation's next turn)   compare M1 M2 [M3 M4] wait [SECONDS]
-//   tab NAME                screenshot FILE.png   dump-windows FILE.json
-//   schedule-length T (the schedule tab's T; 0 = the document's)   resize W H
-//   content-scale S (1-4: text and widgets as on a monitor of S x 96 dpi)
-//   fps-start (record frame times from here)   fps-report FILE.json (write them)
-//   wait-phase prefill|generation [FRACTION] (a job part-way, for screenshots)
-//   eval passkey|needle|ppl|TASK [methods=M1,M2] [lengths=256,1K] [depths=0,50,100 (%)]
-//        [trials=N] [seed=N]   starts the Evaluation tab's sweep (then `wait`)
-//   wait-eval N   until the sweep has N finished runs (or has ended)
-//   cancel        as the Cancel button
-//   eval-export [DIR]   writes results.csv/.json and the PNG into DIR (default eval/)
-//   paste TEXT (\n: a line break) as text pasted into the Document panel
-//   drop PATH...  as files dropped on the window (documents; .gguf a model; .json a conversation)
-//   new-conversation   regenerate   edit-last (the last question back into the box)
-//   conversation-save FILE.json   conversation-open FILE.json   conversation-export [DIR]
-//   expect-document-message TEXT  once the worker is idle, the Document panel's message holds TEXT
-//   expect-question TEXT (what the question box holds)   expect-turns N   expect-reuse (the last turn prefilled fewer tokens than it took from the KV cache)
-//   expect-fit (the next turn did not fit: the choice is showing)   resolve-fit larger|drop
-//   attention-png FILE.png   compare-png FILE.png   as the panels' Save PNG: the heatmap /
-//        the side-by-side answers as drawn (the tab is shown first), cropped from the frame,
-//        paged through when the answers are taller than the view
-//   compare-conversation M1 M2 [M3 M4] [then-question]   the conversation's questions (then the
-//        question box's) under each method, each in a thread of its own (then `wait`)
-//   compare-follow-up (the question box in every method's thread)   compare-export [DIR]
-//   expect-compare-turns N (every thread has N answered turns)
-//   expect-compare-reuse (every thread's second turn took the documents from the KV cache)
-//   max-tokens past-window N   max tokens such that the next turn overflows the window by N
-//   quit
+// Scripted runs (mrrope-app --script FILE / --demo): one command per line
+// ("# ..." comments), executed across frames so the UI keeps rendering while
+// the worker runs. The commands, their arguments and help are one table in
+// script.cpp (`mrrope-app --script-help` prints it), e.g.
+//   model default   document notes.txt   question Who is it?   ask   wait
+//   eval passkey methods=none,mrrope-pro lengths=256,1K   wait   eval-export DIR
 // Relative paths: documents and models from the working folder, outputs into
 // the output folder. A bad line, a failed job or a timeout ends the run with
 // a non-zero status.
@@ -52,6 +25,8 @@ class Script {
   // Throws std::runtime_error naming the line on an unknown command.
   Script(const std::string& text, std::string output_dir);
   static std::string demo_text(const std::string& source_dir);
+  // Every command with its arguments and what it does, from the command table.
+  static std::string commands_help();
 
   // Called once per frame before the UI is built. Returns a path when this
   // frame must be captured (then call saved()).
@@ -67,12 +42,30 @@ class Script {
   const std::string& failure() const { return failure_; }
 
  private:
+  // What a command did this frame: done (on to the next line), not yet (the
+  // same line next frame; also after a failure), or done once this frame is captured.
+  enum class Done { Next, Wait, Capture };
+  struct Command;
   struct Line {
     int number;
     std::string command, arg;
+    const Command* run;
   };
-  void fail(const Line& line, const std::string& why);
-  bool wait_phase(App& app, const Line& line);  // true when done waiting
+  struct Command {
+    const char* name;
+    const char* args;  // the syntax of its argument, "" for none
+    const char* help;
+    Done (*run)(Script&, App&, const Line&);
+  };
+  static const std::vector<Command>& commands();
+
+  Done fail(const Line& line, const std::string& why);
+  // Holds the line until the worker is idle; fails on a job's error or the time limit.
+  Done wait_for_worker(App& app, const Line& line);
+  Done wait_phase(App& app, const Line& line);
+  Done panel_png(App& app, const Line& line, bool attention);  // attention-png / compare-png
+  // Holds the line until `ready`, failing with `what` after the time limit.
+  Done hold_until(bool ready, const Line& line, const std::string& what);
   void dump_windows(App& app, const std::string& path);
   std::string output_path(const std::string& name) const;
 
@@ -87,6 +80,7 @@ class Script {
   double wait_limit_ = 900;
   bool finished_ = false, failed_ = false;
   std::string failure_;
+  std::string capture_;  // the screenshot a command asked for this frame
 };
 
 }  // namespace mrrope::ui

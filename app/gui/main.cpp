@@ -1,7 +1,7 @@
 // mrrope-app: the desktop app. Frame loop here; everything else in ui/.
 //   mrrope-app [--model FILE]            interactive
 //   mrrope-app --demo [--out DIR]         scripted demo, screenshots into DIR
-//   mrrope-app --script FILE [--out DIR]  see ui/script.h
+//   mrrope-app --script FILE [--out DIR]  commands: --script-help
 //   --headless [--size WxH]               no window: frames render offscreen
 //   --fps-report FILE.json                frame times of the whole run
 #include <cstdio>
@@ -15,6 +15,7 @@
 #include <imgui.h>
 #include <backends/imgui_impl_vulkan.h>
 
+#include "options/option_table.h"
 #include "ui/app.h"
 #include "ui/app_session.h"
 #include "ui/fps_recorder.h"
@@ -31,33 +32,43 @@ namespace {
 
 constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
+struct AppArgs {
+  std::string script_file, out_dir, model, size, fps_report;
+  bool demo = false, headless = false, help = false, script_help = false;
+};
+
+mrrope::OptionTable app_options(AppArgs& a) {
+  mrrope::OptionTable table("mrrope-app --help");
+  table.store({"--model"}, "FILE", "open this GGUF model (remembered for the next start)", &a.model);
+  table.store_true({"--demo"}, "run the scripted demo (screenshots into --out)", &a.demo);
+  table.store({"--script"}, "FILE", "run a script of commands (--script-help lists them)", &a.script_file);
+  table.store_true({"--script-help"}, "list the script commands", &a.script_help);
+  table.store({"--out"}, "DIR", "where the script's screenshots and exports go", &a.out_dir);
+  table.store_true({"--headless"}, "no window: frames render offscreen (needs --script or --demo)", &a.headless);
+  table.store({"--size"}, "WxH", "the offscreen frame size with --headless (default 1600x1000)", &a.size);
+  table.store({"--fps-report"}, "FILE.json", "write the frame times of the whole run", &a.fps_report);
+  table.help_option(&a.help);
+  return table;
+}
+
 int usage(int status) {
+  AppArgs unused;
   std::fprintf(status ? stderr : stdout,
                "usage: mrrope-app [--model FILE] | --demo [--out DIR] | --script FILE [--out DIR]\n"
-               "                  [--headless [--size WxH]] [--fps-report FILE.json]\n");
+               "                  [--headless [--size WxH]] [--fps-report FILE.json]\n%s",
+               app_options(unused).help().c_str());
   return status;
 }
 
 int run(int argc, char** argv) {
   using namespace mrrope;
-  std::string script_file, out_dir, model, size, fps_report;
-  bool demo = false, headless = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--demo") demo = true;
-    else if (a == "--script") script_file = value();
-    else if (a == "--out") out_dir = value();
-    else if (a == "--model") model = value();
-    else if (a == "--headless") headless = true;
-    else if (a == "--size") size = value();
-    else if (a == "--fps-report") fps_report = value();
-    else if (a == "-h" || a == "--help") return usage(0);
-    else throw std::invalid_argument("unknown argument '" + a + "'");
-  }
+  AppArgs args;
+  app_options(args).parse({argv + 1, argv + argc});
+  if (args.help) return usage(0);
+  if (args.script_help) return std::fputs(ui::Script::commands_help().c_str(), stdout), 0;
+  const std::string &script_file = args.script_file, &out_dir = args.out_dir, &model = args.model,
+                    &size = args.size, &fps_report = args.fps_report;
+  const bool demo = args.demo, headless = args.headless;
   std::unique_ptr<ui::Script> script;
   if (demo) script = std::make_unique<ui::Script>(ui::Script::demo_text(MRROPE_SOURCE_DIR), out_dir);
   else if (!script_file.empty()) {
