@@ -2,7 +2,7 @@
 // achieved GB/s or GFLOP/s for representative LLM shapes.
 //
 //   bench-kernels [--quick] [--matvec-only] [--types Q4_K,Q6_K,...] [--batches 512,2048] [--reps N]
-//                 [--device INDEX|NAME]
+//                 [--device INDEX|NAME]   (--help lists them)
 // MRROPE_MATVEC_SHAPE=threads,rows overrides the matrix-vector launch shape,
 // MRROPE_MATVEC_UNROLL=n the chunks an int8 thread loads together.
 //
@@ -23,6 +23,8 @@
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "ops/rope_turns.h"
+#include "options/option_table.h"
+#include "quant/iquants_low.h"
 #include "quant/quantize.h"
 #include "vulkan/context.h"
 #include "vulkan/device_tensor.h"
@@ -105,6 +107,16 @@ double bench_copy(vk::Context& ctx, const Options& o) {
   return gbs;
 }
 
+// Weights of a grid type (IQ1..IQ3, which have no quantizer): random bytes,
+// every block's d small.
+std::vector<uint8_t> random_grid_blocks(GgmlType type, uint32_t rows, uint32_t cols) {
+  std::vector<uint8_t> q(size_t(rows) * ggml_row_bytes(type, cols));
+  std::mt19937 rng(3);
+  for (uint8_t& v : q) v = static_cast<uint8_t>(rng() & 255);
+  for (size_t b = 0; b < q.size(); b += ggml_traits(type).block_bytes) set_iq_block_scale(type, &q[b], 0x1400);
+  return q;
+}
+
 void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
   struct Shape {
     uint32_t rows, cols;
@@ -116,13 +128,15 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
   if (!o.batches.empty()) batches = o.batches;
   for (GgmlType type : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
                         GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                        GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+                        GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                        GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S,
+                        GgmlType::IQ1_S, GgmlType::IQ1_M}) {
     if (!o.types.empty() && ("," + o.types + ",").find("," + std::string(ggml_type_name(type)) + ",") == std::string::npos)
       continue;
     for (const Shape& s : shapes) {
       const auto w = random_floats(size_t(s.rows) * s.cols, 1);
       vk::DeviceTensor tw(ctx, type, s.cols, s.rows, "w");
-      tw.upload(quantize_rows(type, w, s.rows, s.cols));
+      tw.upload(can_quantize(type) ? quantize_rows(type, w, s.rows, s.cols) : random_grid_blocks(type, s.rows, s.cols));
       for (uint32_t batch : batches) {
         vk::Buffer x = floats_buffer(ctx, size_t(batch) * s.cols, 2);
         vk::Buffer y(ctx, size_t(batch) * s.rows * 4, vk::MemoryUsage::Device);
@@ -219,25 +233,37 @@ void bench_elementwise(vk::Context& ctx, const Options& o) {
          double(tokens) * (embd * 4 + table.row_bytes()), double(tokens) * embd);
 }
 
+OptionTable options_table(Options& o, bool* help) {
+  OptionTable table("bench-kernels --help");
+  table.store_true({"--quick"}, "small shapes (for CPU devices such as lavapipe)", &o.quick);
+  table.store_true({"--matvec-only"}, "only the copy roofline and the weight products", &o.matvec_only);
+  table.store({"--types"}, "Q4_K,Q6_K,...", "weight types to run (default: all)", &o.types);
+  table.value({"--batches"}, "512,2048", "matrix-product batch sizes (default: the built-in ones)",
+              [&o](const std::string& flag, const std::string& v) {
+                o.batches.clear();
+                for (const int b : parse_int_list(flag, v, 1, 1 << 20)) o.batches.push_back(static_cast<uint32_t>(b));
+              });
+  table.value({"--reps"}, "N", "timed calls per kernel (default 10)",
+              [&o](const std::string& flag, const std::string& v) { o.reps = std::max(1, parse_int(flag, v)); });
+  table.store({"--device"}, "INDEX|NAME", "Vulkan device (default: MRROPE_DEVICE, else the most capable)", &o.device);
+  table.help_option(help);
+  return table;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--quick")) o.quick = true;
-    else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) o.reps = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) o.device = argv[++i];
-    else if (!std::strcmp(argv[i], "--matvec-only")) o.matvec_only = true;
-    else if (!std::strcmp(argv[i], "--types") && i + 1 < argc) o.types = argv[++i];
-    else if (!std::strcmp(argv[i], "--batches") && i + 1 < argc) {
-      std::string list = argv[++i];
-      for (size_t at = 0; at < list.size(); at = list.find(',', at) == std::string::npos ? list.size() : list.find(',', at) + 1)
-        if (const int b = std::atoi(list.c_str() + at); b > 0) o.batches.push_back(static_cast<uint32_t>(b));
-    }
-    else {
-      std::fprintf(stderr, "usage: bench-kernels [--quick] [--matvec-only] [--types Q4_K,...] [--batches 512,2048] [--reps N] [--device INDEX|NAME]\n");
-      return 2;
-    }
+  bool help = false;
+  try {
+    options_table(o, &help).parse({argv + 1, argv + argc});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-kernels: %s\n", e.what());
+    return 2;
+  }
+  if (help) {
+    std::printf("usage: bench-kernels [options]\n%s", options_table(o, &help).help().c_str());
+    return 0;
   }
   try {
     vk::ContextOptions co;

@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "gguf/gguf_file.h"
+#include "options/option_table.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
@@ -77,7 +80,24 @@ void bench(const char* name, const mrrope::tok::Tokenizer& tok, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double mb = argc > 1 ? std::atof(argv[1]) : 1.0;
+  bool help = false;
+  mrrope::OptionTable table("bench-tokenizer --help");
+  table.help_option(&help);
+  std::vector<std::string> words;
+  double mb = 1.0;
+  try {
+    table.parse({argv + 1, argv + argc}, &words);
+    if (words.size() > 1) throw std::invalid_argument("unknown argument '" + words[1] + "' (see bench-tokenizer --help)");
+    if (!words.empty()) mb = mrrope::parse_number("MEGABYTES", words[0]);
+    if (!(mb > 0)) throw std::invalid_argument("MEGABYTES must be above 0, got " + words[0]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-tokenizer: %s\n", e.what());
+    return 2;
+  }
+  if (help) {
+    std::printf("usage: bench-tokenizer [MEGABYTES]   (default 1)\n%s", table.help().c_str());
+    return 0;
+  }
   const std::string text = english_text(size_t(mb * 1e6));
   const std::string shared = fixture_dir() + "/";
   try {
