@@ -18,6 +18,7 @@ layout(push_constant) uniform Push {
 #include "weights.glsl"
 
 void main() {
+  weight_tables_init();
   const uint t = linear_group_id();
   if (t >= p.n_tokens) return;
   const uint id = ids[t];

@@ -32,6 +32,7 @@ shared float ws[TILE][TK + 1u];  // +1 avoids shared-memory bank conflicts
 shared float xs[TILE][TK + 1u];
 
 void main() {
+  weight_tables_init();
   const uint tid = gl_LocalInvocationID.x;
   const uint n0 = gl_WorkGroupID.x * TILE;
   const uint b0 = gl_WorkGroupID.y * TILE;

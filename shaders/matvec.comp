@@ -27,6 +27,7 @@ layout(push_constant) uniform Push {
 shared float partial[ROWS * WG];
 
 void main() {
+  weight_tables_init();
   const uint tid = gl_LocalInvocationID.x;
   const uint row0 = linear_group_id() * ROWS;
   if (row0 >= p.rows) return;

@@ -15,6 +15,12 @@
 #if defined(WEIGHT_TQ1_0)
 #include "ternary.glsl"
 #endif
+#include "weight_tables.glsl"
+#ifdef WEIGHT_IQ_GRID
+uint iq_ld16(uint byte) { return ld16(byte); }
+uint iq_ld32(uint byte) { return ld32_2(byte); }
+#include "iq_decode.glsl"
+#endif
 
 // Fields of one 32-bit word, one per byte, as floats (bitfieldExtract per
 // component: Q8_0, which decodes this way, ran 5x faster on an H100 than the
@@ -236,5 +242,15 @@ float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
   // Trits 0..2 for levels -1..1: the -1 through the activation sums.
   return ldf16(b + 52u) * (dot(q0, x0) + dot(q1, x1) + dot(q2, x2) + dot(q3, x3) -
                            (hsum(x0) + hsum(x1) + hsum(x2) + hsum(x3)));
+}
+#elif defined(WEIGHT_IQ_GRID)
+// 16 chunks per super-block: chunk t is elements 16t .. 16t+15, the groups
+// 2t and 2t+1 (iq_decode.glsl), each with its own scale.
+uint chunk_x(uint c, uint g) { return (c >> 4) * 256u + 16u * (c & 15u) + 4u * g; }
+float chunk_dot(uint row_byte, uint c, vec4 x0, vec4 x1, vec4 x2, vec4 x3) {
+  const uint b = row_byte + (c >> 4) * BLOCK_BYTES, g = 2u * (c & 15u);
+  vec4 lo0, hi0, lo1, hi1;
+  const float s0 = iq_group(b, g, lo0, hi0), s1 = iq_group(b, g + 1u, lo1, hi1);
+  return s0 * (dot(lo0, x0) + dot(hi0, x1)) + s1 * (dot(lo1, x2) + dot(hi1, x3));
 }
 #endif

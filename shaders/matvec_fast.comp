@@ -73,6 +73,9 @@ float load_w1(uint e) {
 #endif
 
 void main() {
+#ifndef WEIGHT_FLOAT
+  weight_tables_init();
+#endif
   const uint tid = gl_LocalInvocationID.x;
   const uint row0 = linear_group_id() * NUM_ROWS;
   if (row0 >= p.rows) return;  // whole workgroups leave together

@@ -26,6 +26,7 @@ layout(push_constant) uniform Push {
 #include "weights.glsl"
 
 void main() {
+  weight_tables_init();
   const uint row = linear_group_id() * gl_NumSubgroups + gl_SubgroupID;
   if (row >= p.rows) return;  // whole subgroups leave together
   const uint lane = gl_SubgroupInvocationID;

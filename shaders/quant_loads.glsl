@@ -31,12 +31,26 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 sca
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 54u;  // u8 qs[48], u8 qh[4], f16 d
 #elif defined(WEIGHT_TQ2_0)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // u8 qs[64], f16 d
+#elif defined(WEIGHT_IQ2_XXS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // f16 d, u16 qs[32]
+#elif defined(WEIGHT_IQ2_XS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 74u;  // f16 d, u16 qs[32], u8 scales[8]
+#elif defined(WEIGHT_IQ2_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 82u;  // f16 d, u8 qs[32], signs[32], qh[8], scales[8]
+#elif defined(WEIGHT_IQ3_XXS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 98u;  // f16 d, u8 qs[64], u32 scales and signs[8]
+#elif defined(WEIGHT_IQ3_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 110u;  // f16 d, u8 qs[64], qh[8], signs[32], scales[4]
+#elif defined(WEIGHT_IQ1_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 50u;  // f16 d, u8 qs[32], u16 qh[8]
+#elif defined(WEIGHT_IQ1_M)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 56u;  // u8 qs[32], qh[16], u16 scales[4]
 #endif
 
 uint ld16(uint byte) { return uint(w16[byte >> 1]); }
 // A 32-bit word at a 2-byte aligned offset (Q8_0, Q4_0, Q5_0, IQ4_NL, Q3_K,
-// Q6_K, TQ1_0 and TQ2_0 blocks are 34, 18, 22, 18, 110, 210, 54 and 66 bytes: no
-// wider alignment holds).
+// Q6_K, TQ1_0 and TQ2_0 blocks are 34, 18, 22, 18, 110, 210, 54 and 66 bytes, the
+// IQ1/IQ2/IQ3 grid types' 50 to 110: no wider alignment holds).
 uint ld32_2(uint byte) { return ld16(byte) | (ld16(byte + 2u) << 16); }
 float ldf16(uint byte) { return unpackHalf2x16(ld16(byte)).x; }
 

@@ -4,9 +4,12 @@
 // The including shader declares `uint weights[]` and defines one of
 // WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_1,
 // WEIGHT_Q5_0, WEIGHT_Q5_1, WEIGHT_IQ4_NL, WEIGHT_IQ4_XS, WEIGHT_Q2_K, WEIGHT_Q3_K, WEIGHT_Q4_K,
-// WEIGHT_Q5_K, WEIGHT_Q6_K, WEIGHT_TQ1_0, WEIGHT_TQ2_0. The K-quants, IQ4_XS and the
-// ternary types (256-element super-blocks of 54 to 210 bytes) are read in 32-element
-// sub-blocks, so kernels iterate over SUB_BLOCK-sized pieces whatever BLOCK_ELEMS is.
+// WEIGHT_Q5_K, WEIGHT_Q6_K, WEIGHT_TQ1_0, WEIGHT_TQ2_0 and the grid types WEIGHT_IQ2_XXS,
+// WEIGHT_IQ2_XS, WEIGHT_IQ2_S, WEIGHT_IQ3_XXS, WEIGHT_IQ3_S, WEIGHT_IQ1_S, WEIGHT_IQ1_M.
+// The K-quants, IQ4_XS, the ternary and the grid types (256-element super-blocks of 50 to
+// 210 bytes) are read in 32-element sub-blocks, so kernels iterate over SUB_BLOCK-sized
+// pieces whatever BLOCK_ELEMS is. Kernels call weight_tables_init() first (the grid
+// types' tables, weight_tables.glsl).
 
 uint w_u16(uint byte_offset) {  // byte_offset even
   return (weights[byte_offset >> 2] >> ((byte_offset & 2u) * 8u)) & 0xffffu;
@@ -22,12 +25,14 @@ float w_f16(uint byte_offset) { return unpackHalf2x16(w_u16(byte_offset)).x; }
 
 uint w_u8(uint byte_offset) { return (weights[byte_offset >> 2] >> ((byte_offset & 3u) * 8u)) & 0xffu; }
 
+#include "weight_tables.glsl"
+
 #if defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1) || defined(WEIGHT_IQ4_NL)
 #define WEIGHT_LEGACY32 1  // 32-element blocks: f16 scale(s), then qh and/or qs
 #endif
 #if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0) || defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K) || \
     defined(WEIGHT_Q6_K) || defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS) || defined(WEIGHT_Q2_K) || \
-    defined(WEIGHT_Q3_K) || defined(WEIGHT_TQ1_0) || defined(WEIGHT_TQ2_0)
+    defined(WEIGHT_Q3_K) || defined(WEIGHT_TQ1_0) || defined(WEIGHT_TQ2_0) || defined(WEIGHT_IQ_GRID)
 #define WEIGHT_QUANTIZED 1
 #endif
 #if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
@@ -35,6 +40,11 @@ uint w_u8(uint byte_offset) { return (weights[byte_offset >> 2] >> ((byte_offset
 #endif
 #if defined(WEIGHT_TQ1_0)
 #include "ternary.glsl"
+#endif
+#ifdef WEIGHT_IQ_GRID
+uint iq_ld16(uint byte) { return w_u16(byte); }
+uint iq_ld32(uint byte) { return w_u32(byte); }
+#include "iq_decode.glsl"
 #endif
 // Quantized kernels step through rows in sub-blocks of 32 elements; dequant8
 // takes the sub-block index (for Q8_0 / Q4_0 a sub-block is a block).
@@ -72,6 +82,20 @@ const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 210u;  // ql[128], qh[64], int8 sca
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 54u;  // qs[48], qh[4], f16 d
 #elif defined(WEIGHT_TQ2_0)
 const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // qs[64], f16 d
+#elif defined(WEIGHT_IQ2_XXS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 66u;  // f16 d, u16 qs[32]
+#elif defined(WEIGHT_IQ2_XS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 74u;  // f16 d, u16 qs[32], scales[8]
+#elif defined(WEIGHT_IQ2_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 82u;  // f16 d, qs[32], signs[32], qh[8], scales[8]
+#elif defined(WEIGHT_IQ3_XXS)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 98u;  // f16 d, qs[64], u32 scales and signs[8]
+#elif defined(WEIGHT_IQ3_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 110u;  // f16 d, qs[64], qh[8], signs[32], scales[4]
+#elif defined(WEIGHT_IQ1_S)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 50u;  // f16 d, qs[32], u16 qh[8]
+#elif defined(WEIGHT_IQ1_M)
+const uint BLOCK_ELEMS = 256u, BLOCK_BYTES = 56u;  // qs[32], qh[16], u16 scales[4] (d in their top nibbles)
 #else
 #error "define a WEIGHT_* type"
 #endif
@@ -221,6 +245,11 @@ float weight_at(uint row_byte, uint k) {
   const uint b = row_byte + (k >> 8) * BLOCK_BYTES, e = k & 255u;
   const uint q = (w_u8(b + 32u * (e >> 7) + (e & 31u)) >> (2u * ((e >> 5) & 3u))) & 3u;
   return float(int(q) - 1) * w_f16(b + 64u);
+#elif defined(WEIGHT_IQ_GRID)
+  vec4 lo, hi;
+  const uint j = k & 7u;
+  const float scale = iq_group(row_byte + (k >> 8) * BLOCK_BYTES, (k >> 3) & 31u, lo, hi);
+  return scale * (j < 4u ? lo[j] : hi[j & 3u]);
 #endif
 }
 
@@ -320,6 +349,14 @@ void dequant8(uint row_byte, uint block, uint k0, out float v[8]) {
   [[unroll]] for (uint i = 0u; i < 4u; ++i) {
     v[i] = (q0[i] - 1.0) * d;
     v[i + 4u] = (q1[i] - 1.0) * d;
+  }
+#elif defined(WEIGHT_IQ_GRID)
+  // Elements k0..k0+7 of sub-block `block` are one group of the super-block.
+  vec4 lo, hi;
+  const float scale = iq_group(row_byte + (block >> 3) * BLOCK_BYTES, 4u * (block & 7u) + (k0 >> 3), lo, hi);
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    v[i] = scale * lo[i];
+    v[i + 4u] = scale * hi[i];
   }
 #elif defined(WEIGHT_LEGACY32) || defined(WEIGHT_IQ4_XS)
   // Elements k0..k0+7 are nibbles of eight consecutive qs bytes (high

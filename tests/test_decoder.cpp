@@ -19,6 +19,7 @@
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "ops/matvec_int8.h"
+#include "quant/quantize.h"
 #include "support/gpu_test.h"
 #include "support/long_context_check.h"
 #include "support/precision.h"
@@ -42,6 +43,7 @@ void check_chunks_then_decode(vk::Context& ctx, const std::string& arch, GgmlTyp
   SyntheticModelSpec spec;
   spec.arch = arch;
   spec.weight_type = type;
+  spec.random_blocks = !can_quantize(type);  // the IQ1-IQ3 grid types have no quantizer
   spec.n_embd = 256;  // a multiple of every block size
   spec.n_ff = 512;
   spec.n_head = 4;
@@ -143,7 +145,8 @@ std::vector<DecoderCase> decoder_cases_with_generic_types() {
   std::vector<DecoderCase> out = decoder_cases();
   for (const char* arch : {"llama", "qwen2"})
     for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0})
+                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                       GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M})
       out.push_back({arch, t});
   // qwen3 (per-head q/k norms) and phi3 (fused QKV and gate-up) on a float, a
   // legacy and a K-quant type: their layers differ from llama's outside the products.

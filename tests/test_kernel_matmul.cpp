@@ -76,8 +76,9 @@ const char* kind_name(Kind k) {
 void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols, uint32_t batch, Kind kind,
                    uint32_t seed, uint32_t shift = 0, std::span<const uint8_t> raw_weights = {}) {
   const auto x = random_floats(size_t(batch) * cols, seed + 1);
-  const auto wq = raw_weights.empty() ? quantize_rows(type, random_floats(size_t(rows) * cols, seed), rows, cols)
-                                      : std::vector<uint8_t>(raw_weights.begin(), raw_weights.end());
+  const auto wq = raw_weights.empty()
+                      ? sample_weight_bytes(type, random_floats(size_t(rows) * cols, seed), rows, cols, seed)
+                      : std::vector<uint8_t>(raw_weights.begin(), raw_weights.end());
   const auto wd = dequantize_rows(type, wq, rows, cols);  // the exact weights the GPU sees
 
   vk::DeviceTensor tw(ctx, type, cols, rows, "w");
@@ -181,8 +182,9 @@ std::vector<MatCase> cases() {
   std::vector<MatCase> out;
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
                      GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
-    const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS, TQ: rows are multiples of 256
+                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+    const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS, TQ, IQ1-3: rows are multiples of 256
     const bool quant = block > 1;
     // Not a multiple of any workgroup or tile (K-quants: 2 super-blocks, 16 sub-blocks).
     const uint32_t odd_cols = block == 256 ? 512 : quant ? 160 : 97;
@@ -359,14 +361,15 @@ TEST_F(MatmulDispatchGpu, ConvertToF16MatchesHostHalves) {
 // generic kernels through ops::matmul, whatever the device offers.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
   for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                     GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+                     GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
     EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
   }
   for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K})
     EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
-  EXPECT_FALSE(ops::supports_weight_type(GgmlType::IQ2_XXS));
+  EXPECT_FALSE(ops::supports_weight_type(GgmlType::Q8_K));
 }
 
 // Ternary blocks of arbitrary bytes (quantize_rows writes neither TQ1_0 bytes
@@ -384,7 +387,7 @@ TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
 }
 
 TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
-  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K, GgmlType::TQ1_0}) {
+  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::IQ2_S, GgmlType::IQ1_M}) {
     check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel
     check_product(gpu(), t, 67, 512, 3, Kind::Auto, 62);   // decode: a matrix-vector kernel
   }

@@ -8,6 +8,7 @@
 #include "gguf/gguf_file.h"
 #include "model/model_config.h"
 #include "model/synthetic_model.h"
+#include "quant/quantize.h"
 #include "support/model_files.h"
 
 namespace mrrope {
@@ -47,9 +48,11 @@ TEST(ModelBinding, MissingBlockTensorIsNamed) {
 TEST(ModelBinding, EverySupportedWeightTypeBinds) {
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
                      GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
+                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
     SyntheticModelSpec spec;
     spec.weight_type = t;
+    spec.random_blocks = !can_quantize(t);  // the IQ1-IQ3 grid types have no quantizer
     spec.n_embd = 256;  // rows and q_dim (4 heads of 64): multiples of every block size
     spec.n_head = 4;
     spec.n_head_kv = 2;
@@ -59,7 +62,7 @@ TEST(ModelBinding, EverySupportedWeightTypeBinds) {
 
 TEST(ModelBinding, UnsupportedWeightTypeIsNamed) {
   const GgufWriter w = model_with_unsupported_output();
-  EXPECT_EQ(bind_error(w), "m.gguf: tensor 'output.weight' has type IQ2_XXS, which this decoder does not support yet");
+  EXPECT_EQ(bind_error(w), "m.gguf: tensor 'output.weight' has type Q8_K, which this decoder does not support yet");
 }
 
 TEST(Printable, EscapesControlBytesAndBackslashes) {

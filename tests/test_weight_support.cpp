@@ -39,12 +39,12 @@ TEST(WeightSupport, UnsupportedTypeIsListedAndTheRefusalKept) {
   const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
   const std::vector<WeightTypeUse> uses = weight_type_uses(f);
   ASSERT_EQ(uses.size(), 3u);
-  EXPECT_EQ(uses[2].type, GgmlType::IQ2_XXS);
+  EXPECT_EQ(uses[2].type, GgmlType::Q8_K);
   EXPECT_EQ(uses[2].tensors, 1);
   EXPECT_EQ(uses[2].first_tensor, "output.weight");
   EXPECT_FALSE(uses[2].supported);
   EXPECT_EQ(decoder_refusal(f),
-            "m.gguf: tensor 'output.weight' has type IQ2_XXS, which this decoder does not support yet");
+            "m.gguf: tensor 'output.weight' has type Q8_K, which this decoder does not support yet");
 }
 
 TEST(WeightSupport, UnsupportedArchitectureIsTheRefusal) {

@@ -8,6 +8,7 @@
 
 #include "quant/half.h"
 #include "quant/iquants.h"
+#include "quant/iquants_low.h"
 #include "quant/kquants.h"
 #include "quant/kquants_low.h"
 #include "quant/legacy_quants.h"
@@ -73,7 +74,9 @@ bool can_quantize(GgmlType t) {
   }
 }
 
-bool can_dequantize(GgmlType t) { return can_quantize(t); }
+// Every type with a quantizer, and the grid types, which have none (tests build
+// their blocks from bytes).
+bool can_dequantize(GgmlType t) { return can_quantize(t) || is_iq_grid_type(t); }
 
 std::vector<uint8_t> quantize_rows(GgmlType type, std::span<const float> x, int64_t rows, int64_t cols) {
   if (!can_quantize(type))
@@ -158,6 +161,13 @@ void dequantize_row(GgmlType type, const void* src_v, float* dst, int64_t cols) 
     case GgmlType::Q6_K: dequantize_row_q6_K(src, dst, cols); return;
     case GgmlType::TQ1_0: dequantize_row_tq1_0(src, dst, cols); return;
     case GgmlType::TQ2_0: dequantize_row_tq2_0(src, dst, cols); return;
+    case GgmlType::IQ2_XXS: dequantize_row_iq2_xxs(src, dst, cols); return;
+    case GgmlType::IQ2_XS: dequantize_row_iq2_xs(src, dst, cols); return;
+    case GgmlType::IQ2_S: dequantize_row_iq2_s(src, dst, cols); return;
+    case GgmlType::IQ3_XXS: dequantize_row_iq3_xxs(src, dst, cols); return;
+    case GgmlType::IQ3_S: dequantize_row_iq3_s(src, dst, cols); return;
+    case GgmlType::IQ1_S: dequantize_row_iq1_s(src, dst, cols); return;
+    case GgmlType::IQ1_M: dequantize_row_iq1_m(src, dst, cols); return;
     default:
       throw std::invalid_argument("no dequantizer for type " + std::string(ggml_type_name(type)));
   }

@@ -22,15 +22,15 @@ inline std::string bind_error(const GgufWriter& w) {
   return "";
 }
 
-// A small tied-output llama whose output.weight is IQ2_XXS, a type the
-// decoder does not read.
+// A small tied-output llama whose output.weight is Q8_K (ggml's intermediate
+// for dot products, a type no preset writes), which the decoder does not read.
 inline GgufWriter model_with_unsupported_output() {
   SyntheticModelSpec spec;
   spec.n_embd = 256;
   spec.tied_output = true;
   GgufWriter w = make_synthetic_model(spec);
-  const std::vector<uint8_t> blocks(size_t(66) * spec.n_vocab, 0);  // IQ2_XXS: 66 bytes per 256 elements
-  w.add_tensor("output.weight", GgmlType::IQ2_XXS, {spec.n_embd, spec.n_vocab}, blocks);
+  const std::vector<uint8_t> blocks(size_t(292) * spec.n_vocab, 0);  // Q8_K: 292 bytes per 256 elements
+  w.add_tensor("output.weight", GgmlType::Q8_K, {spec.n_embd, spec.n_vocab}, blocks);
   return w;
 }
 
