@@ -1,6 +1,7 @@
 #include "options/option_table.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
