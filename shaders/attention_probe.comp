@@ -8,6 +8,11 @@
 // Scores use only the pairs [band_begin, band_end) (the paper's band analysis;
 // the whole head by default) and never form the full matrix. KV_Q8_0: keys
 // in the Q8_0 cache.
+// With a sliding window (window > 0, Gemma's local layers; the decoder's
+// AttentionArgs::window) the query at pos sees only keys pos - window + 1 .. pos,
+// as attention.comp does: keys before it get probability 0 and no score.
+// `scale` is the attention kernels' 1 / sqrt(head_dim); another query scale
+// (Gemma 3 27B) is already folded into q (GpuModel's q norm).
 #include "common.glsl"
 
 layout(local_size_x = 128) in;
@@ -34,6 +39,7 @@ layout(push_constant) uniform Push {
   uint grid;
   float scale;
   uint scale_offset;  // Q8_0: first word of the scales region
+  uint window;        // sliding window in keys; 0 = every key up to the query
 } p;
 
 #include "kv_cache.glsl"
@@ -62,13 +68,17 @@ void main() {
   const uint head = p.head_begin + local_head;
   const uint kv_local = head / p.group - p.kv_begin;
   const uint pos = p.q_pos0 + t;
+  // The window: keys [first_key, pos] (the same test as attention.comp's j + window > pos).
+  const uint first_key = p.window != 0u && pos + 1u > p.window ? pos + 1u - p.window : 0u;
+  // Distances [0, n_dist) are scored.
+  const uint n_dist = p.window != 0u ? min(pos + 1u, p.window) : pos + 1u;
 
   for (uint d = tid; d < p.head_dim; d += 128u) qs[d] = q[t * p.q_stride + head * p.head_dim + d];
   barrier();
 
   // Pass 1: max and normalizer (online per thread, then reduced).
   float m = uintBitsToFloat(0xff800000u), l = 0.0;
-  for (uint j = tid; j <= pos; j += 128u) {
+  for (uint j = first_key + tid; j <= pos; j += 128u) {
     const float s = score(kv_local * p.n_ctx + j);
     const float nm = max(m, s);
     l = l * exp(m - nm) + exp(s - nm);
@@ -97,12 +107,12 @@ void main() {
     float mass = 0.0, dist = 0.0;
     const uint k_begin = c * p.block;
     for (uint j = k_begin; j < min(k_begin + p.block, pos + 1u); ++j) {
-      const float prob = exp(score(kv_local * p.n_ctx + j) - M) * inv_l;
+      const float prob = j < first_key ? 0.0 : exp(score(kv_local * p.n_ctx + j) - M) * inv_l;
       mass += prob;
       if (last) last_row[(p.out_head0 + local_head) * p.n_ctx + j] = prob;
     }
     // Raw scores at distances [c*block, (c+1)*block): keys pos - d.
-    for (uint d = k_begin; d < min(k_begin + p.block, pos + 1u); ++d)
+    for (uint d = k_begin; d < min(k_begin + p.block, n_dist); ++d)
       dist += score(kv_local * p.n_ctx + pos - d);
     row_sums[out_base + c] = mass;
     dist_sums[out_base + c] = dist;

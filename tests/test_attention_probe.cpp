@@ -65,6 +65,7 @@ TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   const AttentionProbeResult want = pooled_attention_reference(probs, scores, grid, 10);
   ASSERT_EQ(got.tokens, 152);
   ASSERT_EQ(got.block, 10);
+  EXPECT_EQ(got.window, 0);  // llama: every layer global
   ASSERT_EQ(got.map.size(), want.map.size());
   // Queries and keys from f16 matrix-unit products move probabilities by up to
   // 1.7e-3 (H100, 2026-12-06; docs/bench/h100-tests-excerpt.txt).
@@ -119,6 +120,115 @@ TEST_F(AttentionProbe, BandsAndMeanOverHeadsChangeTheScores) {
   EXPECT_THROW(m.set_probe(AttentionProbeConfig{0, 0, 5, 5, 8, 64}), ModelError);
   EXPECT_THROW(m.set_probe(AttentionProbeConfig{config.n_layer, 0, 0, -1, 8, 64}), ModelError);
 }
+
+// gemma3: the probe sees what the decoder computes. A local (sliding-window)
+// layer puts zero weight on keys outside its window and scores none of them; a
+// global layer of the same model attends to every key; the query scale is the
+// model's (here 1 / sqrt(n_embd / n_head) as for the 27B, with head_dim 128 so it
+// differs from 1 / sqrt(head_dim)). Each against the CPU reference's matrices.
+struct Gemma3ProbeCase {
+  const char* name;
+  int layer;
+  bool embd_scale;  // the 27B's query scale
+};
+void PrintTo(const Gemma3ProbeCase& c, std::ostream* os) { *os << c.name; }
+
+class AttentionProbeGemma3 : public GpuTest, public testing::WithParamInterface<Gemma3ProbeCase> {};
+
+TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
+  SyntheticModelSpec spec;
+  spec.arch = "gemma3";
+  spec.n_embd = 256;
+  spec.n_ff = 512;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.head_dim = 128;
+  spec.n_layer = 3;
+  spec.swa_window = 20;
+  spec.swa_pattern = 3;  // local, local, global
+  spec.tied_output = true;
+  const GgufFile file = synthetic_gguf(spec);
+  ModelConfig config = ModelConfig::from_gguf(file);
+  if (GetParam().embd_scale) config.attn_scale = 1.0 / std::sqrt(double(config.n_embd / config.n_head));
+  const int layer = GetParam().layer, head = 1, grid = 16, block = 5, window = 20;
+  ASSERT_EQ(config.is_local(layer), layer < 2);
+  GpuModelOptions options;
+  options.n_ctx = 96;
+  options.max_batch = 32;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config);
+  gpu_model.set_probe(AttentionProbeConfig{layer, head, 0, -1, grid, grid * block});
+  cpu_model.record_attention(layer, head);
+
+  std::mt19937 rng(11);
+  std::vector<int32_t> tokens(60);
+  for (auto& t : tokens) t = static_cast<int32_t>(rng() % config.n_vocab);
+  std::vector<std::vector<float>> probs, scores;
+  auto run = [&](size_t begin, size_t n) {
+    const std::span<const int32_t> s(tokens.data() + begin, n);
+    gpu_model.forward(s);
+    cpu_model.forward(s);
+    const size_t total = begin + n;
+    for (size_t t = 0; t < n; ++t) {
+      const float* p = cpu_model.recorded_attention().data() + t * total;
+      const float* sc = cpu_model.recorded_scores().data() + t * total;
+      probs.emplace_back(p, p + total);
+      scores.emplace_back(sc, sc + total);
+    }
+  };
+  run(0, 32);   // the window falls inside the chunk
+  run(32, 26);  // and across chunks
+  run(58, 1);   // decode steps
+  run(59, 1);
+
+  const bool local = config.is_local(layer);
+  const AttentionProbeResult got = gpu_model.read_probe();
+  ASSERT_EQ(got.tokens, 60);
+  ASSERT_EQ(got.block, block);
+  ASSERT_EQ(got.last_row.size(), 60u);
+  ASSERT_EQ(got.map.size(), size_t(grid) * grid);
+  // The last token (position 59) spreads probability 1 over the keys it sees.
+  double in_window = 0, outside = 0;
+  for (int j = 0; j < 60; ++j) (j > 59 - window ? in_window : outside) += got.last_row[j];
+  EXPECT_NEAR(in_window + outside, 1.0, 1e-4);
+  EXPECT_EQ(got.window, local ? window : 0);
+  if (local) {
+    EXPECT_EQ(outside, 0.0);  // exactly: masked keys are never weighted
+    // Map cells whose every pair lies at distance >= window are exactly 0.
+    for (int r = 0; r < grid; ++r)
+      for (int c = 0; c < grid; ++c)
+        if (r * block - (c * block + block - 1) >= window) {
+          EXPECT_EQ(got.map[size_t(r) * grid + c], 0.0f) << r << "," << c;
+        }
+    // No scores at distances >= window (buckets 4.. with block 5); scores inside it.
+    for (int b = 0; b < grid; ++b) EXPECT_EQ(std::isnan(got.score_by_distance[b]), b * block >= window) << "bucket " << b;
+  } else {
+    EXPECT_GT(outside, 1e-3);  // a global layer attends past the window
+    for (int b = 0; b < 12; ++b) EXPECT_FALSE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
+  }
+  // Against the reference's matrices (its probabilities and scores are windowed the same way).
+  const AttentionProbeResult want = pooled_attention_reference(probs, scores, grid, block, local ? window : 0);
+  const double atol = prefill_rounds_to_f16(gpu()) ? 5e-3 : 2e-4;
+  ASSERT_EQ(got.map.size(), want.map.size());
+  for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], atol) << "cell " << i;
+  ASSERT_EQ(got.last_row.size(), want.last_row.size());
+  for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], atol) << "key " << j;
+  const double score_rtol = prefill_rounds_to_f16(gpu()) ? 6e-3 : 2e-3;
+  for (int b = 0; b < grid; ++b) {
+    if (std::isnan(want.score_by_distance[b])) {
+      EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
+      continue;
+    }
+    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], score_rtol * (1 + std::fabs(want.score_by_distance[b])))
+        << "bucket " << b;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, AttentionProbeGemma3,
+                         testing::Values(Gemma3ProbeCase{"Local", 0, false}, Gemma3ProbeCase{"Global", 2, false},
+                                         Gemma3ProbeCase{"LocalScaled", 1, true},
+                                         Gemma3ProbeCase{"GlobalScaled", 2, true}),
+                         [](const testing::TestParamInfo<Gemma3ProbeCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
 }  // namespace mrrope::test

@@ -88,6 +88,8 @@ void App::draw_attention_tab() {
                       snap.config.head < 0 ? "mean of heads" : ("head " + std::to_string(snap.config.head)).c_str(),
                       snap.config.band_begin, snap.config.band_end < 0 ? "end" : std::to_string(snap.config.band_end).c_str(),
                       r.tokens, r.grid, r.grid, r.block);
+  if (r.window > 0)
+    ImGui::TextDisabled("sliding-window layer: each token sees only its last %d keys (the rest get no attention)", r.window);
 
   const std::vector<TextUnit> units = [&] {
     auto u = split_units(snap.pieces, v.per_paragraph);
@@ -157,6 +159,8 @@ void App::draw_attention_tab() {
     ImGui::PlotLines("##last_row", row.data(), int(row.size()), 0, "last token's attention over positions", 0.0f,
                      FLT_MAX, ImVec2(w, 80));
     std::vector<float> by_distance = r.score_by_distance;
+    // Buckets past the last scored distance (not reached yet, or past a local layer's window) are left off.
+    while (!by_distance.empty() && std::isnan(by_distance.back())) by_distance.pop_back();
     float prev = 0;
     for (float& x : by_distance) x = std::isnan(x) ? prev : (prev = x);
     ImGui::PlotLines("##by_distance", by_distance.data(), int(by_distance.size()), 0, "mean score by distance", FLT_MAX,

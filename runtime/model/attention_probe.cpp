@@ -5,17 +5,20 @@
 namespace mrrope {
 
 AttentionProbeResult pooled_attention_reference(const std::vector<std::vector<float>>& probs,
-                                                const std::vector<std::vector<float>>& scores, int grid, int block) {
+                                                const std::vector<std::vector<float>>& scores, int grid, int block,
+                                                int window) {
   AttentionProbeResult r;
   r.grid = grid;
   r.block = block;
   r.tokens = static_cast<int>(probs.size());
+  r.window = window;
   r.map.assign(size_t(grid) * grid, 0.0f);
   std::vector<double> cell(size_t(grid) * grid, 0.0), queries(grid, 0.0), dist(grid, 0.0), dist_n(grid, 0.0);
   for (int q = 0; q < r.tokens; ++q) {
     queries[q / block] += 1;
     for (int k = 0; k <= q; ++k) {
       cell[size_t(q / block) * grid + k / block] += probs[q][k];
+      if (window > 0 && q - k >= window) continue;  // masked: never scored by the model
       dist[(q - k) / block] += scores[q][k];
       dist_n[(q - k) / block] += 1;
     }

@@ -20,21 +20,27 @@ struct AttentionProbeConfig {
 struct AttentionProbeResult {
   int grid = 0, block = 0;
   int tokens = 0;                  // query positions covered so far
+  int window = 0;                  // the probed layer's sliding window in keys; 0 = a global layer
   // grid x grid: cell (r, c) = mean attention probability of queries in block r
   // on keys in block c (over all query-key pairs of the cell; masked pairs count 0).
   std::vector<float> map;
   // Attention of the last processed token over positions 0..tokens-1 (mean over
   // probed heads).
   std::vector<float> last_row;
-  // Mean raw score (q . k / sqrt(d) over the band) per distance bucket
-  // [b*block, (b+1)*block); NaN where no pair has been seen.
+  // Mean raw score (q . k over the band, times the model's query scale) per
+  // distance bucket [b*block, (b+1)*block); NaN where no pair has been seen.
+  // A sliding-window (local) layer's queries see only their last `window` keys,
+  // as the decoder computes them: keys before that get probability 0 in map and
+  // last_row and no score here (buckets at distances >= window stay NaN).
   std::vector<float> score_by_distance;
 };
 
 // The reference for tests: the same summaries from full probability and score
 // matrices. probs/scores are [queries x keys] rows for one head with query q at
-// position q (keys past q ignored).
+// position q (keys past q ignored). window > 0: the probed layer's sliding
+// window; scores of keys at distance >= window are left out.
 AttentionProbeResult pooled_attention_reference(const std::vector<std::vector<float>>& probs,
-                                                const std::vector<std::vector<float>>& scores, int grid, int block);
+                                                const std::vector<std::vector<float>>& scores, int grid, int block,
+                                                int window = 0);
 
 }  // namespace mrrope

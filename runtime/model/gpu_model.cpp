@@ -236,7 +236,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   attention_args.window = local ? static_cast<uint32_t>(c_.swa_window) : 0;
   // On the int8 path the attention's last pass also writes its output in int8 for wo.
   const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_, attention_args, q8);
-  if (probe_ && probe_->layer == layer) record_probe(seq, n, pos0);
+  if (probe_ && probe_->layer == layer) record_probe(seq, attention_args);
   ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8, f16_input()).matmul(L.wo, o_);
   if (c_.post_norms) ops::rms_norm(seq, o_, L.attn_post_norm, o_, n, E, c_.rms_eps);
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
@@ -455,13 +455,14 @@ void GpuModel::set_probe(const std::optional<AttentionProbeConfig>& config) {
   probe_ = p;
 }
 
-void GpuModel::record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0) {
+void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
   struct Push {
     uint32_t n_tokens, head_dim, q_stride, q_pos0, n_ctx, group, head_begin, kv_begin, out_head0, n_probed,
         band_begin, band_end, neox, block, grid;
     float scale;
-    uint32_t scale_offset;
+    uint32_t scale_offset, window;
   };
+  const uint32_t n = args.n_tokens, pos0 = args.q_pos0;
   const bool q8 = kv_->type() == KvCacheType::Q8_0;
   vk::Kernel& k = ctx_.kernel({q8 ? "attention_probe_q8_0" : "attention_probe",
                                {vk::Access::Read, vk::Access::Read, vk::Access::Write, vk::Access::Write,
@@ -478,7 +479,8 @@ void GpuModel::record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0) {
     Push push{n, uint32_t(c_.head_dim), uint32_t(c_.q_dim()), pos0, uint32_t(options_.n_ctx), group, uint32_t(lo),
               g.head_begin, uint32_t(lo - first), uint32_t(probe_heads_), uint32_t(p.band_begin),
               uint32_t(p.band_end), c_.neox ? 1u : 0u, uint32_t(probe_block_), uint32_t(p.grid),
-              1.0f / std::sqrt(float(c_.head_dim)), kv_->scale_offset_words(g)};
+              // The attention kernels' scale: the model's other query scale is in q already.
+              1.0f / std::sqrt(float(c_.head_dim)), kv_->scale_offset_words(g), args.window};
     seq.dispatch(k, {q_, g.k, probe_row_sums_, probe_dist_sums_, probe_last_row_}, push, n, uint32_t(hi - lo), 1,
                  "attention_probe");
   }
@@ -515,18 +517,21 @@ AttentionProbeResult GpuModel::read_probe() const {
   r.grid = G;
   r.block = probe_block_;
   r.tokens = probe_tokens_;
+  r.window = c_.is_local(probe_->layer) ? c_.swa_window : 0;
   r.map.assign(size_t(G) * G, 0.0f);
   for (int row = 0; row < G; ++row)
     if (probe_queries_[row] > 0)
       for (int c = 0; c < G; ++c)
         r.map[size_t(row) * G + c] = static_cast<float>(probe_map_[size_t(row) * G + c] / (probe_queries_[row] * probe_block_));
   r.last_row = probe_last_;
-  // Pairs per distance bucket: a query at position p has min(block, p + 1 - b*block) keys in bucket b.
+  // Pairs per distance bucket: a query at position p sees distances 0 .. v - 1 (v = p + 1,
+  // at most the window of a local layer), min(block, v - b*block) of them in bucket b.
+  const int window = r.window;
   r.score_by_distance.assign(G, NAN);
   for (int b = 0; b < G; ++b) {
     double pairs = 0;
     for (int pos = 0; pos < probe_tokens_; ++pos)
-      pairs += std::clamp(pos + 1 - b * probe_block_, 0, probe_block_);
+      pairs += std::clamp((window > 0 ? std::min(pos + 1, window) : pos + 1) - b * probe_block_, 0, probe_block_);
     if (pairs > 0) r.score_by_distance[b] = static_cast<float>(probe_dist_[b] / pairs);
   }
   return r;

@@ -149,7 +149,8 @@ class GpuModel {
   std::chrono::steady_clock::time_point call_start_;
 
   // The probe: GPU outputs of the last forward, and host accumulators.
-  void record_probe(vk::Sequence& seq, uint32_t n, uint32_t pos0);
+  // `args` are the probed layer's attention arguments (tokens, positions, window).
+  void record_probe(vk::Sequence& seq, const ops::AttentionArgs& args);
   void gather_probe(uint32_t n, uint32_t pos0);
   std::optional<AttentionProbeConfig> probe_;
   int probe_block_ = 1, probe_heads_ = 0;
