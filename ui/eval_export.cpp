@@ -3,10 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "eval/effective_context.h"
-#include "eval/eval_tasks.h"
-#include "eval/plots.h"
-#include "eval/report.h"
+#include "eval/eval_outputs.h"
 #include "ui/local_time.h"
 
 namespace mrrope::ui {
@@ -39,20 +36,8 @@ EvalExport export_evaluation(const EvalState& s, const std::string& dir) {
     info.seconds = s.seconds;
     info.seed = c.seed;
     info.native_length = s.native_length;
-    const auto effective = effective_context(s.retrieval, s.perplexity, s.native_length, info.threshold, info.margin);
-    const std::string base = (std::filesystem::path(dir) / "").string();
-    write_results_csv(base + "results.csv", s.retrieval, s.perplexity, info);
-    out.written.push_back(base + "results.csv");
-    write_results_json(base + "results.json", s.retrieval, s.perplexity, effective, info);
-    out.written.push_back(base + "results.json");
-    if (s.request.perplexity) {
-      plot_perplexity(s.perplexity, base + "ppl.png", "Perplexity vs context length - " + s.model_name);
-      out.written.push_back(base + "ppl.png");
-    } else {
-      const std::string title(eval_task(c.task).title);
-      plot_retrieval_heatmaps(s.retrieval, base + c.task + ".png", title + " - " + s.model_name);
-      out.written.push_back(base + c.task + ".png");
-    }
+    write_eval_results(dir, s.retrieval, s.perplexity, info, &out.written);
+    out.written.push_back(write_eval_plot(dir, s.request.perplexity ? "ppl" : c.task, s.retrieval, s.perplexity, info));
   } catch (const std::exception& e) {
     out.error = e.what();
   }

@@ -1,7 +1,8 @@
 #pragma once
-// Writing the Evaluation tab's results with runtime/eval's writers, the same
-// files as `mrrope-cli eval`: results.csv, results.json (with the effective
-// context) and the picture (passkey.png / niah.png heatmaps or ppl.png).
+// Writing the Evaluation tab's results with runtime/eval's writer
+// (eval/eval_outputs.h), the same files as `mrrope-cli eval`: results.csv,
+// results.json (with the effective context) and the picture (TASK.png heatmaps
+// or ppl.png).
 #include <string>
 #include <vector>
 

@@ -12,10 +12,9 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "eval/effective_context.h"
 #include "eval/eval_args.h"
+#include "eval/eval_outputs.h"
 #include "eval/eval_tasks.h"
-#include "eval/plots.h"
 #include "eval/report.h"
 #include "eval/sample_text.h"
 #include "eval/sweep.h"
@@ -103,21 +102,17 @@ int run_eval(const std::vector<std::string>& argv) {
   info.margin = a.margin;
   std::vector<RetrievalRow> retrieval;
   std::vector<PerplexityRow> perplexity;
-  const std::string model_name = fs::path(info.model).filename().string();
   // Written after every part, so a failure or Ctrl-C later keeps what finished.
   auto write_all = [&] {
     info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const auto effective = effective_context(retrieval, perplexity, info.native_length, a.threshold, a.margin);
-    write_results_csv(a.out_dir + "/results.csv", retrieval, perplexity, info);
-    write_results_json(a.out_dir + "/results.json", retrieval, perplexity, effective, info);
-    return effective;
+    return write_eval_results(a.out_dir, retrieval, perplexity, info);
   };
   if (a.mode == "ppl" || a.mode == "all") {
     std::fprintf(stderr, "perplexity: %zu methods x %zu lengths\n", config.methods.size(), config.lengths.size());
     perplexity = run_perplexity_sweep(*m.engine, *m.ctx, config, m.engine->tokenizer().tokenize(text, false, false),
                                       a.progress ? progress_printer("ppl") : ProgressFn{}, &g_cancel);
     std::fprintf(stderr, "\n");
-    plot_perplexity(perplexity, a.out_dir + "/ppl.png", "Perplexity vs context length - " + model_name);
+    write_eval_plot(a.out_dir, "ppl", {}, perplexity, info);
     write_all();
   }
   for (const std::string& task : a.tasks) {
@@ -128,8 +123,7 @@ int run_eval(const std::vector<std::string>& argv) {
     const auto rows =
         run_retrieval_sweep(*m.engine, *m.ctx, config, a.progress ? progress_printer(task) : ProgressFn{}, &g_cancel);
     std::fprintf(stderr, "\n");
-    plot_retrieval_heatmaps(rows, a.out_dir + "/" + task + ".png",
-                            std::string(eval_task(task).title) + " - " + model_name);
+    write_eval_plot(a.out_dir, task, rows, {}, info);
     retrieval.insert(retrieval.end(), rows.begin(), rows.end());
     write_all();
   }
