@@ -4,8 +4,6 @@
 #include <chrono>
 #include <filesystem>
 
-#include <unistd.h>
-
 #include "gguf/model_hparams.h"
 #include "model/gpu_model.h"
 
@@ -32,8 +30,10 @@ AppSession::~AppSession() {
 }
 
 int AppSession::context_for(int prompt_tokens, int max_new_tokens) {
-  const int needed = prompt_tokens + max_new_tokens;
-  return std::max(256, ((needed + 255) / 256) * 256);
+  DecoderRequest request;
+  request.job = DecoderJob::Session;
+  request.tokens = prompt_tokens + max_new_tokens;
+  return size_decoder(request).n_ctx;
 }
 
 void AppSession::enqueue(std::string what, Job job) {
@@ -57,13 +57,7 @@ void AppSession::cancel() {
   touch();
 }
 
-uint64_t AppSession::memory_budget_bytes() const {
-  if (ctx_.info().type == "CPU") {
-    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    if (pages > 0 && page > 0) return uint64_t(pages) * uint64_t(page);
-  }
-  return ctx_.info().device_local_bytes;
-}
+uint64_t AppSession::memory_budget_bytes() const { return device_memory_budget(ctx_.info()); }
 
 void AppSession::worker_loop() {
   for (;;) {
@@ -207,19 +201,17 @@ void AppSession::publish_attention(const std::optional<AttentionProbeConfig>& pr
 }
 
 void AppSession::ensure_decoder(int n_ctx) {
-  const KvCacheType kv_type = kv_type_.load();
-  if (engine_->has_decoder() && decoder_ctx_ >= n_ctx && decoder_kv_type_ == kv_type) return;
-  EngineOptions eo;
-  eo.n_ctx = n_ctx;
-  eo.kv_type = kv_type;
-  // Small chunks on a CPU device: finer progress, quicker cancel, and the UI's
-  // frames (same queue) wait less behind one submission.
-  eo.max_batch = ctx_.info().type == "CPU" ? 64 : 0;
+  DecoderRequest request;
+  request.job = DecoderJob::Session;  // the session's chunk: small on a CPU device
+  request.n_ctx = n_ctx;
+  request.kv_type = kv_type_.load();
+  request.device_type = ctx_.info().type;
+  const EngineOptions eo = size_decoder(request);
+  if (engine_->decoder_serves(eo)) return;
   set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
   forget_cache();
-  engine_->create_decoder(ctx_, eo);
+  engine_->reserve(ctx_, eo);
   decoder_ctx_ = n_ctx;
-  decoder_kv_type_ = kv_type;
 }
 
 Answer AppSession::run_one(const AskRequest& request, const std::function<void(const Answer&)>& publish) {
@@ -280,15 +272,10 @@ Answer AppSession::run_one(const AskRequest& request, const std::function<void(c
     const std::vector<int32_t> doc_tokens = engine_->tokenize_prompt(*doc);
     const int n = static_cast<int>(doc_tokens.size());
     ensure_decoder(context_for(n, 0));
-    model.reset();
-    const int batch = model.max_batch();
-    for (int p = 0; p + 1 < n && !cancel_; p += batch) {
-      const int len = std::min(batch, n - 1 - p);
-      const auto nll = model.forward_nll(std::span(doc_tokens).subspan(size_t(p), size_t(len)),
-                                         std::span(doc_tokens).subspan(size_t(p) + 1, size_t(len)));
-      a.loss.insert(a.loss.end(), nll.begin(), nll.end());
-      set_progress("Loss curve (" + a.method + ")", p + len, n - 1);
-    }
+    a.loss = engine_->score(
+                 doc_tokens, [&](int done, int total) { set_progress("Loss curve (" + a.method + ")", done, total); },
+                 &cancel_)
+                 .nll;
     if (cancel_) a.stop_reason = "cancelled";
     a.seconds = seconds_since(t0);
   }

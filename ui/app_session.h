@@ -205,7 +205,8 @@ class AppSession {
   uint64_t memory_budget_bytes() const;
   uint64_t device_allocated_bytes() const { return ctx_.allocated_bytes(); }
 
-  // Context needed for a document of `doc_tokens` plus question and answer.
+  // Context needed for a document of `doc_tokens` plus question and answer
+  // (size_decoder's Session policy, engine/decoder_sizing.h).
   static int context_for(int prompt_tokens, int max_new_tokens);
 
  private:
@@ -237,8 +238,7 @@ class AppSession {
 
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned
-  int decoder_ctx_ = 0;
-  KvCacheType decoder_kv_type_ = KvCacheType::F16;
+  int decoder_ctx_ = 0;  // the decoder's context (part of the KV cache's key)
   std::atomic<KvCacheType> kv_type_{KvCacheType::F16};
   // Tokens now in the KV cache and the schedule they were computed under
   // (worker-only): a chat turn keeps their common prefix with its prompt.

@@ -75,7 +75,7 @@ void AppSession::run_eval_job(const EvalRequest& request) {
 
   // Refuse a context that cannot fit before allocating it, with the sizes.
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-  const int n_ctx = request.perplexity ? longest : longest + answer_token_budget(c) + 8;  // as the sweep sizes it
+  const int n_ctx = sweep_context_tokens(c, request.perplexity);  // as the sweep sizes it
   if (summary) {
     const uint64_t need = summary->memory_for(n_ctx), have = memory_budget_bytes();
     if (have > 0 && need > have)
@@ -124,7 +124,6 @@ void AppSession::run_eval_job(const EvalRequest& request) {
     });
   }
   decoder_ctx_ = engine_->model().n_ctx();  // the sweep may have made a larger one
-  decoder_kv_type_ = engine_->model().kv_type();
   {
     std::lock_guard lock(mutex_);
     eval_.running = false;

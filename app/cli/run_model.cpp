@@ -16,15 +16,15 @@ LoadedModel open_model(const ModelOptions& options) {
 }
 
 void prepare_decoder(LoadedModel& m, const ModelOptions& options, int n_needed) {
-  EngineOptions eo;
-  eo.n_ctx = options.n_ctx > 0 ? options.n_ctx : ((n_needed + 255) / 256) * 256;
-  eo.max_batch = options.batch;
-  eo.kv_type = options.kv_type;
-  if (eo.n_ctx < n_needed)
-    throw std::invalid_argument("the input needs " + std::to_string(n_needed) + " tokens but -c is " +
-                                std::to_string(eo.n_ctx));
+  DecoderRequest request;
+  request.job = DecoderJob::Command;
+  request.tokens = n_needed;
+  request.n_ctx = options.n_ctx;
+  request.max_batch = options.batch;
+  request.kv_type = options.kv_type;
+  const EngineOptions eo = size_decoder(request);  // throws when -c is below n_needed
   const RopeTable& rope = m.engine->set_rope(options.rope, n_needed);
-  m.engine->create_decoder(*m.ctx, eo);
+  m.engine->reserve(*m.ctx, eo);
   const ModelConfig& c = m.engine->config();
   std::fprintf(stderr, "model: %s (%s, %d layers, native context %d) on %s\n", m.engine->file().path().c_str(),
                c.arch_name.c_str(), c.n_layer, c.n_ctx_train, m.ctx->info().name.c_str());

@@ -59,9 +59,39 @@ void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
   model_->set_rope(rope_);
 }
 
+bool Engine::decoder_serves(const EngineOptions& options) const {
+  return model_ && mrrope::decoder_serves(model_->n_ctx(), model_->kv_type(), options, config_.n_ctx_train);
+}
+
+bool Engine::reserve(vk::Context& ctx, const EngineOptions& options) {
+  if (decoder_serves(options)) return false;
+  create_decoder(ctx, options);
+  return true;
+}
+
 GpuModel& Engine::model() {
   if (!model_) throw ModelError("no decoder: call create_decoder first");
   return *model_;
+}
+
+Engine::Scores Engine::score(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress,
+                             const std::atomic<bool>* cancel) {
+  GpuModel& m = model();
+  m.reset();
+  Scores s;
+  const int n = static_cast<int>(tokens.size()) - 1;  // scored positions
+  const int batch = std::max(1, m.max_batch());
+  for (int i = 0; i < n; i += batch) {
+    if (cancel && cancel->load()) {
+      s.cancelled = true;
+      return s;
+    }
+    const int len = std::min(batch, n - i);
+    const auto part = m.forward_nll(tokens.subspan(size_t(i), size_t(len)), tokens.subspan(size_t(i) + 1, size_t(len)));
+    s.nll.insert(s.nll.end(), part.begin(), part.end());
+    if (progress) progress(i + len, n);
+  }
+  return s;
 }
 
 const RopeTable& Engine::set_rope(const RopeParams& params, int n_needed) {

@@ -5,8 +5,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "engine/decoder_sizing.h"
 #include "gguf/gguf_file.h"
 #include "model/gpu_model.h"
 #include "model/model_config.h"
@@ -21,12 +24,6 @@ namespace mrrope {
 // when none is found.
 std::string default_model_path();
 
-struct EngineOptions {
-  int n_ctx = 0;         // KV cache capacity; 0 = the model's training context
-  int max_batch = 0;     // prefill chunk; 0 = from the device's memory (auto_prefill_chunk)
-  KvCacheType kv_type = KvCacheType::F16;  // K and V storage (--cache-type-k/-v)
-};
-
 class Engine {
  public:
   // Opens the file and its tokenizer (fast, no GPU work).
@@ -37,6 +34,13 @@ class Engine {
   // different context size.
   void create_decoder(vk::Context& ctx, const EngineOptions& options);
   bool has_decoder() const { return model_ != nullptr; }
+  // Whether the current decoder serves `options` (holds as many tokens, same
+  // KV storage; its chunk is kept), so reserve() would keep it.
+  bool decoder_serves(const EngineOptions& options) const;
+  // The decoder for a job sized by size_decoder (engine/decoder_sizing.h):
+  // keeps the current one when it serves `options`, else creates it. True
+  // when it created one.
+  bool reserve(vk::Context& ctx, const EngineOptions& options);
 
   const GgufFile& file() const { return file_; }
   const ModelConfig& config() const { return config_; }
@@ -46,6 +50,19 @@ class Engine {
   void set_chat_template(tok::ChatTemplate t) { chat_template_ = t; }
   GpuModel& model();
   const RopeTable& rope() const { return rope_; }
+
+  // Negative log-likelihood of each token after the first given those before
+  // it (nll[t] scores token t+1), from an empty cache in chunks of the
+  // decoder's batch, on the GPU (GpuModel::forward_nll: no logits read back).
+  // The one scoring loop of perplexity and the app's loss curve. progress(done,
+  // total) follows each chunk (total = tokens - 1); `cancel` is checked before
+  // each chunk: when set, nll holds the chunks done and cancelled is true.
+  struct Scores {
+    std::vector<float> nll;
+    bool cancelled = false;
+  };
+  Scores score(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
+               const std::atomic<bool>* cancel = nullptr);
 
   // Builds the schedule for `params` (S = auto uses n_needed) and applies it.
   const RopeTable& set_rope(const RopeParams& params, int n_needed);

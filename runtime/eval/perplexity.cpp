@@ -40,27 +40,23 @@ PerplexityResult evaluate_perplexity(Engine& engine, const std::vector<int32_t>&
 
   PerplexityResult r;
   r.window = window;
-  const int batch = std::max(1, model.max_batch());
   for (int w = 0; w < n_windows; ++w) {
     std::vector<int32_t> seq;
     seq.reserve(window);
     if (bos) seq.push_back(vocab.bos_id);
     seq.insert(seq.end(), tokens.begin() + size_t(w) * text_per_window,
                tokens.begin() + size_t(w + 1) * text_per_window);
-    model.reset();
-    std::vector<float> nll;
-    for (int i = 0; i < window - 1; i += batch) {
-      if (cancel && cancel->load()) {
-        r.cancelled = true;
-        return r;
-      }
-      const int n = std::min(batch, window - 1 - i);
-      const std::span<const int32_t> s(seq);
-      const auto part = model.forward_nll(s.subspan(i, n), s.subspan(i + 1, n));
-      nll.insert(nll.end(), part.begin(), part.end());
-      if (progress) progress(w * (window - 1) + i + n, n_windows * (window - 1));
+    Engine::Scores s = engine.score(
+        seq,
+        [&](int done, int) {
+          if (progress) progress(w * (window - 1) + done, n_windows * (window - 1));
+        },
+        cancel);
+    if (s.cancelled) {  // the window in progress is dropped
+      r.cancelled = true;
+      return r;
     }
-    r.nll.push_back(std::move(nll));
+    r.nll.push_back(std::move(s.nll));
   }
   return r;
 }

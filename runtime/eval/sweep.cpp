@@ -31,9 +31,13 @@ RopeInfo apply_rope(Engine& engine, const RopeParams& base, RopeMethod method, d
   return {method, t.scale, t.attn_factor, t.d_low, t.d_high};
 }
 
-void ensure_decoder(Engine& engine, vk::Context& ctx, int n_ctx, KvCacheType kv_type, int batch = 512) {
-  if (engine.has_decoder() && engine.model().n_ctx() >= n_ctx && engine.model().kv_type() == kv_type) return;
-  engine.create_decoder(ctx, {n_ctx, batch, kv_type});
+// Keeps a decoder that is big enough (the app makes one with its own chunk first).
+void ensure_decoder(Engine& engine, vk::Context& ctx, int tokens, KvCacheType kv_type) {
+  DecoderRequest request;
+  request.job = DecoderJob::Sweep;
+  request.tokens = tokens;
+  request.kv_type = kv_type;
+  engine.reserve(ctx, size_decoder(request));
 }
 
 bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(); }
@@ -140,6 +144,12 @@ uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, do
   return splitmix(h ^ static_cast<uint64_t>(trial)) & ((uint64_t{1} << 53) - 1);
 }
 
+int sweep_context_tokens(const SweepConfig& c, bool perplexity) {
+  const int longest = c.lengths.empty() ? 0 : *std::max_element(c.lengths.begin(), c.lengths.end());
+  // A retrieval prompt of `longest` tokens, its answer, and a little room.
+  return perplexity ? longest : longest + answer_token_budget(c) + 8;
+}
+
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& c,
                                               const ProgressFn& progress, const std::atomic<bool>* cancel,
                                               const RetrievalRowFn& on_row) {
@@ -158,7 +168,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                    ? c.haystack
                                    : haystack_of_length(c.haystack, static_cast<size_t>(longest) * 8, c.seed);
   const int budget = answer_token_budget(c);
-  ensure_decoder(engine, ctx, longest + budget + 8, c.kv_type);
+  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/false), c.kv_type);
   std::vector<RetrievalRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
   const double start = now();
@@ -255,7 +265,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
   if (span < static_cast<size_t>(longest - bos))
     throw std::invalid_argument("the text has " + std::to_string(text.size()) + " tokens, fewer than one window of " +
                                 std::to_string(longest));
-  ensure_decoder(engine, ctx, longest, c.kv_type);
+  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/true), c.kv_type);
   std::vector<PerplexityRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size()), 0, 0};
   const double start = now();

@@ -109,7 +109,12 @@ using ProgressFn = std::function<void(const SweepProgress&)>;
 using RetrievalRowFn = std::function<void(const RetrievalRow&)>;
 using PerplexityRowFn = std::function<void(const PerplexityRow&)>;
 
-// The Engine's decoder is (re)created as needed for the longest length. When
+// The tokens a sweep's decoder holds: the longest length, plus the answer
+// budget and a margin for retrieval. The app checks the memory for it first.
+int sweep_context_tokens(const SweepConfig& config, bool perplexity);
+
+// The Engine's decoder is (re)created as needed for the longest length
+// (Engine::reserve with size_decoder's Sweep policy). When
 // `cancel` becomes true (checked between runs and inside prefills) the sweep
 // stops and returns the runs it finished; the interrupted one is dropped.
 std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, const SweepConfig& config,
