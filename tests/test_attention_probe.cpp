@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <random>
+#include <span>
+#include <vector>
 
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
@@ -21,6 +23,24 @@ namespace {
 
 class AttentionProbe : public GpuTest {};
 class AttentionProbeKv : public GpuTest, public testing::WithParamInterface<KvCacheType> {};
+
+// Runs both models over tokens [begin, begin + n) and keeps the reference's
+// full attention and score rows, one per query position.
+struct ReferenceRows {
+  std::vector<std::vector<float>> probs, scores;
+  void run(GpuModel& gpu_model, CpuModel& cpu_model, const std::vector<int32_t>& tokens, size_t begin, size_t n) {
+    const std::span<const int32_t> s(tokens.data() + begin, n);
+    gpu_model.forward(s);
+    cpu_model.forward(s);
+    const size_t total = begin + n;
+    for (size_t t = 0; t < n; ++t) {
+      const float* p = cpu_model.recorded_attention().data() + t * total;
+      const float* sc = cpu_model.recorded_scores().data() + t * total;
+      probs.emplace_back(p, p + total);
+      scores.emplace_back(sc, sc + total);
+    }
+  }
+};
 
 TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   SyntheticModelSpec spec;
@@ -42,19 +62,10 @@ TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   std::vector<int32_t> tokens(152);
   for (auto& t : tokens) t = static_cast<int32_t>(rng() % config.n_vocab);
   // Full matrices from the reference, one row per query position.
-  std::vector<std::vector<float>> probs, scores;
-  auto run = [&](size_t begin, size_t n) {
-    const std::span<const int32_t> s(tokens.data() + begin, n);
-    gpu_model.forward(s);
-    cpu_model.forward(s);
-    const size_t total = begin + n;
-    for (size_t t = 0; t < n; ++t) {
-      const float* p = cpu_model.recorded_attention().data() + t * total;
-      const float* sc = cpu_model.recorded_scores().data() + t * total;
-      probs.emplace_back(p, p + total);
-      scores.emplace_back(sc, sc + total);
-    }
-  };
+  ReferenceRows rows;
+  auto run = [&](size_t begin, size_t n) { rows.run(gpu_model, cpu_model, tokens, begin, n); };
+  const auto& probs = rows.probs;
+  const auto& scores = rows.scores;
   run(0, 64);
   run(64, 64);
   run(128, 22);
@@ -163,19 +174,10 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
   std::mt19937 rng(11);
   std::vector<int32_t> tokens(60);
   for (auto& t : tokens) t = static_cast<int32_t>(rng() % config.n_vocab);
-  std::vector<std::vector<float>> probs, scores;
-  auto run = [&](size_t begin, size_t n) {
-    const std::span<const int32_t> s(tokens.data() + begin, n);
-    gpu_model.forward(s);
-    cpu_model.forward(s);
-    const size_t total = begin + n;
-    for (size_t t = 0; t < n; ++t) {
-      const float* p = cpu_model.recorded_attention().data() + t * total;
-      const float* sc = cpu_model.recorded_scores().data() + t * total;
-      probs.emplace_back(p, p + total);
-      scores.emplace_back(sc, sc + total);
-    }
-  };
+  ReferenceRows rows;
+  auto run = [&](size_t begin, size_t n) { rows.run(gpu_model, cpu_model, tokens, begin, n); };
+  const auto& probs = rows.probs;
+  const auto& scores = rows.scores;
   run(0, 32);   // the window falls inside the chunk
   run(32, 26);  // and across chunks
   run(58, 1);   // decode steps
