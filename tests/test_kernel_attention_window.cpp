@@ -9,6 +9,7 @@
 
 #include "ops/attention_ops.h"
 #include "reference/reference_ops.h"
+#include "support/cached_attention.h"
 #include "support/exact_kv.h"
 #include "support/gpu_buffers.h"
 #include "support/gpu_test.h"
@@ -29,26 +30,14 @@ TEST_P(AttentionWindow, MatchesReferenceWithTheSameWindow) {
   const WindowCase c = GetParam();
   const int n_head = 4, n_kv_head = 2, hd = c.head_dim, n = c.n_tokens, total = c.pos0 + n;
   const int kv_dim = n_kv_head * hd, q_dim = n_head * hd;
-  ops::KvCache cache(ctx, 1, n_kv_head, hd, total + 3, c.type);
-  ops::AttentionScratch scratch(ctx, uint32_t(std::max(n, 64) * n_head), hd);
   const std::vector<float> k = exact_kv_rows(total, kv_dim, 7), v = exact_kv_rows(total, kv_dim, 8);
   const auto q = random_floats(size_t(n) * q_dim, 9, -2, 2);
-
-  vk::Buffer bk = device_buffer(ctx, k), bv = device_buffer(ctx, v), bq = device_buffer(ctx, q);
-  vk::Buffer bo = zero_buffer(ctx, q.size()), all = positions_buffer(ctx, total, 0);
-  vk::Buffer pos = positions_buffer(ctx, n, c.pos0);
-  vk::Sequence seq(ctx);
-  seq.begin();
-  ops::kv_store(seq, cache, 0, bk, bv, all, uint32_t(total), 0);
   ops::AttentionArgs args{uint32_t(n), uint32_t(c.pos0), uint32_t(n_head), uint32_t(n_kv_head), 0};
   args.window = uint32_t(c.window);
-  ops::attention(seq, cache, bq, pos, bo, scratch, args);
-  seq.end();
-  seq.run();
+  const auto got = cached_attention(ctx, c.type, hd, q, k, v, args, uint32_t(std::max(n, 64) * n_head));
 
   std::vector<float> want(q.size()), unwindowed(q.size());
   ref::attention(q, k, v, want, n, c.pos0, n_head, n_kv_head, hd, c.window);
-  const auto got = read_back(bo, q.size());
   size_t where = 0;
   EXPECT_LE(worst_ratio(got, want, {}, attention_atol(ctx, uint32_t(n), 2e-4), 0, &where), 1.0)
       << "element " << where;
