@@ -24,6 +24,29 @@ namespace {
 class AttentionProbe : public GpuTest {};
 class AttentionProbeKv : public GpuTest, public testing::WithParamInterface<KvCacheType> {};
 
+// The probe's map, last row and mean score per distance against the reference's.
+void expect_probe_matches(const AttentionProbeResult& got, const AttentionProbeResult& want, bool f16_prefill) {
+  ASSERT_EQ(got.map.size(), want.map.size());
+  // Queries and keys from f16 matrix-unit products move probabilities by up to
+  // 1.7e-3 (H100, 2026-12-06; docs/bench/h100-tests-excerpt.txt).
+  const double atol = f16_prefill ? 5e-3 : 2e-4;
+  for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], atol) << "cell " << i;
+  ASSERT_EQ(got.last_row.size(), want.last_row.size());
+  for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], atol) << "key " << j;
+  // Mean scores by distance: f16 queries and keys moved them by up to 3.9e-3
+  // (relative to 1 + |score|) with a Q8_0 cache on the H100 (2026-12-06).
+  const double score_rtol = f16_prefill ? 6e-3 : 2e-3;
+  ASSERT_EQ(got.score_by_distance.size(), want.score_by_distance.size());
+  for (size_t b = 0; b < want.score_by_distance.size(); ++b) {
+    if (std::isnan(want.score_by_distance[b])) {
+      EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
+      continue;
+    }
+    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], score_rtol * (1 + std::fabs(want.score_by_distance[b])))
+        << "bucket " << b;
+  }
+}
+
 // Runs both models over tokens [begin, begin + n) and keeps the reference's
 // full attention and score rows, one per query position.
 struct ReferenceRows {
@@ -77,24 +100,8 @@ TEST_P(AttentionProbeKv, PooledMapRowAndDistanceProfileMatchReference) {
   ASSERT_EQ(got.tokens, 152);
   ASSERT_EQ(got.block, 10);
   EXPECT_EQ(got.window, 0);  // llama: every layer global
-  ASSERT_EQ(got.map.size(), want.map.size());
-  // Queries and keys from f16 matrix-unit products move probabilities by up to
-  // 1.7e-3 (H100, 2026-12-06; docs/bench/h100-tests-excerpt.txt).
-  const double atol = prefill_rounds_to_f16(gpu()) ? 5e-3 : 2e-4;
-  for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], atol) << "cell " << i;
-  ASSERT_EQ(got.last_row.size(), want.last_row.size());
-  for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], atol) << "key " << j;
-  // Mean scores by distance: f16 queries and keys moved them by up to 3.9e-3
-  // (relative to 1 + |score|) with a Q8_0 cache on the H100 (2026-12-06).
-  const double score_rtol = prefill_rounds_to_f16(gpu()) ? 6e-3 : 2e-3;
-  for (int b = 0; b < grid; ++b) {
-    if (std::isnan(want.score_by_distance[b])) {
-      EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
-      continue;
-    }
-    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], score_rtol * (1 + std::fabs(want.score_by_distance[b])))
-        << "bucket " << b;
-  }
+  expect_probe_matches(got, want, prefill_rounds_to_f16(gpu()));
+  if (HasFatalFailure()) return;
   // Rows of the map sum to about the fraction of keys each query block sees.
   double row0 = 0;
   for (int c = 0; c < grid; ++c) row0 += got.map[c];
@@ -210,20 +217,7 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
   }
   // Against the reference's matrices (its probabilities and scores are windowed the same way).
   const AttentionProbeResult want = pooled_attention_reference(probs, scores, grid, block, local ? window : 0);
-  const double atol = prefill_rounds_to_f16(gpu()) ? 5e-3 : 2e-4;
-  ASSERT_EQ(got.map.size(), want.map.size());
-  for (size_t i = 0; i < want.map.size(); ++i) ASSERT_NEAR(got.map[i], want.map[i], atol) << "cell " << i;
-  ASSERT_EQ(got.last_row.size(), want.last_row.size());
-  for (size_t j = 0; j < want.last_row.size(); ++j) ASSERT_NEAR(got.last_row[j], want.last_row[j], atol) << "key " << j;
-  const double score_rtol = prefill_rounds_to_f16(gpu()) ? 6e-3 : 2e-3;
-  for (int b = 0; b < grid; ++b) {
-    if (std::isnan(want.score_by_distance[b])) {
-      EXPECT_TRUE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
-      continue;
-    }
-    EXPECT_NEAR(got.score_by_distance[b], want.score_by_distance[b], score_rtol * (1 + std::fabs(want.score_by_distance[b])))
-        << "bucket " << b;
-  }
+  expect_probe_matches(got, want, prefill_rounds_to_f16(gpu()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, AttentionProbeGemma3,
