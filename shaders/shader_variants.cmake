@@ -66,5 +66,6 @@ mrrope_shader(attention_combine_q8 attention_combine.comp QUANTIZE=1)
 mrrope_shader(token_nll token_nll.comp)
 mrrope_shader(attention_probe attention_probe.comp)
 mrrope_shader(attention_probe_q8_0 attention_probe.comp KV_Q8_0=1)
+mrrope_shader(coopmat_layout coopmat_layout.comp)  # which accumulator elements each lane holds
 mrrope_shader(mma_peak mma_peak.comp)  # bench-kernels: the matrix units' roofline
 mrrope_shader(mma_peak_u4 mma_peak.comp U4=1)

@@ -109,6 +109,17 @@ class Context {
   std::vector<std::string> take_validation_messages();
   size_t validation_message_count() const { return validation_count_.load(); }
 
+  // A yes/no fact about the device that a probe dispatch measures (for example
+  // ops::accumulator_rows_in_quads): `probe` runs once per name, later calls
+  // return its first answer.
+  template <class F>
+  bool probed_fact(const std::string& name, F&& probe) {
+    std::lock_guard lock(probe_mutex_);
+    auto it = probed_facts_.find(name);
+    if (it == probed_facts_.end()) it = probed_facts_.emplace(name, probe()).first;
+    return it->second;
+  }
+
   // Bytes currently allocated on the device by this context's buffers.
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
   void note_allocation(int64_t delta) { allocated_bytes_ += delta; }
@@ -146,6 +157,8 @@ class Context {
   std::mutex one_time_mutex_;
   std::mutex queue_mutex_;
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;
+  std::mutex probe_mutex_;  // held while a probe runs; probes may create kernels
+  std::map<std::string, bool> probed_facts_;
   std::vector<std::string> validation_messages_;
   std::atomic<size_t> validation_count_{0};
   bool validation_required_ = false;
