@@ -22,7 +22,6 @@ import lzma
 import os
 import re
 import subprocess
-import sys
 import unicodedata
 
 HELDOUT_PERCENT = 3
@@ -35,12 +34,16 @@ def read(path):
         return f.read().decode("utf-8", errors="replace")
 
 
+# Typographic punctuation as ASCII, so prose with curly quotes (WEB, handbook) is not dropped as
+# non-English by the 97%-ASCII rule below, and the tokenizer sees one form of each mark.
+ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                             "\u2014": " - ", "\u2026": "...", "\u00a0": " "})
 CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\ufffd]")
 
 
 def clean(text):
     """Normalise whitespace, drop control characters and mostly non-English paragraphs."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(ASCII_PUNCT)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = CTRL.sub("", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
@@ -259,19 +262,106 @@ def src_manpages():
     return docs
 
 
+def src_web_bible():
+    """World English Bible (public domain) through the SWORD module, one document per chapter."""
+    out = subprocess.run(["diatheke", "-b", "engWEB2015eb", "-f", "plain", "-k", "Gen 1:1-Rev 22:21"],
+                         capture_output=True, check=True).stdout.decode("utf-8", errors="replace")
+    out = re.sub(r"<title[^>]*>.*?</title>", "", out)  # psalm titles (repeated with every verse)
+    out = re.sub(r"<[^>]*>", "", out)  # other leftover OSIS markup (line groups)
+    out = out.split("(engWEB")[0]
+    # "Book C:V: " heads each verse, sometimes after a psalm title on the same line; poetry
+    # continues a verse over several lines.
+    head = r"((?:I{1,3} |IV )?[A-Z][a-z]+(?: of [A-Z][a-z]+| \([A-Z][a-z]+\)| [A-Z][a-z]+)? \d+):(\d+): ?"
+    parts = re.split(head, out)
+    chapters = {}
+    for i in range(1, len(parts) - 2, 3):
+        text = " ".join(parts[i + 2].split())
+        if text:
+            chapters.setdefault(parts[i], []).append(f"{parts[i + 1]} {text}")
+    return [h + "\n\n" + "\n".join(drop_repeated_title(verses)) for h, verses in chapters.items()]
+
+
+def drop_repeated_title(verses):
+    """diatheke's plain output appends a psalm's title ("A Psalm by David.") to every verse."""
+    if len(verses) < 3:
+        return verses
+    last = re.split(r"(?<=[.!?]) ", verses[1])[-1]
+    if len(last) < 80 and sum(v.endswith(" " + last) for v in verses) >= 0.8 * len(verses):
+        return [v[:-len(last) - 1] if v.endswith(" " + last) else v for v in verses]
+    return verses
+
+
+def html_text(path):
+    """Text of an HTML page without its navigation: paragraphs of fewer than 6 words (menus,
+    syntax-diagram labels, headers) are dropped."""
+    p = _Text()
+    p.feed(read(path))
+    t = re.sub(r"[ \t]+", " ", "".join(p.out))
+    return "\n\n".join(q for q in re.split(r"\n\s*\n", t) if len(q.split()) >= 6)
+
+
+def src_html_dir(pattern):
+    return lambda: [html_text(f) for f in sorted(glob.glob(pattern))]
+
+
+def src_git_docs():
+    docs = []
+    for f in sorted(glob.glob("/usr/share/doc/git-doc/*.txt")):
+        t = read(f)
+        t = re.sub(r"^(include|ifdef|ifndef|endif)::.*$", "", t, flags=re.M)   # asciidoc directives
+        t = re.sub(r"^([=\-~^+.]{3,})$", "", t, flags=re.M)                      # underlines, blocks
+        t = re.sub(r"(link|linkgit):([\w.-]+)\[(\d*)\]", r"\2", t)
+        docs.append(t.replace("`", "").replace("'", "'"))
+    return docs
+
+
+def src_vim_help():
+    docs = []
+    for f in sorted(glob.glob("/usr/share/vim/vim90/doc/*.txt")):
+        t = read(f)
+        t = re.sub(r"\*([^*\s]+)\*", "", t)           # tag anchors
+        t = re.sub(r"\|([^|\s]+)\|", r"\1", t)        # tag links
+        t = re.sub(r"^vim:.*$", "", t, flags=re.M)      # modelines
+        t = re.sub(r"^[=\-]{10,}$", "", t, flags=re.M)
+        docs.append(t)
+    return docs
+
+
+def src_wordnet():
+    ents = []
+    for e in dict_entries("wn"):
+        e = re.sub(r"\s+", " ", e).strip().replace("{", "").replace("}", "")
+        e = re.sub(r" (n|v|adj|adv) 1: ", r" (\1) 1: ", e)
+        if len(e) > 80:
+            ents.append(e)
+    return group(ents, 60)
+
+
 # name, function, package, license, character cap (0 = all)
 SOURCES = [
     ("kjv_bible", src_kjv, "bible-kjv-text", "Public domain (King James Version, 1611/1769 text)", 0),
     ("devils_dictionary", src_devil, "dict-devil", "Public domain (Ambrose Bierce, 1911)", 0),
     ("jargon_file", src_jargon, "jargon-text", "Public domain (The Jargon File 4.x)", 0),
-    ("fortunes", src_fortunes, "fortunes", "BSD-3-clause collection; individual quotes of various origin", 0),
-    ("gcide", src_gcide, "dict-gcide", "GPL-3+ (GCIDE, derived from Webster's 1913 and WordNet)", 3_500_000),
+    ("fortunes", src_fortunes, "fortunes, fortunes-min, fortunes-bofh-excuses, fortunes-debian-hints",
+     "BSD-3-clause collection (fortunes); BOFH excuses and Debian hints per their copyright files; "
+     "individual quotes of various origin", 0),
+    ("gcide", src_gcide, "dict-gcide", "GPL-3+ (GCIDE, derived from Webster's 1913 and WordNet)", 5_000_000),
     ("foldoc", src_foldoc, "dict-foldoc", "GFDL-1.1+ (Free On-line Dictionary of Computing)", 2_500_000),
     ("python_docs", src_python_docs, "python3.11-doc", "PSF-2.0 (Python documentation)", 7_000_000),
     ("perl_pod", src_perl_pod, "perl-doc", "GPL-1+ or Artistic (Perl documentation)", 5_000_000),
     ("gnu_info", src_info, "gnu-standards, coreutils, grep, sed, ...", "GFDL-1.3+ (GNU manuals)", 3_000_000),
     ("debian_reference", src_debian_reference, "debian-reference-en", "GPL-2+ (Debian Reference)", 1_500_000),
     ("man_pages", src_manpages, "manpages, manpages-dev", "Linux-man-pages-copyleft / GPL-2+ (Linux man-pages)", 3_000_000),
+    ("web_bible", src_web_bible, "sword-text-web", "Public domain (World English Bible)", 0),
+    ("sqlite_docs", src_html_dir("/usr/share/doc/sqlite3/*.html"), "sqlite3-doc",
+     "Public domain (SQLite documentation)", 4_000_000),
+    ("postgresql_docs", src_html_dir("/usr/share/doc/postgresql-doc-15/html/*.html"), "postgresql-doc-15",
+     "PostgreSQL licence (BSD-like)", 5_000_000),
+    ("debian_handbook", src_html_dir("/usr/share/doc/debian-handbook/html/en-US/*.html"), "debian-handbook",
+     "GPL-2+ or CC-BY-SA-3.0 (The Debian Administrator's Handbook)", 3_000_000),
+    ("git_docs", src_git_docs, "git-doc", "GPL-2 (Git documentation)", 3_000_000),
+    ("vim_help", src_vim_help, "vim-doc, vim-runtime", "Vim licence (GPL-compatible charityware)", 3_000_000),
+    ("wordnet", src_wordnet, "dict-wn", "WordNet 3.0 licence (BSD-like, Princeton University)", 3_000_000),
 ]
 
 

@@ -2,11 +2,15 @@
 """Train the project's default Llama-architecture model, evaluate it, export GGUF + fixtures.
 
 One command does everything (see tools/train/README.md):
-  python3 tools/train/train.py --data .traindata --out OUTDIR [--smoke]
-Steps: byte-level BPE tokenizer -> Llama model (plain PyTorch, adjacent-pair "normal" RoPE)
--> training with synthetic retrieval tasks mixed in -> evaluation (native 512 and extended
-1024/2048/4096 with every RoPE schedule of docs/rope-methods.md) -> GGUF F16 + Q8_0 ->
-cross-implementation logit fixtures computed from the exported (rounded) weights.
+  python3 tools/train/train.py --data .traindata --out OUTDIR [--smoke] [--time-budget 540]
+Steps: byte-level BPE tokenizer with ChatML specials -> Llama model (plain PyTorch, adjacent-pair
+"normal" RoPE) -> training on plain text mixed with synthetic document tasks (tasks.py) in plain
+and ChatML form -> checkpoint -> evaluation (the C++ eval's templates at 512 and 2048 tokens) ->
+GGUF F16 + Q8_0 (with tokenizer.chat_template) -> cross-implementation logit fixtures.
+
+Wall-time control: --time-budget is the whole run's wall clock (from start to the last file);
+training stops early enough for evaluation and export (--reserve) and saves a checkpoint that
+--resume continues (same tokenizer, model, optimiser state, step and lr schedule).
 """
 import argparse
 import json
@@ -14,6 +18,7 @@ import lzma
 import math
 import os
 import random
+import re
 import sys
 import time
 
@@ -24,8 +29,16 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gguf_writer as gw  # noqa: E402
+import tasks  # noqa: E402
 
 BOS, EOS = "<|bos|>", "<|eos|>"
+IM_START, IM_END = tasks.IM_START, tasks.IM_END
+SPECIALS = [BOS, EOS, IM_START, IM_END]  # ids 0..3 in this order
+# What tok::detect_chat_template (runtime/tokenizer/chat_template.cpp) recognises as ChatML:
+# it looks for "<|im_start|>" and no "<think>".  The usual ChatML Jinja (as Qwen2 ships it).
+CHATML_JINJA = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+                "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
+                "{% endif %}")
 
 
 def log(*a):
@@ -33,46 +46,77 @@ def log(*a):
 
 
 # ============================================================== tokenizer
-class Tok:
-    """Byte-level BPE (HF tokenizers, GPT-2 pre-tokenizer).  Falls back to raw bytes when the
-    `tokenizers` package is missing (only for local CPU smoke tests)."""
+def gpt2_byte_symbols():
+    """GPT-2's byte -> printable unicode map (what ByteLevel BPE vocabularies are written in)."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {b: chr(c) for b, c in zip(bs, cs)}
 
-    def __init__(self, docs, vocab_size, path=None):
+
+_SPECIAL_RE = re.compile("(" + "|".join(re.escape(t) for t in SPECIALS) + ")")
+
+
+class Tok:
+    """Byte-level BPE (HF `tokenizers`, GPT-2 pre-tokenizer) with SPECIALS as special tokens, which
+    encode() recognises in text (as the C++ runtime does with parse_special for chat prompts).
+    Without `tokenizers` (CPU smoke tests only) it is the same byte-level scheme with no merges,
+    still a valid GGUF "gpt2" vocabulary that the C++ runtime loads."""
+
+    def __init__(self, docs=None, vocab_size=8192, path=None, saved=None):
         try:
-            from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+            import tokenizers  # noqa: F401
             self.hf = True
         except ImportError:
             self.hf = False
         if self.hf:
-            tok = Tokenizer(models.BPE())
-            tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-            tok.decoder = decoders.ByteLevel()
-            tr = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, show_progress=False,
-                                     special_tokens=[BOS, EOS],
-                                     initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-            tok.train_from_iterator(docs, tr)
-            self.tok = tok
+            from tokenizers import Tokenizer
+            self.tok = Tokenizer.from_str(saved) if saved else self._train(docs, vocab_size)
             if path:
-                tok.save(path)
-            model = json.loads(tok.to_str())["model"]
-            vocab = tok.get_vocab()
-            self.n_vocab = len(vocab)
-            self.tokens = [None] * self.n_vocab
+                self.tok.save(path)
+            model = json.loads(self.tok.to_str())["model"]
+            vocab = self.tok.get_vocab()
+            self.tokens = [None] * len(vocab)
             for t, i in vocab.items():
                 self.tokens[i] = t
             assert all(t is not None for t in self.tokens)
             self.merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
-            self.bos, self.eos = vocab[BOS], vocab[EOS]
         else:
-            self.n_vocab = 258
-            self.bos, self.eos = 256, 257
-            self.tokens = [chr(i) for i in range(256)] + [BOS, EOS]
+            sym = gpt2_byte_symbols()
+            self.tokens = SPECIALS + [sym[b] for b in range(256)]
             self.merges = []
+        self.n_vocab = len(self.tokens)
+        self.bos, self.eos, self.im_start, self.im_end = (self.tokens.index(t) for t in SPECIALS)
+
+    @staticmethod
+    def _train(docs, vocab_size):
+        from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+        tok = Tokenizer(models.BPE())
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+        tok.decoder = decoders.ByteLevel()
+        tr = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, show_progress=False, special_tokens=SPECIALS,
+                                 initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+        tok.train_from_iterator(docs, tr)
+        return tok
+
+    def to_str(self):
+        return self.tok.to_str() if self.hf else ""
 
     def encode(self, text):
         if self.hf:
             return self.tok.encode(text).ids
-        return list(text.encode("utf-8"))
+        out = []
+        for part in _SPECIAL_RE.split(text):
+            if part in SPECIALS:
+                out.append(SPECIALS.index(part))
+            elif part:
+                out += [b + len(SPECIALS) for b in part.encode("utf-8")]
+        return out
 
     def encode_batch(self, texts):
         if self.hf:
@@ -80,10 +124,10 @@ class Tok:
         return [self.encode(t) for t in texts]
 
     def decode(self, ids):
-        ids = [i for i in ids if i not in (self.bos, self.eos)]
+        ids = [i for i in ids if i >= len(SPECIALS)]
         if self.hf:
             return self.tok.decode(ids)
-        return bytes(ids).decode("utf-8", errors="replace")
+        return bytes(i - len(SPECIALS) for i in ids).decode("utf-8", errors="replace")
 
 
 # ============================================================== RoPE schedules
@@ -211,125 +255,65 @@ class Llama(nn.Module):
         return h @ self.emb.weight.t()  # tied output
 
 
-# ============================================================== synthetic tasks
-FILLER = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again."
-PK_INTRO = ("There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. "
-            "I will quiz you about the important information there.")
-WORDS = ("apple river mountain candle garden window silver dragon forest anchor basket castle "
-         "copper desert eagle feather glacier harbor island jacket kettle lantern meadow needle "
-         "orchard pepper quartz ribbon saddle temple umbrella valley wagon yarrow zephyr bridge "
-         "cabin dolphin engine falcon guitar hammer igloo jungle kernel ladder marble nickel "
-         "oyster pillow rocket salmon tiger violin walnut barrel cactus donkey elbow fountain "
-         "goblet helmet insect jewel koala lemon magnet nectar olive parrot quiver raven spider "
-         "tunnel velvet whistle yogurt zebra acorn beacon cherry daisy ember fabric ginger "
-         "hazel ivory juniper kayak lily mango nutmeg onion pebble quill rose sparrow thimble "
-         "tulip vessel willow cobalt amber").split()
+# ============================================================== synthetic document tasks
+def encode_task(tok, prompt, answer):
+    """[BOS] + prompt ids, answer ids.  Every prompt/answer split (after "is", ":" or the assistant
+    header's newline, before a space or a capital) is a pre-tokenizer boundary, so encoding the two
+    parts separately gives the ids of the whole text (checked by check_split_encoding)."""
+    return [tok.bos] + tok.encode(prompt), tok.encode(answer)
 
 
-def _sentences_window(docs, rng, nchars):
-    """A run of real text of about nchars characters starting at a sentence boundary."""
-    for _ in range(20):
-        d = docs[rng.randrange(len(docs))]
-        if len(d) < 200:
-            continue
-        st = rng.randrange(max(1, len(d) - nchars))
-        j = d.find(". ", st)
-        st = j + 2 if 0 <= j < st + 300 else st
-        t = d[st:st + nchars]
-        k = docs.index(d) if FILL_HAYSTACK[0] and len(t) < nchars else 0
-        while FILL_HAYSTACK[0] and len(t) < nchars:  # eval: keep appending following documents
-            k = (k + 1) % len(docs)
-            t += " " + docs[k][:nchars - len(t)]
-        if len(t) >= min(nchars, 150):
-            return " ".join(t.split())
-    return FILLER
+def check_split_encoding(tok, docs, n=40):
+    rng = random.Random(99)
+    for _ in range(n):
+        t = tasks.MAKERS[tasks.random_family(rng)](rng, docs, 600)
+        for p, a in (tasks.format_plain(t, rng), tasks.format_chatml(t)):
+            pid, aid = encode_task(tok, p, a)
+            assert pid + aid == [tok.bos] + tok.encode(p + a), (p[-80:], a)
 
 
-# Training (runs 1 and 2) used haystacks from a single document (False); the long-context
-# evaluation sets this to True so a needle haystack always reaches the target length.
-FILL_HAYSTACK = [False]
-
-
-def _insert_at_sentence(text, sent, frac):
-    pos = int(len(text) * frac)
-    j = text.find(". ", pos)
-    if j < 0:
-        return text + " " + sent
-    return text[:j + 2] + sent + " " + text[j + 2:]
-
-
-def task_text(kind, rng, docs, hay_chars, eval_digits=None):
-    """Returns (prompt, answer) where answer starts with a space and contains only the value."""
-    if kind in ("passkey", "passkey_real"):
-        nd = eval_digits or rng.randint(3, 7)
-        key = str(rng.randrange(10 ** (nd - 1), 10 ** nd))
-        needle = f"The pass key is {key}. Remember it. {key} is the pass key."
-        if kind == "passkey":
-            reps = max(1, hay_chars // (len(FILLER) + 1))
-            k = rng.randint(0, reps)
-            hay = " ".join([FILLER] * k + [needle] + [FILLER] * (reps - k))
-        else:
-            hay = _insert_at_sentence(_sentences_window(docs, rng, hay_chars), needle, rng.random())
-        return f"{PK_INTRO} {hay}\nWhat is the pass key? The pass key is", f" {key}"
-    if kind == "needle":
-        words = rng.sample(WORDS, 1 + (0 if eval_digits else rng.randint(0, 3)))
-        nums = [str(rng.randrange(1000000, 10000000)) for _ in words]
-        hay = _sentences_window(docs, rng, hay_chars)
-        for w, n in zip(words, nums):
-            hay = _insert_at_sentence(hay, f"The special magic number for {w} is {n}.", rng.random())
-        q = rng.randrange(len(words))
-        return (f"{hay}\nWhat is the special magic number for {words[q]}? "
-                f"The special magic number for {words[q]} is", f" {nums[q]}")
-    if kind == "kv":
-        n = max(2, hay_chars // 22)
-        keys = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(n)]
-        vals = [str(rng.randrange(10000, 100000)) for _ in range(n)]
-        lines = "\n".join(f"key {k}: {v}" for k, v in zip(keys, vals))
-        q = rng.randrange(n)
-        return (f"Below is a list of keys and their values.\n{lines}\n"
-                f"What is the value of key {keys[q]}? The value of key {keys[q]} is", f" {vals[q]}")
-    raise ValueError(kind)
-
-
-def build_task(tok, kind, rng, docs, max_tokens, target_tokens, eval_digits=None, cpt=3.3):
-    """Tokenised (prompt_ids incl. BOS, answer_ids) with len <= max_tokens, close to target_tokens."""
-    budget = max(60, int((target_tokens - 60) * cpt))
-    for _ in range(10):
-        p, a = task_text(kind, rng, docs, budget, eval_digits)
-        pid = [tok.bos] + tok.encode(p)
-        full = [tok.bos] + tok.encode(p + a)
-        assert full[:len(pid)] == pid, "answer does not start at a token boundary"
-        aid = full[len(pid):]
-        if len(full) + 1 <= max_tokens:
-            return pid, aid
-        budget = int(budget * (max_tokens - 8) / len(full) * 0.97)
-    raise RuntimeError("could not fit task")
+def build_sequence(tok, rng, docs, max_tokens, target_tokens, cpt, chat_frac, family=None):
+    """One synthetic training sequence: (ids, answer_mask) with len(ids) <= max_tokens.  The
+    document part is sized from chars-per-token and shrunk until the whole sequence fits."""
+    family = family or tasks.random_family(rng)
+    chat = rng.random() < chat_frac
+    nchars = max(80, int((target_tokens - 70) * cpt))
+    for _ in range(6):
+        t = tasks.MAKERS[family](rng, docs, nchars)
+        p, a = tasks.format_chatml(t) if chat else tasks.format_plain(t, rng)
+        pid, aid = encode_task(tok, p, a)
+        ids = pid + aid + ([] if chat else [tok.eos])
+        if len(ids) <= max_tokens:
+            return ids, [0] * len(pid) + [1] * (len(ids) - len(pid))
+        nchars -= int((len(ids) - max_tokens + 8) * cpt * 1.2)  # the document part takes the cut
+    raise RuntimeError(f"could not fit a {family} task into {max_tokens} tokens")
 
 
 class SynthStream(torch.utils.data.IterableDataset):
-    """Endless batches of synthetic retrieval sequences [n, ctx+1] with -1 marking padding."""
+    """Endless batches of synthetic task sequences: ids [n, ctx+1] (-1 = padding) and per-token
+    loss weights [n, ctx+1] (answer tokens `answer_weight`, other tokens 1, padding 0).
+    Worker w of a run resumed at step s draws from seed*1000 + w + 7919*s."""
 
-    def __init__(self, tok, docs, n, ctx, seed, cpt):
-        self.tok, self.docs, self.n, self.ctx, self.seed, self.cpt = tok, docs, n, ctx, seed, cpt
+    def __init__(self, tok, docs, n, ctx, seed, cpt, chat_frac, answer_weight, start_step=0):
+        self.tok, self.docs, self.n, self.ctx, self.cpt = tok, docs, n, ctx, cpt
+        self.seed, self.chat_frac, self.answer_weight, self.start_step = seed, chat_frac, answer_weight, start_step
 
     def __iter__(self):
         wi = torch.utils.data.get_worker_info()
-        wid, nw = (wi.id, wi.num_workers) if wi else (0, 1)
-        rng = random.Random(self.seed * 1000 + wid)
-        kinds = ["passkey"] * 30 + ["passkey_real"] * 15 + ["needle"] * 35 + ["kv"] * 20
+        wid = wi.id if wi else 0
+        rng = random.Random(self.seed * 1000 + wid + 7919 * self.start_step)
         while True:
-            out = np.full((self.n, self.ctx + 1), -1, dtype=np.int64)
+            ids = np.full((self.n, self.ctx + 1), -1, dtype=np.int64)
+            wts = np.zeros((self.n, self.ctx + 1), dtype=np.float32)
             for r in range(self.n):
-                kind = rng.choice(kinds)
+                target = rng.randint(128, self.ctx + 1)
                 try:
-                    pid, aid = build_task(self.tok, kind, rng, self.docs, self.ctx + 1,
-                                          rng.randint(96, self.ctx + 1), cpt=self.cpt * 0.95)
+                    seq, ans = build_sequence(self.tok, rng, self.docs, self.ctx + 1, target, self.cpt, self.chat_frac)
                 except RuntimeError:
-                    pid, aid = build_task(self.tok, kind, rng, self.docs, self.ctx + 1, self.ctx + 1,
-                                          cpt=self.cpt * 0.95)
-                seq = pid + aid + [self.tok.eos]
-                out[r, :len(seq)] = seq
-            yield torch.from_numpy(out)
+                    continue  # a rare unfittable draw: the row stays padding
+                ids[r, :len(seq)] = seq
+                wts[r, :len(seq)] = np.where(np.array(ans) > 0, self.answer_weight, 1.0)
+            yield torch.from_numpy(ids), torch.from_numpy(wts)
 
 
 # ============================================================== evaluation
@@ -378,10 +362,52 @@ def sample(model, tok, prompt, n, dev, temp=0.8, topk=40, seed=0):
         lg = model.logits(model.hidden(x, cos, sin)[0, -1]).float() / temp
         v, ix = lg.topk(topk)
         nxt = ix[torch.multinomial(v.softmax(-1), 1, generator=g)].item()
-        if nxt == tok.eos:
+        if nxt in (tok.eos, tok.im_end):
             break
         ids.append(nxt)
     return tok.decode(ids)
+
+
+def fit_eval_task(tok, family, rng, docs, T, cpt):
+    """(prompt ids, answer ids) of the C++ eval's template for `family`, at most T tokens in all.
+    "doc_qa_chat" is doc-qa in the ChatML form of mrrope-cli ask (answer = the full sentence)."""
+    nchars = int((T - 70) * cpt)
+    for _ in range(8):
+        if family == "doc_qa_chat":
+            t = tasks.eval_doc_qa_task(rng, docs, nchars)
+            p, a = tasks.format_chatml(t)[0], t.prefix + t.answer
+        else:
+            p, a = tasks.eval_task(family, rng, docs, nchars)
+        pid, aid = encode_task(tok, p, a)
+        if len(pid) + len(aid) <= T:
+            return pid, aid
+        nchars -= int((len(pid) + len(aid) - T + 8) * cpt * 1.2)
+    raise RuntimeError(f"could not fit eval {family} into {T}")
+
+
+EVAL_CONFIGS = {512: [("none", 1)], 2048: [("none", 1), ("yarn", 4), ("mrrope-pro", 4)]}
+
+
+def run_eval(model, tok, held_docs, held_ids, cpt, dev, trials, seed):
+    """Teacher-forced exact answers (greedy decoding would write every answer token) on the C++
+    eval's templates, names and values (never trained on), with held-out documents as haystacks;
+    perplexity of held-out text.  `mrrope-cli eval` is the full measurement; this is the quick one."""
+    rng = random.Random(seed + 7)
+    res = {}
+    fams = tasks.EVAL_FAMILIES + ["doc_qa_chat"]
+    for T, configs in EVAL_CONFIGS.items():
+        sets = {f: [fit_eval_task(tok, f, rng, held_docs, T, cpt) for _ in range(trials)] for f in fams}
+        n_w = max(2, min(16, (len(held_ids) - 1) // (T + 1)))
+        stride = (len(held_ids) - T - 1) // n_w
+        win = torch.stack([held_ids[i * stride:i * stride + T + 1].long() for i in range(n_w)])
+        win[:, 0] = tok.bos
+        for meth, S in configs:
+            s, m = rope_schedule(meth, S)
+            r = {f: answer_accuracy(model, sets[f], s, m, dev, 25 if T <= 512 else 8) for f in fams}
+            r["ppl"] = perplexity(model, win, s, m, dev, 8 if T <= 512 else 4)
+            res.setdefault(str(T), {})[f"{meth}-{S}" if S > 1 else meth] = r
+            log(f"EVAL T={T} {meth}-{S}: " + " ".join(f"{k}={v:.2f}" for k, v in r.items()))
+    return res
 
 
 # ============================================================== export
@@ -420,13 +446,15 @@ def export_gguf(model, tok, path, ftype, name):
     w.add("tokenizer.ggml.model", gw.T_STRING, "gpt2")
     w.add("tokenizer.ggml.pre", gw.T_STRING, "gpt-2")
     w.add("tokenizer.ggml.tokens", gw.T_ARRAY, (gw.T_STRING, tok.tokens))
-    ttype = [3 if t in (BOS, EOS) else 1 for t in tok.tokens]
+    ttype = [3 if t in SPECIALS else 1 for t in tok.tokens]  # 3 = control
     w.add("tokenizer.ggml.token_type", gw.T_ARRAY, (gw.T_INT32, ttype))
     w.add("tokenizer.ggml.merges", gw.T_ARRAY, (gw.T_STRING, tok.merges))
     w.add("tokenizer.ggml.bos_token_id", gw.T_UINT32, tok.bos)
     w.add("tokenizer.ggml.eos_token_id", gw.T_UINT32, tok.eos)
     w.add("tokenizer.ggml.add_bos_token", gw.T_BOOL, True)
     w.add("tokenizer.ggml.add_eos_token", gw.T_BOOL, False)
+    w.add("tokenizer.ggml.eot_token_id", gw.T_UINT32, tok.im_end)  # ends an assistant turn
+    w.add("tokenizer.chat_template", gw.T_STRING, CHATML_JINJA)
     rounded = {}
     for n, t in tensor_list(model):
         a = t.detach().float().cpu().numpy()
@@ -484,159 +512,159 @@ def make_fixture(model32, ids, path_bin, dev):
     return summary
 
 
-def run_eval(model, tok, held_docs, held_ids, chars_per_tok, dev, trials, smoke, seed):
-    # ---------------- evaluation
-    torch.set_float32_matmul_precision("highest")
-    rng = random.Random(seed + 7)
-    bs = 4 if smoke else 25
-    res = {"native": {}, "extended": {}}
-    lengths = [512, 1024] if smoke else [512, 1024, 2048, 4096]
-    configs = [("none", 1)] + [(mm, S) for S in (4, 8) for mm in
-                               ("linear", "ntk", "yarn", "mrrope-uni", "mrrope-pro")]
-    cpt = chars_per_tok
-    for T in lengths:
-        pk = [build_task(tok, "passkey", rng, held_docs, T, T - 8, eval_digits=5, cpt=cpt * 0.92)
-              for _ in range(trials)]
-        nd = [build_task(tok, "needle", rng, held_docs, T, T - 8, eval_digits=7, cpt=cpt * 0.92)
-              for _ in range(trials)]
-        n_w = max(2, min(32, (len(held_ids) - 1) // T)) if not smoke else 2
-        stride = (len(held_ids) - T - 1) // n_w
-        win = torch.stack([held_ids[i * stride:i * stride + T + 1].long() for i in range(n_w)])
-        win[:, 0] = tok.bos
-        lens = sorted(len(p) + len(a) for p, a in nd)
-        lp = sorted(len(p) + len(a) for p, a in pk)
-        log(f"T={T}: needle prompt tokens min {lens[0]} median {lens[len(lens)//2]} max {lens[-1]}; "
-            f"passkey {lp[0]}..{lp[-1]}; ppl windows {n_w}; haystack fill {FILL_HAYSTACK[0]}")
-        res.setdefault("prompt_tokens", {})[str(T)] = dict(needle_min=lens[0], needle_median=lens[len(lens) // 2],
-                                                           passkey_min=lp[0], passkey_max=lp[-1])
-        for meth, S in configs:
-            if T == 512 and meth != "none" and S == 8:
-                continue
-            s, m = rope_schedule(meth, S)
-            r = dict(passkey=answer_accuracy(model, pk, s, m, dev, bs),
-                     needle=answer_accuracy(model, nd, s, m, dev, bs),
-                     ppl=perplexity(model, win, s, m, dev, 4 if T >= 2048 else 8))
-            res["extended"].setdefault(str(T), {})[f"{meth}-{S}" if S > 1 else meth] = r
-            log(f"T={T} {meth:11s} S={S}: {r}")
-    res["native"] = res["extended"]["512"]["none"]
-    log("NATIVE:", res["native"])
-
-    return res
+# ============================================================== checkpoints
+def save_checkpoint(path, model, opt, tok, state):
+    """Everything --resume needs: tokenizer, config, weights, optimiser moments, step, schedule.
+    Written to a temporary name first, so a run killed mid-write keeps the previous checkpoint."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(dict(state, model=model.state_dict(), opt=opt.state_dict(), tokenizer=tok.to_str()), tmp)
+    os.replace(tmp, path)
+    log(f"checkpoint {path} at step {state['step']}/{state['planned_steps']} ({os.path.getsize(path) / 1e6:.0f} MB)")
 
 
-def eval_only(args, held_docs, dev):
-    """Evaluate an exported GGUF (dequantised to float32) with haystacks filled to full length."""
-    from tokenizers import Tokenizer
-    tok = Tok.__new__(Tok)
-    tok.hf, tok.tok = True, Tokenizer.from_file(args.tokenizer)
-    tok.bos, tok.eos = tok.tok.token_to_id(BOS), tok.tok.token_to_id(EOS)
-    kv, t = gw.read_gguf(args.eval_only)
-    cfg = dict(vocab=kv["llama.vocab_size"], ctx=kv["llama.context_length"], d=kv["llama.embedding_length"],
-               layers=kv["llama.block_count"], heads=kv["llama.attention.head_count"],
-               kv_heads=kv["llama.attention.head_count_kv"], ffn=kv["llama.feed_forward_length"])
-    model = Llama(cfg)
-    for name, p in tensor_list(model):
-        p.data.copy_(torch.from_numpy(np.array(t[name])))
-    model = model.to(dev).float().eval()
-    ids = []
-    for d in tok.encode_batch(held_docs):
-        ids += d + [tok.eos, tok.bos]
-    held_ids = torch.tensor(ids, dtype=torch.int32)
-    cpt = sum(map(len, held_docs)) / len(held_ids)
-    FILL_HAYSTACK[0] = True
-    res = run_eval(model, tok, held_docs, held_ids, cpt, dev, args.trials, args.smoke, args.seed)
-    with open(os.path.join(args.out, "eval_results.json"), "w") as f:
-        json.dump(dict(model=args.eval_only, haystack_fill=True, eval=res, cpt_heldout=cpt), f, indent=1)
-    log("done")
+def lr_at(step, planned, peak, warm):
+    """Linear warm-up, then cosine from peak to peak/10 at the planned last step."""
+    if step < warm:
+        return peak * (step + 1) / warm
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, planned - warm)))))
 
 
 # ============================================================== main
-def main():
+MODEL_CFG = dict(vocab=8192, ctx=512, d=512, layers=8, heads=8, kv_heads=8, ffn=1024)  # 25.2 M parameters
+SMOKE_CFG = dict(vocab=8192, ctx=512, d=64, layers=2, heads=1, kv_heads=1, ffn=128)
+TOKENIZER_TRAIN_CHARS = 16_000_000  # a deterministic subset: enough for 8192 tokens, fast to train
+
+
+def parse_args():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=".traindata")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--smoke", action="store_true", help="tiny model, 20 steps, few eval trials")
+    ap.add_argument("--smoke", action="store_true", help="tiny model, few steps and eval trials (CPU check)")
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--time-budget", type=float, default=300.0, help="training seconds (sizes steps)")
-    ap.add_argument("--steps", type=int, default=0, help="fixed step count (overrides the time budget)")
-    ap.add_argument("--max-steps", type=int, default=2600)
+    ap.add_argument("--time-budget", type=float, default=540.0,
+                    help="wall seconds for the whole run; training stops --reserve seconds before it")
+    ap.add_argument("--reserve", type=float, default=80.0, help="seconds kept for evaluation and export")
+    ap.add_argument("--steps", type=int, default=0, help="planned steps (lr schedule); 0: sized from the budget")
+    ap.add_argument("--max-steps", type=int, default=6000)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--synth-frac", type=float, default=0.25)
-    ap.add_argument("--trials", type=int, default=100)
-    ap.add_argument("--name", default="ctxext-llama-17m")
-    ap.add_argument("--eval-only", default="", help="GGUF file: skip training, evaluate that model")
-    ap.add_argument("--tokenizer", default="tests/fixtures/model/tokenizer.json")
-    args = ap.parse_args()
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--synth-frac", type=float, default=0.5, help="share of each batch that is synthetic tasks")
+    ap.add_argument("--chat-frac", type=float, default=0.5, help="share of synthetic tasks in ChatML form")
+    ap.add_argument("--answer-weight", type=float, default=4.0, help="loss weight of answer tokens")
+    ap.add_argument("--trials", type=int, default=50)
+    ap.add_argument("--name", default="ctxext-llama-25m")
+    ap.add_argument("--ckpt", default="", help="checkpoint path (default OUT/ckpt.pt)")
+    ap.add_argument("--ckpt-every", type=float, default=180.0, help="seconds between checkpoints")
+    ap.add_argument("--resume", default="", help="checkpoint to continue from")
+    ap.add_argument("--workers", type=int, default=12, help="DataLoader workers making synthetic tasks (GPU)")
+    return ap.parse_args()
+
+
+def load_docs(data_dir, name):
+    with lzma.open(os.path.join(data_dir, name), "rt", encoding="utf-8") as f:
+        return [d for d in f.read().split("\f\n") if d.strip()]
+
+
+def token_stream(tok, docs):
+    """All documents as one id stream, each as BOS ... EOS."""
+    out = []
+    for d in tok.encode_batch(docs):
+        out += [tok.bos] + d + [tok.eos]
+    return torch.tensor(out, dtype=torch.int32)
+
+
+def make_tokenizer(args, train_docs, ck):
+    if ck:
+        return Tok(saved=ck["tokenizer"] or None, path=os.path.join(args.out, "tokenizer.json"))
+    step = max(1, sum(map(len, train_docs)) // TOKENIZER_TRAIN_CHARS + 1)
+    return Tok(train_docs[::step], MODEL_CFG["vocab"], os.path.join(args.out, "tokenizer.json"))
+
+
+def make_optimizer(model, lr, dev):
+    decay = [p for p in model.parameters() if p.dim() == 2]
+    nodecay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
+                             lr=lr, betas=(0.9, 0.95), eps=1e-8, **({"fused": True} if dev == "cuda" else {}))
+
+
+def weighted_loss(model, x, y, w, cos, sin, dev):
+    """Per-token cross entropy times weight, normalised by the total weight; also per-token losses."""
+    with torch.autocast(dev, dtype=torch.bfloat16, enabled=dev == "cuda"):
+        logits = model.logits(model.hidden(x, cos, sin))
+    ce = F.cross_entropy(logits.float().flatten(0, 1), y.clamp(min=0).flatten(), reduction="none").view(y.shape)
+    return (ce * w).sum() / w.sum(), ce
+
+
+def main():
+    args = parse_args()
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
+    deadline = t_start + args.time_budget - args.reserve  # training stops here
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
+    ckpt_path = args.ckpt or os.path.join(args.out, "ckpt.pt")
+    ck = torch.load(args.resume, map_location="cpu") if args.resume else None
     smoke = args.smoke
-    cfg = dict(vocab=8192, ctx=512, d=384, layers=8, heads=6, kv_heads=6, ffn=1024)
-    if smoke:
-        cfg.update(vocab=1024, d=128, layers=2, heads=2, kv_heads=2, ffn=256)
-        args.batch, args.trials = 8, 6
+    if smoke:  # every code path at CPU scale
+        args.batch, args.trials = 2, 2
+        EVAL_CONFIGS.clear()
+        EVAL_CONFIGS.update({512: [("none", 1)], 1024: [("mrrope-pro", 4)]})
 
     # ---------------- data + tokenizer
-    def load(name):
-        with lzma.open(os.path.join(args.data, name), "rt", encoding="utf-8") as f:
-            return [d for d in f.read().split("\f\n") if d.strip()]
-    train_docs, held_docs = load("corpus_train.txt.xz"), load("corpus_heldout.txt.xz")
+    train_docs = load_docs(args.data, "corpus_train.txt.xz")
+    held_docs = load_docs(args.data, "corpus_heldout.txt.xz")
     if smoke:
         train_docs, held_docs = train_docs[:300], held_docs[:60]
     log(f"docs train {len(train_docs)} heldout {len(held_docs)}; chars {sum(map(len, train_docs)):,}")
-    if args.eval_only:
-        return eval_only(args, held_docs, dev)
-    tok = Tok(train_docs, cfg["vocab"], os.path.join(args.out, "tokenizer.json"))
-    cfg["vocab"] = tok.n_vocab
-    log(f"tokenizer: {tok.n_vocab} tokens, {len(tok.merges)} merges, hf={tok.hf}  ({time.time()-t_start:.0f}s)")
+    tok = make_tokenizer(args, train_docs, ck)
+    log(f"tokenizer: {tok.n_vocab} tokens, {len(tok.merges)} merges, hf={tok.hf} ({time.time() - t_start:.0f}s)")
+    check_split_encoding(tok, train_docs)
+    train_ids, held_ids = token_stream(tok, train_docs), token_stream(tok, held_docs)
+    cpt = sum(map(len, train_docs)) / len(train_ids)
+    log(f"tokens train {len(train_ids):,} heldout {len(held_ids):,}; {cpt:.2f} chars/token ({time.time() - t_start:.0f}s)")
 
-    def stream(docs):
-        ids = tok.encode_batch(docs)
-        out = []
-        for d in ids:
-            out += d + [tok.eos, tok.bos]
-        return torch.tensor(out, dtype=torch.int32)
-    train_ids, held_ids = stream(train_docs), stream(held_docs)
-    chars_per_tok = sum(map(len, train_docs)) / len(train_ids)
-    log(f"tokens train {len(train_ids):,} heldout {len(held_ids):,}; {chars_per_tok:.2f} chars/token "
-        f"({time.time()-t_start:.0f}s)")
-
-    # ---------------- model + optimiser
+    # ---------------- model + optimiser (+ resume)
+    cfg = dict(ck["cfg"]) if ck else dict(SMOKE_CFG if smoke else MODEL_CFG, vocab=tok.n_vocab)
     model = Llama(cfg).to(dev)
+    opt = make_optimizer(model, args.lr, dev)
+    step, planned, curve, train_time = 0, args.steps or (20 if smoke else 0), [], 0.0
+    if ck:
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, curve, train_time = ck["step"], ck["curve"], ck["train_time"]
+        planned = args.steps or ck["planned_steps"]
+        log(f"resumed {args.resume} at step {step}/{planned}")
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model {cfg} params {n_params:,}")
-    decay = [p for p in model.parameters() if p.dim() == 2]
-    nodecay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}],
-                            lr=args.lr, betas=(0.9, 0.95), eps=1e-8, **({"fused": True} if dev == "cuda" else {}))
+
+    # ---------------- batches: natural text windows + synthetic tasks
     ctx = cfg["ctx"]
     n_syn = int(round(args.batch * args.synth_frac))
     n_nat = args.batch - n_syn
-    nw = 0 if smoke or dev == "cpu" else 8
-    dl = torch.utils.data.DataLoader(SynthStream(tok, train_docs, n_syn, ctx, args.seed, chars_per_tok), batch_size=None,
-                                     num_workers=nw, **({"prefetch_factor": 4, "persistent_workers": True} if nw else {}))
+    nw = 0 if smoke or dev == "cpu" else args.workers
+    stream = SynthStream(tok, train_docs, n_syn, ctx, args.seed, cpt * 0.95, args.chat_frac, args.answer_weight, step)
+    dl = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=nw,
+                                     **({"prefetch_factor": 4, "persistent_workers": True} if nw else {}))
     syn_iter = iter(dl)
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = torch.Generator().manual_seed(args.seed + step)
     train_gpu = train_ids.to(dev).long()
     ar = torch.arange(ctx, device=dev)
     cos0, sin0 = rope_tables(ctx, np.ones(32), 1.0, device=dev)
-    held_gpu = held_ids.long()
-    val_x = torch.stack([held_gpu[i:i + ctx + 1] for i in range(0, min(len(held_gpu) - ctx - 1, 64 * ctx), ctx)])
+    val_x = torch.stack([held_ids[i:i + ctx + 1].long() for i in
+                         range(0, min(len(held_ids) - ctx - 1, 64 * ctx), ctx)])
     val_x[:, 0] = tok.bos
 
     def get_batch():
         off = torch.randint(0, len(train_ids) - ctx - 1, (n_nat,), generator=gen).to(dev)
         nat = train_gpu[off[:, None] + ar[None, :]]
         nat = torch.cat([torch.full((n_nat, 1), tok.bos, device=dev), nat], 1)
-        syn = next(syn_iter).to(dev, non_blocking=True)
-        b = torch.cat([nat, syn], 0)
-        x = b[:, :-1].clamp(min=0)
-        y = b[:, 1:]
-        return x, y
+        syn, syn_w = next(syn_iter)
+        b = torch.cat([nat, syn.to(dev, non_blocking=True)], 0)
+        w = torch.cat([torch.ones(n_nat, ctx + 1, device=dev), syn_w.to(dev, non_blocking=True)], 0)
+        return b[:, :-1].clamp(min=0), b[:, 1:], w[:, 1:]
 
     @torch.no_grad()
     def val_loss():
@@ -644,73 +672,78 @@ def main():
         tot = 0.0
         for i in range(0, len(val_x), 32):
             xb = val_x[i:i + 32].to(dev)
-            with torch.autocast(dev, dtype=torch.bfloat16, enabled=dev == "cuda"):
-                h = model.hidden(xb[:, :-1], cos0, sin0)
-                tot += F.cross_entropy(model.logits(h).float().flatten(0, 1), xb[:, 1:].flatten(),
-                                       reduction="sum").item()
+            l, _ = weighted_loss(model, xb[:, :-1], xb[:, 1:], torch.ones_like(xb[:, 1:], dtype=torch.float), cos0,
+                                 sin0, dev)
+            tot += l.item() * len(xb)
         model.train()
-        return tot / (len(val_x) * ctx)
+        return tot / len(val_x)
 
-    steps = args.steps or (20 if smoke else args.max_steps)
-    steps_fixed = bool(args.steps)
+    def state():
+        return dict(cfg=cfg, step=step, planned_steps=planned, curve=curve, train_time=train_time,
+                    chars_per_token=cpt, args=vars(args))
+
+    # ---------------- training
     warm = 20 if smoke else 150
-    curve = []
-    t0 = time.time()
-    step = 0
-    tokens_seen = 0
-    while step < steps:
-        lr = args.lr * (step + 1) / warm if step < warm else \
-            args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm))))
+    t0, t_ckpt, step0 = time.time(), time.time(), step
+    stopped_by_time = False
+    while planned == 0 or step < planned:
+        if time.time() > deadline:
+            stopped_by_time = True
+            break
+        lr = lr_at(step, planned or args.max_steps, args.lr, warm)
         for g in opt.param_groups:
             g["lr"] = lr
-        x, y = get_batch()
-        with torch.autocast(dev, dtype=torch.bfloat16, enabled=dev == "cuda"):
-            h = model.hidden(x, cos0, sin0)
-            logits = model.logits(h)
-        loss_all = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=-1, reduction="none")
-        loss_all = loss_all.view(args.batch, ctx)
-        mask = (y >= 0).float()
-        loss = (loss_all * mask).sum() / mask.sum()
+        x, y, w = get_batch()
+        loss, ce = weighted_loss(model, x, y, w, cos0, sin0, dev)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        tokens_seen += int(mask.sum().item()) if step % 50 == 0 or smoke else 0
         step += 1
-        if step == 30 and not smoke and not steps_fixed:
+        if planned == 0 and step - step0 == 30:  # size the run from the measured speed
             if dev == "cuda":
                 torch.cuda.synchronize()
             rate = 30 / (time.time() - t0)
-            steps = max(200, min(args.max_steps, int(rate * args.time_budget)))
-            log(f"measured {rate:.2f} steps/s = {rate*args.batch*ctx/1e3:.0f}k tok/s -> {steps} steps")
-        if step % 50 == 0 or step == steps or smoke:
-            nat_l = (loss_all[:n_nat] * mask[:n_nat]).sum() / mask[:n_nat].sum()
-            syn_l = (loss_all[n_nat:] * mask[n_nat:]).sum() / mask[n_nat:].sum().clamp(min=1)
-            ent = dict(step=step, lr=lr, loss=loss.item(), loss_text=nat_l.item(), loss_synth=syn_l.item(),
-                       t=round(time.time() - t0, 1))
-            if step % 250 == 0 or step == steps:
+            planned = min(args.max_steps, step + int(rate * (deadline - time.time()) * 0.97))
+            log(f"measured {rate:.2f} steps/s = {rate * args.batch * ctx / 1e3:.0f}k tok/s -> {planned} steps")
+        if step % 50 == 0 or step == planned or smoke:
+            mask = (w > 0).float()
+            ent = dict(step=step, lr=lr, loss=loss.item(),
+                       loss_text=(ce[:n_nat].mean()).item(),
+                       loss_synth=((ce[n_nat:] * mask[n_nat:]).sum() / mask[n_nat:].sum().clamp(min=1)).item(),
+                       t=round(train_time + time.time() - t0, 1))
+            if step % 250 == 0 or step == planned:
                 ent["val_loss"] = val_loss()
             curve.append(ent)
             log(json.dumps(ent))
+        if time.time() - t_ckpt > args.ckpt_every and not smoke:
+            train_time += time.time() - t0; t0 = time.time()
+            save_checkpoint(ckpt_path, model, opt, tok, state())
+            t_ckpt = time.time()
     if dev == "cuda":
         torch.cuda.synchronize()
-    train_time = time.time() - t0
-    tokens_seen = steps * args.batch * ctx
-    log(f"trained {steps} steps in {train_time:.0f}s; {tokens_seen:,} token slots")
-    torch.save({"cfg": cfg, "model": model.state_dict()}, os.path.join(args.out, "model.pt"))
+    train_time += time.time() - t0
+    save_checkpoint(ckpt_path, model, opt, tok, state())
+    if stopped_by_time:
+        log(f"time budget reached at step {step}/{planned}: continue with --resume {ckpt_path}")
+    log(f"trained to step {step} ({train_time:.0f}s of training in all); {time.time() - t_start:.0f}s elapsed")
     model.eval()
-    del syn_iter, dl
+    syn_iter = dl = None  # stops the DataLoader workers
+    finish(args, model, tok, cfg, n_params, held_docs, held_ids, train_ids, cpt, dev, step, planned, curve,
+           train_time, stopped_by_time, t_start)
 
-    # ---------------- samples
+
+def finish(args, model, tok, cfg, n_params, held_docs, held_ids, train_ids, cpt, dev, step, planned, curve,
+           train_time, stopped_by_time, t_start):
+    """Samples, evaluation, GGUF export, fixtures, results.json."""
+    t_fin = time.time()
+    torch.set_float32_matmul_precision("highest")
     samples = {}
-    for i, p in enumerate(["In the beginning", "The program reads", "And the king said unto",
-                           "A computer is"]):
-        samples[p] = sample(model, tok, p, 16 if smoke else 80, dev, seed=i)
+    for i, p in enumerate(["In the beginning", "The program reads", "And the king said unto", "A computer is"]):
+        samples[p] = sample(model, tok, p, 16 if args.smoke else 80, dev, seed=i)
         log("SAMPLE:", repr(samples[p]))
-
-    res = run_eval(model, tok, held_docs, held_ids, chars_per_tok, dev, args.trials, smoke, args.seed)
-
-    # ---------------- export + fixtures
+    res = run_eval(model, tok, held_docs, held_ids, cpt, dev, args.trials, args.seed)
+    log(f"evaluation took {time.time() - t_fin:.0f}s")
     fix_ids = [tok.bos] + held_ids[1000:1000 + 2047].tolist()
     fixtures = {}
     for ftype in ("f16", "q8_0"):
@@ -719,13 +752,26 @@ def main():
         log(f"wrote {path} {os.path.getsize(path):,} bytes")
         m32 = load_rounded(model, rounded).to(dev).float().eval()
         fixtures[ftype] = make_fixture(m32, fix_ids, os.path.join(args.out, f"logits_{ftype}.bin"), dev)
-        # sanity: the rounded model keeps native retrieval
-        s1, m1 = rope_schedule("none", 1)
+        # the rounded model keeps native document QA (C++ eval's templates)
         r5 = random.Random(5)
-        chk = [build_task(tok, "passkey", r5, held_docs, 512, 504, 5, cpt * 0.92) for _ in range(args.trials)]
-        fixtures[ftype]["passkey_512_rounded"] = answer_accuracy(m32, chk, s1, m1, dev, bs)
-        log(f"fixture {ftype}: {fixtures[ftype]['passkey_512_rounded']} "
-            f"{ {k: v['nll_mean_all_positions'] for k, v in fixtures[ftype].items() if isinstance(v, dict)} }")
+        chk = [fit_eval_task(tok, "doc_qa", r5, held_docs, 512, cpt) for _ in range(args.trials)]
+        fixtures[ftype]["doc_qa_512_rounded"] = answer_accuracy(m32, chk, *rope_schedule("none", 1), dev, 25)
+        log(f"fixture {ftype}: doc_qa {fixtures[ftype]['doc_qa_512_rounded']}")
+    write_fixture_meta(args, tok, fix_ids, fixtures)
+    results = dict(cfg=cfg, params=n_params, steps=step, planned_steps=planned, stopped_by_time=stopped_by_time,
+                   batch=args.batch, ctx=cfg["ctx"], synth_frac=args.synth_frac, chat_frac=args.chat_frac,
+                   answer_weight=args.answer_weight, lr=args.lr, seed=args.seed, train_time_s=train_time,
+                   token_slots=step * args.batch * cfg["ctx"], train_tokens_corpus=len(train_ids),
+                   heldout_tokens=len(held_ids), chars_per_token=cpt, curve=curve, eval=res, samples=samples,
+                   family_weights=tasks.FAMILY_WEIGHTS, resumed_from=args.resume or None,
+                   device=torch.cuda.get_device_name() if dev == "cuda" else "cpu", torch=torch.__version__,
+                   finish_time_s=time.time() - t_fin, total_time_s=time.time() - t_start)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    log(f"done in {time.time() - t_start:.0f}s (evaluation + export {time.time() - t_fin:.0f}s)")
+
+
+def write_fixture_meta(args, tok, fix_ids, fixtures):
     sched = {f"{mm}-{S}": {"s": rope_schedule(mm, S)[0].tolist(), "m": rope_schedule(mm, S)[1]}
              for mm, S in FIX_METHODS}
     fixmeta = dict(
@@ -736,14 +782,6 @@ def main():
         input_ids=fix_ids, summary=fixtures)
     with open(os.path.join(args.out, "fixture.json"), "w") as f:
         json.dump(fixmeta, f)
-    results = dict(cfg=cfg, params=n_params, steps=steps, batch=args.batch, ctx=ctx, synth_frac=args.synth_frac,
-                   lr=args.lr, seed=args.seed, train_time_s=train_time, token_slots=tokens_seen,
-                   train_tokens_corpus=len(train_ids), heldout_tokens=len(held_ids), chars_per_token=chars_per_tok,
-                   curve=curve, eval=res, samples=samples, device=torch.cuda.get_device_name() if dev == "cuda"
-                   else "cpu", torch=torch.__version__, total_time_s=time.time() - t_start)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    log(f"done in {time.time()-t_start:.0f}s")
 
 
 if __name__ == "__main__":
