@@ -171,11 +171,13 @@ class App {
   void draw_conversation_bar();
   void draw_thread();
   void draw_fit_choice();
-  void send_thread_questions(const std::vector<std::string>& questions);
+  // loss_curve: also each thread's loss over the documents (a new comparison; a follow-up keeps the curves).
+  void send_thread_questions(const std::vector<std::string>& questions, bool loss_curve);
   void sync_thread_comparison();  // the streamed answers into each thread's turns
   void draw_compare_controls();
   void draw_compare_question_results();  // panel_compare.cpp: one question, with loss curves
   void draw_compare_thread_results();    // panel_compare.cpp: the threads, turn by turn
+  void draw_thread_losses(const std::vector<std::vector<float>>& losses);  // and their loss curves
   void handle_shortcuts();
   // Recent files (settings keys recent_documents / recent_models, '|'-separated).
   void remember_recent(const std::string& key, const std::string& path);

@@ -40,7 +40,7 @@ std::string App::compare_conversation(const std::vector<RopeMethod>& methods, bo
     thread_comparison_.threads.push_back(std::move(t));
   }
   compare_threads_shown_ = true;
-  send_thread_questions(questions);
+  send_thread_questions(questions, compare_loss_);
   return "";
 }
 
@@ -53,14 +53,15 @@ std::string App::compare_follow_up() {
     if (t.turns.size() < thread_comparison_.questions.size())
       return "a thread stopped before its last question: compare the conversation again";
   compare_threads_shown_ = true;
-  send_thread_questions({question_});
+  send_thread_questions({question_}, false);
   question_.clear();
   return "";
 }
 
-void App::send_thread_questions(const std::vector<std::string>& questions) {
+void App::send_thread_questions(const std::vector<std::string>& questions, bool loss_curve) {
   ThreadCompareRequest r;
   r.questions = questions;
+  r.loss_curve = loss_curve;
   for (size_t m = 0; m < thread_comparison_.threads.size(); ++m) {
     const ConversationSettings& s = thread_comparison_.threads[m].settings;
     const RopeMethod method = parse_rope_method(s.method);

@@ -160,6 +160,7 @@ void AppSession::load_model(const std::string& path) {
       attention_ = {};
     }
     forget_cache();
+    saved_prefixes_.clear();  // other weights
     touch();
     // Token counts depend on the vocabulary: count again with the new one.
     retokenize_documents();
@@ -208,8 +209,8 @@ void AppSession::ensure_decoder(int n_ctx) {
   request.device_type = ctx_.info().type;
   const EngineOptions eo = size_decoder(request);
   if (engine_->decoder_serves(eo)) return;
+  park_live_cache();  // a saved copy restores into the new decoder too
   set_progress("Uploading weights, KV cache for " + std::to_string(n_ctx) + " tokens", 0, 0);
-  forget_cache();
   engine_->reserve(ctx_, eo);
   decoder_ctx_ = n_ctx;
 }
@@ -224,7 +225,7 @@ Answer AppSession::run_one(const AskRequest& request, const std::function<void(c
   }
   if (!engine_) throw std::runtime_error("no model is open");
   if (!doc || doc->empty()) throw std::runtime_error("there is no document: open a file or paste text");
-  forget_cache();  // generate() starts from an empty cache
+  park_live_cache();  // generate() starts from an empty cache
   const auto t0 = Clock::now();
   set_progress("Tokenizing prompt", 0, 0);
   const std::vector<int32_t> prompt = engine_->tokenize_question(*doc, request.question);

@@ -20,6 +20,7 @@
 #include "eval/sweep.h"
 #include "model/attention_probe.h"
 #include "rope/rope_schedule.h"
+#include "ui/kv_prefix_store.h"
 #include "vulkan/context.h"
 
 namespace mrrope::ui {
@@ -77,8 +78,9 @@ struct Answer {
   double seconds = 0, prefill_tps = 0, decode_tps = 0;
   std::vector<float> loss;          // per document position: NLL of the next token
   bool done = false;
-  // Chat turns: prompt tokens taken from the KV cache and run now.
-  int cached_tokens = 0, prefilled_tokens = 0;
+  // Chat turns: prompt tokens taken from the KV cache and run now; of the
+  // cached ones, those written back from the thread's saved prefix (ui/kv_prefix_store.h).
+  int cached_tokens = 0, prefilled_tokens = 0, restored_tokens = 0;
   // Set when a chat turn did not fit its window: what it needed.
   int needed_tokens = 0, window = 0;
 };
@@ -150,6 +152,9 @@ struct ChatRequest {
 struct ThreadCompareRequest {
   std::vector<std::string> questions;
   std::vector<ChatRequest> threads;
+  // Also each method's per-position loss over the documents, under its thread's
+  // schedule, once its questions are answered (thread_losses()).
+  bool loss_curve = false;
 };
 
 class AppSession {
@@ -190,6 +195,8 @@ class AppSession {
   Answer answer() const;
   std::vector<Answer> comparison() const;
   std::vector<std::vector<Answer>> thread_comparison() const;
+  // Per thread: the loss curve of the last comparison that asked for one (empty until scored).
+  std::vector<std::vector<float>> thread_losses() const;
   AttentionSnapshot attention() const;
   EvalState evaluation() const;
   Progress progress() const;
@@ -224,10 +231,18 @@ class AppSession {
   // not fit its window (what it needed already published) or cannot run.
   void run_chat(const ChatRequest& request, const std::function<void(const Answer&)>& publish);
   void run_thread_compare(const ThreadCompareRequest& request);  // app_session_thread_compare.cpp
+  void score_thread(size_t thread);  // its loss curve over the documents under the schedule set last
   void retokenize_documents();                     // app_session_documents.cpp
   // A pasted text as a document: the only one (replace) or one more.
   void add_pasted(std::string name, std::string text, bool replace);
   void forget_cache() { kv_tokens_.clear(); kv_key_.clear(); }
+  // Before the cache serves another schedule or prompt: what it holds is
+  // copied into saved_prefixes_ under its key (when the policy has room), then
+  // forgotten (app_session_prefixes.cpp).
+  void park_live_cache();
+  // For a chat turn under `table`: makes the cache hold the most of `prompt` it
+  // can, from the live cache or the key's saved copy; returns the tokens held.
+  size_t take_prefix(const RopeTable& table, const std::vector<int32_t>& prompt, int* restored);
   // Turns the attention probe on over `span` keys (off when `probe` is empty)
   // and returns the text of each prompt token, for the map over the text.
   std::vector<std::string> arm_probe(const std::optional<AttentionProbeConfig>& probe,
@@ -238,12 +253,13 @@ class AppSession {
 
   vk::Context& ctx_;
   std::unique_ptr<Engine> engine_;  // worker-owned
-  int decoder_ctx_ = 0;  // the decoder's context (part of the KV cache's key)
+  int decoder_ctx_ = 0;  // the decoder's context
   std::atomic<KvCacheType> kv_type_{KvCacheType::F16};
   // Tokens now in the KV cache and the schedule they were computed under
   // (worker-only): a chat turn keeps their common prefix with its prompt.
   std::vector<int32_t> kv_tokens_;
   std::string kv_key_;
+  KvPrefixStore saved_prefixes_;  // other schedules' threads, copied out of the cache
   std::string last_thread_rope_;  // the method whose thread the cache holds after a thread comparison
   std::vector<DocumentPart> parts_;  // worker-only; document_ is their snapshot
 
@@ -258,6 +274,7 @@ class AppSession {
   Answer answer_;
   std::vector<Answer> comparison_;
   std::vector<std::vector<Answer>> thread_comparison_;
+  std::vector<std::vector<float>> thread_losses_;
   AttentionSnapshot attention_;
   EvalState eval_;
   Progress progress_;

@@ -1,7 +1,8 @@
 // A turn of the document chat on the worker. The prompt is the documents, the
 // earlier turns and the question; the KV cache keeps the tokens of the last
 // turn (prompt and answer), so only the part after their common prefix is
-// prefilled: the documents once per schedule, then a few tokens per turn.
+// prefilled: the documents once per schedule, then a few tokens per turn. A
+// thread under another schedule is kept aside as a copy and comes back from it.
 #include <algorithm>
 #include <chrono>
 
@@ -84,14 +85,9 @@ void AppSession::run_chat(const ChatRequest& request, const std::function<void(c
   ensure_decoder(context_for(window, 0));
   GpuModel& model = engine_->model();
 
-  // The cache is reusable only under the same schedule (keys are stored rotated).
-  const std::string key = table.description + "|" + std::to_string(decoder_ctx_);
-  if (key != kv_key_) kv_tokens_.clear(), kv_key_ = key;
-  size_t shared = 0;
-  // At least the last prompt token is run again: its logits start the answer.
-  while (shared < kv_tokens_.size() && shared + 1 < prompt.size() && kv_tokens_[shared] == prompt[shared]) ++shared;
-  model.truncate(static_cast<int>(shared));
-  kv_tokens_.resize(shared);
+  // The cache is reusable only under the same schedule (keys are stored rotated):
+  // the live cache's, or this schedule's thread's saved copy (app_session_prefixes.cpp).
+  const size_t shared = take_prefix(table, prompt, &a.restored_tokens);
   a.cached_tokens = static_cast<int>(shared);
   a.prefilled_tokens = a.prompt_tokens - a.cached_tokens;
 

@@ -41,7 +41,7 @@ void AppSession::run_eval(const EvalRequest& request) {
 
 void AppSession::run_eval_job(const EvalRequest& request) {
   const auto t0 = std::chrono::steady_clock::now();
-  forget_cache();  // the sweep fills the KV cache with its own prompts
+  park_live_cache();  // the sweep fills the KV cache with its own prompts
   {
     std::lock_guard lock(mutex_);
     eval_.queued = false;

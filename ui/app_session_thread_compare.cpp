@@ -1,7 +1,8 @@
 // Side by side over a conversation, on the worker: each method's thread runs
 // its questions in order through run_chat, so within a thread the documents and
 // earlier turns come from the KV cache as in a single conversation. There is
-// one cache: a thread starts by prefilling again when another method ran last.
+// one cache: when another method ran last, a thread comes back from its saved
+// copy (app_session_prefixes.cpp), or prefills again if the policy had no room.
 #include <numeric>
 
 #include "ui/app_session.h"
@@ -20,6 +21,7 @@ void AppSession::compare_threads(const ThreadCompareRequest& request) {
   {
     std::lock_guard lock(mutex_);
     thread_comparison_.assign(request.threads.size(), {});
+    if (request.loss_curve) thread_losses_.assign(request.threads.size(), {});  // a follow-up keeps the curves
   }
   touch();
   enqueue("Comparing methods", [this, request] { run_thread_compare(request); });
@@ -59,8 +61,42 @@ void AppSession::run_thread_compare(const ThreadCompareRequest& request) {
       if (!result.error.empty() || result.stop_reason == "stopped") break;  // this thread ends here
       turn.history.emplace_back(turn.ask.question, result.text);
     }
+    if (request.loss_curve && !cancel_) score_thread(m);
     if (cancel_) break;
   }
+}
+
+void AppSession::score_thread(size_t thread) {
+  std::shared_ptr<const std::string> doc;
+  {
+    std::lock_guard lock(mutex_);
+    if (document_) doc = document_->text;
+  }
+  if (!doc || !engine_) return;
+  park_live_cache();  // scoring fills the cache: the thread's prefix is kept for its next turn
+  const std::vector<int32_t> tokens = engine_->tokenize_prompt(*doc);
+  ensure_decoder(context_for(static_cast<int>(tokens.size()), 0));
+  std::string method = "thread";
+  {
+    std::lock_guard lock(mutex_);
+    if (thread < thread_comparison_.size() && !thread_comparison_[thread].empty())
+      method = thread_comparison_[thread].front().method;
+  }
+  std::vector<float> nll =
+      engine_->score(tokens, [&](int done, int total) { set_progress("Loss curve (" + method + ")", done, total); },
+                     &cancel_)
+          .nll;
+  if (cancel_) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (thread < thread_losses_.size()) thread_losses_[thread] = std::move(nll);
+  }
+  touch();
+}
+
+std::vector<std::vector<float>> AppSession::thread_losses() const {
+  std::lock_guard lock(mutex_);
+  return thread_losses_;
 }
 
 std::vector<std::vector<Answer>> AppSession::thread_comparison() const {

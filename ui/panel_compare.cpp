@@ -53,10 +53,8 @@ void App::draw_compare_controls() {
   const int chosen = compare_methods_.size();
   ImGui::SetNextItemWidth(300);
   ImGui::Combo("questions", &compare_source_, kSources, IM_ARRAYSIZE(kSources));
-  if (compare_source_ == 0) {
-    ImGui::SameLine();
-    ImGui::Checkbox("loss curve over the document", &compare_loss_);
-  }
+  ImGui::SameLine();
+  ImGui::Checkbox("loss curve over the document", &compare_loss_);
   const bool has_answered = !questions_to_compare(conversation_, "").empty();
   const bool source_ok = compare_source_ == 0 ? !question_.empty()
                          : compare_source_ == 1 ? has_answered
@@ -130,6 +128,39 @@ void App::draw_compare_question_results() {
   ImGui::EndTable();
 }
 
+// Each thread's loss per position over the documents, under its schedule, on one scale.
+void App::draw_thread_losses(const std::vector<std::vector<float>>& losses) {
+  const ThreadComparison& tc = thread_comparison_;
+  bool any = false;
+  float loss_max = 0;
+  for (const auto& l : losses)
+    for (float v : l) any = true, loss_max = std::max(loss_max, v);
+  if (!any) return;
+  ImGui::Separator();
+  ImGui::TextDisabled("Loss per position over the documents, under each thread's schedule");
+  if (!ImGui::BeginTable("thread_loss", int(tc.threads.size()), ImGuiTableFlags_BordersInnerV)) return;
+  for (size_t m = 0; m < tc.threads.size(); ++m) {
+    ImGui::TableNextColumn();
+    if (m >= losses.size() || losses[m].empty()) {
+      ImGui::TextDisabled("-");
+      continue;
+    }
+    const std::vector<float>& l = losses[m];
+    double mean = 0;
+    for (float v : l) mean += v;
+    mean /= double(l.size());
+    const auto curve = smooth(l, std::max(1, int(l.size() / 64)));
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "%s: mean NLL %.3f (ppl %.1f)", tc.threads[m].settings.method.c_str(), mean,
+                  std::exp(mean));
+    ImGui::PushID(int(m));
+    ImGui::PlotLines("##thread_loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+                     ImVec2(ImGui::GetContentRegionAvail().x, 90));
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
 void App::draw_compare_thread_results() {
   const ThreadComparison& tc = thread_comparison_;
   ImGui::PushTextWrapPos(0.0f);  // a narrow window wraps the lines rather than cutting them (and the PNG with them)
@@ -160,6 +191,7 @@ void App::draw_compare_thread_results() {
     }
     ImGui::PopID();
   }
+  draw_thread_losses(session_.thread_losses());
   ImGui::PopTextWrapPos();
 }
 

@@ -384,17 +384,22 @@ const std::vector<Script::Command>& Script::commands() {
            return s.fail(line, "the conversation has " + std::to_string(have) + " turns, expected " + line.arg);
          return Done::Next;
        }},
-      {"expect-reuse", "", "the last turn prefilled fewer tokens than it took from the KV cache",
+      {"expect-reuse", "[restored]",
+       "the last turn prefilled fewer tokens than it took from the KV cache (restored: from the thread's saved copy)",
        [](S& s, App& app, const Line& line) {
          const auto& turns = app.conversation().turns;
          if (turns.size() < 2) return s.fail(line, "expect-reuse needs two turns or more");
+         if (!line.arg.empty() && line.arg != "restored") return s.fail(line, "expect-reuse takes nothing or restored");
          const ConversationTurn& t = turns.back();
          if (t.cached_tokens <= 0 || t.prefilled_tokens >= t.cached_tokens)
            return s.fail(line, "the last turn took " + std::to_string(t.cached_tokens) +
                                    " prompt tokens from the cache and prefilled " +
                                    std::to_string(t.prefilled_tokens) + ": the documents were not reused");
-         std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache, %d prefilled\n", turns.size(),
-                      t.prompt_tokens, t.cached_tokens, t.prefilled_tokens);
+         const int restored = app.session().answer().restored_tokens;
+         if (line.arg == "restored" && restored <= 0)
+           return s.fail(line, "the last turn's cached tokens were not restored from a saved copy");
+         std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache (%d restored), %d prefilled\n",
+                      turns.size(), t.prompt_tokens, t.cached_tokens, restored, t.prefilled_tokens);
          return Done::Next;
        }},
       {"expect-fit", "", "the next turn does not fit: the choice is showing",
@@ -436,6 +441,24 @@ const std::vector<Script::Command>& Script::commands() {
          if (const std::string why = app.compare_follow_up(); !why.empty()) return s.fail(line, why);
          return Done::Next;
        }},
+      {"expect-compare-loss", "",
+       "every thread of the side by side has its loss curve over the documents (a point per document token but the last)",
+       [](S& s, App& app, const Line& line) {
+         const ThreadComparison& tc = app.thread_comparison();
+         if (tc.empty()) return s.fail(line, "no side-by-side conversation");
+         const auto losses = app.session().thread_losses();
+         const auto doc = app.session().document();
+         const size_t points = doc && doc->tokens > 0 ? size_t(doc->tokens) : 0;  // BOS + tokens, the last predicts nothing
+         for (size_t m = 0; m < tc.threads.size(); ++m) {
+           const size_t have = m < losses.size() ? losses[m].size() : 0;
+           if (have == 0 || have != points)
+             return s.fail(line, tc.threads[m].settings.method + "'s thread has a loss curve of " +
+                                     std::to_string(have) + " points, expected " + std::to_string(points));
+           std::fprintf(stderr, "mrrope-app: %s thread: loss curve of %zu points\n",
+                        tc.threads[m].settings.method.c_str(), have);
+         }
+         return Done::Next;
+       }},
       {"compare-export", "[DIR]", "export the side by side (default side_by_side/)",
        [](S& s, App& app, const Line& line) {
          std::vector<std::string> written;
@@ -459,18 +482,22 @@ const std::vector<Script::Command>& Script::commands() {
          }
          return Done::Next;
        }},
-      {"expect-compare-reuse", "", "every thread's second turn took the documents from its KV cache",
+      {"expect-compare-reuse", "[N]", "every thread's turn N (default 2) took the documents from its KV cache",
        [](S& s, App& app, const Line& line) {
          const ThreadComparison& tc = app.thread_comparison();
          if (tc.empty()) return s.fail(line, "no side-by-side conversation");
+         const int n = line.arg.empty() ? 2 : parse_int("expect-compare-reuse", line.arg);
+         if (n < 2) return s.fail(line, "turn 1 has nothing cached: N is 2 or more");
+         const std::string turn_name = "turn " + std::to_string(n);
          for (const Conversation& t : tc.threads) {
-           if (t.turns.size() < 2) return s.fail(line, t.settings.method + "'s thread has fewer than 2 turns");
-           const ConversationTurn& turn = t.turns[1];
+           if (t.turns.size() < size_t(n)) return s.fail(line, t.settings.method + "'s thread has no " + turn_name);
+           const ConversationTurn& turn = t.turns[size_t(n) - 1];
            if (turn.cached_tokens <= 0 || turn.prefilled_tokens >= turn.cached_tokens)
-             return s.fail(line, t.settings.method + "'s turn 2 took " + std::to_string(turn.cached_tokens) +
+             return s.fail(line, t.settings.method + "'s " + turn_name + " took " + std::to_string(turn.cached_tokens) +
                                      " tokens from the cache and prefilled " + std::to_string(turn.prefilled_tokens));
-           std::fprintf(stderr, "mrrope-app: %s turn 2: %d prompt tokens, %d from the cache, %d prefilled\n",
-                        t.settings.method.c_str(), turn.prompt_tokens, turn.cached_tokens, turn.prefilled_tokens);
+           std::fprintf(stderr, "mrrope-app: %s %s: %d prompt tokens, %d from the cache, %d prefilled\n",
+                        t.settings.method.c_str(), turn_name.c_str(), turn.prompt_tokens, turn.cached_tokens,
+                        turn.prefilled_tokens);
          }
          return Done::Next;
        }},

@@ -23,6 +23,8 @@
 
 namespace mrrope {
 
+struct KvPrefix;  // model/kv_prefix.h
+
 struct GpuModelOptions {
   int n_ctx = 0;          // KV cache capacity; 0 = the model's training context
   // Tokens per forward call (prefill chunk); 0 picks it from the device's
@@ -94,6 +96,12 @@ class GpuModel {
   void reset();
   // Forgets everything after position n (keeps a shared prefix).
   void truncate(int n) { n_past_ = std::min(n_past_, n); }
+  // The cache's first n positions copied out, and written back (then n_past()
+  // is the copy's length): a prompt's prefix kept while the cache serves
+  // others (model/kv_prefix.cpp). restore throws std::invalid_argument when the
+  // copy is of another model or cache type, or longer than the context.
+  KvPrefix save_prefix(int n) const;
+  void restore_prefix(const KvPrefix& prefix);
   const ModelConfig& config() const { return c_; }
   const MemoryEstimate& memory() const { return memory_; }
   // Per-dispatch GPU times of the last forward call (options.profile).

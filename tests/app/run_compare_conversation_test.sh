@@ -4,9 +4,12 @@
 # made to fit by dropping the oldest turn (it runs: generation starts, then
 # it is stopped and taken back). Then the conversation's two questions under
 # none and mrrope-pro, each method in its own thread (its second turn must take
-# the document from the KV cache), a follow-up asked in every thread, the
+# the document from the KV cache), a follow-up asked in every thread (each
+# thread's prefix kept: the one that did not run last restores its copy), the
 # Markdown/JSON export, and the PNG in a small window, so it must be paged; it
-# must show the question the comparison ran with, not the box's text.
+# must show the question the comparison ran with, not the box's text. Each
+# thread has its loss curve over the document. Last, a
+# Q&A turn after it all must restore its thread's saved prefix.
 # Args: APP PNG_CHECKER OUTDIR SOURCE_DIR.
 set -euo pipefail
 app=$1 check=$2 out=$3 src=$4
@@ -48,14 +51,24 @@ compare-conversation none mrrope-pro
 wait
 expect-compare-turns 2
 expect-compare-reuse
+# Each method's loss over the document under its thread's schedule (the tab's "loss curve" is on by default).
+expect-compare-loss
 question And who was his father?
 compare-follow-up
 wait
 expect-compare-turns 3
+# Each thread's follow-up reused its prefix: the one that did not run last came back from its saved copy.
+expect-compare-reuse 3
 compare-export export
 question typed after the comparison
 resize 900 300
 compare-png shots/side_by_side.png
+# Back in the Q&A thread after the side by side: its prefix comes back from the saved copy, not a prefill.
+tab Q&A
+question Where was he king?
+ask
+wait
+expect-reuse restored
 quit
 SCRIPT
 "$app" --headless --script "$out/compare.script" --out "$out" 2> "$out/app.log" || {
