@@ -1,9 +1,11 @@
-// PNG export of the attention heatmap and the side-by-side answers: the
-// request, the panels' rectangles, and the crop of the captured frame (page by
-// page for a panel that scrolls: see ui/panel_png.h).
+// PNG export of the attention heatmap and the side-by-side answers. The
+// heatmap is rendered from the probe's data, the whole map at full resolution
+// (ui/attention_map_image.h); the side by side is cropped from captured frames
+// (page by page when it scrolls: see ui/panel_png.h).
 #include <imgui.h>
 
 #include "ui/app.h"
+#include "ui/attention_map_image.h"
 
 namespace mrrope::ui {
 
@@ -13,6 +15,14 @@ std::string App::request_panel_png(PanelShot which, const std::string& path) {
     return "no attention map yet: ask a question with 'watch attention' on first";
   if (which == PanelShot::Compare && session_.comparison().empty() && thread_comparison_.empty())
     return "no side-by-side answers yet: run side by side first";
+  if (which == PanelShot::Attention) {  // the whole map from the probe's data, not the screen's crop
+    const AttentionSnapshot snap = session_.attention();
+    const Image map = render_attention_map(snap.probe, {attention_.log_scale, attention_.mask_sink});
+    if (map.width == 0) return "the attention map has no rows yet";
+    panel_png_result_ = write_panel_png(map, {0, 0, map.width, map.height}, path.empty() ? default_panel_png_path(which) : path);
+    panel_png_result_.which = which;
+    return "";
+  }
   PanelPngJob job;
   job.which = which;
   job.path = path.empty() ? default_panel_png_path(which) : path;

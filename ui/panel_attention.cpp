@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include "ui/app.h"
+#include "ui/attention_map_image.h"
 
 namespace mrrope::ui {
 namespace {
@@ -40,9 +41,9 @@ std::vector<TextUnit> split_units(const std::vector<std::string>& pieces, bool p
   return units;
 }
 
-ImU32 heat(float t) {  // 0..1 -> dark blue .. yellow
-  t = std::clamp(t, 0.0f, 1.0f);
-  return ImColor(ImVec4(0.1f + 0.9f * t, 0.1f + 0.8f * t * t, 0.35f * (1 - t) + 0.1f, 1.0f));
+ImU32 heat(float t) {  // the colour scale Save PNG writes with (ui/attention_map_image.h)
+  const MapColour c = heat_colour(t);
+  return IM_COL32(c.r, c.g, c.b, 255);
 }
 
 }  // namespace
@@ -105,25 +106,18 @@ void App::draw_attention_tab() {
   ImGui::BeginGroup();
   {
     const int g = r.grid;
-    const int used = r.block > 0 ? std::min(g, (r.tokens + r.block - 1) / r.block) : 0;
-    float lo = 1e30f, hi = 0;
-    for (int row = 0; row < used; ++row)
-      for (int col = 0; col <= row && col < used; ++col) {
-        if (v.mask_sink && col == 0) continue;
-        const float x = r.map[size_t(row) * g + col];
-        if (x > 0) lo = std::min(lo, x), hi = std::max(hi, x);
-      }
+    const AttentionMapStyle style{v.log_scale, v.mask_sink};
+    const AttentionMapRange range = attention_map_range(r, style);
+    const int used = range.used;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(p, ImVec2(p.x + map_size, p.y + map_size), IM_COL32(20, 20, 26, 255));
+    dl->AddRectFilled(p, ImVec2(p.x + map_size, p.y + map_size),
+                      IM_COL32(kMapBackground.r, kMapBackground.g, kMapBackground.b, 255));
     const float cell = used > 0 ? map_size / used : map_size;
     for (int row = 0; row < used; ++row)
       for (int col = 0; col <= row && col < used; ++col) {
-        float x = r.map[size_t(row) * g + col];
         if (v.mask_sink && col == 0) continue;
-        float t = 0;
-        if (x > 0 && hi > 0)
-          t = v.log_scale ? (std::log(x) - std::log(lo)) / std::max(1e-6f, std::log(hi) - std::log(lo)) : x / hi;
+        const float t = attention_map_level(r.map[size_t(row) * g + col], range, style);
         dl->AddRectFilled(ImVec2(p.x + col * cell, p.y + row * cell), ImVec2(p.x + (col + 1) * cell, p.y + (row + 1) * cell),
                           heat(t));
       }
@@ -144,7 +138,6 @@ void App::draw_attention_tab() {
           if (key >= units[i].begin && key < units[i].end) v.selected_unit = v.jump_to_unit = int(i);
       }
     }
-    note_panel_rect(PanelShot::Attention, p.x, p.y, p.x + map_size, p.y + map_size);  // for Save PNG
     ImGui::TextDisabled("pooled map: rows = queries, columns = keys (%s)", v.log_scale ? "log" : "linear");
     draw_panel_png_button(PanelShot::Attention);
   }

@@ -33,7 +33,8 @@ screenshot whole.png
 quit
 SCRIPT
 "$app" --headless --script "$out/png.script" --out "$out"
-"$check" "$out/shots/attention.png" 200 200
+# The whole map at full resolution (cells of whole pixels, at least 1024 a side), not the on-screen crop.
+"$check" "$out/shots/attention.png" 1024 1024
 "$check" "$out/shots/side_by_side.png" 400 100
 
 # Nothing to export yet: a clear refusal, not a crash or an empty file.
