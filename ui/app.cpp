@@ -9,6 +9,8 @@
 
 #include <imgui.h>
 
+#include "ui/click_targets.h"
+
 namespace mrrope::ui {
 
 App::App(AppSession& session, Settings& settings, bool scripted)
@@ -236,7 +238,7 @@ void App::draw_status_bar() {
     const float fraction = p.total > 0 ? float(p.fraction()) : float(std::fmod(ImGui::GetTime() * 0.5, 1.0));
     ImGui::ProgressBar(fraction, ImVec2(ImGui::GetContentRegionAvail().x * 0.6f, 0), overlay);
     ImGui::SameLine();
-    if (ImGui::Button("Cancel")) session_.cancel();
+    if (button("Cancel")) session_.cancel();
   } else {
     ImGui::TextDisabled("| idle");
   }
@@ -248,7 +250,7 @@ void App::draw_status_bar() {
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", err.c_str());
     ImGui::SameLine();
-    if (ImGui::SmallButton("Dismiss")) session_.clear_error();
+    if (small_button("Dismiss")) session_.clear_error();
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "ui/app.h"
 #include "ui/attention_map_image.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 
@@ -87,7 +88,7 @@ void App::panel_png_captured(const Image& frame) {
 void App::draw_panel_png_button(PanelShot which) {
   ImGui::PushID(int(which));
   ImGui::BeginDisabled(panel_png_.has_value());
-  if (ImGui::SmallButton("Save PNG")) {
+  if (small_button("Save PNG")) {
     const std::string why = request_panel_png(which);
     if (!why.empty()) panel_png_result_ = {which, "", 0, 0, 1, why};
   }

@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "ui/app.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -53,7 +54,7 @@ void App::remember_recent(const std::string& key, const std::string& path) {
 bool App::draw_recent_menu(const char* id, const std::string& key, std::string* picked) {
   const std::vector<std::string> list = recent(key);
   ImGui::BeginDisabled(list.empty());
-  if (ImGui::Button(id)) ImGui::OpenPopup(id);
+  if (button(id)) ImGui::OpenPopup(id);
   ImGui::EndDisabled();
   bool chosen = false;
   if (ImGui::BeginPopup(id)) {

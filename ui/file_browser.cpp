@@ -5,6 +5,8 @@
 
 #include <imgui.h>
 
+#include "ui/click_targets.h"
+
 namespace mrrope::ui {
 namespace fs = std::filesystem;
 
@@ -44,12 +46,12 @@ std::optional<std::string> FileBrowser::draw() {
   std::optional<std::string> picked;
   ImGui::PushID(id_.c_str());
   ImGui::TextDisabled("%s", dir_.c_str());
-  if (ImGui::SmallButton("Up")) {
+  if (small_button("Up")) {
     dir_ = fs::path(dir_).parent_path().string();
     list();
   }
   ImGui::SameLine();
-  if (ImGui::SmallButton("Close")) open_ = false;
+  if (small_button("Close")) open_ = false;
   ImGui::BeginChild("listing", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 8), true);
   if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
   std::string enter;

@@ -10,6 +10,7 @@
 
 #include "ui/app.h"
 #include "ui/attention_map_image.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -73,7 +74,7 @@ void App::draw_attention_tab() {
   ImGui::Checkbox("paragraphs", &v.per_paragraph);
   ImGui::SameLine();
   ImGui::BeginDisabled(session_.busy() || !model_ || !document_ || document_->tokens == 0);
-  if (ImGui::Button("Run with these settings")) {
+  if (button("Run with these settings")) {
     probe_during_ask_ = true;
     ask();
   }

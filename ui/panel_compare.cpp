@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include "ui/app.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -61,24 +62,24 @@ void App::draw_compare_controls() {
                                                 : has_answered && !question_.empty();
   const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && source_ok;
   ImGui::BeginDisabled(!ok || session_.busy());
-  if (ImGui::Button("Run side by side")) {
+  if (button("Run side by side")) {
     if (compare_source_ == 0) compare(compare_methods_.in_registry_order());
     else compare_message_ = compare_conversation(compare_methods_.in_registry_order(), compare_source_ == 2);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!session_.busy());
-  if (ImGui::Button("Stop##compare")) session_.cancel();
+  if (button("Stop##compare")) session_.cancel();
   ImGui::EndDisabled();
   const bool threads = compare_threads_shown_ && !thread_comparison_.empty();
   if (threads) {
     ImGui::SameLine();
     ImGui::BeginDisabled(session_.busy() || question_.empty());
-    if (ImGui::Button("Ask the question box in every thread")) compare_message_ = compare_follow_up();
+    if (button("Ask the question box in every thread")) compare_message_ = compare_follow_up();
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(session_.busy());
-    if (ImGui::Button("Export##compare")) export_thread_comparison("");
+    if (button("Export##compare")) export_thread_comparison("");
     ImGui::EndDisabled();
   }
   if (threads || !session_.comparison().empty()) {
@@ -121,7 +122,7 @@ void App::draw_compare_question_results() {
                          ImVec2(ImGui::GetContentRegionAvail().x, 90));
         ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
       }
-      if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(a.text.c_str());
+      if (small_button("Copy")) ImGui::SetClipboardText(a.text.c_str());
     }
     ImGui::PopID();
   }

@@ -10,6 +10,7 @@
 #include "rope/rope_methods.h"
 #include "ui/app.h"
 #include "ui/format.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -42,20 +43,20 @@ void App::draw_document_panel() {
   const bool enter = ImGui::InputTextWithHint("##doc_path", "a .txt, .md, .pdf or .html file (or drop one here)",
                                               &document_path_, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
-  if (ImGui::Button("Browse##doc")) {
+  if (button("Browse##doc")) {
     std::string start = document_path_;
     if (start.empty() && !model_path_.empty())
       start = (std::filesystem::path(model_path_).parent_path() / "samples").string();
     document_browser_.open(start);
   }
   ImGui::SameLine();
-  if (ImGui::Button("Add##doc") || enter) open_document(document_path_);
+  if (button("Add##doc") || enter) open_document(document_path_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("adds the file to the conversation's documents (Ctrl+O browses)");
   ImGui::SameLine();
   if (std::string picked; draw_recent_menu("Recent##docs", "recent_documents", &picked)) open_document(picked);
   if (auto picked = document_browser_.draw()) open_document(*picked);
 
-  if (ImGui::Button("Paste from clipboard")) {
+  if (button("Paste from clipboard")) {
     const char* clip = ImGui::GetClipboardText();
     std::string text = clip ? clip : "";
     if (text.empty()) document_message_ = "The clipboard holds no text.";
@@ -64,7 +65,7 @@ void App::draw_document_panel() {
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(paste_.empty());
-  if (ImGui::Button("Add typed text")) {
+  if (button("Add typed text")) {
     session_.add_document_text("typed text", paste_);
     paste_.clear();
   }
@@ -80,7 +81,7 @@ void App::draw_document_panel() {
     ImGui::TextColored(ImColor(colors::kWarning), "%s", m.c_str());
     ImGui::PopTextWrapPos();
     ImGui::SameLine();
-    if (ImGui::SmallButton("OK##docmsg")) session_.clear_document_message();
+    if (small_button("OK##docmsg")) session_.clear_document_message();
   }
 
   if (!document_) {
@@ -92,7 +93,7 @@ void App::draw_document_panel() {
   for (size_t i = 0; i < d.parts.size(); ++i) {
     const DocumentPart& p = d.parts[i];
     ImGui::PushID(static_cast<int>(i));
-    if (ImGui::SmallButton("x")) session_.remove_document(i);
+    if (small_button("x")) session_.remove_document(i);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("remove it from the conversation");
     ImGui::PopID();
     ImGui::SameLine();

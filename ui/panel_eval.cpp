@@ -16,6 +16,7 @@
 #include "ui/app.h"
 #include "ui/eval_grid.h"
 #include "ui/format.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -165,7 +166,7 @@ void App::draw_eval_controls(const EvalState& state) {
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   if (ImGui::InputTextWithHint("Lengths (tokens)", "512, 1K, 2048", &eval_.lengths)) eval_.lengths_auto = false;
   ImGui::SameLine();
-  if (ImGui::SmallButton("1x 2x 4x 8x native")) eval_.lengths_auto = true;
+  if (small_button("1x 2x 4x 8x native")) eval_.lengths_auto = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("lengths from the model's native context: %s", default_lengths().c_str());
 
   if (eval_.task != "ppl") {
@@ -206,11 +207,11 @@ void App::draw_eval_controls(const EvalState& state) {
   }
 
   ImGui::BeginDisabled(busy || plan[0] == '!');
-  if (ImGui::Button("Run sweep")) run_evaluation();
+  if (button("Run sweep")) run_evaluation();
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!state.busy());
-  if (ImGui::Button("Cancel##eval")) session_.cancel();
+  if (button("Cancel##eval")) session_.cancel();
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (plan[0] == '!') ImGui::TextColored(ImColor(colors::kError), "%s", plan.c_str() + 1);
@@ -288,7 +289,7 @@ void App::draw_eval_export(const EvalState& state) {
   ImGui::InputTextWithHint("##export_dir", "~/mrrope-results/<date-time>", &eval_.export_dir);
   ImGui::SameLine();
   ImGui::BeginDisabled(state.rows() == 0);
-  if (ImGui::Button("Export CSV + JSON + PNG")) export_evaluation(eval_.export_dir);
+  if (button("Export CSV + JSON + PNG")) export_evaluation(eval_.export_dir);
   ImGui::EndDisabled();
   const EvalExport& x = eval_.last_export;
   if (!x.error.empty()) ImGui::TextColored(ImColor(colors::kError), "Export failed: %s", x.error.c_str());

@@ -9,6 +9,7 @@
 
 #include "ui/app.h"
 #include "ui/format.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -100,7 +101,7 @@ void App::draw_method_panel() {
   if (rope_method_info(method_.method).uses & kUsesLambdas) {
     ImGui::TextDisabled("Custom lambdas (one per pair, >= 1, comma or newline separated)");
     ImGui::InputTextMultiline("##lambda", &method_.custom_lambda, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
-    if (model_ && ImGui::SmallButton("Fill: geometric ramp to S")) method_.custom_lambda = custom_ramp();
+    if (model_ && small_button("Fill: geometric ramp to S")) method_.custom_lambda = custom_ramp();
     if (method_.custom_lambda.empty()) ImGui::TextDisabled("(empty: the geometric ramp to S is used)");
     else try {
       parse_custom_schedule(method_.custom_lambda);

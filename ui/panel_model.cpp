@@ -6,6 +6,7 @@
 
 #include "ui/app.h"
 #include "ui/format.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 
@@ -13,9 +14,9 @@ void App::draw_model_panel() {
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open  Recent ").x - ImGui::GetStyle().ItemSpacing.x * 3);
   const bool enter = ImGui::InputText("##model_path", &model_path_, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
-  if (ImGui::Button("Browse")) model_browser_.open(std::filesystem::path(model_path_).parent_path().string());
+  if (button("Browse")) model_browser_.open(std::filesystem::path(model_path_).parent_path().string());
   ImGui::SameLine();
-  if (ImGui::Button("Open") || enter) open_model(model_path_);
+  if (button("Open") || enter) open_model(model_path_);
   ImGui::SameLine();
   if (std::string picked; draw_recent_menu("Recent##models", "recent_models", &picked)) open_model(picked);
   if (auto picked = model_browser_.draw()) open_model(*picked);

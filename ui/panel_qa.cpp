@@ -7,21 +7,22 @@
 
 #include "rope/rope_methods.h"
 #include "ui/app.h"
+#include "ui/click_targets.h"
 
 namespace mrrope::ui {
 
 void App::draw_conversation_bar() {
   const bool busy = session_.busy();
   ImGui::BeginDisabled(busy);
-  if (ImGui::Button("New conversation")) new_conversation();
+  if (button("New conversation")) new_conversation();
   ImGui::SameLine();
-  if (ImGui::Button("Save")) save_conversation(conversation_path_);
+  if (button("Save")) save_conversation(conversation_path_);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%s", conversation_path_.empty() ? "into ~/mrrope-conversations/" : conversation_path_.c_str());
   ImGui::SameLine();
-  if (ImGui::Button("Open...")) conversation_browser_.open(conversation_path_.empty() ? "" : conversation_path_);
+  if (button("Open...")) conversation_browser_.open(conversation_path_.empty() ? "" : conversation_path_);
   ImGui::SameLine();
-  if (ImGui::Button("Export")) export_conversation(export_dir_);
+  if (button("Export")) export_conversation(export_dir_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("conversation.md and conversation.json (with every setting)");
   ImGui::EndDisabled();
   if (auto picked = conversation_browser_.draw()) open_conversation(*picked);
@@ -55,7 +56,7 @@ void App::draw_thread() {
                           t.in_context ? "" : " | dropped from the context");
     if (t.done && !t.answer.empty()) {
       ImGui::SameLine();
-      if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(t.answer.c_str());
+      if (small_button("Copy")) ImGui::SetClipboardText(t.answer.c_str());
     }
     if (!t.in_context) ImGui::PopStyleVar();
     ImGui::Separator();
@@ -79,15 +80,15 @@ void App::draw_fit_choice() {
   std::snprintf(label, sizeof label, "Use S = %.1f (prefills the documents again)", larger);
   if (!rope_method_takes_user_scale(method_.method))
     std::snprintf(label, sizeof label, "Larger context (%d tokens, prefills again)", f.needed);
-  if (ImGui::Button(label)) resolve_fit(true);
+  if (button(label)) resolve_fit(true);
   ImGui::SameLine();
   ImGui::BeginDisabled(f.drop < 0);
   char drop[64];
   std::snprintf(drop, sizeof drop, "Drop the oldest %d turn%s", std::max(f.drop, 0), f.drop == 1 ? "" : "s");
-  if (ImGui::Button(f.drop < 0 ? "Dropping turns is not enough" : drop)) resolve_fit(false);
+  if (button(f.drop < 0 ? "Dropping turns is not enough" : drop)) resolve_fit(false);
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("Cancel##fit")) fit_.reset();
+  if (button("Cancel##fit")) fit_.reset();
 }
 
 void App::draw_qa_tab() {
@@ -103,18 +104,18 @@ void App::draw_qa_tab() {
                                                     ImVec2(-1, ImGui::GetTextLineHeight() * 2.6f),
                                                     ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::BeginDisabled(busy || !ready);
-  if (ImGui::Button("Ask (Ctrl+Enter)") || (ctrl_enter && ready && !busy)) ask();
+  if (button("Ask (Ctrl+Enter)") || (ctrl_enter && ready && !busy)) ask();
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!busy);
-  if (ImGui::Button("Stop (Esc)")) stop();
+  if (button("Stop (Esc)")) stop();
   ImGui::EndDisabled();
   ImGui::SameLine();
   const bool has_last = !conversation_.turns.empty() && pending_turn_ < 0;
   ImGui::BeginDisabled(busy || !has_last);
-  if (ImGui::Button("Regenerate")) regenerate();
+  if (button("Regenerate")) regenerate();
   ImGui::SameLine();
-  if (ImGui::Button("Edit last question")) edit_last();
+  if (button("Edit last question")) edit_last();
   ImGui::EndDisabled();
   if (!ready && !busy) {
     ImGui::SameLine();

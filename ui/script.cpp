@@ -308,6 +308,9 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) { return s.wait_for_worker(app, line); }},
       {"wait-phase", "prefill|generation [FRACTION]", "until a job is part-way (0..1 of the phase), for screenshots",
        [](S& s, App& app, const Line& line) { return s.wait_phase(app, line); }},
+      {"click", "LABEL", "press the button labelled LABEL (\"Ask\" for \"Ask (Ctrl+Enter)\"; \"Stop##compare\" when two match)"
+       " with ImGui's mouse, and check it reported the press",
+       [](S& s, App& app, const Line& line) { return s.click(app, line); }},
       {"cancel", "", "as the Cancel button: the running job stops, finished sweep runs stay",
        [](S&, App& app, const Line&) {
          app.session().cancel();
@@ -571,6 +574,15 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) { return s.panel_png(app, line, true); }},
       {"compare-png", "FILE.png", "as the side-by-side answers' Save PNG, paged when taller than the view",
        [](S& s, App& app, const Line& line) { return s.panel_png(app, line, false); }},
+      {"wait-png", "", "until a Save PNG in progress (a clicked button) has written its file; fails on its error",
+       [](S& s, App& app, const Line& line) {
+         if (const Done d = s.hold_until(!app.panel_png_pending(), line, "the PNG"); d != Done::Next) return d;
+         const PanelPngResult& r = app.panel_png_result();
+         if (!r.error.empty()) return s.fail(line, r.error);
+         if (r.path.empty()) return s.fail(line, "no Save PNG was asked for");
+         std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
+         return Done::Next;
+       }},
       {"dump-windows", "FILE.json", "the windows drawn last frame and a few facts about the session",
        [](S& s, App& app, const Line& line) {
          s.dump_windows(app, s.output_path(line.arg));

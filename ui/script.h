@@ -33,6 +33,9 @@ class Script {
   std::optional<std::string> step(App& app);
   void save_capture(const std::string& path, const Image& image);
   bool finished() const { return finished_; }
+  // Call after the platform's new frame and before ImGui::NewFrame: a `click`
+  // in progress sets ImGui's mouse (the platform's would overwrite it).
+  void apply_input() const;
   // `resize W H` (exercises swapchain recreation) and `content-scale S` (as
   // a move to a monitor with another DPI) act on this target.
   void set_target(FrameTarget* target) { target_ = target; }
@@ -64,6 +67,7 @@ class Script {
   Done wait_for_worker(App& app, const Line& line);
   Done wait_phase(App& app, const Line& line);
   Done panel_png(App& app, const Line& line, bool attention);  // attention-png / compare-png
+  Done click(App& app, const Line& line);                      // script_click.cpp
   // Holds the line until `ready`, failing with `what` after the time limit.
   Done hold_until(bool ready, const Line& line, const std::string& what);
   void dump_windows(App& app, const std::string& path);
@@ -81,6 +85,14 @@ class Script {
   bool finished_ = false, failed_ = false;
   std::string failure_;
   std::string capture_;  // the screenshot a command asked for this frame
+  // A `click` in progress: the button's label and centre, the step (1 hover,
+  // 2 press, 3 release, 4 check) and its press count before.
+  struct Click {
+    std::string label;
+    float x = 0, y = 0;
+    int step = 0, presses_before = 0;
+  };
+  Click click_;
 };
 
 }  // namespace mrrope::ui

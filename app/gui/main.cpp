@@ -125,6 +125,7 @@ int run(int argc, char** argv) {
       if (script && script->finished()) break;
       ImGui_ImplVulkan_NewFrame();
       window->new_frame();
+      if (script) script->apply_input();  // a scripted click's mouse, over the platform's
       ImGui::NewFrame();
       app.draw();
       ImGui::Render();
