@@ -253,6 +253,21 @@ const std::vector<Script::Command>& Script::commands() {
          app.drop_files(paths);  // as GLFW's drop callback
          return Done::Next;
        }},
+      {"wait-document", "NAME", "until a document named NAME is open (e.g. dropped by another program); 120 s at most",
+       [](S& s, App& app, const Line& line) {
+         if (!s.waiting_) s.waiting_ = true, s.wait_start_ = std::chrono::steady_clock::now();
+         bool there = false;
+         if (const auto doc = app.session().document())
+           for (const DocumentPart& part : doc->parts) there |= part.name == line.arg;
+         if (there && !app.session().busy()) {
+           s.waiting_ = false;
+           std::fprintf(stderr, "mrrope-app: document '%s' is open\n", line.arg.c_str());
+           return Done::Next;
+         }
+         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - s.wait_start_).count() > 120)
+           return s.fail(line, "no document named '" + line.arg + "' within 120 s");
+         return Done::Wait;
+       }},
       {"paste", "TEXT", "as text pasted into the Document panel (\\n: a line break)",
        [](S& s, App& app, const Line& line) {
          // As Paste from clipboard: the text becomes a document with no file.
