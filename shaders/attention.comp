@@ -8,7 +8,8 @@
 // max m and sum l; attention_combine.comp merges the splits.
 //
 // Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t;
-// with a sliding window (window > 0) only the last `window` of them.
+// with a sliding window (window > 0) only the last `window` of them. Scores
+// are q . k * scale, soft-capped when softcap != 0 (Gemma 2).
 #include "common.glsl"
 
 #ifndef HEAD_DIM
@@ -39,9 +40,11 @@ layout(push_constant) uniform Push {
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
   uint window;          // sliding window in keys (Gemma's local layers); 0 = none
+  float softcap;        // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
 } p;
 
 #include "kv_cache.glsl"
+#include "attention_softcap.glsl"
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
@@ -108,6 +111,8 @@ void main() {
       }
 #endif
     }
+    if (p.softcap != 0.0)
+      [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] = softcap_score(s[r], p.softcap);
     [[unroll]] for (uint r = 0u; r < BQ; ++r) {
       const bool in_window = p.window == 0u || j + p.window > p.q_pos0 + t0 + r;
       const bool visible = j < k_end && j <= p.q_pos0 + t0 + r && t0 + r < p.n_tokens && in_window;

@@ -24,7 +24,9 @@
 // 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
 //
 // Query token t sits at position q_pos0 + t and sees keys 0 .. q_pos0 + t;
-// with a sliding window (window > 0) only the last `window` of them.
+// with a sliding window (window > 0) only the last `window` of them. Scores
+// (S, from the pre-scaled Q) are soft-capped when softcap != 0 (Gemma 2), in
+// f32 before the mask and the softmax, so capped scores stay within +-softcap.
 #include "common.glsl"
 
 #if !defined(HEAD_DIM) || !defined(COOPMAT_N)
@@ -67,9 +69,11 @@ layout(push_constant) uniform Push {
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
   uint window;          // sliding window in keys (Gemma's local layers); 0 = none
+  float softcap;        // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
 } p;
 
 #include "kv_cache.glsl"
+#include "attention_softcap.glsl"
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
@@ -224,6 +228,7 @@ void main() {
     [[unroll]] for (uint i = 0u; i < BC / 8u; ++i) {
       const uint c = 8u * i + 4u * half_;
       vec4 v = uintBitsToFloat(s_tile[sg][row * S_STRIDE4 + c / 4u]);
+      if (p.softcap != 0.0) v = softcap_score(v, p.softcap);  // before the mask: masked keys stay -inf
       if (masked)
         [[unroll]] for (uint e = 0u; e < 4u; ++e)
           if (kt + c + e > my_last || (p.window != 0u && kt + c + e + p.window <= my_last)) v[e] = NEG_INF;

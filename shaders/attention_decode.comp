@@ -20,6 +20,7 @@
 // Token t's position is positions[t] (not a push constant, so a recorded
 // decode can be replayed for the next token); it sees keys 0 .. positions[t],
 // or with a sliding window (window > 0) only the last `window` of them.
+// Scores are q . k * scale, soft-capped when softcap != 0 (Gemma 2).
 #include "common.glsl"
 
 #ifndef HEAD_DIM
@@ -61,9 +62,11 @@ layout(push_constant) uniform Push {
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
   uint window;          // sliding window in keys (Gemma's local layers); 0 = none
+  float softcap;        // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
 } p;
 
 #include "kv_cache.glsl"
+#include "attention_softcap.glsl"
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
@@ -203,6 +206,9 @@ void main() {
     [[unroll]] for (uint u = 0u; u < KEYS; ++u)
       [[unroll]] for (uint r = 0u; r < ROWS; ++r)
         [[unroll]] for (uint x = LANES / 2u; x > 0u; x /= 2u) s[u][r] += subgroupShuffleXor(s[u][r], x);
+    if (p.softcap != 0.0)
+      [[unroll]] for (uint u = 0u; u < KEYS; ++u)
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] = softcap_score(s[u][r], p.softcap);
     UPDATE_KEY(0u)
     UPDATE_KEY(1u)
   }

@@ -11,8 +11,9 @@
 // With a sliding window (window > 0, Gemma's local layers; the decoder's
 // AttentionArgs::window) the query at pos sees only keys pos - window + 1 .. pos,
 // as attention.comp does: keys before it get probability 0 and no score.
-// `scale` is the attention kernels' 1 / sqrt(head_dim); another query scale
-// (Gemma 3 27B) is already folded into q (GpuModel's q norm).
+// `scale` and `softcap` are the probed layer's attention scale (the model's
+// query scale) and Gemma 2's attention-logit soft-capping (0 = off): the
+// probe's scores are the ones the softmax sees, as in the attention kernels.
 #include "common.glsl"
 
 layout(local_size_x = 128) in;
@@ -40,9 +41,11 @@ layout(push_constant) uniform Push {
   float scale;
   uint scale_offset;  // Q8_0: first word of the scales region
   uint window;        // sliding window in keys; 0 = every key up to the query
+  float softcap;      // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
 } p;
 
 #include "kv_cache.glsl"
+#include "attention_softcap.glsl"
 
 shared float qs[256];
 shared float red[128];
@@ -58,7 +61,8 @@ float score(uint row) {
     const vec2 k1 = KV_PAIR(k_cache, row, e1 / 2u, p.head_dim);
     s += qs[e0] * ((e0 & 1u) == 0u ? k0.x : k0.y) + qs[e1] * ((e1 & 1u) == 0u ? k1.x : k1.y);
   }
-  return s * p.scale;
+  s *= p.scale;
+  return p.softcap != 0.0 ? softcap_score(s, p.softcap) : s;
 }
 
 void main() {

@@ -144,10 +144,14 @@ TEST_F(AttentionProbe, BandsAndMeanOverHeadsChangeTheScores) {
 // global layer of the same model attends to every key; the query scale is the
 // model's (here 1 / sqrt(n_embd / n_head) as for the 27B, with head_dim 128 so it
 // differs from 1 / sqrt(head_dim)). Each against the CPU reference's matrices.
+// gemma2 (issue 14): the same with attention-logit soft-capping at 2, low
+// enough to bend these scores: the probe's probabilities and scores are the
+// capped ones, as the decoder's.
 struct Gemma3ProbeCase {
   const char* name;
   int layer;
   bool embd_scale;  // the 27B's query scale
+  const char* arch = "gemma3";
 };
 void PrintTo(const Gemma3ProbeCase& c, std::ostream* os) { *os << c.name; }
 
@@ -155,7 +159,7 @@ class AttentionProbeGemma3 : public GpuTest, public testing::WithParamInterface<
 
 TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
   SyntheticModelSpec spec;
-  spec.arch = "gemma3";
+  spec.arch = GetParam().arch;
   spec.n_embd = 256;
   spec.n_ff = 512;
   spec.n_head = 4;
@@ -165,8 +169,11 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
   spec.swa_window = 20;
   spec.swa_pattern = 3;  // local, local, global
   spec.tied_output = true;
+  const bool capped = spec.arch == "gemma2";
+  if (capped) spec.attn_logit_softcap = 2;
   const GgufFile file = synthetic_gguf(spec);
   ModelConfig config = ModelConfig::from_gguf(file);
+  ASSERT_EQ(config.attn_logit_softcap, capped ? 2.0f : 0.0f);
   if (GetParam().embd_scale) config.attn_scale = 1.0 / std::sqrt(double(config.n_embd / config.n_head));
   const int layer = GetParam().layer, head = 1, grid = 16, block = 5, window = 20;
   ASSERT_EQ(config.is_local(layer), layer < 2);
@@ -215,6 +222,15 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
     EXPECT_GT(outside, 1e-3);  // a global layer attends past the window
     for (int b = 0; b < 12; ++b) EXPECT_FALSE(std::isnan(got.score_by_distance[b])) << "bucket " << b;
   }
+  if (capped) {  // the probe's scores are the capped ones (and the cap bends some of them)
+    float largest = 0;
+    for (const auto& row : scores)
+      for (float sc : row) largest = std::max(largest, std::abs(sc));
+    EXPECT_LE(largest, 2.0f);
+    EXPECT_GT(largest, 1.5f);
+    for (float sc : got.score_by_distance)
+      if (!std::isnan(sc)) EXPECT_LE(std::abs(sc), 2.0f);
+  }
   // Against the reference's matrices (its probabilities and scores are windowed the same way).
   const AttentionProbeResult want = pooled_attention_reference(probs, scores, grid, block, local ? window : 0);
   expect_probe_matches(got, want, prefill_rounds_to_f16(gpu()));
@@ -223,7 +239,9 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
 INSTANTIATE_TEST_SUITE_P(Layers, AttentionProbeGemma3,
                          testing::Values(Gemma3ProbeCase{"Local", 0, false}, Gemma3ProbeCase{"Global", 2, false},
                                          Gemma3ProbeCase{"LocalScaled", 1, true},
-                                         Gemma3ProbeCase{"GlobalScaled", 2, true}),
+                                         Gemma3ProbeCase{"GlobalScaled", 2, true},
+                                         Gemma3ProbeCase{"Gemma2Local", 0, false, "gemma2"},
+                                         Gemma3ProbeCase{"Gemma2GlobalScaled", 2, true, "gemma2"}),
                          [](const testing::TestParamInfo<Gemma3ProbeCase>& i) { return std::string(i.param.name); });
 
 }  // namespace

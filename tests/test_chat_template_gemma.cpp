@@ -38,6 +38,15 @@ TEST(ChatTemplateGemma, DetectedAndNamed) {
             ChatTemplate::Gemma);
   EXPECT_EQ(chat_template_from_name("gemma"), ChatTemplate::Gemma);
   EXPECT_EQ(chat_template_from_name("gemma3"), ChatTemplate::Gemma);
+  EXPECT_EQ(chat_template_from_name("gemma2"), ChatTemplate::Gemma);
+  // Gemma 2's template (no system role, alternating turns).
+  EXPECT_EQ(detect_chat_template("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System "
+                                 "role not supported') }}{% endif %}{% for message in messages %}{% if "
+                                 "(message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = "
+                                 "message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\\n' + "
+                                 "message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}{% if "
+                                 "add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}"),
+            ChatTemplate::Gemma);
   EXPECT_STREQ(chat_template_name(ChatTemplate::Gemma), "gemma");
 }
 

@@ -1,7 +1,9 @@
 // qwen3, phi3 and gemma3 past 4K positions: the Vulkan decoder against the CPU
 // reference under none, yarn and mrrope-pro, for phi3 its LongRoPE (the
 // file's long factors and attention factor), for gemma3 a local layer (window
-// of 1024, its own RoPE base, not extended) before a global one. Same shapes and tolerance as
+// of 1024, its own RoPE base, not extended) before a global one, for gemma2 the
+// same with attention-logit soft-capping (cap 2, so it bends the scores) and the
+// local layer on the global base. Same shapes and tolerance as
 // test_decoder.cpp's DecoderLongContext, one weight type: the products are
 // covered there; what differs here is the layers around RoPE.
 #include <gtest/gtest.h>
@@ -54,13 +56,14 @@ TEST_P(DecoderArchLongContext, MatchesReferencePast4K) {
   spec.n_ff = 256;
   spec.n_vocab = 128;
   if (spec.arch == "phi3") add_longrope_factors(spec, 512, 4.0);
-  if (spec.arch == "gemma3") {
+  if (spec.arch == "gemma3" || spec.arch == "gemma2") {
     spec.n_layer = 2;
     spec.swa_window = 1024;
     spec.swa_pattern = 2;  // layer 0 local, layer 1 global
     spec.swa_freq_base = 10000;
     spec.freq_base = 1000000;
     spec.tied_output = true;
+    if (spec.arch == "gemma2") spec.swa_freq_base = 0, spec.freq_base = 10000, spec.attn_logit_softcap = 2;
   }
   const GgufFile file = synthetic_gguf(spec);
   expect_past_4k_matches_reference(gpu(), file, GetParam().methods);
@@ -69,7 +72,8 @@ TEST_P(DecoderArchLongContext, MatchesReferencePast4K) {
 INSTANTIATE_TEST_SUITE_P(Arch, DecoderArchLongContext,
                          testing::Values(ArchLongCase{"qwen3", {"none", "yarn", "mrrope-pro"}},
                                          ArchLongCase{"phi3", {"none", "yarn", "mrrope-pro", "longrope"}},
-                                         ArchLongCase{"gemma3", {"none", "yarn", "mrrope-pro"}}),
+                                         ArchLongCase{"gemma3", {"none", "yarn", "mrrope-pro"}},
+                                         ArchLongCase{"gemma2", {"none", "yarn", "mrrope-pro"}}),
                          [](const testing::TestParamInfo<ArchLongCase>& i) { return i.param.arch; });
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST(WeightSupport, UnsupportedArchitectureIsTheRefusal) {
   w.set_string("general.architecture", "mamba");
   const GgufFile f = GgufFile::parse(w.to_bytes(), "m.gguf");
   EXPECT_EQ(decoder_refusal(f),
-            "m.gguf: architecture 'mamba' is not supported (supported: llama, qwen2, qwen3, phi3, gemma3)");
+            "m.gguf: architecture 'mamba' is not supported (supported: llama, qwen2, qwen3, phi3, gemma2, gemma3)");
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ namespace {
 // Architectures whose decoder we run; their core keys are required here so a
 // broken file fails at load with the key's name, not later with garbage shapes.
 bool is_checked_arch(const std::string& arch) {
-  return arch == "llama" || arch == "qwen2" || arch == "qwen3" || arch == "phi3" || arch == "gemma3";
+  return arch == "llama" || arch == "qwen2" || arch == "qwen3" || arch == "phi3" || arch == "gemma2" ||
+         arch == "gemma3";
 }
 
 class KeyReader {

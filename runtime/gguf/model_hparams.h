@@ -54,7 +54,7 @@ struct ModelHParams {
   int64_t n_params = 0;                 // total elements of all tensors
   uint64_t n_bytes = 0;                 // total tensor data bytes
 
-  // Reads everything above. For llama, qwen2, qwen3, phi3 and gemma3 the keys those models need are
+  // Reads everything above. For llama, qwen2, qwen3, phi3, gemma2 and gemma3 the keys those models need are
   // required (GgufError naming the key otherwise); other architectures are read
   // as far as their keys go.
   static ModelHParams from_gguf(const GgufFile& file);

@@ -27,8 +27,9 @@ struct AttentionProbeResult {
   // Attention of the last processed token over positions 0..tokens-1 (mean over
   // probed heads).
   std::vector<float> last_row;
-  // Mean raw score (q . k over the band, times the model's query scale) per
-  // distance bucket [b*block, (b+1)*block); NaN where no pair has been seen.
+  // Mean score (q . k over the band, times the model's query scale, and
+  // soft-capped where the model caps attention logits: gemma2) per distance
+  // bucket [b*block, (b+1)*block); NaN where no pair has been seen.
   // A sliding-window (local) layer's queries see only their last `window` keys,
   // as the decoder computes them: keys before that get probability 0 in map and
   // last_row and no score here (buckets at distances >= window stay NaN).

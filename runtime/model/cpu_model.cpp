@@ -64,7 +64,7 @@ void CpuModel::set_rope(std::vector<double> freq, float attn_factor) {
 
 void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vector<float>& out) {
   const int hd = c_.head_dim, group = c_.n_head / c_.n_head_kv, total = n_past_ + n;
-  const double scale = c_.query_scale();
+  const double scale = c_.query_scale(), cap = c_.attn_logit_softcap;
   const int window = c_.is_local(layer) ? c_.swa_window : 0;
   const auto& K = k_cache_[layer];
   const auto& V = v_cache_[layer];
@@ -84,6 +84,7 @@ void CpuModel::attention(int layer, const std::vector<float>& q, int n, std::vec
         double s = 0;
         for (int d = 0; d < hd; ++d) s += double(qv[d]) * kv[d];
         p[j] = s * scale;
+        if (cap > 0) p[j] = cap * std::tanh(p[j] / cap);  // gemma2's attention-logit soft-capping
         if (probe && h == probe_head_) probe_scores_[size_t(t) * total + j] = static_cast<float>(p[j]);
         m = std::max(m, p[j]);
       }
@@ -107,7 +108,7 @@ std::vector<float> CpuModel::forward(std::span<const int32_t> tokens) {
     if (tokens[t] < 0 || tokens[t] >= c_.n_vocab) throw ModelError("token id out of range");
     std::copy_n(tok_embd_.data() + size_t(tokens[t]) * E, E, x.data() + size_t(t) * E);
   }
-  if (c_.embd_scale != 1.0f)  // gemma3: sqrt(n_embd)
+  if (c_.embd_scale != 1.0f)  // gemma2/3: sqrt(n_embd)
     for (float& e : x) e *= c_.embd_scale;
   std::vector<int32_t> pos(n);
   for (int t = 0; t < n; ++t) pos[t] = n_past_ + t;

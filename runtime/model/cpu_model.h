@@ -37,8 +37,9 @@ class CpuModel {
   // Only recorded for the layer/head chosen with record_attention().
   void record_attention(int layer, int head) { probe_layer_ = layer, probe_head_ = head; }
   const std::vector<float>& recorded_attention() const { return probe_; }
-  // The same layout with the raw scaled scores q . k * query_scale() (zeros past each
-  // token and, in a local layer, before its window).
+  // The same layout with the scores that enter the softmax: q . k * query_scale(),
+  // soft-capped where the model caps them (gemma2); zeros past each token and,
+  // in a local layer, before its window.
   const std::vector<float>& recorded_scores() const { return probe_scores_; }
 
   const ModelConfig& config() const { return c_; }

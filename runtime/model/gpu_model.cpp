@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -31,17 +30,6 @@ vk::Buffer upload_f32(vk::Context& ctx, const TensorView& t) {
 
 vk::Buffer activations(vk::Context& ctx, uint64_t floats) {
   return vk::Buffer(ctx, std::max<uint64_t>(floats, 1) * 4, MemoryUsage::Device);
-}
-
-// An F32 vector multiplied by `factor` on its way up (factor 1: as stored).
-vk::Buffer upload_f32_scaled(vk::Context& ctx, const TensorView& t, double factor) {
-  if (!t || factor == 1.0) return upload_f32(ctx, t);
-  std::vector<float> v(t.data.size() / 4);
-  std::memcpy(v.data(), t.data.data(), t.data.size());
-  for (float& e : v) e = static_cast<float>(e * factor);
-  vk::Buffer b(ctx, t.data.size(), MemoryUsage::Device);
-  b.write(v.data(), t.data.size());
-  return b;
 }
 
 vk::Buffer upload_turns(vk::Context& ctx, std::span<const double> freq) {
@@ -146,12 +134,6 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   tok_embd_ = upload_tensor(ctx, t.tok_embd, "token_embd");
   if (!c_.tied_output) output_ = upload_tensor(ctx, t.output, "output");
   output_norm_ = upload_f32(ctx, t.output_norm);
-  // The attention kernels scale scores by 1 / sqrt(head_dim); another query
-  // scale (Gemma 3 27B) is folded into the per-head q norm's weights, which
-  // multiply q just before RoPE (linear, so the same as scaling q after it).
-  const double q_norm_factor = c_.query_scale() * std::sqrt(double(c_.head_dim));
-  if (q_norm_factor != 1.0 && !c_.qk_norm)
-    throw ModelError("an attention scale other than 1 / sqrt(head_dim) needs the per-head q norm");
   for (size_t i = 0; i < t.layers.size(); ++i) {
     const LayerTensors& l = t.layers[i];
     const std::string p = "blk." + std::to_string(i) + ".";
@@ -160,7 +142,7 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
                        upload_tensor(ctx, l.w_gate, p + "ffn_gate"), upload_tensor(ctx, l.w_up, p + "ffn_up"),
                        upload_tensor(ctx, l.w_down, p + "ffn_down"), upload_f32(ctx, l.attn_norm),
                        upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
-                       upload_f32(ctx, l.bv), upload_f32_scaled(ctx, l.q_norm, q_norm_factor),
+                       upload_f32(ctx, l.bv), upload_f32(ctx, l.q_norm),
                        upload_f32(ctx, l.k_norm), upload_f32(ctx, l.attn_post_norm), upload_f32(ctx, l.ffn_post_norm)});
   }
   kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type);
@@ -234,6 +216,10 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &key_rotation);
   ops::AttentionArgs attention_args{n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer};
   attention_args.window = local ? static_cast<uint32_t>(c_.swa_window) : 0;
+  // The model's query scale (Gemma's 27B models: 1 / sqrt(n_embd / n_head)) and
+  // Gemma 2's attention-logit soft-capping, both applied to the scores in the kernels.
+  attention_args.scale = static_cast<float>(c_.query_scale());
+  attention_args.softcap = c_.attn_logit_softcap;
   // On the int8 path the attention's last pass also writes its output in int8 for wo.
   const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_, attention_args, q8);
   if (probe_ && probe_->layer == layer) record_probe(seq, attention_args);
@@ -246,7 +232,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   ffn_in.matmul(L.w_up, up_);
   const auto ff = static_cast<uint32_t>(c_.n_ff);
   // The int8 products take silu(gate) * up straight from the fused activation-and-quantize pass.
-  // GeGLU (gemma3) has no fused pass: SharedInput quantizes its output where needed.
+  // GeGLU (gemma2/3) has no fused pass: SharedInput quantizes its output where needed.
   const bool swiglu_q8 = !c_.gelu_ffn && ops::takes_int8_input(ctx_.info(), L.w_down, n);
   if (c_.gelu_ffn) ops::gelu_mul(seq, gate_, up_, gate_, n * ff);
   else if (swiglu_q8) ops::swiglu_quantize(seq, gate_, up_, xq_, ff, n);
@@ -294,7 +280,7 @@ uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tok
   const uint32_t n = stage_tokens(tokens);
   seq.begin();
   ops::embed(seq, tok_embd_, ids_, x_, n);
-  if (c_.embd_scale != 1.0f) ops::scale(seq, x_, n * uint32_t(c_.n_embd), c_.embd_scale);  // gemma3
+  if (c_.embd_scale != 1.0f) ops::scale(seq, x_, n * uint32_t(c_.n_embd), c_.embd_scale);  // gemma2/3
   for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
   return n;
 }
@@ -461,6 +447,7 @@ void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
         band_begin, band_end, neox, block, grid;
     float scale;
     uint32_t scale_offset, window;
+    float softcap;
   };
   const uint32_t n = args.n_tokens, pos0 = args.q_pos0;
   const bool q8 = kv_->type() == KvCacheType::Q8_0;
@@ -479,8 +466,8 @@ void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
     Push push{n, uint32_t(c_.head_dim), uint32_t(c_.q_dim()), pos0, uint32_t(options_.n_ctx), group, uint32_t(lo),
               g.head_begin, uint32_t(lo - first), uint32_t(probe_heads_), uint32_t(p.band_begin),
               uint32_t(p.band_end), c_.neox ? 1u : 0u, uint32_t(probe_block_), uint32_t(p.grid),
-              // The attention kernels' scale: the model's other query scale is in q already.
-              1.0f / std::sqrt(float(c_.head_dim)), kv_->scale_offset_words(g), args.window};
+              // The attention kernels' scale and soft-capping, so the probe's scores are theirs.
+              args.scale, kv_->scale_offset_words(g), args.window, args.softcap};
     seq.dispatch(k, {q_, g.k, probe_row_sums_, probe_dist_sums_, probe_last_row_}, push, n, uint32_t(hi - lo), 1,
                  "attention_probe");
   }

@@ -123,13 +123,11 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
   else if (hp.architecture == "qwen2") c.arch = Architecture::Qwen2, c.neox = true, c.qkv_bias = true;
   else if (hp.architecture == "qwen3") c.arch = Architecture::Qwen3, c.neox = true, c.qk_norm = true;
   else if (hp.architecture == "phi3") c.arch = Architecture::Phi3, c.neox = true, c.fused_gate_up = true;
+  else if (hp.architecture == "gemma2") c.arch = Architecture::Gemma2;
   else if (hp.architecture == "gemma3") c.arch = Architecture::Gemma3;
-  else if (hp.architecture == "gemma2")  // attention soft-capping would need the attention kernels to change
-    fail(file, "architecture 'gemma2' is not supported yet (its attention logit soft-capping is not implemented; "
-               "supported: llama, qwen2, qwen3, phi3, gemma3)");
   else
     fail(file, "architecture '" + hp.architecture +
-                   "' is not supported (supported: llama, qwen2, qwen3, phi3, gemma3)");
+                   "' is not supported (supported: llama, qwen2, qwen3, phi3, gemma2, gemma3)");
   c.n_vocab = static_cast<int>(hp.n_vocab);
   c.n_embd = static_cast<int>(hp.n_embd);
   c.n_layer = static_cast<int>(hp.n_layer);
@@ -149,6 +147,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& file) {
   if (hp.head_dim_v != hp.head_dim) fail(file, "different key and value head sizes are not supported");
   c.tied_output = file.find_tensor("output.weight") == nullptr;
   if (c.arch == Architecture::Gemma3) read_gemma3_config(file, c);
+  if (c.arch == Architecture::Gemma2) read_gemma2_config(file, c);
   c.rope = rope_model_params(file, hp, c.neox);
   if (c.rope.n_rot <= 0 || c.rope.n_rot > c.head_dim || c.rope.n_rot % 2 != 0)
     fail(file, "rope dimension count " + std::to_string(c.rope.n_rot) + " does not fit head size " +
@@ -171,7 +170,7 @@ ModelTensors ModelTensors::bind(const GgufFile& f, const ModelConfig& c) {
       l.q_norm = bind_f32(f, p + "attn_q_norm.weight", c.head_dim);
       l.k_norm = bind_f32(f, p + "attn_k_norm.weight", c.head_dim);
     }
-    if (c.post_norms) {  // gemma3; the converter stored Gemma's (1 + w) as the weights
+    if (c.post_norms) {  // gemma2/3; the converter stored Gemma's (1 + w) as the weights
       l.attn_post_norm = bind_f32(f, p + "post_attention_norm.weight", c.n_embd);
       l.ffn_post_norm = bind_f32(f, p + "post_ffw_norm.weight", c.n_embd);
     }

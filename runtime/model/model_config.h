@@ -4,9 +4,11 @@
 // `llama` (Llama 2/3/3.1/3.2, Mistral; grouped-query attention; tied or
 // separate output), `qwen2` (q/k/v biases, NeoX pair layout), `qwen3`
 // (per-head RMSNorm of q and k before RoPE) and `phi3` (Phi-3, Phi-3.5,
-// Phi-4-mini: fused gate-up, LongRoPE factors) and `gemma3` (embeddings
+// Phi-4-mini: fused gate-up, LongRoPE factors), `gemma3` (embeddings
 // scaled by sqrt(n_embd), per-head q/k norms, post-attention and post-FFN
-// norms, GeGLU, interleaved sliding-window layers with their own RoPE base).
+// norms, GeGLU, interleaved sliding-window layers with their own RoPE base)
+// and `gemma2` (as gemma3 without q/k norms, with attention-logit and final
+// soft-capping, local and global layers alternating).
 // A fused attn_qkv tensor is accepted for every architecture and bound as
 // three row ranges.
 #include <cstdint>
@@ -26,7 +28,7 @@ class ModelError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Architecture { Llama, Qwen2, Qwen3, Phi3, Gemma3 };
+enum class Architecture { Llama, Qwen2, Qwen3, Phi3, Gemma2, Gemma3 };
 
 struct ModelConfig {
   Architecture arch = Architecture::Llama;
@@ -41,12 +43,13 @@ struct ModelConfig {
   bool tied_output = false;
   RopeModelParams rope;   // what the file says about its rotary embedding (global layers)
 
-  // Gemma 3 (defaults leave every other architecture as it was).
+  // Gemma 2 and 3 (defaults leave every other architecture as it was).
   float embd_scale = 1.0f;       // token embeddings are multiplied by it: sqrt(n_embd)
   bool post_norms = false;       // attn_post_norm on the attention output, ffn_post_norm on the FFN's
   bool gelu_ffn = false;         // GeGLU: gelu_tanh(gate) * up instead of silu(gate) * up
   double attn_scale = 0;         // q . k multiplier; 0 = 1 / sqrt(head_dim)
   float final_logit_softcap = 0; // logits = c * tanh(logits / c) when > 0
+  float attn_logit_softcap = 0;  // gemma2: scores (q . k * query_scale()) = c * tanh(score / c) before softmax when > 0
   // Sliding-window (local) layers: they see the last swa_window keys, rotate
   // with plain RoPE of base swa_freq_base and are not extended by any method.
   int swa_window = 0;
@@ -108,5 +111,9 @@ RopeModelParams rope_model_params(const GgufFile& file, const ModelHParams& hp, 
 // Gemma 3's keys (model/gemma3_config.cpp): sliding window and its layer
 // pattern, the local RoPE base, the attention scale and logit soft-capping.
 void read_gemma3_config(const GgufFile& file, ModelConfig& config);
+// Gemma 2's (same file): the same keys with Gemma 2's defaults (window 4096,
+// period 2, local base = the global one, final cap 30) and attention-logit
+// soft-capping (default 50).
+void read_gemma2_config(const GgufFile& file, ModelConfig& config);
 
 }  // namespace mrrope

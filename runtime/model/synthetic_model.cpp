@@ -130,6 +130,7 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
   if (s.swa_pattern) w.set_u32(a + ".attention.sliding_window_pattern", s.swa_pattern);
   if (s.swa_freq_base != 0) w.set_f32(a + ".rope.freq_base_swa", static_cast<float>(s.swa_freq_base));
   if (s.final_logit_softcap != 0) w.set_f32(a + ".final_logit_softcapping", s.final_logit_softcap);
+  if (s.attn_logit_softcap != 0) w.set_f32(a + ".attn_logit_softcapping", s.attn_logit_softcap);
 
   std::mt19937 rng(s.seed);
   std::mt19937_64 rng64(s.seed);
@@ -209,7 +210,7 @@ GgufWriter make_synthetic_model(const SyntheticModelSpec& s) {
       vec(p + "attn_q_norm.weight", s.head_dim, 1.0f, 3.0f);
       vec(p + "attn_k_norm.weight", s.head_dim, 1.0f, 3.0f);
     }
-    if (a == "gemma3") {  // stored as llama.cpp's converter writes them: Gemma's 1 + w
+    if (a == "gemma2" || a == "gemma3") {  // stored as llama.cpp's converter writes them: Gemma's 1 + w
       vec(p + "post_attention_norm.weight", s.n_embd, 0.8f, 1.2f);
       vec(p + "post_ffw_norm.weight", s.n_embd, 0.8f, 1.2f);
     }

@@ -13,7 +13,8 @@ namespace mrrope {
 
 struct SyntheticModelSpec {
   // "llama", "qwen2" (q/k/v biases), "qwen3" (per-head q/k norms), "phi3"
-  // (fused gate-up; fused QKV by default) or "gemma3" (q/k norms, post norms)
+  // (fused gate-up; fused QKV by default), "gemma3" (q/k norms, post norms) or
+  // "gemma2" (post norms)
   std::string arch = "llama";
   bool fused_qkv = false;                // attn_qkv.weight instead of attn_q/k/v (always for phi3)
   int n_vocab = 256, n_embd = 128, n_layer = 2, n_head = 2, n_head_kv = 1, n_ff = 256, n_ctx_train = 512;
@@ -28,11 +29,12 @@ struct SyntheticModelSpec {
   float attn_factor = 0;                 // ARCH.rope.scaling.attn_factor when not 0
   // LongRoPE: rope_factors_long.weight / rope_factors_short.weight when not empty (D/2 each).
   std::vector<float> longrope_long, longrope_short;
-  // gemma3: ARCH.attention.sliding_window / sliding_window_pattern, rope.freq_base_swa
-  // and final_logit_softcapping, each written when not 0.
+  // gemma2/3: ARCH.attention.sliding_window / sliding_window_pattern, rope.freq_base_swa,
+  // final_logit_softcapping and attn_logit_softcapping, each written when not 0.
   int swa_window = 0, swa_pattern = 0;
   double swa_freq_base = 0;
   float final_logit_softcap = 0;
+  float attn_logit_softcap = 0;
   uint32_t seed = 1;
   float weight_scale = 0.08f;  // uniform in [-scale, scale]
   // Benchmark mode: fill quantized blocks with random bytes and small scales

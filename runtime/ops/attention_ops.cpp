@@ -101,6 +101,11 @@ uint32_t decode_kv_bound(uint32_t kv_len, uint32_t n_ctx) {
 
 namespace {
 
+// The push constant `scale`: the caller's, or 1 / sqrt(head_dim).
+float score_scale(const AttentionArgs& a, uint32_t hd) {
+  return a.scale > 0 ? a.scale : 1.0f / std::sqrt(static_cast<float>(hd));
+}
+
 std::string kernel_name(const char* base, uint32_t hd, bool q8) {
   return std::string(base) + "_d" + std::to_string(hd) + (q8 ? "_q8_0" : "");
 }
@@ -129,6 +134,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
     uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin, keys_per_split;
     float scale;
     uint32_t scale_offset, window;
+    float softcap;
   };
   const uint32_t wg = std::max(128u, info.subgroup_size);
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
@@ -138,7 +144,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
                                                   {wg}});
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin,
-           keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g), a.window};
+           keys_per_split, score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
     seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
                  "attention_decode");
   }
@@ -164,6 +170,7 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
     uint32_t n_tokens, n_head, q_stride, q_pos0, n_ctx, group, head_begin, keys_per_split;
     float scale;
     uint32_t scale_offset, window;
+    float softcap;
   };
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention", hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write,
@@ -173,8 +180,8 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
   const uint32_t group = a.n_head / a.n_kv_head;
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
-           g.head_begin * group, keys_per_split, 1.0f / std::sqrt(static_cast<float>(hd)),
-           cache.scale_offset_words(g), a.window};
+           g.head_begin * group, keys_per_split, score_scale(a, hd), cache.scale_offset_words(g), a.window,
+           a.softcap};
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
                  g.heads * group, splits, "attention");
   }
@@ -190,6 +197,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
     uint32_t n_tokens, q_stride, q_pos0, n_ctx, group, head_begin;
     float scale;
     uint32_t scale_offset, window;
+    float softcap;
   };
   // 16x16 accumulators where the device has them, else 16x8.
   const char* base = seq.context().info().coopmat_16x16x16 ? "attention_cm" : "attention_cm_n8";
@@ -199,7 +207,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
                                                   {}});
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin * group,
-           1.0f / std::sqrt(static_cast<float>(hd)), cache.scale_offset_words(g), a.window};
+           score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
     seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, kCoopmatRows), g.heads * group, 1, "attention_cm");
   }
 }

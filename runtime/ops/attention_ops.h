@@ -44,9 +44,14 @@ struct AttentionArgs {
   // Sliding window (Gemma's local layers): token t sees only the last `window`
   // keys up to its position; 0 = every key up to it.
   uint32_t window = 0;
+  // Scores are q . k * scale (0: 1 / sqrt(head_dim); Gemma's query scale otherwise),
+  // then softcap * tanh(score / softcap) when softcap > 0 (Gemma 2's
+  // attention-logit soft-capping), before the softmax.
+  float scale = 0;
+  float softcap = 0;
 };
 
-// out[t, h*hd ..] = softmax(q_t,h . K^T / sqrt(hd), causal, windowed) V for every query
+// out[t, h*hd ..] = softmax(cap(q_t,h . K^T * scale), causal, windowed) V for every query
 // token and head (q is [n_tokens x n_head*hd], already rotated); a Q8_0
 // cache is dequantized as it is read.
 //

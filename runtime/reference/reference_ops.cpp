@@ -110,9 +110,10 @@ void rope(std::span<float> x, std::span<const int32_t> positions, std::span<cons
 }
 
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
-               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t hd, int64_t window) {
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t hd, int64_t window,
+               double scale, double softcap) {
   const int64_t group = n_head / n_kv_head, kv_dim = n_kv_head * hd;
-  const double scale = 1.0 / std::sqrt(double(hd));
+  if (scale == 0) scale = 1.0 / std::sqrt(double(hd));
   std::vector<double> p(pos0 + n), o(hd);
   for (int64_t t = 0; t < n; ++t)
     for (int64_t h = 0; h < n_head; ++h) {
@@ -123,7 +124,9 @@ void attention(std::span<const float> q, std::span<const float> k, std::span<con
       for (int64_t j = first; j < visible; ++j) {
         double s = 0;
         for (int64_t d = 0; d < hd; ++d) s += double(qv[d]) * k[j * kv_dim + kvh * hd + d];
-        m = std::max(m, p[j] = s * scale);
+        s *= scale;
+        if (softcap > 0) s = softcap * std::tanh(s / softcap);
+        m = std::max(m, p[j] = s);
       }
       std::fill(o.begin(), o.end(), 0.0);
       for (int64_t j = first; j < visible; ++j) {

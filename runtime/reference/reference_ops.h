@@ -37,8 +37,11 @@ void rope(std::span<float> x, std::span<const int32_t> positions, std::span<cons
 // Causal grouped-query attention: q [n x n_head*hd] at positions pos0 ..,
 // k and v [>= pos0 + n positions x n_kv_head*hd]; query head h reads kv head
 // h / (n_head / n_kv_head); token t sees keys 0 .. pos0 + t, or with a
-// window > 0 only the last `window` of them (pos0 + t - window < j).
+// window > 0 only the last `window` of them (pos0 + t - window < j). Scores are
+// q . k * scale (0: 1 / sqrt(head_dim)), then with softcap > 0 (Gemma 2's
+// attention-logit soft-capping) softcap * tanh(score / softcap).
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
-               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t head_dim, int64_t window = 0);
+               int64_t n, int64_t pos0, int64_t n_head, int64_t n_kv_head, int64_t head_dim, int64_t window = 0,
+               double scale = 0, double softcap = 0);
 
 }  // namespace mrrope::ref

@@ -140,7 +140,7 @@ std::optional<ChatTemplate> chat_template_from_name(std::string_view name) {
   if (name == "chatml" || name == "qwen" || name == "qwen2") return ChatTemplate::ChatML;
   if (name == "qwen3") return ChatTemplate::Qwen3;
   if (name == "phi3" || name == "phi4-mini") return ChatTemplate::Phi3;
-  if (name == "gemma" || name == "gemma3") return ChatTemplate::Gemma;
+  if (name == "gemma" || name == "gemma2" || name == "gemma3") return ChatTemplate::Gemma;
   return std::nullopt;
 }
 

@@ -29,7 +29,7 @@ struct ChatMessage {
 };
 
 // "none", "llama2", "llama3", "chatml" (also "qwen", "qwen2"), "qwen3", "phi3"
-// (also "phi4-mini"), "gemma" (also "gemma3"); nullopt otherwise.
+// (also "phi4-mini"), "gemma" (also "gemma2", "gemma3"); nullopt otherwise.
 std::optional<ChatTemplate> chat_template_from_name(std::string_view name);
 const char* chat_template_name(ChatTemplate t);
 // The names chat_template_from_name knows, for messages: "none, llama2, ...".

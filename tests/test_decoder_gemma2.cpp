@@ -1,0 +1,102 @@
+// gemma2 on the Vulkan decoder against the CPU reference: attention-logit
+// soft-capping in every attention kernel the decoder takes (prefill chunks,
+// then token-by-token decode replaying a recorded step), local and global
+// layers alternating with a window shorter than the context, final-logit
+// soft-capping, no q/k norms, and the 27B's query scale (1 / sqrt(n_embd /
+// n_head), which without q norms goes to the kernels' scale), under a scaled
+// method for the global layers, with F16 and Q8_0 KV caches. The cap (2) is
+// low enough that the synthetic weights' scores pass it: a decoder that
+// ignores it fails. Tolerance as test_decoder.cpp: 2e-3 * (1 + max |cpu|) per
+// logits row (support/precision.h).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "model/cpu_model.h"
+#include "model/gpu_model.h"
+#include "support/gpu_test.h"
+#include "support/logits_compare.h"
+#include "support/model_files.h"
+#include "support/precision.h"
+
+namespace mrrope::test {
+namespace {
+
+struct Gemma2Case {
+  GgmlType weights;
+  KvCacheType kv;
+  bool big_model_scale;  // the 27B's query scale
+};
+
+class DecoderGemma2 : public GpuTest, public testing::WithParamInterface<Gemma2Case> {};
+
+SyntheticModelSpec small_gemma2(GgmlType type) {
+  SyntheticModelSpec spec;
+  spec.arch = "gemma2";
+  spec.weight_type = type;
+  spec.n_embd = 256;
+  spec.n_ff = 512;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.head_dim = 128;
+  spec.n_layer = 4;      // local, global, local, global (Gemma 2's default period of 2)
+  spec.swa_window = 20;
+  spec.freq_base = 10000;
+  spec.tied_output = true;
+  spec.attn_logit_softcap = 2;
+  spec.final_logit_softcap = 8;
+  return spec;
+}
+
+// 61 tokens of prefill in chunks of 16 (the window of 20 falls inside and
+// across chunks), then 6 decoded tokens.
+TEST_P(DecoderGemma2, PrefillInChunksThenDecodeWithCappedScores) {
+  const Gemma2Case c = GetParam();
+  const GgufFile file = synthetic_gguf(small_gemma2(c.weights));
+  ModelConfig config = ModelConfig::from_gguf(file);
+  ASSERT_EQ(config.swa_layers, (std::vector<bool>{true, false, true, false}));
+  ASSERT_FLOAT_EQ(config.attn_logit_softcap, 2);
+  ASSERT_FALSE(config.qk_norm);
+  if (c.big_model_scale) config.attn_scale = 1.0 / std::sqrt(double(config.n_embd / config.n_head));
+  GpuModelOptions options;
+  options.n_ctx = 128;
+  options.max_batch = 16;
+  options.kv_type = c.kv;
+  GpuModel gpu_model(gpu(), file, config, options);
+  CpuModel cpu_model(file, config, c.kv);
+  const RopeTable table = schedule(config, "mrrope-pro", 4.0);
+  gpu_model.set_rope(table);
+  cpu_model.set_rope(table);
+  const double rtol = logits_rtol(gpu(), 2e-3);
+
+  // The cap bends this model's scores (else the comparison proves nothing about it).
+  cpu_model.record_attention(1, 0);
+  const auto tokens = random_tokens(67, config.n_vocab, 4);
+  for (size_t i = 0; i < 61; i += 16) {
+    const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, 61 - i));
+    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
+                      "prefill chunk at " + std::to_string(i), rtol);
+    if (i == 0) {
+      float largest = 0;
+      for (float s : cpu_model.recorded_scores()) largest = std::max(largest, std::abs(s));
+      EXPECT_GT(largest, 1.5f) << "scores stay below the cap";
+    }
+  }
+  for (size_t i = 61; i < tokens.size(); ++i) {
+    const std::span<const int32_t> one(tokens.data() + i, 1);
+    expect_close_rows(gpu_model.forward(one), cpu_model.forward(one), config.n_vocab,
+                      "decode at " + std::to_string(i), rtol);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, DecoderGemma2,
+                         testing::Values(Gemma2Case{GgmlType::F16, KvCacheType::F16, false},
+                                         Gemma2Case{GgmlType::Q8_0, KvCacheType::Q8_0, false},
+                                         Gemma2Case{GgmlType::Q4_K, KvCacheType::F16, true}),
+                         [](const testing::TestParamInfo<Gemma2Case>& i) {
+                           return std::string(ggml_type_name(i.param.weights)) + "_kv_" +
+                                  kv_cache_type_name(i.param.kv) + (i.param.big_model_scale ? "_27b_scale" : "");
+                         });
+
+}  // namespace
+}  // namespace mrrope::test
