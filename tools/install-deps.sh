@@ -6,7 +6,7 @@ packages=(
   libvulkan-dev glslang-tools spirv-tools vulkan-tools vulkan-validationlayers
   mesa-vulkan-drivers
   libglfw3-dev libimgui-dev libstb-dev
-  xvfb xauth fonts-dejavu-core
+  xvfb xauth fonts-dejavu-core libx11-dev
   libpoppler-cpp-dev libgumbo-dev
   libgtest-dev
   clang libclang-rt-14-dev
