@@ -19,6 +19,11 @@
 // the matrix work. A row's max only moves when a score passes it by more than
 // TAU (P stays below e^TAU, well inside f16), so O's rescale, which goes
 // through shared memory, is rare.
+// With REG_SOFTMAX (16 x 16 accumulators whose rows sit on lane quads, which
+// the host measures: ops/coopmat_layout.h) S never leaves registers: each lane
+// masks and exponentiates its own accumulator elements, a row's max and sum
+// combine lanes L ^ 1 and L ^ 2, O is rescaled in place, and P goes to the
+// matrix units by conversion, with no trip through shared memory.
 // Output is written normalized (no key splits). The host enables this kernel
 // only for subgroups of 32 with f16 -> f32 matrices of 16 x FN x 16, FN = 16 or
 // 8 (COOPMAT_N): A operands are 16 x 16, B operands and accumulators 16 x FN.
@@ -40,6 +45,7 @@
 #define DN (HEAD_DIM / FN)                      // B fragments of V and O along the head
 #define CK (BC / 16u)                           // A fragments of P along a key tile
 #define CN (BC / FN)                            // B fragments of K^T and S along a key tile
+#define EL 8u  // REG_SOFTMAX (built with COOPMAT_N 16 only): elements of a 16 x 16 accumulator per lane
 #define HALF16 fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
 #define HALF_B fcoopmatNV<16, gl_ScopeSubgroup, 16, FN>
 #define ACC fcoopmatNV<32, gl_ScopeSubgroup, 16, FN>
@@ -82,7 +88,9 @@ layout(push_constant) uniform Push {
 shared uvec4 kv_tile[BR * KV_STRIDE8];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
 // Per subgroup: scores, then O fragments being rescaled (f32 bits; coopMatStoreNV takes uint vectors).
 shared uvec4 s_tile[4u][16u * S_STRIDE4];
+#ifndef REG_SOFTMAX
 shared uvec2 p_tile[4u][16u * P_STRIDE4];
+#endif
 shared float row_alpha[4u][16u];
 
 #ifndef KV_Q8_0
@@ -195,6 +203,110 @@ void main() {
   ACC o[DN];
   [[unroll]] for (uint f = 0u; f < DN; ++f) o[f] = ACC(0.0);
 
+#ifdef REG_SOFTMAX
+  // Which of this lane's two rows (lane / 4, lane / 4 + 8: the host checked)
+  // each accumulator element belongs to, and its column minus its row, read
+  // from a matrix of codes 16 r + c loaded with the accumulators' own layout.
+  for (uint i = lane; i < 256u; i += SG)
+    s_tile[sg][(i / 16u) * S_STRIDE4 + (i % 16u) / 4u][i % 4u] = floatBitsToUint(float(i));
+  subgroup_sync();
+  ACC codes;
+  coopMatLoadNV(codes, s_tile[sg], 0u, S_STRIDE4, false);
+  bool el_hi[EL];
+  int el_diff[EL];
+  [[unroll]] for (uint i = 0u; i < EL; ++i) {
+    const uint code = uint(codes[i]);
+    el_hi[i] = code >= 128u;
+    el_diff[i] = int(code % 16u) - int(code / 16u);
+  }
+  subgroup_sync();  // loads done before s_tile is written again
+  const uint row_lo = lane / 4u;
+  const int row0_last = int(first_last + 16u * sg);  // the last key of the subgroup's first row
+  float m_lo = NEG_INF, m_hi = NEG_INF, l_lo = 0.0, l_hi = 0.0;
+
+  for (uint kt = kt_begin; kt < kv_end; kt += BC) {
+    barrier();  // previous readers of kv_tile (Q fragments, V) are done
+    put();      // K
+    fetch(true, head_base, kt, kv_end);  // V, in flight during S and the softmax
+    barrier();
+
+    // S = Q K^T, left in registers.
+    ACC s[CN];
+    [[unroll]] for (uint c = 0u; c < CN; ++c) {
+      s[c] = ACC(0.0);
+      [[unroll]] for (uint f = 0u; f < DK; ++f) {
+        HALF_B kf;
+        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
+        s[c] = coopMatMulAddNV(qf[f], kf, s[c]);
+      }
+    }
+
+    // Online softmax on this lane's elements; a row's max and sum over its quad.
+    const bool masked = kt + BC - 1u > first_last || p.window != 0u;
+    const int tile_key = int(kt) - row0_last;  // key kt relative to the first row's last key
+    float mx_lo = NEG_INF, mx_hi = NEG_INF;
+    [[unroll]] for (uint c = 0u; c < CN; ++c)
+      [[unroll]] for (uint i = 0u; i < EL; ++i) {
+        float v = s[c][i];
+        if (p.softcap != 0.0) v = softcap_score(v, p.softcap);  // before the mask: masked keys stay -inf
+        if (masked) {
+          const int d = tile_key + int(16u * c) + el_diff[i];  // key minus the row's last key
+          if (d > 0 || (p.window != 0u && d + int(p.window) <= 0)) v = NEG_INF;
+        }
+        s[c][i] = v;
+        mx_hi = el_hi[i] ? max(mx_hi, v) : mx_hi;
+        mx_lo = el_hi[i] ? mx_lo : max(mx_lo, v);
+      }
+    mx_lo = max(mx_lo, subgroupShuffleXor(mx_lo, 1u));
+    mx_lo = max(mx_lo, subgroupShuffleXor(mx_lo, 2u));
+    mx_hi = max(mx_hi, subgroupShuffleXor(mx_hi, 1u));
+    mx_hi = max(mx_hi, subgroupShuffleXor(mx_hi, 2u));
+    const float mn_lo = mx_lo > m_lo + TAU ? mx_lo : m_lo, mn_hi = mx_hi > m_hi + TAU ? mx_hi : m_hi;
+    const float a_lo = mn_lo == NEG_INF ? 1.0 : exp(m_lo - mn_lo), a_hi = mn_hi == NEG_INF ? 1.0 : exp(m_hi - mn_hi);
+    float sum_lo = 0.0, sum_hi = 0.0;
+    [[unroll]] for (uint c = 0u; c < CN; ++c)
+      [[unroll]] for (uint i = 0u; i < EL; ++i) {
+        const float mr = el_hi[i] ? mn_hi : mn_lo;
+        const float e = mr == NEG_INF ? 0.0 : exp(s[c][i] - mr);  // exp(-inf) = 0 for masked keys
+        s[c][i] = e;
+        sum_hi += el_hi[i] ? e : 0.0;
+        sum_lo += el_hi[i] ? 0.0 : e;
+      }
+    sum_lo += subgroupShuffleXor(sum_lo, 1u);
+    sum_lo += subgroupShuffleXor(sum_lo, 2u);
+    sum_hi += subgroupShuffleXor(sum_hi, 1u);
+    sum_hi += subgroupShuffleXor(sum_hi, 2u);
+    l_lo = l_lo * a_lo + sum_lo;
+    l_hi = l_hi * a_hi + sum_hi;
+    m_lo = mn_lo;
+    m_hi = mn_hi;
+    if (!subgroupAll(a_lo == 1.0 && a_hi == 1.0))
+      [[unroll]] for (uint f = 0u; f < DN; ++f)
+        [[unroll]] for (uint i = 0u; i < EL; ++i) o[f][i] *= el_hi[i] ? a_hi : a_lo;
+
+    barrier();  // every subgroup is done with the K tile
+    put();      // V
+    fetch(false, head_base, kt + BC, kv_end);  // the next K, in flight during P V
+    barrier();
+
+    // O += P V, P converted to f16 where it is.
+    [[unroll]] for (uint c = 0u; c < CK; ++c) {
+      const HALF16 pf = HALF16(s[c]);
+      [[unroll]] for (uint f = 0u; f < DN; ++f) {
+        HALF_B vf;
+        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
+        o[f] = coopMatMulAddNV(pf, vf, o[f]);
+      }
+    }
+  }
+
+  // out = O / l, CN fragments at a time through s_tile.
+  if (lane % 4u == 0u) {
+    row_alpha[sg][row_lo] = 1.0 / l_lo;
+    row_alpha[sg][row_lo + 8u] = 1.0 / l_hi;
+  }
+  subgroup_sync();
+#else
   // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, alternate 4 columns each.
   const uint row = lane / 2u, half_ = lane % 2u;
   const uint my_t = t0 + 16u * sg + row;
@@ -275,6 +387,7 @@ void main() {
   // out = O / l, CN fragments at a time through s_tile.
   if (half_ == 0u) row_alpha[sg][row] = 1.0 / l;
   subgroup_sync();
+#endif
   OUTPUT_GROUP(0u) OUTPUT_GROUP(1u) OUTPUT_GROUP(2u) OUTPUT_GROUP(3u)
   OUTPUT_GROUP(4u) OUTPUT_GROUP(5u) OUTPUT_GROUP(6u) OUTPUT_GROUP(7u)
 }

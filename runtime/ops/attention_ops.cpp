@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "ops/coopmat_layout.h"
 #include "ops/matvec_int8.h"
 #include "ops/ops_internal.h"
 #include "vulkan/context.h"
@@ -188,6 +189,11 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
   return splits;
 }
 
+bool register_softmax(vk::Context& ctx) {
+  const char* env = std::getenv("MRROPE_ATTENTION_CM");
+  return !(env && std::string(env) == "shared") && accumulator_rows_in_quads(ctx);
+}
+
 // attention_cm.comp: one workgroup per (64 query tokens, query head), output
 // written normalized.
 void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& out,
@@ -199,8 +205,12 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
     uint32_t scale_offset, window;
     float softcap;
   };
-  // 16x16 accumulators where the device has them, else 16x8.
-  const char* base = seq.context().info().coopmat_16x16x16 ? "attention_cm" : "attention_cm_n8";
+  // 16x16 accumulators where the device has them, else 16x8; the softmax in
+  // registers where their rows sit on lane quads (MRROPE_ATTENTION_CM=shared:
+  // through shared memory anyway, for comparison).
+  const char* base = !seq.context().info().coopmat_16x16x16 ? "attention_cm_n8"
+                     : register_softmax(seq.context()) ? "attention_cm_rs"
+                                                        : "attention_cm";
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(base, hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Write},
                                                   sizeof(Push),
