@@ -33,7 +33,7 @@ layout(push_constant) uniform Push {
   uint n_head;
   uint q_stride;        // floats between tokens in q
   uint q_pos0;
-  uint n_ctx;           // cache capacity per head
+  uint n_ctx;           // rows per head in the cache (a ring's size for a windowed layer: kv_slot)
   uint group;           // query heads per kv head
   uint head_begin;      // first query head of this dispatch (its kv head is the buffer's first)
   uint keys_per_split;
@@ -90,7 +90,7 @@ void main() {
     if (j < k_end) {
 #ifdef KV_Q8_0
       // Integer quants against q per block of 32, then one multiply by the scale.
-      const uint row = head_base + j, kb = row * (HEAD_DIM / 4u);
+      const uint row = head_base + kv_slot(j, p.n_ctx), kb = row * (HEAD_DIM / 4u);
       for (uint b = 0u; b < HEAD_DIM / 32u; ++b) {
         float sb[BQ];
         [[unroll]] for (uint r = 0u; r < BQ; ++r) sb[r] = 0.0;
@@ -104,7 +104,7 @@ void main() {
         [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] += scale * sb[r];
       }
 #else
-      const uint kb = (head_base + j) * PAIRS;
+      const uint kb = (head_base + kv_slot(j, p.n_ctx)) * PAIRS;
       for (uint d = 0u; d < PAIRS; ++d) {
         const vec2 kv = unpackHalf2x16(k_cache[kb + d]);
         [[unroll]] for (uint r = 0u; r < BQ; ++r) s[r] += dot(qs[r][d], kv);
@@ -157,7 +157,7 @@ void main() {
       if (slot >= BQ * PAIRS) break;
       const uint r = slot / PAIRS, d = slot % PAIRS;
       vec2 a = acc[i] * row_alpha[r];
-      for (uint jj = 0u; jj < n_keys; ++jj) a += S[r][jj] * KV_PAIR(v_cache, head_base + kt + jj, d, HEAD_DIM);
+      for (uint jj = 0u; jj < n_keys; ++jj) a += S[r][jj] * KV_PAIR(v_cache, head_base + kv_slot(kt + jj, p.n_ctx), d, HEAD_DIM);
       acc[i] = a;
     }
     barrier();

@@ -69,7 +69,7 @@ layout(push_constant) uniform Push {
   uint n_tokens;
   uint q_stride;        // floats between tokens in q and in out
   uint q_pos0;
-  uint n_ctx;           // cache capacity per head
+  uint n_ctx;           // rows per head in the cache (a ring's size for a windowed layer: kv_slot)
   uint group;           // query heads per kv head
   uint head_begin;      // first query head of this dispatch (its kv head is the buffer's first)
   float scale;          // 1 / sqrt(head_dim)
@@ -112,13 +112,13 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
     uvec4 w = uvec4(0u);
     if (key0 + r < end) {
 #ifndef KV_Q8_0
-      const uint src = (head_base + key0 + r) * (HEAD_DIM / 8u) + d8;
+      const uint src = (head_base + kv_slot(key0 + r, p.n_ctx)) * (HEAD_DIM / 8u) + d8;
       w = values ? v_cache4[src] : k_cache4[src];  // the cache's halves as they are
 #else
       [[unroll]] for (uint j = 0u; j < 4u; ++j) {
         const uint d = 4u * d8 + j;  // pair index
-        w[j] = packHalf2x16(values ? KV_PAIR(v_cache, head_base + key0 + r, d, HEAD_DIM)
-                                   : KV_PAIR(k_cache, head_base + key0 + r, d, HEAD_DIM));
+        const uint row = head_base + kv_slot(key0 + r, p.n_ctx);
+        w[j] = packHalf2x16(values ? KV_PAIR(v_cache, row, d, HEAD_DIM) : KV_PAIR(k_cache, row, d, HEAD_DIM));
       }
 #endif
     }

@@ -55,7 +55,7 @@ layout(push_constant) uniform Push {
   uint n_tokens;
   uint n_head;
   uint q_stride;        // floats between tokens in q
-  uint n_ctx;           // cache capacity per head
+  uint n_ctx;           // rows per head in the cache (a ring's size for a windowed layer: kv_slot)
   uint group;           // query heads per kv head
   uint head_begin;      // first kv head of this dispatch (the buffer's first)
   uint keys_per_split;
@@ -182,7 +182,7 @@ void main() {
     vec2 v[KEYS][PER_LANE];
     [[unroll]] for (uint u = 0u; u < KEYS; ++u) {
       const int j = base + int(u * WORKERS + worker);
-      const uint key = head_base + uint(j < k_end ? j : 0);
+      const uint key = head_base + kv_slot(uint(j < k_end ? j : 0), p.n_ctx);
       [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] = 0.0;
 #ifdef KV_VEC4
       [[unroll]] for (uint c = 0u; c < PER_LANE / 4u; ++c) {

@@ -41,6 +41,7 @@ layout(push_constant) uniform Push {
   float scale;
   uint scale_offset;  // Q8_0: first word of the scales region
   uint window;        // sliding window in keys; 0 = every key up to the query
+  uint kv_rows;       // rows per head in the cache (n_ctx, or a ring's size: kv_slot)
   float softcap;      // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
 } p;
 
@@ -50,8 +51,9 @@ layout(push_constant) uniform Push {
 shared float qs[256];
 shared float red[128];
 
-float score(uint row) {
-  // q . k over the band's pairs (row = kv head * n_ctx + position).
+float score(uint kv_local, uint j) {
+  // q . k over the band's pairs for key position j of kv head kv_local.
+  const uint row = kv_local * p.kv_rows + kv_slot(j, p.kv_rows);
   float s = 0.0;
   const uint half_dim = p.head_dim / 2u;
   for (uint i = p.band_begin; i < p.band_end; ++i) {
@@ -83,7 +85,7 @@ void main() {
   // Pass 1: max and normalizer (online per thread, then reduced).
   float m = uintBitsToFloat(0xff800000u), l = 0.0;
   for (uint j = first_key + tid; j <= pos; j += 128u) {
-    const float s = score(kv_local * p.n_ctx + j);
+    const float s = score(kv_local, j);
     const float nm = max(m, s);
     l = l * exp(m - nm) + exp(s - nm);
     m = nm;
@@ -111,13 +113,13 @@ void main() {
     float mass = 0.0, dist = 0.0;
     const uint k_begin = c * p.block;
     for (uint j = k_begin; j < min(k_begin + p.block, pos + 1u); ++j) {
-      const float prob = j < first_key ? 0.0 : exp(score(kv_local * p.n_ctx + j) - M) * inv_l;
+      const float prob = j < first_key ? 0.0 : exp(score(kv_local, j) - M) * inv_l;
       mass += prob;
       if (last) last_row[(p.out_head0 + local_head) * p.n_ctx + j] = prob;
     }
     // Raw scores at distances [c*block, (c+1)*block): keys pos - d.
     for (uint d = k_begin; d < min(k_begin + p.block, n_dist); ++d)
-      dist += score(kv_local * p.n_ctx + pos - d);
+      dist += score(kv_local, pos - d);
     row_sums[out_base + c] = mass;
     dist_sums[out_base + c] = dist;
   }

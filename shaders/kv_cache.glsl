@@ -2,6 +2,11 @@
 // declares the cache buffers as uint arrays and, for Q8_0, defines KV_Q8_0 and
 // a push constant `scale_offset`: the word where the scales region starts.
 
+// The row of position j in a head of `rows` rows: j itself in a full-length
+// layer (j < rows always), j % rows in a ring (a sliding-window layer's
+// window-sized cache, ops/kv_cache.h).
+uint kv_slot(uint j, uint rows) { return j < rows ? j : j % rows; }
+
 #ifdef KV_Q8_0
 // Signed byte `i` (0..3) of a word of quants.
 float kv_q8(uint word, uint i) { return float(bitfieldExtract(int(word), int(8u * i), 8)); }

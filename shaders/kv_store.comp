@@ -24,7 +24,7 @@ layout(std430, binding = 3) writeonly buffer VC { uint v_cache[]; };
 #endif
 layout(push_constant) uniform Push {
   uint n_tokens;
-  uint n_ctx;         // cache capacity per head
+  uint n_ctx;         // rows per head: the context, or a ring's size (position p in row p % n_ctx)
   uint head_dim;
   uint kv_dim;        // floats per token in k and v (all kv heads)
   uint head_begin;    // first kv head stored in this buffer
@@ -80,7 +80,7 @@ void main() {
   const uint h = (i / nb) % p.heads;
   const uint t = i / (nb * p.heads);
   const uint head_base = t * p.kv_dim + (p.head_begin + h) * p.head_dim, src = head_base + 32u * b;
-  const uint pos = uint(positions[t]), row = h * p.n_ctx + pos;
+  const uint pos = uint(positions[t]), row = h * p.n_ctx + pos % p.n_ctx;
   const uint dst = row * (p.head_dim / 4u) + 8u * b;
   // The scale's half of a shared word: clear it, then set it.
   const uint s = row * nb + b, sw = p.scale_offset + s / 2u, shift = (s & 1u) * 16u;
@@ -108,7 +108,7 @@ void main() {
   const uint h = (i / pairs) % p.heads;
   const uint t = i / (pairs * p.heads);
   const uint head_base = t * p.kv_dim + (p.head_begin + h) * p.head_dim, src = head_base + 2u * d;
-  const uint pos = uint(positions[t]), dst = (h * p.n_ctx + pos) * pairs + d;
+  const uint pos = uint(positions[t]), dst = (h * p.n_ctx + pos % p.n_ctx) * pairs + d;
   k_cache[dst] = packHalf2x16(vec2(key(head_base, 2u * d, pos), key(head_base, 2u * d + 1u, pos)));
   v_cache[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
 }

@@ -146,12 +146,14 @@ TEST_F(AttentionProbe, BandsAndMeanOverHeadsChangeTheScores) {
 // differs from 1 / sqrt(head_dim)). Each against the CPU reference's matrices.
 // gemma2 (issue 14): the same with attention-logit soft-capping at 2, low
 // enough to bend these scores: the probe's probabilities and scores are the
-// capped ones, as the decoder's.
+// capped ones, as the decoder's. *Ring: the local layers' keys in a
+// window-sized ring (51 rows for 60 tokens: it wraps), read through kv_slot.
 struct Gemma3ProbeCase {
   const char* name;
   int layer;
   bool embd_scale;  // the 27B's query scale
   const char* arch = "gemma3";
+  bool ring = false;  // GpuModelOptions::window_kv_cache: the local layers' K/V in rings of 20 + 32 - 1 rows
 };
 void PrintTo(const Gemma3ProbeCase& c, std::ostream* os) { *os << c.name; }
 
@@ -180,6 +182,7 @@ TEST_P(AttentionProbeGemma3, MatchesReferenceWithTheLayersWindowAndScale) {
   GpuModelOptions options;
   options.n_ctx = 96;
   options.max_batch = 32;
+  options.window_kv_cache = GetParam().ring;
   GpuModel gpu_model(gpu(), file, config, options);
   CpuModel cpu_model(file, config);
   gpu_model.set_probe(AttentionProbeConfig{layer, head, 0, -1, grid, grid * block});
@@ -241,7 +244,9 @@ INSTANTIATE_TEST_SUITE_P(Layers, AttentionProbeGemma3,
                                          Gemma3ProbeCase{"LocalScaled", 1, true},
                                          Gemma3ProbeCase{"GlobalScaled", 2, true},
                                          Gemma3ProbeCase{"Gemma2Local", 0, false, "gemma2"},
-                                         Gemma3ProbeCase{"Gemma2GlobalScaled", 2, true, "gemma2"}),
+                                         Gemma3ProbeCase{"Gemma2GlobalScaled", 2, true, "gemma2"},
+                                         Gemma3ProbeCase{"LocalRing", 0, false, "gemma3", true},
+                                         Gemma3ProbeCase{"Gemma2LocalRing", 1, false, "gemma2", true}),
                          [](const testing::TestParamInfo<Gemma3ProbeCase>& i) { return std::string(i.param.name); });
 
 }  // namespace

@@ -67,13 +67,22 @@ uint64_t f16_input_bytes(const ModelConfig& c, uint32_t batch) { return ops::f16
 
 }  // namespace
 
+std::vector<int> kv_layer_rows(const ModelConfig& c, const GpuModelOptions& options) {
+  const GpuModelOptions o = resolve(c, options);
+  std::vector<int> rows(c.n_layer, o.n_ctx);
+  if (o.window_kv_cache)
+    for (int l = 0; l < c.n_layer; ++l)
+      if (c.is_local(l)) rows[l] = static_cast<int>(std::min<int64_t>(o.n_ctx, int64_t(c.swa_window) + o.max_batch - 1));
+  return rows;
+}
+
 MemoryEstimate estimate_memory(const ModelConfig& c, const ModelTensors& t, const GpuModelOptions& options) {
   const GpuModelOptions o = resolve(c, options);
   MemoryEstimate m;
   m.weights = tensor_bytes(t.tok_embd) + tensor_bytes(t.output_norm) + (c.tied_output ? 0 : tensor_bytes(t.output));
   for (const LayerTensors& l : t.layers)
     for (const TensorView* v : l.all()) m.weights += tensor_bytes(*v);
-  m.kv_cache = ops::KvCache::bytes_needed(c.n_layer, c.n_head_kv, c.head_dim, o.n_ctx, o.kv_type);
+  m.kv_cache = ops::KvCache::bytes_needed(kv_layer_rows(c, o), c.n_head_kv, c.head_dim, o.kv_type);
   const uint64_t per_token = 3ull * c.n_embd + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.n_ff + 2;
   m.scratch = 4 * (per_token * o.max_batch + uint64_t(o.max_logit_rows) * c.n_vocab) +
               uint64_t(attention_rows(c, o)) * (c.head_dim * 4 + 8) + quantized_input_bytes(c) +
@@ -117,8 +126,16 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   if (memory_.total() > available) {
     // The KV cache is what grows with the context: how many tokens would fit, per type.
     auto fits = [&](KvCacheType type) {
-      const uint64_t fixed = memory_.weights + memory_.scratch;
-      const uint64_t per_token = ops::KvCache::bytes_needed(c_.n_layer, c_.n_head_kv, c_.head_dim, 1, type);
+      // Only full-length layers grow with the context; rings are a fixed size, counted with the weights.
+      int growing = 0;
+      uint64_t ring_rows = 0;
+      for (int r : kv_layer_rows(c_, options_)) {
+        if (r == options_.n_ctx) ++growing;
+        else ring_rows += uint64_t(r);
+      }
+      const uint64_t per_token = ops::KvCache::bytes_needed(std::max(growing, 1), c_.n_head_kv, c_.head_dim, 1, type);
+      const uint64_t rings = ops::KvCache::bytes_needed(1, c_.n_head_kv, c_.head_dim, 1, type) * ring_rows;
+      const uint64_t fixed = memory_.weights + memory_.scratch + rings;
       return std::to_string(available > fixed ? (available - fixed) / per_token : 0);
     };
     std::string hint = "; use a shorter context (at most " + fits(options_.kv_type) + " tokens fit";
@@ -145,7 +162,8 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
                        upload_f32(ctx, l.bv), upload_f32(ctx, l.q_norm),
                        upload_f32(ctx, l.k_norm), upload_f32(ctx, l.attn_post_norm), upload_f32(ctx, l.ffn_post_norm)});
   }
-  kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type);
+  kv_ = std::make_unique<ops::KvCache>(ctx, c_.n_layer, c_.n_head_kv, c_.head_dim, options_.n_ctx, options_.kv_type,
+                                       kv_layer_rows(c_, options_));
   attn_scratch_ = std::make_unique<ops::AttentionScratch>(ctx, attention_rows(c_, options_), c_.head_dim);
 
   const uint64_t B = options_.max_batch;
@@ -347,6 +365,7 @@ void GpuModel::run_forward(vk::Sequence& seq, uint32_t n) {
                      std::to_string(bad_layer) + "; the file's weights in or before that layer may be corrupted");
   if (probe_) gather_probe(n, static_cast<uint32_t>(n_past_));
   n_past_ += static_cast<int>(n);
+  kv_written_ = std::max(kv_written_, n_past_);
   if (options_.profile) timings_ = seq.timings();
 }
 
@@ -409,8 +428,21 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   return logits;
 }
 
+void GpuModel::truncate(int n) {
+  if (n >= n_past_) return;
+  // A ring of R rows holds positions [kv_written_ - R, kv_written_); going back
+  // to n needs the window before n: positions max(0, n - window + 1) .. n - 1.
+  for (int l = 0; l < c_.n_layer; ++l)
+    if (kv_->is_ring(l) && n > 0 && std::max(0, n - c_.swa_window + 1) < kv_written_ - kv_->rows(l))
+      throw ModelError("the context cannot go back to position " + std::to_string(n) + ": layer " +
+                       std::to_string(l) + "'s window-sized KV cache no longer holds the keys before it (reset and "
+                       "prefill again, or load without a window-sized KV cache)");
+  n_past_ = std::max(0, n);
+}
+
 void GpuModel::reset() {
   n_past_ = 0;
+  kv_written_ = 0;
   if (probe_) set_probe(std::optional<AttentionProbeConfig>(*probe_));  // a copy: set_probe clears probe_
 }
 
@@ -446,7 +478,7 @@ void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
     uint32_t n_tokens, head_dim, q_stride, q_pos0, n_ctx, group, head_begin, kv_begin, out_head0, n_probed,
         band_begin, band_end, neox, block, grid;
     float scale;
-    uint32_t scale_offset, window;
+    uint32_t scale_offset, window, kv_rows;
     float softcap;
   };
   const uint32_t n = args.n_tokens, pos0 = args.q_pos0;
@@ -467,7 +499,7 @@ void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
               g.head_begin, uint32_t(lo - first), uint32_t(probe_heads_), uint32_t(p.band_begin),
               uint32_t(p.band_end), c_.neox ? 1u : 0u, uint32_t(probe_block_), uint32_t(p.grid),
               // The attention kernels' scale and soft-capping, so the probe's scores are theirs.
-              args.scale, kv_->scale_offset_words(g), args.window, args.softcap};
+              args.scale, kv_->scale_offset_words(g), args.window, g.rows, args.softcap};
     seq.dispatch(k, {q_, g.k, probe_row_sums_, probe_dist_sums_, probe_last_row_}, push, n, uint32_t(hi - lo), 1,
                  "attention_probe");
   }

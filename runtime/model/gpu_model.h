@@ -35,7 +35,17 @@ struct GpuModelOptions {
   // K and V storage: Q8_0 takes 34 bytes per 32 values instead of 64, for
   // long contexts (head sizes must be multiples of 32).
   KvCacheType kv_type = KvCacheType::F16;
+  // Sliding-window layers (gemma2/gemma3's local ones) keep their K and V in a
+  // ring of window + max_batch - 1 rows instead of n_ctx (they never read
+  // further back), so a long context allocates full-length K/V for the global
+  // layers only. truncate() then cannot go back further than the rings still
+  // hold (it throws), and save_prefix / restore_prefix are refused.
+  bool window_kv_cache = false;
 };
+
+// Rows of each layer's KV cache for these options (resolved: n_ctx, or a
+// ring's size for a sliding-window layer with window_kv_cache).
+std::vector<int> kv_layer_rows(const ModelConfig& config, const GpuModelOptions& options);
 
 // Device memory the decoder would use, for the check before loading.
 struct MemoryEstimate {
@@ -94,8 +104,11 @@ class GpuModel {
   int max_batch() const { return options_.max_batch; }
   KvCacheType kv_type() const { return options_.kv_type; }
   void reset();
-  // Forgets everything after position n (keeps a shared prefix).
-  void truncate(int n) { n_past_ = std::min(n_past_, n); }
+  // Forgets everything after position n (keeps a shared prefix). With
+  // window-sized rings (window_kv_cache) a local layer's keys before n may be
+  // gone already: then it throws ModelError and keeps everything (reset and
+  // prefill again).
+  void truncate(int n);
   // The cache's first n positions copied out, and written back (then n_past()
   // is the copy's length): a prompt's prefix kept while the cache serves
   // others (model/kv_prefix.cpp). restore throws std::invalid_argument when the
@@ -168,6 +181,7 @@ class GpuModel {
   std::vector<float> probe_last_;
   int probe_tokens_ = 0;
   int n_past_ = 0;
+  int kv_written_ = 0;  // one past the highest position stored since reset() (for the rings' truncate check)
 };
 
 }  // namespace mrrope

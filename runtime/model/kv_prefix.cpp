@@ -57,7 +57,21 @@ uint64_t kv_prefix_bytes(const ops::KvCache& cache, int n_layer, int n_kv_heads,
   return 2 * uint64_t(n_layer) * uint64_t(n_kv_heads) * uint64_t(tokens) * (rb.row + rb.scales);
 }
 
+namespace {
+
+// Copies are of whole-length layers: a window-sized ring (GpuModelOptions::window_kv_cache)
+// holds positions modulo its size, which this layout does not describe (issue 14).
+void refuse_rings(const ops::KvCache& cache, int n_layer, const char* what) {
+  for (int l = 0; l < n_layer; ++l)
+    if (cache.is_ring(l))
+      throw std::invalid_argument(std::string(what) + ": not supported with a window-sized KV cache (layer " +
+                                  std::to_string(l) + " is a ring)");
+}
+
+}  // namespace
+
 KvPrefix GpuModel::save_prefix(int n) const {
+  refuse_rings(*kv_, c_.n_layer, "save_prefix");
   if (n < 0 || n > n_past_)
     throw std::invalid_argument("save_prefix: " + std::to_string(n) + " positions asked, the cache holds " +
                                 std::to_string(n_past_));
@@ -81,6 +95,7 @@ KvPrefix GpuModel::save_prefix(int n) const {
 }
 
 void GpuModel::restore_prefix(const KvPrefix& p) {
+  refuse_rings(*kv_, c_.n_layer, "restore_prefix");
   if (p.type != kv_->type() || p.n_layer != c_.n_layer || p.n_kv_heads != c_.n_head_kv || p.head_dim != c_.head_dim)
     throw std::invalid_argument("restore_prefix: the copy is of another model or KV cache type");
   if (p.tokens > options_.n_ctx)

@@ -58,6 +58,9 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
   if (pos0 + n_tokens > static_cast<uint32_t>(cache.n_ctx()))
     throw vk::VulkanError("KV cache overflow: positions up to " + std::to_string(pos0 + n_tokens) +
                           " in a cache of " + std::to_string(cache.n_ctx()));
+  if (n_tokens > static_cast<uint32_t>(cache.rows(layer)))
+    throw vk::VulkanError("kv_store: " + std::to_string(n_tokens) + " tokens at once in a ring of " +
+                          std::to_string(cache.rows(layer)) + " rows");
   if (rotation && (rotation->n_rot % 2 != 0 || rotation->n_rot > static_cast<uint32_t>(cache.head_dim())))
     throw vk::VulkanError("kv_store: n_rot must be even and at most head_dim");
   struct Push {
@@ -78,7 +81,7 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
   // One thread per half pair (F16) or per block of 32 (Q8_0).
   const uint32_t per_row = q8 ? hd / 32 : hd / 2;
   for (const auto& g : groups) {
-    Push p{n_tokens, static_cast<uint32_t>(cache.n_ctx()), hd, kv_heads * hd, g.head_begin, g.heads,
+    Push p{n_tokens, g.rows, hd, kv_heads * hd, g.head_begin, g.heads,
            cache.scale_offset_words(g), rotation ? rotation->n_rot : 0, rotation && rotation->neox ? 1u : 0u,
            rotation ? rotation->attn_factor : 1.0f};
     uint32_t gy;
@@ -144,7 +147,7 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
                                                   sizeof(Push),
                                                   {wg}});
   for (const auto& g : cache.layer(a.layer)) {
-    Push p{a.n_tokens, a.n_head, a.n_head * hd, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin,
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, g.rows, group, g.head_begin,
            keys_per_split, score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
     seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
                  "attention_decode");
@@ -180,7 +183,7 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
                                                   {}});
   const uint32_t group = a.n_head / a.n_kv_head;
   for (const auto& g : cache.layer(a.layer)) {
-    Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group,
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, a.q_pos0, g.rows, group,
            g.head_begin * group, keys_per_split, score_scale(a, hd), cache.scale_offset_words(g), a.window,
            a.softcap};
     seq.dispatch(k, {q, g.k, g.v, scratch.partial_o, scratch.partial_ml}, p, ceil_div(a.n_tokens, kQueryBlock),
@@ -216,7 +219,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
                                                   sizeof(Push),
                                                   {}});
   for (const auto& g : cache.layer(a.layer)) {
-    Push p{a.n_tokens, a.n_head * hd, a.q_pos0, static_cast<uint32_t>(cache.n_ctx()), group, g.head_begin * group,
+    Push p{a.n_tokens, a.n_head * hd, a.q_pos0, g.rows, group, g.head_begin * group,
            score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
     seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, kCoopmatRows), g.heads * group, 1, "attention_cm");
   }
@@ -248,6 +251,11 @@ bool attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
                           " has no Q8_0 cache kernel (64, 96, 128, 256)");
   const uint32_t rows = a.n_tokens * a.n_head;
   if (rows > scratch.max_rows) throw vk::VulkanError("attention: scratch too small for this batch");
+  // A ring holds a windowed layer's last rows positions: every key a token of
+  // this call sees (the window before the first, up to the last) must have a row of its own.
+  if (cache.is_ring(a.layer) && (a.window == 0 || a.window + a.n_tokens - 1 > uint32_t(cache.rows(a.layer))))
+    throw vk::VulkanError("attention: a ring of " + std::to_string(cache.rows(a.layer)) + " rows cannot serve " +
+                          std::to_string(a.n_tokens) + " tokens with a window of " + std::to_string(a.window));
 
   const vk::DeviceInfo& info = seq.context().info();
   if (a.n_tokens > kDecodeMaxTokens && prefill_attention_on_coopmat(info)) {

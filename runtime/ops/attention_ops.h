@@ -15,7 +15,8 @@ void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows,
 // `layer` into the cache at positions[t] (int32 per token, read by the GPU when
 // the sequence runs, so a recorded decode step can be replayed), rounded to F16
 // or quantized to Q8_0 blocks per the cache's type. pos0 is the first position
-// at recording time; only the capacity check uses it.
+// at recording time; only the capacity check uses it. In a ring layer
+// (KvCache::is_ring) position p goes to row p % rows; at most rows tokens at once.
 // With `rotation`, the keys are rotated on the way in exactly as ops::rope
 // would rotate them (its n_rot, neox and attn_factor; n_heads and head_dim
 // come from the cache), so k itself stays unrotated and no rope pass is needed.
@@ -60,6 +61,9 @@ struct AttentionArgs {
 // when the sequence runs: a recorded step stays valid for later positions up
 // to decode_kv_bound(q_pos0 + n_tokens, n_ctx) - 1 (the key splits depend only
 // on that bound).
+//
+// A ring layer (KvCache::is_ring) needs a window with window + n_tokens - 1 <= its
+// rows: every key the call's tokens see then has a row of its own.
 //
 // `out_q8`, if given, may also receive out as int8 blocks (quantize_act's
 // layout, ops/matvec_int8.h) for the output projection; returns whether it did
