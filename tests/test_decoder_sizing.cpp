@@ -79,6 +79,21 @@ TEST(DecoderSizing, ALargerDecoderWithTheSameCacheServes) {
   EXPECT_TRUE(decoder_serves(2048, KvCacheType::F16, want, 2048));
 }
 
+// Window-sized KV rings (issue 14) for one CLI run only: the app's session and
+// the sweeps go back in the cache (truncate) or copy its prefix, which rings
+// cannot serve, so a decoder with rings does not serve them; a full one serves all.
+TEST(DecoderSizing, WindowSizedKvOnlyForCommands) {
+  EXPECT_TRUE(size_decoder(request(DecoderJob::Command, 10)).window_kv_cache);
+  EXPECT_FALSE(size_decoder(request(DecoderJob::Session, 10)).window_kv_cache);
+  EXPECT_FALSE(size_decoder(request(DecoderJob::Sweep, 10)).window_kv_cache);
+  const EngineOptions command = size_decoder(request(DecoderJob::Command, 300));
+  const EngineOptions session = size_decoder(request(DecoderJob::Session, 300));
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, command, 2048, true));
+  EXPECT_FALSE(decoder_serves(512, KvCacheType::F16, session, 2048, true));
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, session, 2048, false));
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, command, 2048, false));
+}
+
 TEST(DecoderSizing, MemoryBudgetIsTheHeapOrTheRamOnACpu) {
   vk::DeviceInfo gpu;
   gpu.type = "discrete GPU";

@@ -1,4 +1,5 @@
 // mrrope-cli info FILE: what a GGUF file holds, without loading any weights.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -7,6 +8,7 @@
 #include "command.h"
 #include "gguf/gguf_file.h"
 #include "gguf/model_hparams.h"
+#include "model/gpu_model.h"
 #include "model/model_config.h"
 #include "model/weight_support.h"
 #include "options/option_table.h"
@@ -160,6 +162,44 @@ void print_support(const GgufFile& file) {
   else std::printf("decoder: refused: %s\n", refusal.c_str());
 }
 
+// Device memory the decoder would take for this file (model/gpu_model.h's
+// estimate_memory, F16 KV cache, the smallest automatic prefill chunk) at the
+// training context and at 128K tokens: as one CLI run sizes it, sliding-window
+// layers in window-sized rings (GpuModelOptions::window_kv_cache), and, where
+// that differs, with full-length K/V for them (the app and the sweeps, which go
+// back in the cache). Nothing when the decoder refuses the file.
+void print_memory(const GgufFile& file) {
+  ModelConfig c;
+  ModelTensors t;
+  try {
+    c = ModelConfig::from_gguf(file);
+    t = ModelTensors::bind(file, c);
+  } catch (const std::exception&) {
+    return;
+  }
+  GpuModelOptions o;
+  o.max_batch = kMinAutoChunk;
+  std::printf("\nmemory estimate (F16 KV cache, prefill chunks of %d):\n", kMinAutoChunk);
+  std::printf("  weights          %s\n", human_bytes(estimate_memory(c, t, o).weights).c_str());
+  std::vector<int> contexts{c.n_ctx_train};
+  if (c.n_ctx_train != 131072) contexts.push_back(131072);
+  for (int n_ctx : contexts) {
+    if (n_ctx <= 0) continue;
+    o.n_ctx = n_ctx;
+    o.window_kv_cache = true;
+    const MemoryEstimate rings = estimate_memory(c, t, o);
+    o.window_kv_cache = false;
+    const MemoryEstimate full = estimate_memory(c, t, o);
+    std::printf("  %7d tokens   KV cache %s, scratch %s, total %s", n_ctx, human_bytes(rings.kv_cache).c_str(),
+                human_bytes(rings.scratch).c_str(), human_bytes(rings.total()).c_str());
+    if (rings.kv_cache != full.kv_cache)
+      std::printf(" (sliding-window layers in rings of %d rows; full-length: KV cache %s, total %s)",
+                  std::min(n_ctx, c.swa_window + kMinAutoChunk - 1), human_bytes(full.kv_cache).c_str(),
+                  human_bytes(full.total()).c_str());
+    std::printf("\n");
+  }
+}
+
 OptionTable info_options(bool* help) {
   OptionTable table("mrrope-cli help info");
   table.help_option(help);
@@ -205,6 +245,7 @@ int run_info(const std::vector<std::string>& args) {
   std::printf("\ntotal: %" PRId64 " parameters (%s), %s of tensor data\n", n_params, human_count(n_params).c_str(),
               human_bytes(n_bytes).c_str());
   print_support(file);
+  print_memory(file);
   return 0;
 }
 

@@ -19,6 +19,7 @@ EngineOptions size_decoder(const DecoderRequest& r) {
     case DecoderJob::Command:
       o.n_ctx = r.n_ctx > 0 ? r.n_ctx : round_up(r.tokens, kContextStep);
       o.max_batch = r.max_batch;
+      o.window_kv_cache = true;
       break;
     case DecoderJob::Session:
       o.n_ctx = r.n_ctx > 0 ? r.n_ctx : std::max(kContextStep, round_up(r.tokens, kContextStep));
@@ -35,9 +36,10 @@ EngineOptions size_decoder(const DecoderRequest& r) {
   return o;
 }
 
-bool decoder_serves(int have_ctx, KvCacheType have_kv, const EngineOptions& want, int n_ctx_train) {
+bool decoder_serves(int have_ctx, KvCacheType have_kv, const EngineOptions& want, int n_ctx_train,
+                    bool have_window_kv) {
   const int need = want.n_ctx > 0 ? want.n_ctx : n_ctx_train;
-  return have_ctx >= need && have_kv == want.kv_type;
+  return have_ctx >= need && have_kv == want.kv_type && (!have_window_kv || want.window_kv_cache);
 }
 
 uint64_t device_memory_budget(const vk::DeviceInfo& device) {

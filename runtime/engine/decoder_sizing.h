@@ -16,12 +16,17 @@ struct EngineOptions {
   int n_ctx = 0;         // KV cache capacity; 0 = the model's training context
   int max_batch = 0;     // prefill chunk; 0 = from the device's memory (auto_prefill_chunk)
   KvCacheType kv_type = KvCacheType::F16;  // K and V storage (--cache-type-k/-v)
+  // Sliding-window layers (gemma2/gemma3's local ones) in window-sized rings
+  // (GpuModelOptions::window_kv_cache): for jobs that never go back in the
+  // cache (GpuModel::truncate) nor copy its prefix, i.e. one CLI run.
+  bool window_kv_cache = false;
 };
 
 // Who asks. They differ only in the room they leave and their chunk:
 enum class DecoderJob {
   // One CLI run (generate, ask, perplexity): the input rounded up to a multiple
-  // of kContextStep tokens, or the fixed context (-c); the chunk is -b or the device's.
+  // of kContextStep tokens, or the fixed context (-c); the chunk is -b or the device's;
+  // window-sized KV for sliding-window layers (it never goes back in the cache).
   Command,
   // The app: like Command but at least kContextStep tokens, so the next question
   // usually reuses the decoder; small chunks on a CPU device (finer progress,
@@ -48,8 +53,10 @@ struct DecoderRequest {
 EngineOptions size_decoder(const DecoderRequest& request);
 
 // Whether a decoder of `have_ctx` tokens with `have_kv` storage serves `want`
-// (a larger one does; 0 in `want.n_ctx` asks for `n_ctx_train`).
-bool decoder_serves(int have_ctx, KvCacheType have_kv, const EngineOptions& want, int n_ctx_train);
+// (a larger one does; 0 in `want.n_ctx` asks for `n_ctx_train`). One with
+// window-sized KV rings (`have_window_kv`) serves only a job that allows them.
+bool decoder_serves(int have_ctx, KvCacheType have_kv, const EngineOptions& want, int n_ctx_train,
+                    bool have_window_kv = false);
 
 // The memory a job may plan with on `device`: the largest device-local heap,
 // or the machine's physical memory on a CPU device (lavapipe allocates from it).

@@ -55,12 +55,14 @@ void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
   go.n_ctx = options.n_ctx;
   go.max_batch = options.max_batch;
   go.kv_type = options.kv_type;
+  go.window_kv_cache = options.window_kv_cache;
   model_ = std::make_unique<GpuModel>(ctx, file_, config_, go);
   model_->set_rope(rope_);
 }
 
 bool Engine::decoder_serves(const EngineOptions& options) const {
-  return model_ && mrrope::decoder_serves(model_->n_ctx(), model_->kv_type(), options, config_.n_ctx_train);
+  return model_ && mrrope::decoder_serves(model_->n_ctx(), model_->kv_type(), options, config_.n_ctx_train,
+                                         model_->window_kv_cache());
 }
 
 bool Engine::reserve(vk::Context& ctx, const EngineOptions& options) {

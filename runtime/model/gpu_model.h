@@ -103,6 +103,7 @@ class GpuModel {
   int n_ctx() const { return options_.n_ctx; }
   int max_batch() const { return options_.max_batch; }
   KvCacheType kv_type() const { return options_.kv_type; }
+  bool window_kv_cache() const { return options_.window_kv_cache; }
   void reset();
   // Forgets everything after position n (keeps a shared prefix). With
   // window-sized rings (window_kv_cache) a local layer's keys before n may be
