@@ -95,6 +95,7 @@ void App::sync_thread_comparison() {
       t.question = thread_comparison_.questions[at];
       t.answer = a.text, t.method = a.method, t.stop_reason = a.stop_reason, t.error = a.error;
       t.prompt_tokens = a.prompt_tokens, t.cached_tokens = a.cached_tokens, t.prefilled_tokens = a.prefilled_tokens;
+      t.restored_tokens = a.restored_tokens;
       t.new_tokens = a.new_tokens, t.seconds = a.seconds, t.done = a.done;
     }
   }

@@ -61,6 +61,7 @@ void App::sync_conversation() {
   t.answer = a.text;
   t.prompt_tokens = a.prompt_tokens;
   t.cached_tokens = a.cached_tokens;
+  t.restored_tokens = a.restored_tokens;
   t.prefilled_tokens = a.prefilled_tokens;
   t.new_tokens = a.new_tokens;
   t.seconds = a.seconds;

@@ -89,6 +89,7 @@ std::string conversation_to_json(const Conversation& c) {
          ", \"method\": " + quote(t.method) + ", \"stop_reason\": " + quote(t.stop_reason) +
          ", \"error\": " + quote(t.error) + ", \"prompt_tokens\": " + std::to_string(t.prompt_tokens) +
          ", \"cached_tokens\": " + std::to_string(t.cached_tokens) +
+         ", \"restored_tokens\": " + std::to_string(t.restored_tokens) +
          ", \"prefilled_tokens\": " + std::to_string(t.prefilled_tokens) +
          ", \"new_tokens\": " + std::to_string(t.new_tokens) + ", \"seconds\": " + number(t.seconds) +
          ", \"in_context\": " + (t.in_context ? "true" : "false") + "}";
@@ -142,6 +143,7 @@ Conversation conversation_from_json(std::string_view text) {
     turn.error = str(t, "error");
     turn.prompt_tokens = integer(t, "prompt_tokens");
     turn.cached_tokens = integer(t, "cached_tokens");
+    turn.restored_tokens = integer(t, "restored_tokens");  // absent in files before it: 0
     turn.prefilled_tokens = integer(t, "prefilled_tokens");
     turn.new_tokens = integer(t, "new_tokens");
     turn.seconds = num(t, "seconds");

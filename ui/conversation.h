@@ -23,6 +23,7 @@ struct ConversationTurn {
   std::string error;
   int prompt_tokens = 0;     // the whole prompt of this turn (documents + history + question)
   int cached_tokens = 0;     // of those, taken from the KV cache
+  int restored_tokens = 0;   // of the cached ones, written back from the thread's saved copy (ui/kv_prefix_store.h)
   int prefilled_tokens = 0;  // of those, run through the model now
   int new_tokens = 0;
   double seconds = 0;

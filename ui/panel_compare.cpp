@@ -183,8 +183,8 @@ void App::draw_compare_thread_results() {
         }
         const ConversationTurn& turn = t.turns[q];
         if (!turn.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", turn.error.c_str());
-        ImGui::TextDisabled("%d prompt tokens, %d from the cache | %d new | %.1f s%s%s", turn.prompt_tokens,
-                            turn.cached_tokens, turn.new_tokens, turn.seconds, turn.stop_reason.empty() ? "" : " | ",
+        ImGui::TextDisabled("%d prompt tokens, %d from the cache%s | %d new | %.1f s%s%s", turn.prompt_tokens,
+                            turn.cached_tokens, turn.restored_tokens > 0 ? " (saved copy)" : "", turn.new_tokens, turn.seconds, turn.stop_reason.empty() ? "" : " | ",
                             turn.stop_reason.c_str());
         ImGui::TextWrapped("%s", turn.answer.empty() ? "..." : turn.answer.c_str());
       }

@@ -50,8 +50,9 @@ void App::draw_thread() {
     if (!t.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", t.error.c_str());
     else ImGui::TextWrapped("%s", t.answer.empty() ? (t.done ? "(no answer)" : "...") : t.answer.c_str());
     if (t.prompt_tokens > 0)
-      ImGui::TextDisabled("%s | prompt %d tokens: %d from the cache, %d prefilled | %d generated in %.1f s%s%s%s",
-                          t.method.c_str(), t.prompt_tokens, t.cached_tokens, t.prefilled_tokens, t.new_tokens,
+      ImGui::TextDisabled("%s | prompt %d tokens: %d from the cache%s, %d prefilled | %d generated in %.1f s%s%s%s",
+                          t.method.c_str(), t.prompt_tokens, t.cached_tokens,
+                          t.restored_tokens > 0 ? " (the thread's saved copy)" : "", t.prefilled_tokens, t.new_tokens,
                           t.seconds, t.stop_reason.empty() ? "" : " | stop: ", t.stop_reason.c_str(),
                           t.in_context ? "" : " | dropped from the context");
     if (t.done && !t.answer.empty()) {

@@ -413,7 +413,7 @@ const std::vector<Script::Command>& Script::commands() {
            return s.fail(line, "the last turn took " + std::to_string(t.cached_tokens) +
                                    " prompt tokens from the cache and prefilled " +
                                    std::to_string(t.prefilled_tokens) + ": the documents were not reused");
-         const int restored = app.session().answer().restored_tokens;
+         const int restored = t.restored_tokens;
          if (line.arg == "restored" && restored <= 0)
            return s.fail(line, "the last turn's cached tokens were not restored from a saved copy");
          std::fprintf(stderr, "mrrope-app: turn %zu: %d prompt tokens, %d from the cache (%d restored), %d prefilled\n",
@@ -513,9 +513,9 @@ const std::vector<Script::Command>& Script::commands() {
            if (turn.cached_tokens <= 0 || turn.prefilled_tokens >= turn.cached_tokens)
              return s.fail(line, t.settings.method + "'s " + turn_name + " took " + std::to_string(turn.cached_tokens) +
                                      " tokens from the cache and prefilled " + std::to_string(turn.prefilled_tokens));
-           std::fprintf(stderr, "mrrope-app: %s %s: %d prompt tokens, %d from the cache, %d prefilled\n",
+           std::fprintf(stderr, "mrrope-app: %s %s: %d prompt tokens, %d from the cache (%d restored), %d prefilled\n",
                         t.settings.method.c_str(), turn_name.c_str(), turn.prompt_tokens, turn.cached_tokens,
-                        turn.prefilled_tokens);
+                        turn.restored_tokens, turn.prefilled_tokens);
          }
          return Done::Next;
        }},

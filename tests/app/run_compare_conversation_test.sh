@@ -89,6 +89,9 @@ grep -q '"questions": \["Who is the Preacher?", "What did the Preacher say?", "A
 grep -q '^## Question 3' "$md" && grep -q '^\*\*none\*\*' "$md" && grep -q '^\*\*mrrope-pro\*\*' "$md" ||
   fail "$md lacks question 3 or a method"
 grep -q "none turn 2: .* from the cache" "$out/app.log" || fail "no reuse line for none"
+# The thread that did not run last before the follow-up came back from its saved copy.
+grep -q "turn 3: .* from the cache ([1-9][0-9]* restored)" "$out/app.log" || fail "no thread's turn 3 was restored"
+grep -q '"restored_tokens": [1-9]' "$out/export/side_by_side.json" || fail "the export does not record the restored turn"
 "$check" "$out/shots/side_by_side.png" 300 100
 pages=$(sed -n 's/.*side_by_side.png ([0-9]*x[0-9]*, \([0-9]*\) pages).*/\1/p' "$out/app.log")
 [ "${pages:-0}" -gt 1 ] || fail "the PNG was not paged (pages: ${pages:-none}); a long answer would be cut"

@@ -33,7 +33,7 @@ Conversation sample() {
   ConversationTurn b = a;
   b.question = "And what did he say?\tTab";
   b.answer = "Vanity of vanities \xE2\x80\x94 all is vanity.";
-  b.prompt_tokens = 930, b.cached_tokens = 911, b.prefilled_tokens = 19;
+  b.prompt_tokens = 930, b.cached_tokens = 911, b.prefilled_tokens = 19, b.restored_tokens = 900;
   b.in_context = false;
   c.turns = {a, b};
   return c;
@@ -63,6 +63,8 @@ TEST(Conversation, JsonRoundTripKeepsEverySetting) {
   EXPECT_EQ(r.turns[1].question, c.turns[1].question);
   EXPECT_EQ(r.turns[1].answer, c.turns[1].answer);
   EXPECT_EQ(r.turns[1].cached_tokens, 911);
+  EXPECT_EQ(r.turns[1].restored_tokens, 900);
+  EXPECT_EQ(r.turns[0].restored_tokens, 0);
   EXPECT_EQ(r.turns[1].prefilled_tokens, 19);
   EXPECT_FALSE(r.turns[1].in_context);
   EXPECT_TRUE(r.turns[0].done);
