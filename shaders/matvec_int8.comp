@@ -54,6 +54,7 @@ vec4 x_rec(uint b, uint block) { return xrec[NUM_COLS * (p.cols >> 4) + b * (p.c
 void main() {
   const uint row0 = linear_group_id() * NUM_ROWS;
   if (row0 >= p.rows) return;  // whole workgroups leave together
+  int8_tables_init();
   [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) acc[i] = 0.0;
   const uint row_bytes = (p.cols / BLOCK_ELEMS) * BLOCK_BYTES;
   const uint chunks = p.cols / (CHUNK_ELEMS * CHUNK_SPAN);

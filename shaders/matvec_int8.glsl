@@ -5,6 +5,8 @@
 // Q8_0 and Q4_0, halves of two blocks that share quant bytes for K-quants.
 // Offsets stay out of the int8 words: the activation sums take them (Q4_0's
 // -8 and the K-quant mins per block, Q6_K's -32 per half block).
+// Kernels call int8_tables_init() first, in uniform control flow (IQ4_NL and
+// IQ4_XS fill a small level table in shared memory; a barrier).
 
 #include "quant_loads.glsl"
 
@@ -16,6 +18,48 @@ const uint CHUNK_SPAN = 1u;
 #endif
 const uint LOW_NIBBLES = 0x0f0f0f0fu;
 uvec4 ld128_2(uint byte) { return uvec4(ld32_2(byte), ld32_2(byte + 4u), ld32_2(byte + 8u), ld32_2(byte + 12u)); }
+// 16 bytes at a 4-byte aligned offset (Q4_1, Q5_1, Q2_K and IQ4_XS blocks are 20, 24, 84 and 136 bytes).
+uvec4 ld128_4(uint byte) {
+  const uint i = byte >> 2;
+  return uvec4(w32[i], w32[i + 1u], w32[i + 2u], w32[i + 3u]);
+}
+
+// Adds s * (w . x) + m * sum(x) over activation block `block` to every
+// column's sum of row r: w is the block's 32 weights as int8 (lo: elements
+// 0..15, hi: 16..31), m the offset every weight of the block shares.
+void add_block(uint r, uint block, uvec4 lo, uvec4 hi, float s, float m) {
+  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+    const vec4 x = x_rec(col, block);
+    acc[r * NUM_COLS + col] += s * x.x * float(dot4(lo, xq(col, block, 0u)) + dot4(hi, xq(col, block, 1u))) + m * x.y;
+  }
+}
+
+#if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
+#include "iq4_levels.glsl"
+// Entry b: the int8 levels of byte b's two nibbles, the low one in bits 0..7
+// and the high one in bits 16..23. Computed by each workgroup (256 entries,
+// no memory read), so one lookup decodes two weights.
+shared uint iq4_pairs[256];
+
+void int8_tables_init() {
+  for (uint b = gl_LocalInvocationID.x; b < 256u; b += WG) iq4_pairs[b] = iq4_level_byte(b & 15u) | (iq4_level_byte(b >> 4) << 16);
+  barrier();
+}
+
+// The levels of 16 bytes of nibbles as int8: lo from the low nibbles
+// (elements 0..15 of a 32-element block), hi from the high ones (16..31).
+void iq4_unpack(uvec4 qs, out uvec4 lo, out uvec4 hi) {
+  [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+    const uint w = qs[i];
+    const uint p01 = iq4_pairs[w & 0xffu] | (iq4_pairs[(w >> 8) & 0xffu] << 8);
+    const uint p23 = iq4_pairs[(w >> 16) & 0xffu] | (iq4_pairs[w >> 24] << 8);
+    lo[i] = (p01 & 0xffffu) | (p23 << 16);
+    hi[i] = (p01 >> 16) | (p23 & 0xffff0000u);
+  }
+}
+#else
+void int8_tables_init() {}
+#endif
 
 #if defined(WEIGHT_Q8_0)
 void chunk(uint r, uint row_byte, uint c) {
@@ -34,6 +78,96 @@ void chunk(uint r, uint row_byte, uint c) {
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
     const vec4 x = x_rec(col, c);
     acc[r * NUM_COLS + col] += d * (x.x * float(dot4(lo, xq(col, c, 0u)) + dot4(hi, xq(col, c, 1u))) - 8.0 * x.y);
+  }
+}
+#elif defined(WEIGHT_Q4_1) || defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+// Bit 4 of byte k of word i set from bit 4 i + k of qh: qh's bits as the fifth
+// bits of 16 elements in qs order. The multiply moves nibble bit k to bit 8 k
+// (its shifted copies never overlap, so nothing carries).
+uvec4 fifth_bits(uint qh) {
+  const uvec4 nibbles = (uvec4(qh) >> uvec4(0u, 4u, 8u, 12u)) & 0xfu;
+  return ((nibbles * 0x00204081u) & 0x01010101u) << 4u;
+}
+#endif
+// One block a chunk: qs[j] holds element j (low nibble) and 16 + j (high
+// nibble), Q5's fifth bits are bit j of qh. Q4_1 / Q5_1: w = d q + m;
+// Q5_0: w = d (q - 16), an offset of -16 d.
+void chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + c * BLOCK_BYTES;
+#if defined(WEIGHT_Q5_0)
+  const float d = ldf16(b), m = -16.0 * d;
+  const uint qh = ld32_2(b + 2u);
+  const uvec4 qs = ld128_2(b + 6u);
+#else  // 4-byte aligned blocks: d and m in one word, then (Q5_1) qh
+  const vec2 dm = unpackHalf2x16(w32[b >> 2]);
+  const float d = dm.x, m = dm.y;
+#if defined(WEIGHT_Q5_1)
+  const uint qh = w32[(b >> 2) + 1u];
+  const uvec4 qs = ld128_4(b + 8u);
+#else
+  const uvec4 qs = ld128_4(b + 4u);
+#endif
+#endif
+  uvec4 lo = qs & LOW_NIBBLES, hi = (qs >> 4u) & LOW_NIBBLES;
+#if defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
+  lo |= fifth_bits(qh);
+  hi |= fifth_bits(qh >> 16);
+#endif
+  add_block(r, c, lo, hi, d, m);
+}
+#elif defined(WEIGHT_IQ4_NL)
+// One block a chunk, laid out as Q4_0 but with nibbles indexing the levels.
+void chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + c * BLOCK_BYTES;
+  uvec4 lo, hi;
+  iq4_unpack(ld128_2(b + 2u), lo, hi);
+  add_block(r, c, lo, hi, ldf16(b), 0.0);
+}
+#elif defined(WEIGHT_IQ4_XS)
+// Chunk c: sub-block ib = c % 8 of super-block c / 8, its 16 qs bytes laid out
+// as IQ4_NL's. Its 6-bit scale: low nibble ib of scales_l, bits 2 ib.. of scales_h.
+void chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, ib = c & 7u;
+  const uint head = w32[b >> 2], scales_l = w32[(b >> 2) + 1u];  // d | scales_h << 16; scales_l[4]
+  const uint ls = ((scales_l >> (4u * ib)) & 0xfu) | (((head >> (16u + 2u * ib)) & 3u) << 4);
+  uvec4 lo, hi;
+  iq4_unpack(ld128_4(b + 8u + 16u * ib), lo, hi);
+  add_block(r, c, lo, hi, unpackHalf2x16(head).x * float(int(ls) - 32), 0.0);
+}
+#elif defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
+// Chunk c: piece pc = c % 8 of super-block c / 8, elements 32 pc + 16 p + l
+// (p = 0, 1 the halves, 16 elements each with its own scale, sub-block
+// 2 pc + p). With h = pc / 4, j = pc % 4 their two low bits are bits 2 j.. of
+// qs[32 h + 16 p + l]; Q3_K's third bit is bit 4 h + j of hmask[16 p + l].
+// The levels go in unsigned (Q2_K 0..3, Q3_K 0..7), their offsets (Q2_K's
+// min, Q3_K's -4) through the activations' half sums.
+void chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, pc = c & 7u, h = pc >> 2, j = pc & 3u;
+#if defined(WEIGHT_Q2_K)
+  const uvec4 q0 = (ld128_4(b + 16u + 32u * h) >> (2u * j)) & 0x03030303u;
+  const uvec4 q1 = (ld128_4(b + 32u + 32u * h) >> (2u * j)) & 0x03030303u;
+  const uint sc = ld16(b + 2u * pc);  // scales of sub-blocks 2 pc, 2 pc + 1: d scale in the low nibble, min in the high
+  const vec2 dm = unpackHalf2x16(w32[(b + 80u) >> 2]);
+  const float s0 = dm.x * float(sc & 0xfu), s1 = dm.x * float((sc >> 8) & 0xfu);
+  const float m0 = dm.y * float((sc >> 4) & 0xfu), m1 = dm.y * float(sc >> 12);
+#else
+  const uint hshift = 4u * h + j;
+  const uvec4 q0 = ((ld128_2(b + 32u + 32u * h) >> (2u * j)) & 0x03030303u) | (((ld128_2(b) >> hshift) & 0x01010101u) << 2u);
+  const uvec4 q1 =
+      ((ld128_2(b + 48u + 32u * h) >> (2u * j)) & 0x03030303u) | (((ld128_2(b + 16u) >> hshift) & 0x01010101u) << 2u);
+  // 6-bit scales of sub-blocks s = 2 pc, 2 pc + 1: low nibbles in scales[s % 8]
+  // (high nibbles from s = 8 on, h = 1), two high bits at 2 (s / 4) of scales[8 + s % 4].
+  const uint lo = ld16(b + 96u + ((2u * pc) & 7u)) >> (4u * h), hi = ld16(b + 104u + ((2u * pc) & 3u)) >> (2u * (pc >> 1));
+  const float d = ldf16(b + 108u);
+  const float s0 = d * float(int((lo & 0xfu) | ((hi & 3u) << 4)) - 32);
+  const float s1 = d * float(int(((lo >> 8) & 0xfu) | (((hi >> 8) & 3u) << 4)) - 32);
+  const float m0 = 4.0 * s0, m1 = 4.0 * s1;
+#endif
+  [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+    const vec4 x = x_rec(col, c);
+    acc[r * NUM_COLS + col] += x.x * (s0 * float(dot4(q0, xq(col, c, 0u))) + s1 * float(dot4(q1, xq(col, c, 1u))) -
+                                      (m0 * x.z + m1 * x.w));
   }
 }
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
