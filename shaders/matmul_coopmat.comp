@@ -17,7 +17,8 @@
 // halves, 8 or 16 bytes a store) after the next barrier, so the loads' latency
 // hides behind the MMAs. Quantized items keep a block's raw words (16-byte
 // loads for Q4_K / Q5_K, aligned 32-bit words for the 2-byte aligned Q8_0,
-// Q4_0, Q6_K) and decode their scales once per 32-element sub-block.
+// Q4_0, Q6_K) and decode their scales once per 32-element sub-block; the
+// other block types decode as they load, through weights.glsl's dequant8.
 #include "common.glsl"
 
 // Multiplying subgroups form a (BM / WM) x (BN / WN) grid; NT = their count x
@@ -427,10 +428,36 @@ void dequant(uint i, uint rb, uint block, out float v[32]) {
     }
   }
 }
+
+#elif defined(WEIGHT_IQ_GRID)
+#error "the grid types' shared lookup grid does not fit beside the tiles: no matmul_cm variant"
+#else
+// Every other block type (Q4_1, Q5_0, Q5_1, IQ4_NL, IQ4_XS, Q2_K, Q3_K):
+// weights.glsl's dequant8, the decoding every generic kernel uses, run as
+// the item is loaded, its 32 values kept as packed halves until store_w. No
+// raw-word copy per type, at the price of the load's latency showing before
+// this step's multiply (other workgroups on the SM cover it).
+#define DEQUANT_ON_LOAD
+uint wdq[WPT * 16u];
+
+void load_w(uint tid, uint n0, uint k0, uint row_bytes) {
+  [[unroll]] for (uint i = 0u; i < WPT; ++i) {
+    uint r, part, rb, block;
+    const bool ok = q_item(tid + i * ST, n0, k0, row_bytes, r, part, rb, block);
+    [[unroll]] for (uint k = 0u; k < 32u; k += 8u) {
+      float v[8] = float[8](0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+      if (ok) dequant8(rb, block, k, v);
+      [[unroll]] for (uint e = 0u; e < 4u; ++e) wdq[i * 16u + k / 2u + e] = packHalf2x16(vec2(v[2u * e], v[2u * e + 1u]));
+    }
+  }
+}
 #endif
 
 // The float path: dequantized in f32, each pair rounded to f16 once.
 void dequant_halves(uint i, uint rb, uint block, out uint h[16]) {
+#ifdef DEQUANT_ON_LOAD
+  [[unroll]] for (uint j = 0u; j < 16u; ++j) h[j] = wdq[i * 16u + j];
+#else
   float v[32];
 #if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
   dequant(i, block, v);
@@ -438,6 +465,7 @@ void dequant_halves(uint i, uint rb, uint block, out uint h[16]) {
   dequant(i, rb, block, v);
 #endif
   [[unroll]] for (uint j = 0u; j < 16u; ++j) h[j] = packHalf2x16(vec2(v[2u * j], v[2u * j + 1u]));
+#endif
 }
 
 void store_w(uint tid, uint n0, uint k0, uint row_bytes, uint stage) {
