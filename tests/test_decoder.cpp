@@ -89,6 +89,8 @@ TEST_F(DecoderOnIntegerDot, MatchesReference) {
   setenv("MRROPE_MATVEC_INT8", "on", 1);
   check_chunks_then_decode(gpu(), "llama", GgmlType::Q4_K, 3e-2);
   check_chunks_then_decode(gpu(), "qwen2", GgmlType::Q6_K, 3e-2);
+  check_chunks_then_decode(gpu(), "llama", GgmlType::IQ4_XS, 3e-2);  // issue 14's int8 unpacking
+  check_chunks_then_decode(gpu(), "qwen2", GgmlType::Q5_0, 3e-2);
   if (before) setenv("MRROPE_MATVEC_INT8", saved.c_str(), 1);
   else unsetenv("MRROPE_MATVEC_INT8");
 }
@@ -138,8 +140,9 @@ std::vector<DecoderCase> decoder_cases() {
   return out;
 }
 
-// Plus the weight types with generic kernels only (no matrix-unit or int8
-// variant). Not in the long-context test: a case there takes over a minute on
+// Plus the newer weight types (the IQ1-IQ3 grid and ternary ones with generic
+// kernels only; the rest with int8 and matrix-unit variants that decode through
+// the generic dequantization). Not in the long-context test: a case there takes over a minute on
 // lavapipe, and these types change only the products, not the positions.
 std::vector<DecoderCase> decoder_cases_with_generic_types() {
   std::vector<DecoderCase> out = decoder_cases();

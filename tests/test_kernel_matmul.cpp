@@ -281,8 +281,9 @@ TEST_P(CoopmatMatmul, DirectActivationFragmentsMatchReference) {
 
 std::vector<MatCase> coopmat_cases() {
   std::vector<MatCase> out;
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K}) {
+  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
+                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K,
+                     GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     const uint32_t block = ggml_traits(t).block_elems;
     out.push_back({t, 67, 512, 70, false});
     out.push_back({t, 131, 768, 130, false});
@@ -322,6 +323,9 @@ TEST_F(MatmulDispatchGpu, PrefillMatchesReferenceOnAnyDevice) {
   if (!gpu().info().coopmat_nv) EXPECT_FALSE(ops::matmul_coopmat_supported(gpu().info()));
   check_product(gpu(), GgmlType::Q4_K, 131, 512, 70, Kind::Auto, 60);
   check_product(gpu(), GgmlType::F16, 67, 97, 130, Kind::Auto, 70);
+  // Types whose matrix-unit variants decode through weights.glsl's dequant8 (issue 14).
+  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q3_K})
+    check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);
 }
 
 // convert_to_f16 writes the nearest half (or one of the two nearest: the
@@ -358,17 +362,22 @@ TEST_F(MatmulDispatchGpu, ConvertToF16MatchesHostHalves) {
 }
 
 // Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
-// generic kernels through ops::matmul, whatever the device offers.
+// generic kernels through ops::matmul, whatever the device offers; every
+// block type up to IQ4_XS, Q2_K and Q3_K has both (issue 14).
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
-  for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                     GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
-                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S,
+                     GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
     EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
   }
   for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K})
     EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
+  for (GgmlType t : {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL,
+                     GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+    EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
+    EXPECT_TRUE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
+  }
   EXPECT_FALSE(ops::supports_weight_type(GgmlType::Q8_K));
 }
 
@@ -387,7 +396,7 @@ TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
 }
 
 TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
-  for (GgmlType t : {GgmlType::Q5_0, GgmlType::IQ4_XS, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::IQ2_S, GgmlType::IQ1_M}) {
+  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ1_M}) {
     check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel
     check_product(gpu(), t, 67, 512, 3, Kind::Auto, 62);   // decode: a matrix-vector kernel
   }
