@@ -9,7 +9,7 @@
 
 #include <imgui.h>
 
-#include "ui/click_targets.h"
+#include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 
@@ -23,36 +23,37 @@ App::App(AppSession& session, Settings& settings, bool scripted)
     const double s = settings_.get_double("scale", 0);
     method_.auto_scale = s <= 0;
     if (s > 0) method_.scale = static_cast<float>(s);
-    question_ = settings_.get("question", question_);
-    max_new_tokens_ = settings_.get_int("max_new_tokens", max_new_tokens_);
-    model_path_ = settings_.get("model");
-    document_path_ = settings_.get("document");  // the last one opened
+    qa_.question = settings_.get("question", qa_.question);
+    qa_.max_new_tokens = settings_.get_int("max_new_tokens", qa_.max_new_tokens);
+    model_panel_.path = settings_.get("model");
+    document_panel_.path = settings_.get("document");  // the last one opened
     if (auto kv = kv_cache_type_from_name(settings_.get("kv_cache", "f16"))) session_.set_kv_type(*kv);
   }
-  if (model_path_.empty()) {
+  if (model_panel_.path.empty()) {
     try {
-      model_path_ = default_model_path();
+      model_panel_.path = default_model_path();
     } catch (const std::exception& e) {
-      document_message_ = e.what();
+      document_panel_.message = e.what();
     }
   }
-  if (!model_path_.empty()) open_model(model_path_);
-  if (!scripted_ && !document_path_.empty() && std::filesystem::exists(document_path_)) open_document(document_path_);
+  if (!model_panel_.path.empty()) open_model(model_panel_.path);
+  if (!scripted_ && !document_panel_.path.empty() && std::filesystem::exists(document_panel_.path))
+    open_document(document_panel_.path);
 }
 
 void App::save_settings() {
   if (scripted_) return;  // a scripted run leaves the user's settings alone
-  settings_.set("model", model_path_);
+  settings_.set("model", model_panel_.path);
   settings_.set("method", std::string(rope_method_name(method_.method)));
   settings_.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
-  settings_.set("question", question_);
-  settings_.set("max_new_tokens", double(max_new_tokens_));
-  settings_.set("document", document_path_);  // reopened at start
+  settings_.set("question", qa_.question);
+  settings_.set("max_new_tokens", double(qa_.max_new_tokens));
+  settings_.set("document", document_panel_.path);  // reopened at start
   settings_.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
 }
 
 void App::open_model(const std::string& path) {
-  model_path_ = path;
+  model_panel_.path = path;
   remember_recent("recent_models", path);
   session_.load_model(path);
 }
@@ -62,11 +63,11 @@ void App::open_document(const std::string& path) {
   // refused here, the rest (format, size, text) on the worker.
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    document_message_ = path.empty() ? "type a file's path, or Browse" : path + " is not a regular file";
+    document_panel_.message = path.empty() ? "type a file's path, or Browse" : path + " is not a regular file";
     return;
   }
-  document_path_ = path;
-  document_message_.clear();
+  document_panel_.path = path;
+  document_panel_.message.clear();
   session_.clear_document_message();
   session_.add_document_file(path);
   remember_recent("recent_documents", path);
@@ -108,17 +109,17 @@ int App::estimated_prompt_tokens() const {
   if (!document_) return 0;
   // Documents, the turns still in context, the question and the template's few
   // tokens; a rough bound is enough for planning.
-  return next_turn_estimate(question_) - max_new_tokens_;
+  return next_turn_estimate(qa_.question) - qa_.max_new_tokens;
 }
 
 AskRequest App::make_request() const {
   AskRequest r;
-  r.question = question_;
+  r.question = qa_.question;
   r.rope = rope_params(method_.method);
-  r.max_new_tokens = max_new_tokens_;
-  r.sampler.temperature = temperature_;
+  r.max_new_tokens = qa_.max_new_tokens;
+  r.sampler.temperature = qa_.temperature;
   r.sampler.seed = 1234;
-  if (probe_during_ask_) {
+  if (qa_.probe_during_ask) {
     AttentionProbeConfig probe;
     probe.layer = attention_.layer;
     probe.head = attention_.head;
@@ -126,7 +127,7 @@ AskRequest App::make_request() const {
     if (model_ && attention_.band != 0) {
       // Bands from the correction boundaries of the method in use.
       try {
-        const RopeTable t = build_rope_table(model_->rope, r.rope, estimated_prompt_tokens() + max_new_tokens_);
+        const RopeTable t = build_rope_table(model_->rope, r.rope, estimated_prompt_tokens() + qa_.max_new_tokens);
         const int half = model_->rope.n_rot / 2;
         const int lo = std::clamp(t.d_low, 0, half), hi = std::clamp(t.d_high, lo, half);
         if (attention_.band == 1) probe.band_begin = 0, probe.band_end = std::max(1, lo);
@@ -144,17 +145,17 @@ AskRequest App::make_request() const {
 void App::compare(const std::vector<RopeMethod>& methods) {
   sync_conversation();
   // Keep the tab's checkboxes in step with what runs (the script calls this too).
-  compare_methods_.clear();
-  for (RopeMethod m : methods) compare_methods_.set(m, true);
+  compare_.methods.clear();
+  for (RopeMethod m : methods) compare_.methods.set(m, true);
   std::vector<RopeParams> list;
   for (RopeMethod m : methods) list.push_back(rope_params(m));
   AskRequest r = make_request();
   // The question box empties once a question is sent: compare the last one then.
-  if (r.question.empty() && !conversation_.turns.empty()) r.question = conversation_.turns.back().question;
-  r.loss_curve = compare_loss_;
+  if (r.question.empty() && !qa_.conversation.turns.empty()) r.question = qa_.conversation.turns.back().question;
+  r.loss_curve = compare_.loss_curve;
   r.probe.reset();
-  compared_question_ = r.question;  // the panel and its PNG show this, whatever the box holds later
-  compare_threads_shown_ = false;
+  compare_.compared_question = r.question;  // the panel and its PNG show this, whatever the box holds later
+  compare_.threads_shown = false;
   session_.compare(r, list);
 }
 

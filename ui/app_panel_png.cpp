@@ -1,12 +1,12 @@
 // PNG export of the attention heatmap and the side-by-side answers. The
 // heatmap is rendered from the probe's data, the whole map at full resolution
-// (ui/attention_map_image.h); the side by side is cropped from captured frames
-// (page by page when it scrolls: see ui/panel_png.h).
+// (ui/export/attention_map_image.h); the side by side is cropped from captured frames
+// (page by page when it scrolls: see ui/export/panel_png.h).
 #include <imgui.h>
 
 #include "ui/app.h"
-#include "ui/attention_map_image.h"
-#include "ui/click_targets.h"
+#include "ui/export/attention_map_image.h"
+#include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 
@@ -14,7 +14,7 @@ std::string App::request_panel_png(PanelShot which, const std::string& path) {
   if (panel_png_) return "a PNG export is already in progress";
   if (which == PanelShot::Attention && !session_.attention().valid)
     return "no attention map yet: ask a question with 'watch attention' on first";
-  if (which == PanelShot::Compare && session_.comparison().empty() && thread_comparison_.empty())
+  if (which == PanelShot::Compare && session_.comparison().empty() && compare_.threads.empty())
     return "no side-by-side answers yet: run side by side first";
   if (which == PanelShot::Attention) {  // the whole map from the probe's data, not the screen's crop
     const AttentionSnapshot snap = session_.attention();

@@ -8,7 +8,7 @@
 #include <imgui.h>
 
 #include "ui/app.h"
-#include "ui/click_targets.h"
+#include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -22,10 +22,11 @@ void App::handle_shortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && session_.busy()) stop();
   if (io.KeyCtrl && ImGui::IsKeyPressed(kKeyO, false)) {
-    std::string start = document_path_.empty() ? std::string() : std::filesystem::path(document_path_).parent_path().string();
-    document_browser_.open(start);
+    const std::string& path = document_panel_.path;
+    std::string start = path.empty() ? std::string() : std::filesystem::path(path).parent_path().string();
+    document_panel_.browser.open(start);
   }
-  // In the question box Ctrl+Enter is the box's own "enter" (panel_qa.cpp).
+  // In the question box Ctrl+Enter is the box's own "enter" (panels/qa_tab.cpp).
   if (io.KeyCtrl && !io.WantTextInput && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) &&
       !session_.busy())
     ask();

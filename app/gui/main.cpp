@@ -17,12 +17,12 @@
 
 #include "options/option_table.h"
 #include "ui/app.h"
-#include "ui/app_session.h"
-#include "ui/fps_recorder.h"
-#include "ui/offscreen_target.h"
-#include "ui/script.h"
+#include "ui/session/app_session.h"
+#include "ui/platform/fps_recorder.h"
+#include "ui/platform/offscreen_target.h"
+#include "ui/script/script.h"
 #include "ui/settings.h"
-#include "ui/vulkan_window.h"
+#include "ui/platform/vulkan_window.h"
 
 #ifndef MRROPE_SOURCE_DIR
 #define MRROPE_SOURCE_DIR "."

@@ -1,9 +1,9 @@
-// Save PNG of the attention map (ui/attention_map_image.h): the whole map from
+// Save PNG of the attention map (ui/export/attention_map_image.h): the whole map from
 // the probe's data, every filled cell a whole square of pixels in the tab's
 // colour scale, whatever was on screen. No GPU.
 #include <gtest/gtest.h>
 
-#include "ui/attention_map_image.h"
+#include "ui/export/attention_map_image.h"
 
 namespace mrrope::ui {
 namespace {

@@ -1,9 +1,9 @@
-// The conversation as data (ui/conversation.h): JSON save and reopen, the
+// The conversation as data (ui/chat/conversation.h): JSON save and reopen, the
 // Markdown export, the prompts of follow-up turns, and the window planning.
 // No GPU, no ImGui.
 #include <gtest/gtest.h>
 
-#include "ui/conversation.h"
+#include "ui/chat/conversation.h"
 
 namespace mrrope::ui {
 namespace {

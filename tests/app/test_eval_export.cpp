@@ -9,7 +9,7 @@
 
 #include "eval/eval_outputs.h"
 #include "tests/test_eval_rows.h"
-#include "ui/eval_export.h"
+#include "ui/export/eval_export.h"
 
 namespace mrrope::ui {
 namespace {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "ui/fps_recorder.h"
+#include "ui/platform/fps_recorder.h"
 
 using mrrope::ui::FpsRecorder;
 

@@ -1,8 +1,8 @@
-// The app's saved-prefix policy (ui/kv_prefix_store.h): one copy per schedule
+// The app's saved-prefix policy (ui/session/kv_prefix_store.h): one copy per schedule
 // key, at most N keys and B bytes, least recently used out first. No GPU.
 #include <gtest/gtest.h>
 
-#include "ui/kv_prefix_store.h"
+#include "ui/session/kv_prefix_store.h"
 
 namespace mrrope::ui {
 namespace {

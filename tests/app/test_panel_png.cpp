@@ -1,11 +1,11 @@
-// Save PNG's crop (ui/panel_png.h): the panel's rectangle in framebuffer
+// Save PNG's crop (ui/export/panel_png.h): the panel's rectangle in framebuffer
 // pixels, cut from a frame and written with Canvas::save_png. No GPU.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "eval/plot_canvas.h"
-#include "ui/panel_png.h"
+#include "ui/export/panel_png.h"
 
 namespace mrrope::ui {
 namespace {

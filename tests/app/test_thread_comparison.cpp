@@ -1,10 +1,10 @@
-// Side by side over a conversation as data (ui/thread_comparison.h): which
+// Side by side over a conversation as data (ui/chat/thread_comparison.h): which
 // questions run, each method's own history, the window estimate and the
 // Markdown/JSON export (each thread reopens as a conversation). No GPU.
 #include <gtest/gtest.h>
 
 #include "tokenizer/json.h"
-#include "ui/thread_comparison.h"
+#include "ui/chat/thread_comparison.h"
 
 namespace mrrope::ui {
 namespace {

@@ -1,0 +1,193 @@
+// Attention tab: what the GPU attention probe saw during the last answer.
+// The pooled whole-context map (it fills in as the prefill advances), the
+// last token's attention row, mean score by distance, and the document with
+// each sentence (or paragraph) shaded by the attention the last token paid it.
+// Probe settings apply to the next run; the AttentionSnapshot is the adapter.
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "ui/app.h"
+#include "ui/panels/attention_tab.h"
+#include "ui/export/attention_map_image.h"
+#include "ui/widgets/click_targets.h"
+
+namespace mrrope::ui {
+namespace {
+
+struct TextUnit {
+  std::string text;
+  int begin = 0, end = 0;  // token range
+  float weight = 0;        // attention of the last token, summed
+};
+
+std::vector<TextUnit> split_units(const std::vector<std::string>& pieces, bool paragraphs) {
+  std::vector<TextUnit> units;
+  TextUnit cur;
+  auto flush = [&](int end) {
+    cur.end = end;
+    if (cur.end > cur.begin) units.push_back(cur);
+    cur = TextUnit{};
+    cur.begin = end;
+  };
+  for (int i = 0; i < int(pieces.size()); ++i) {
+    const std::string& p = pieces[size_t(i)];
+    cur.text += p;
+    const bool para = cur.text.size() >= 2 && cur.text.compare(cur.text.size() - 2, 2, "\n\n") == 0;
+    const char last = p.empty() ? 0 : p.back();
+    const bool sentence = last == '.' || last == '!' || last == '?' || last == '\n';
+    if (paragraphs ? para : sentence) flush(i + 1);
+  }
+  flush(int(pieces.size()));
+  return units;
+}
+
+ImU32 heat(float t) {  // the colour scale Save PNG writes with (ui/export/attention_map_image.h)
+  const MapColour c = heat_colour(t);
+  return IM_COL32(c.r, c.g, c.b, 255);
+}
+
+}  // namespace
+
+void App::draw_attention_tab() {
+  AttentionViewState& v = attention_;
+  const int n_layer = model_ ? model_->n_layer : 1, n_head = model_ ? model_->n_head : 1;
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderInt("layer", &v.layer, 0, std::max(0, n_layer - 1));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  const std::string head_label = v.head < 0 ? "mean of heads" : "head " + std::to_string(v.head);
+  if (ImGui::BeginCombo("head", head_label.c_str())) {
+    if (ImGui::Selectable("mean of heads", v.head < 0)) v.head = -1;
+    for (int h = 0; h < n_head; ++h)
+      if (ImGui::Selectable(("head " + std::to_string(h)).c_str(), v.head == h)) v.head = h;
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  const char* bands[] = {"all pairs", "low pairs (< d_l)", "middle pairs", "high pairs (>= d_h)"};
+  ImGui::SetNextItemWidth(190);
+  ImGui::Combo("band", &v.band, bands, 4);
+  ImGui::Checkbox("log colour scale", &v.log_scale);
+  ImGui::SameLine();
+  ImGui::Checkbox("mask first-token sink", &v.mask_sink);
+  ImGui::SameLine();
+  ImGui::Checkbox("paragraphs", &v.per_paragraph);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(session_.busy() || !model_ || !document_ || document_->tokens == 0);
+  if (button("Run with these settings")) {
+    qa_.probe_during_ask = true;
+    ask();
+  }
+  ImGui::EndDisabled();
+
+  const AttentionSnapshot snap = session_.attention();
+  if (!snap.valid) {
+    ImGui::TextDisabled("No attention yet: ask a question with 'watch attention' on (Q&A tab) or press Run.");
+    return;
+  }
+  const AttentionProbeResult& r = snap.probe;
+  ImGui::TextDisabled("layer %d, %s, pairs [%d, %s), %d positions seen, %dx%d cells of %d tokens", snap.config.layer,
+                      snap.config.head < 0 ? "mean of heads" : ("head " + std::to_string(snap.config.head)).c_str(),
+                      snap.config.band_begin, snap.config.band_end < 0 ? "end" : std::to_string(snap.config.band_end).c_str(),
+                      r.tokens, r.grid, r.grid, r.block);
+  if (r.window > 0)
+    ImGui::TextDisabled("sliding-window layer: each token sees only its last %d keys (the rest get no attention)", r.window);
+
+  const std::vector<TextUnit> units = [&] {
+    auto u = split_units(snap.pieces, v.per_paragraph);
+    for (auto& t : u)
+      for (int i = t.begin; i < t.end && i < int(r.last_row.size()); ++i)
+        if (!(v.mask_sink && i == 0)) t.weight += r.last_row[size_t(i)];
+    return u;
+  }();
+
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float map_size = std::min(avail * 0.45f, ImGui::GetContentRegionAvail().y * 0.9f);
+  // Heatmap, drawn as a grid of rectangles.
+  ImGui::BeginGroup();
+  {
+    const int g = r.grid;
+    const AttentionMapStyle style{v.log_scale, v.mask_sink};
+    const AttentionMapRange range = attention_map_range(r, style);
+    const int used = range.used;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(p, ImVec2(p.x + map_size, p.y + map_size),
+                      IM_COL32(kMapBackground.r, kMapBackground.g, kMapBackground.b, 255));
+    const float cell = used > 0 ? map_size / used : map_size;
+    for (int row = 0; row < used; ++row)
+      for (int col = 0; col <= row && col < used; ++col) {
+        if (v.mask_sink && col == 0) continue;
+        const float t = attention_map_level(r.map[size_t(row) * g + col], range, style);
+        dl->AddRectFilled(ImVec2(p.x + col * cell, p.y + row * cell), ImVec2(p.x + (col + 1) * cell, p.y + (row + 1) * cell),
+                          heat(t));
+      }
+    if (v.selected_unit >= 0 && v.selected_unit < int(units.size()) && r.block > 0) {
+      const TextUnit& u = units[size_t(v.selected_unit)];
+      const float x0 = p.x + float(u.begin / r.block) * cell, x1 = p.x + float(u.end / r.block + 1) * cell;
+      dl->AddRect(ImVec2(x0, p.y), ImVec2(x1, p.y + map_size), IM_COL32(255, 255, 255, 200), 0, 0, 2);
+    }
+    ImGui::InvisibleButton("heatmap", ImVec2(map_size, map_size));
+    if (ImGui::IsItemHovered() && used > 0) {
+      const ImVec2 m = ImGui::GetIO().MousePos;
+      const int row = std::clamp(int((m.y - p.y) / cell), 0, used - 1), col = std::clamp(int((m.x - p.x) / cell), 0, used - 1);
+      ImGui::SetTooltip("queries %d-%d -> keys %d-%d\nmean p = %.5f\nclick: show these keys in the text", row * r.block,
+                        (row + 1) * r.block - 1, col * r.block, (col + 1) * r.block - 1, r.map[size_t(row) * g + col]);
+      if (ImGui::IsItemClicked()) {
+        const int key = col * r.block;
+        for (size_t i = 0; i < units.size(); ++i)
+          if (key >= units[i].begin && key < units[i].end) v.selected_unit = v.jump_to_unit = int(i);
+      }
+    }
+    ImGui::TextDisabled("pooled map: rows = queries, columns = keys (%s)", v.log_scale ? "log" : "linear");
+    draw_panel_png_button(PanelShot::Attention);
+  }
+  ImGui::EndGroup();
+  ImGui::SameLine();
+
+  ImGui::BeginGroup();
+  {
+    const float w = ImGui::GetContentRegionAvail().x;
+    std::vector<float> row = r.last_row;
+    if (v.mask_sink && !row.empty()) row[0] = 0;
+    ImGui::PlotLines("##last_row", row.data(), int(row.size()), 0, "last token's attention over positions", 0.0f,
+                     FLT_MAX, ImVec2(w, 80));
+    std::vector<float> by_distance = r.score_by_distance;
+    // Buckets past the last scored distance (not reached yet, or past a local layer's window) are left off.
+    while (!by_distance.empty() && std::isnan(by_distance.back())) by_distance.pop_back();
+    float prev = 0;
+    for (float& x : by_distance) x = std::isnan(x) ? prev : (prev = x);
+    ImGui::PlotLines("##by_distance", by_distance.data(), int(by_distance.size()), 0, "mean score by distance", FLT_MAX,
+                     FLT_MAX, ImVec2(w, 80));
+    ImGui::TextDisabled("Text shaded by the last token's attention per %s (click one)", v.per_paragraph ? "paragraph" : "sentence");
+    ImGui::BeginChild("attended_text", ImVec2(0, 0), true);
+    float top = 0;
+    for (const auto& u : units) top = std::max(top, u.weight);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (size_t i = 0; i < units.size(); ++i) {
+      const TextUnit& u = units[i];
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const float wrap = ImGui::GetContentRegionAvail().x;
+      const ImVec2 size = ImGui::CalcTextSize(u.text.c_str(), nullptr, false, wrap);
+      const float t = top > 0 ? u.weight / top : 0;
+      dl->AddRectFilled(p, ImVec2(p.x + wrap, p.y + size.y), IM_COL32(200, 140, 30, int(20 + 200 * t)));
+      if (int(i) == v.selected_unit) dl->AddRect(p, ImVec2(p.x + wrap, p.y + size.y), IM_COL32(255, 255, 255, 220));
+      ImGui::PushID(int(i));
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+      ImGui::TextUnformatted(u.text.c_str());
+      ImGui::PopTextWrapPos();
+      if (ImGui::IsItemClicked()) v.selected_unit = int(i);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("tokens %d-%d: attention %.4f", u.begin, u.end - 1, u.weight);
+      if (v.jump_to_unit == int(i)) {
+        ImGui::SetScrollHereY(0.3f);
+        v.jump_to_unit = -1;
+      }
+      ImGui::PopID();
+    }
+    ImGui::EndChild();
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace mrrope::ui

@@ -1,0 +1,200 @@
+// Side by side: 2-4 methods on the same questions, run one after the other on
+// the worker. Either the question box alone (with each method's loss curve over
+// the document) or the whole conversation, each method in a thread of its own
+// (compare_threads.cpp), shown turn by turn. The results scroll in a child
+// window; Save PNG pages through it, so the picture holds every answer whole.
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "ui/app.h"
+#include "ui/panels/compare_tab.h"
+#include "ui/widgets/click_targets.h"
+
+namespace mrrope::ui {
+namespace {
+
+// Moving average so that a long document's curve stays readable.
+std::vector<float> smooth(const std::vector<float>& v, int window) {
+  std::vector<float> out(v.size());
+  double sum = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    sum += v[i];
+    if (i >= size_t(window)) sum -= v[i - size_t(window)];
+    out[i] = float(sum / double(std::min(i + 1, size_t(window))));
+  }
+  return out;
+}
+
+const char* kSources[] = {"the question box", "the conversation's questions", "the conversation, then the question box"};
+
+}  // namespace
+
+void App::draw_compare_tab() {
+  sync_thread_comparison();
+  draw_compare_controls();
+  const bool threads = compare_.threads_shown && !compare_.threads.empty();
+  if (!threads && session_.comparison().empty()) return;
+  ImGui::BeginChild("compare_results", ImVec2(0, 0), false, ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  if (const std::optional<float> y = panel_png_scroll(PanelShot::Compare)) ImGui::SetScrollY(*y);  // a paged export
+  if (threads) draw_compare_thread_results();
+  else draw_compare_question_results();
+  // The view down to where the content ends, and how far that is: Save PNG pages through it.
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  // Cursor: window-local, scroll included; it can pass the scroll range by an item spacing, which no page reaches.
+  const float content_h = std::min(ImGui::GetCursorPosY(), ImGui::GetScrollMaxY() + size.y), scroll = ImGui::GetScrollY();
+  note_panel_rect(PanelShot::Compare, pos.x, pos.y, pos.x + size.x, pos.y + std::min(size.y, content_h - scroll), scroll,
+                  content_h);
+  ImGui::EndChild();
+}
+
+void App::draw_compare_controls() {
+  ImGui::TextDisabled("Methods (2-4):");
+  compare_.methods.draw_checkboxes("");
+  const int chosen = compare_.methods.size();
+  ImGui::SetNextItemWidth(300);
+  ImGui::Combo("questions", &compare_.source, kSources, IM_ARRAYSIZE(kSources));
+  ImGui::SameLine();
+  ImGui::Checkbox("loss curve over the document", &compare_.loss_curve);
+  const bool has_answered = !questions_to_compare(qa_.conversation, "").empty();
+  const bool source_ok = compare_.source == 0 ? !qa_.question.empty()
+                         : compare_.source == 1 ? has_answered
+                                                : has_answered && !qa_.question.empty();
+  const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && source_ok;
+  ImGui::BeginDisabled(!ok || session_.busy());
+  if (button("Run side by side")) {
+    if (compare_.source == 0) compare(compare_.methods.in_registry_order());
+    else compare_.message = compare_conversation(compare_.methods.in_registry_order(), compare_.source == 2);
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!session_.busy());
+  if (button("Stop##compare")) session_.cancel();
+  ImGui::EndDisabled();
+  const bool threads = compare_.threads_shown && !compare_.threads.empty();
+  if (threads) {
+    ImGui::SameLine();
+    ImGui::BeginDisabled(session_.busy() || qa_.question.empty());
+    if (button("Ask the question box in every thread")) compare_.message = compare_follow_up();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(session_.busy());
+    if (button("Export##compare")) export_thread_comparison("");
+    ImGui::EndDisabled();
+  }
+  if (threads || !session_.comparison().empty()) {
+    ImGui::SameLine();
+    draw_panel_png_button(PanelShot::Compare);
+  }
+  if (chosen < 2 || chosen > 4) ImGui::TextDisabled("choose 2 to 4 methods");
+  else if (compare_.source != 0 && !has_answered) ImGui::TextDisabled("ask a question in the Q&A tab first");
+  if (!compare_.message.empty()) ImGui::TextDisabled("%s", compare_.message.c_str());
+}
+
+void App::draw_compare_question_results() {
+  const std::vector<Answer> answers = session_.comparison();
+  ImGui::TextWrapped("Question: %s", compare_.compared_question.c_str());  // as run, not the box's text now
+  float loss_max = 0;
+  for (const Answer& a : answers)
+    for (float v : a.loss) loss_max = std::max(loss_max, v);
+  if (!ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) return;
+  for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
+  ImGui::TableHeadersRow();
+  ImGui::TableNextRow();
+  for (const Answer& a : answers) {
+    ImGui::TableNextColumn();
+    ImGui::PushID(&a);
+    if (!a.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", a.error.c_str());
+    if (a.prompt_tokens == 0 && a.error.empty()) {
+      ImGui::TextDisabled("waiting");
+    } else {
+      ImGui::TextDisabled("%.1f s | %d tokens | %.1f tok/s%s%s", a.seconds, a.new_tokens, a.decode_tps,
+                          a.stop_reason.empty() ? "" : " | ", a.stop_reason.c_str());
+      ImGui::TextWrapped("%s", a.text.empty() ? "..." : a.text.c_str());
+      if (!a.loss.empty()) {
+        double mean = 0;
+        for (float v : a.loss) mean += v;
+        mean /= double(a.loss.size());
+        const auto curve = smooth(a.loss, std::max(1, int(a.loss.size() / 64)));
+        char overlay[64];
+        std::snprintf(overlay, sizeof overlay, "mean NLL %.3f (ppl %.1f)", mean, std::exp(mean));
+        ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+                         ImVec2(ImGui::GetContentRegionAvail().x, 90));
+        ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
+      }
+      if (small_button("Copy")) ImGui::SetClipboardText(a.text.c_str());
+    }
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+// Each thread's loss per position over the documents, under its schedule, on one scale.
+void App::draw_thread_losses(const std::vector<std::vector<float>>& losses) {
+  const ThreadComparison& tc = compare_.threads;
+  bool any = false;
+  float loss_max = 0;
+  for (const auto& l : losses)
+    for (float v : l) any = true, loss_max = std::max(loss_max, v);
+  if (!any) return;
+  ImGui::Separator();
+  ImGui::TextDisabled("Loss per position over the documents, under each thread's schedule");
+  if (!ImGui::BeginTable("thread_loss", int(tc.threads.size()), ImGuiTableFlags_BordersInnerV)) return;
+  for (size_t m = 0; m < tc.threads.size(); ++m) {
+    ImGui::TableNextColumn();
+    if (m >= losses.size() || losses[m].empty()) {
+      ImGui::TextDisabled("-");
+      continue;
+    }
+    const std::vector<float>& l = losses[m];
+    double mean = 0;
+    for (float v : l) mean += v;
+    mean /= double(l.size());
+    const auto curve = smooth(l, std::max(1, int(l.size() / 64)));
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "%s: mean NLL %.3f (ppl %.1f)", tc.threads[m].settings.method.c_str(), mean,
+                  std::exp(mean));
+    ImGui::PushID(int(m));
+    ImGui::PlotLines("##thread_loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+                     ImVec2(ImGui::GetContentRegionAvail().x, 90));
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+void App::draw_compare_thread_results() {
+  const ThreadComparison& tc = compare_.threads;
+  ImGui::PushTextWrapPos(0.0f);  // a narrow window wraps the lines rather than cutting them (and the PNG with them)
+  ImGui::TextDisabled("%zu questions; each method answers in a thread of its own (its earlier answers are its history)",
+                      tc.questions.size());
+  for (size_t q = 0; q < tc.questions.size(); ++q) {
+    ImGui::PushID(int(q));
+    ImGui::Separator();
+    ImGui::TextWrapped("Q%zu: %s", q + 1, tc.questions[q].c_str());
+    if (ImGui::BeginTable("turn", int(tc.threads.size()), ImGuiTableFlags_BordersInnerV)) {
+      for (const Conversation& t : tc.threads) ImGui::TableSetupColumn(t.settings.method.c_str());
+      if (q == 0) ImGui::TableHeadersRow();
+      ImGui::TableNextRow();
+      for (const Conversation& t : tc.threads) {
+        ImGui::TableNextColumn();
+        if (q >= t.turns.size()) {
+          ImGui::TextDisabled("%s", q == 0 ? "waiting" : "-");
+          continue;
+        }
+        const ConversationTurn& turn = t.turns[q];
+        if (!turn.error.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", turn.error.c_str());
+        ImGui::TextDisabled("%d prompt tokens, %d from the cache%s | %d new | %.1f s%s%s", turn.prompt_tokens,
+                            turn.cached_tokens, turn.restored_tokens > 0 ? " (saved copy)" : "", turn.new_tokens, turn.seconds, turn.stop_reason.empty() ? "" : " | ",
+                            turn.stop_reason.c_str());
+        ImGui::TextWrapped("%s", turn.answer.empty() ? "..." : turn.answer.c_str());
+      }
+      ImGui::EndTable();
+    }
+    ImGui::PopID();
+  }
+  draw_thread_losses(session_.thread_losses());
+  ImGui::PopTextWrapPos();
+}
+
+}  // namespace mrrope::ui
