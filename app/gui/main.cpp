@@ -4,6 +4,7 @@
 //   mrrope-app --script FILE [--out DIR]  commands: --script-help
 //   --headless [--size WxH]               no window: frames render offscreen
 //   --fps-report FILE.json                frame times of the whole run
+//   MRROPE_FONT=FILE.ttf                  the UI font (else fontconfig's DejaVu Sans, ui/platform/font.h)
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -17,20 +18,19 @@
 
 #include "options/option_table.h"
 #include "ui/app.h"
-#include "ui/session/app_session.h"
+#include "ui/platform/font.h"
 #include "ui/platform/fps_recorder.h"
 #include "ui/platform/offscreen_target.h"
-#include "ui/script/script.h"
-#include "ui/settings.h"
 #include "ui/platform/vulkan_window.h"
+#include "ui/script/script.h"
+#include "ui/session/app_session.h"
+#include "ui/settings.h"
 
 #ifndef MRROPE_SOURCE_DIR
 #define MRROPE_SOURCE_DIR "."
 #endif
 
 namespace {
-
-constexpr const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 struct AppArgs {
   std::string script_file, out_dir, model, size, fps_report;
@@ -104,7 +104,12 @@ int run(int argc, char** argv) {
     ImGui::GetIO().IniFilename = nullptr;
   }
   ImGui::StyleColorsDark();
-  window->attach(*ctx, kFont, 15.0f);
+  const ui::FontChoice font = ui::find_ui_font(ui::system_font_search());
+  if (!font.note.empty()) std::fprintf(stderr, "mrrope-app: %s\n", font.note.c_str());
+  if (font.path.empty())
+    std::fprintf(stderr, "mrrope-app: no TrueType font found (MRROPE_FONT, fc-match, the usual paths): "
+                         "ImGui's built-in font\n");
+  window->attach(*ctx, font.path, 15.0f);
 
   int status = 0;
   {
