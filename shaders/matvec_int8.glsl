@@ -6,9 +6,16 @@
 // Offsets stay out of the int8 words: the activation sums take them (Q4_0's
 // -8 and the K-quant mins per block, Q6_K's -32 per half block).
 // Kernels call int8_tables_init() first, in uniform control flow (IQ4_NL and
-// IQ4_XS fill a small level table in shared memory; a barrier).
+// IQ4_XS fill a small level table in shared memory, the grid types copy their
+// grid there; a barrier).
 
 #include "quant_loads.glsl"
+#include "weight_tables.glsl"
+#ifdef WEIGHT_IQ_GRID
+uint iq_ld16(uint byte) { return ld16(byte); }
+uint iq_ld32(uint byte) { return ld32_2(byte); }
+#include "iq_decode.glsl"
+#endif
 
 const uint CHUNK_ELEMS = 32u;
 #if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
@@ -57,6 +64,8 @@ void iq4_unpack(uvec4 qs, out uvec4 lo, out uvec4 hi) {
     hi[i] = (p01 >> 16) | (p23 & 0xffff0000u);
   }
 }
+#elif defined(WEIGHT_IQ_GRID)
+void int8_tables_init() { weight_tables_init(); }  // the type's grid, weight_tables.glsl
 #else
 void int8_tables_init() {}
 #endif
@@ -168,6 +177,39 @@ void chunk(uint r, uint row_byte, uint c) {
     const vec4 x = x_rec(col, c);
     acc[r * NUM_COLS + col] += x.x * (s0 * float(dot4(q0, xq(col, c, 0u))) + s1 * float(dot4(q1, xq(col, c, 1u))) -
                                       (m0 * x.z + m1 * x.w));
+  }
+}
+#elif defined(WEIGHT_IQ_GRID)
+// Chunk c: sub-block c % 8 of super-block c / 8, its four groups of 8 decoded
+// by iq_decode.glsl (the generic kernels' decoding) and packed into int8
+// words; each group has its own scale. The grid values are integers (IQ2:
+// +-8..43, IQ3: +-1..62), IQ1's level + delta are eighths (+-1/8 .. +-9/8),
+// so those go in times 8 and their scale takes 1/8 (exact).
+#if defined(WEIGHT_IQ1_S) || defined(WEIGHT_IQ1_M)
+const float IQ_UNIT = 8.0;
+#else
+const float IQ_UNIT = 1.0;
+#endif
+uint iq_int8(vec4 v) {
+  const ivec4 q = ivec4(v * IQ_UNIT);
+  return (uint(q.x) & 0xffu) | ((uint(q.y) & 0xffu) << 8) | ((uint(q.z) & 0xffu) << 16) | (uint(q.w) << 24);
+}
+// Not built yet (INTEGER_DOT 0 in weight_kernels.def): it matches the
+// reference on lavapipe for all seven types, but llvmpipe takes 50-150 s to
+// compile each of its pipelines (unrolled or not), too slow for the test
+// suite; flip a type's flag to measure it on a GPU.
+void chunk(uint r, uint row_byte, uint c) {
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES;
+  [[dont_unroll]] for (uint g = 0u; g < 4u; ++g) {
+    vec4 lo, hi;
+    const float s = iq_group(b, 4u * (c & 7u) + g, lo, hi) / IQ_UNIT;
+    const uint w0 = iq_int8(lo), w1 = iq_int8(hi);
+    // Group g is elements 8 g .. of the block: words 2 (g % 2), +1 of half g / 2.
+    [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+      const uvec4 x = xq(col, c, g >> 1);
+      const uvec2 xw = (g & 1u) == 0u ? x.xy : x.zw;
+      acc[r * NUM_COLS + col] += x_rec(col, c).x * s * float(sdot_packed(w0, xw.x, 0) + sdot_packed(w1, xw.y, 0));
+    }
   }
 }
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
