@@ -2,17 +2,12 @@
 // thread per method planned and sent to the session, the streamed answers
 // copied back turn by turn, a follow-up asked in every thread, and the export.
 // The Side by side tab (compare_tab.cpp) draws it.
-#include <filesystem>
-#include <fstream>
-
 #include "ui/app.h"
+#include "ui/export/chat_export.h"
 #include "ui/panels/compare_tab.h"
 #include "ui/util/local_time.h"
 
 namespace mrrope::ui {
-namespace {
-namespace fs = std::filesystem;
-}  // namespace
 
 std::string App::compare_conversation(const std::vector<RopeMethod>& methods, bool then_question_box) {
   sync_conversation();
@@ -107,16 +102,11 @@ std::string App::export_thread_comparison(const std::string& dir_in, std::vector
   sync_thread_comparison();
   if (compare_.threads.empty()) return compare_.message = "no side-by-side conversation to export yet";
   const std::string dir = dir_in.empty() ? default_export_dir() : dir_in;
-  const std::string md = (fs::path(dir) / "side_by_side.md").string(), js = (fs::path(dir) / "side_by_side.json").string();
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  for (const auto& [path, text] : {std::pair{md, thread_comparison_to_markdown(compare_.threads)},
-                                   std::pair{js, thread_comparison_to_json(compare_.threads)}}) {
-    std::ofstream out(path, std::ios::binary);
-    if (!(out << text)) return compare_.message = "could not write " + path;
-  }
-  compare_.message = "exported " + md + " and side_by_side.json";
-  if (written) *written = {md, js};
+  std::vector<std::string> files;
+  if (const std::string err = export_thread_comparison_files(compare_.threads, dir, &files); !err.empty())
+    return compare_.message = err;
+  compare_.message = "exported " + files[0] + " and side_by_side.json";
+  if (written) *written = files;
   return "";
 }
 

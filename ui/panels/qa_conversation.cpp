@@ -9,29 +9,13 @@
 
 #include "rope/rope_methods.h"
 #include "ui/app.h"
+#include "ui/export/chat_export.h"
 #include "ui/panels/qa_tab.h"
 #include "ui/util/local_time.h"
 
 namespace mrrope::ui {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::error_code ec;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  std::ofstream out(path, std::ios::binary);
-  if (!(out << text)) return "could not write " + path;
-  return "";
-}
-
-std::string home_folder(const std::string& name) {
-  const char* home = std::getenv("HOME");
-  return (fs::path(home && *home ? home : ".") / name).string();
-}
-
-}  // namespace
 
 int App::native_context() const {
   if (!model_) return 0;
@@ -200,8 +184,8 @@ std::string App::save_conversation(const std::string& path_in) {
   fill_conversation_settings();
   if (qa_.conversation.created.empty()) qa_.conversation.created = local_time("%Y-%m-%d %H:%M");
   const std::string path =
-      path_in.empty() ? home_folder("mrrope-conversations") + "/" + local_time("%Y%m%d-%H%M%S") + ".json" : path_in;
-  const std::string err = write_file(path, conversation_to_json(qa_.conversation));
+      path_in.empty() ? conversations_folder() + "/" + local_time("%Y%m%d-%H%M%S") + ".json" : path_in;
+  const std::string err = write_text_file(path, conversation_to_json(qa_.conversation));
   qa_.message = err.empty() ? "saved to " + path : err;
   if (err.empty()) qa_.path = path;
   return err;
@@ -210,12 +194,11 @@ std::string App::save_conversation(const std::string& path_in) {
 std::string App::export_conversation(const std::string& dir_in, std::vector<std::string>* written) {
   sync_conversation();
   fill_conversation_settings();
-  const std::string dir = dir_in.empty() ? home_folder("mrrope-conversations") + "/" + local_time("%Y%m%d-%H%M%S") : dir_in;
-  const std::string md = (fs::path(dir) / "conversation.md").string(), js = (fs::path(dir) / "conversation.json").string();
-  std::string err = write_file(md, conversation_to_markdown(qa_.conversation));
-  if (err.empty()) err = write_file(js, conversation_to_json(qa_.conversation));
-  qa_.message = err.empty() ? "exported " + md + " and conversation.json" : err;
-  if (err.empty() && written) *written = {md, js};
+  const std::string dir = dir_in.empty() ? conversations_folder() + "/" + local_time("%Y%m%d-%H%M%S") : dir_in;
+  std::vector<std::string> files;
+  const std::string err = export_conversation_files(qa_.conversation, dir, &files);
+  qa_.message = err.empty() ? "exported " + files[0] + " and conversation.json" : err;
+  if (err.empty() && written) *written = files;
   return err;
 }
 

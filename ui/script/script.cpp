@@ -12,30 +12,13 @@
 #include <imgui_internal.h>  // the window list, for dump-windows
 #include <stb_image_write.h>
 
-#include "eval/eval_tasks.h"
 #include "options/option_table.h"
 #include "ui/app.h"
 #include "ui/platform/fps_recorder.h"
+#include "ui/script/script_args.h"
 
 namespace mrrope::ui {
 namespace {
-
-// The methods of `compare` / `compare-conversation`; `then-question` among the
-// words is left in `*then_question`. Returns why not (empty: parsed).
-std::string parse_compare_methods(const std::string& arg, std::vector<RopeMethod>* methods, bool* then_question) {
-  std::istringstream names(arg);
-  std::string name;
-  try {
-    while (names >> name) {
-      if (then_question && name == "then-question") *then_question = true;
-      else methods->push_back(parse_rope_method(name));
-    }
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  if (methods->size() < 2 || methods->size() > 4) return "takes 2 to 4 methods";
-  return "";
-}
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -51,44 +34,7 @@ std::string json_escape(const std::string& s) {
 // `eval TASK key=value...` into the Evaluation tab's inputs (the same ones the
 // user edits), then starts the sweep. Returns why not (empty: started).
 std::string start_eval(App& app, const std::string& arg) {
-  EvalViewState& v = app.eval_view();
-  std::istringstream words(arg);
-  std::string task, word;
-  words >> task;
-  if (task == "needle") task = "niah";
-  if (task == "perplexity") task = "ppl";
-  bool known = task == "ppl";
-  for (const auto& t : eval_tasks()) known |= t.name == task;
-  if (!known) return "eval takes a task first: ppl or " + eval_task_names() + " (got '" + task + "')";
-  v.task = task;
-  while (words >> word) {
-    const size_t eq = word.find('=');
-    if (eq == std::string::npos) return "expected key=value, got '" + word + "'";
-    const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
-    if (key == "methods") {
-      v.methods.clear();
-      std::istringstream names(value);
-      std::string name;
-      while (std::getline(names, name, ',')) {
-        RopeMethod m;
-        try {
-          m = parse_rope_method(name);
-        } catch (const std::exception& e) {
-          return e.what();
-        }
-        v.methods.set(m, true);
-      }
-    } else if (key == "lengths") {
-      v.lengths = value;
-      v.lengths_auto = false;
-    } else if (key == "depths") {
-      v.depths = value;
-    } else if (key == "trials" || key == "seed") {
-      (key == "trials" ? v.trials : v.seed) = parse_int(key, value);  // throws naming the key
-    } else {
-      return "unknown eval setting '" + key + "' (methods, lengths, depths, trials, seed)";
-    }
-  }
+  if (std::string why = apply_eval_args(arg, app.eval_view()); !why.empty()) return why;
   return app.run_evaluation();
 }
 

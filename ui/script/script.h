@@ -45,15 +45,21 @@ class Script {
   const std::string& failure() const { return failure_; }
 
  private:
-  // What a command did this frame: done (on to the next line), not yet (the
-  // same line next frame; also after a failure), or done once this frame is captured.
-  enum class Done { Next, Wait, Capture };
   struct Command;
+
+ public:
+  // The script's commands as parsed: line number, command, argument.
   struct Line {
     int number;
     std::string command, arg;
     const Command* run;
   };
+  const std::vector<Line>& lines() const { return lines_; }
+
+ private:
+  // What a command did this frame: done (on to the next line), not yet (the
+  // same line next frame; also after a failure), or done once this frame is captured.
+  enum class Done { Next, Wait, Capture };
   struct Command {
     const char* name;
     const char* args;  // the syntax of its argument, "" for none
