@@ -155,7 +155,10 @@ int main(int argc, char** argv) {
       XSendEvent(dpy, r.requestor, False, NoEventMask, &reply);
       XFlush(dpy);
     } else if (e.type == ClientMessage && e.xclient.message_type == finished) {
-      const bool ok = version < 5 || (e.xclient.data.l[1] & 1);
+      // XDND 5 says bit 0 of l[1] is "accepted"; GLFW 3.3 puts the byte count
+      // of the URI list it read there instead (odd or even with the path's
+      // length), so any non-zero value is taken as accepted and 0 as refused.
+      const bool ok = version < 5 || e.xclient.data.l[1] != 0;
       if (!ok) return fail("the window finished the drop without accepting it");
       std::printf("mrrope-xdnd-drop: dropped %d file(s) on '%s' (XDND version %ld)\n", argc - 2, argv[1], version);
       XCloseDisplay(dpy);
