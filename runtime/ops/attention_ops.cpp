@@ -192,9 +192,11 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
   return splits;
 }
 
+// MRROPE_ATTENTION_CM=registers: the softmax in registers, where the rows sit
+// on lane quads; opt-in until it has run on a GPU (its test runs both).
 bool register_softmax(vk::Context& ctx) {
   const char* env = std::getenv("MRROPE_ATTENTION_CM");
-  return !(env && std::string(env) == "shared") && accumulator_rows_in_quads(ctx);
+  return env && std::string(env) == "registers" && accumulator_rows_in_quads(ctx);
 }
 
 // attention_cm.comp: one workgroup per (64 query tokens, query head), output
@@ -208,9 +210,8 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
     uint32_t scale_offset, window;
     float softcap;
   };
-  // 16x16 accumulators where the device has them, else 16x8; the softmax in
-  // registers where their rows sit on lane quads (MRROPE_ATTENTION_CM=shared:
-  // through shared memory anyway, for comparison).
+  // 16x16 accumulators where the device has them, else 16x8; the softmax
+  // through shared memory, or in registers where asked for (register_softmax).
   const char* base = !seq.context().info().coopmat_16x16x16 ? "attention_cm_n8"
                      : register_softmax(seq.context()) ? "attention_cm_rs"
                                                         : "attention_cm";

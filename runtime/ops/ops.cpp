@@ -38,9 +38,11 @@ constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 }  // namespace
 
 bool matmul_coopmat_weight_type(GgmlType type) {
+  // MATRIX_UNITS 2: built, not yet run on a GPU (ops/weight_kernels.def).
+  static const bool unverified = detail::env_is("MRROPE_COOPMAT_UNVERIFIED", "1");
   switch (type) {
 #define WEIGHT_TYPE(name, matrix_units, integer_dot) \
-  case GgmlType::name: return matrix_units;
+  case GgmlType::name: return matrix_units == 1 || (matrix_units == 2 && unverified);
 #include "ops/weight_kernels.def"
 #undef WEIGHT_TYPE
     default: return false;
