@@ -86,8 +86,10 @@ const uint SUBGROUPS = (BM / WM) * (BN / WN);
 // Stage s of the weights, row-major: halves k .. k + 7 of a row at ws[s * BM * S8 + row * S8 + k / 8].
 shared uvec4 ws[STAGES * BM * S8];
 // Stage s of the activations, one row per token: halves k .. k + 3 at xs[s * BN * S4 + token * S4 + k / 4]
-// (one unused element when they are read straight from the buffer).
-shared uvec2 xs[STAGES * BN * S4 * (1u - X_DIRECT) + 1u];
+// (one unused element when they are read straight from the buffer: arrays
+// are never empty; without X_DIRECT no extra element, since tiles such as the
+// split 128x128 one fill the 48 KiB exactly).
+shared uvec2 xs[STAGES * BN * S4 * (1u - X_DIRECT) + X_DIRECT];
 
 uvec2 pack4(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 shared float cs[SUBGROUPS * T * T];  // one 16x16 result fragment per subgroup on its way out

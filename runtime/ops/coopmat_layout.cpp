@@ -14,7 +14,9 @@ AccumulatorLayout probe_accumulator_layout(vk::Context& ctx) {
   vk::Kernel& k = ctx.kernel(vk::KernelDesc{"coopmat_layout", {vk::Access::Write}, 0, {}});
   vk::Sequence seq(ctx);
   seq.begin();
-  seq.dispatch(k, {out}, nullptr, 0, 1);
+  // All eight arguments: with fewer, dispatch's push-struct template takes
+  // nullptr as an 8-byte push constant.
+  seq.dispatch(k, {out}, nullptr, 0u, 1u, 1u, 1u, "coopmat_layout");
   seq.end();
   seq.run();
   std::vector<float> codes(1 + kLanes * kMaxElements);

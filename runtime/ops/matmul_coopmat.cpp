@@ -32,7 +32,9 @@ constexpr Tile kSplit{128, 128, 64, 32, 32, 2, 4};
 // per stage (no bn rows when the activations are read straight from the
 // buffer: x_direct), and one 16x16 f32 fragment per subgroup for the epilogue.
 uint32_t shared_bytes(const Tile& t, bool x_direct = false) {
-  return t.stages * (t.bm + (x_direct ? 0 : t.bn)) * (t.bk + 8) * 2 + t.subgroups() * 16 * 16 * 4;
+  // The shader's xs keeps one unused uvec2 when the activations come straight from the buffer.
+  return t.stages * (t.bm + (x_direct ? 0 : t.bn)) * (t.bk + 8) * 2 + t.subgroups() * 16 * 16 * 4 +
+         (x_direct ? 8 : 0);
 }
 
 bool runnable(const Tile& t, const vk::DeviceInfo& info, bool x_direct = false) {

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -58,6 +59,8 @@ class Sequence {
   template <class P>
   void dispatch(Kernel& kernel, std::initializer_list<BufferRef> bindings, const P& push, uint32_t gx,
                 uint32_t gy = 1, uint32_t gz = 1, const char* label = nullptr) {
+    // A pointer here would be pushed as itself (8 bytes): pass push bytes explicitly.
+    static_assert(!std::is_pointer_v<P> && !std::is_null_pointer_v<P>, "push constants by value, or (ptr, bytes)");
     dispatch(kernel, bindings, &push, sizeof(P), gx, gy, gz, label);
   }
   void copy(const Buffer& src, uint64_t src_offset, const Buffer& dst, uint64_t dst_offset, uint64_t bytes);
