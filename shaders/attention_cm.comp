@@ -103,9 +103,20 @@ layout(std430, binding = 2) readonly buffer VC4 { uvec4 v_cache4[]; };
 // This thread's part of the next K or V tile, in flight between fetch and put.
 uvec4 pre[PRE];
 
+// ABLATE (developer builds only, cmake -DMRROPE_DEV_ABLATIONS=ON; results are
+// wrong on purpose): bits that skip one stage each, so a profile shows what the
+// stage costs. 1: global K/V loads, 2: mask and softmax, 4: S = Q K^T, 8: O += P V.
+#ifndef ABLATE
+#define ABLATE 0
+#endif
+
 // Rows 0 .. BC-1 of a tile from cache rows head_base + key0 ..; zeros past
 // key `end` (unwritten cache rows could hold NaNs that P = 0 would not cancel).
 void fetch(const bool values, uint head_base, uint key0, uint end) {
+  if ((ABLATE & 1) != 0) {  // values from registers, so the stores to shared memory stay
+    [[unroll]] for (uint i = 0u; i < PRE; ++i) pre[i] = uvec4(key0 + i);
+    return;
+  }
   [[unroll]] for (uint i = 0u; i < PRE; ++i) {
     const uint item = gl_LocalInvocationID.x + 128u * i;
     const uint r = item / (HEAD_DIM / 8u), d8 = item % (HEAD_DIM / 8u);
@@ -234,6 +245,7 @@ void main() {
     ACC s[CN];
     [[unroll]] for (uint c = 0u; c < CN; ++c) {
       s[c] = ACC(0.0);
+      if ((ABLATE & 4) == 0)
       [[unroll]] for (uint f = 0u; f < DK; ++f) {
         HALF_B kf;
         coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
@@ -242,6 +254,7 @@ void main() {
     }
 
     // Online softmax on this lane's elements; a row's max and sum over its quad.
+    if ((ABLATE & 2) == 0) {
     const bool masked = kt + BC - 1u > first_last || p.window != 0u;
     const int tile_key = int(kt) - row0_last;  // key kt relative to the first row's last key
     float mx_lo = NEG_INF, mx_hi = NEG_INF;
@@ -283,6 +296,9 @@ void main() {
     if (!subgroupAll(a_lo == 1.0 && a_hi == 1.0))
       [[unroll]] for (uint f = 0u; f < DN; ++f)
         [[unroll]] for (uint i = 0u; i < EL; ++i) o[f][i] *= el_hi[i] ? a_hi : a_lo;
+    } else {
+      l_lo = l_hi = 1.0;
+    }
 
     barrier();  // every subgroup is done with the K tile
     put();      // V
@@ -290,6 +306,7 @@ void main() {
     barrier();
 
     // O += P V, P converted to f16 where it is.
+    if ((ABLATE & 8) == 0)
     [[unroll]] for (uint c = 0u; c < CK; ++c) {
       const HALF16 pf = HALF16(s[c]);
       [[unroll]] for (uint f = 0u; f < DN; ++f) {

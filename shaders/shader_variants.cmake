@@ -63,6 +63,11 @@ foreach(d 64 96 128 256)  # Q8_0 blocks of 32 along the head
   mrrope_shader(attention_cm_n8_d${d}_q8_0 attention_cm.comp HEAD_DIM=${d}u COOPMAT_N=8u KV_Q8_0=1)
   mrrope_shader(attention_cm_rs_d${d}_q8_0 attention_cm.comp HEAD_DIM=${d}u COOPMAT_N=16u KV_Q8_0=1 REG_SOFTMAX=1)
 endforeach()
+if(MRROPE_DEV_ABLATIONS)  # profiling only: attention_ops.cpp's MRROPE_ATTENTION_ABLATE picks one
+  foreach(a 1 2 4 8 6 14)
+    mrrope_shader(attention_cm_rs_ab${a}_d128 attention_cm.comp HEAD_DIM=128u COOPMAT_N=16u REG_SOFTMAX=1 ABLATE=${a})
+  endforeach()
+endif()
 mrrope_shader(attention_combine attention_combine.comp)
 mrrope_shader(attention_combine_q8 attention_combine.comp QUANTIZE=1)
 mrrope_shader(token_nll token_nll.comp)

@@ -215,7 +215,11 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   const char* base = !seq.context().info().coopmat_16x16x16 ? "attention_cm_n8"
                      : register_softmax(seq.context()) ? "attention_cm_rs"
                                                         : "attention_cm";
-  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(base, hd, cache.type() == KvCacheType::Q8_0),
+  std::string name = kernel_name(base, hd, cache.type() == KvCacheType::Q8_0);
+  // Developer profiling (cmake -DMRROPE_DEV_ABLATIONS=ON): a kernel with stages skipped.
+  if (const char* ablate = std::getenv("MRROPE_ATTENTION_ABLATE"))
+    name = std::string("attention_cm_rs_ab") + ablate + "_d" + std::to_string(hd);
+  vk::Kernel& k = seq.context().kernel(KernelDesc{name,
                                                   {Access::Read, Access::Read, Access::Read, Access::Write},
                                                   sizeof(Push),
                                                   {}});
