@@ -43,13 +43,19 @@ App::App(AppSession& session, Settings& settings, bool scripted)
 
 void App::save_settings() {
   if (scripted_) return;  // a scripted run leaves the user's settings alone
-  settings_.set("model", model_panel_.path);
-  settings_.set("method", std::string(rope_method_name(method_.method)));
-  settings_.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
-  settings_.set("question", qa_.question);
-  settings_.set("max_new_tokens", double(qa_.max_new_tokens));
-  settings_.set("document", document_panel_.path);  // reopened at start
-  settings_.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
+  settings_ = current_settings();
+}
+
+Settings App::current_settings() const {
+  Settings s = settings_;
+  s.set("model", model_panel_.path);
+  s.set("method", std::string(rope_method_name(method_.method)));
+  s.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
+  s.set("question", qa_.question);
+  s.set("max_new_tokens", double(qa_.max_new_tokens));
+  s.set("document", document_panel_.path);  // reopened at start
+  s.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
+  return s;
 }
 
 void App::open_model(const std::string& path) {
@@ -161,7 +167,7 @@ void App::compare(const std::vector<RopeMethod>& methods) {
 
 bool App::begin_tab(const char* name) {
   ImGuiTabItemFlags flags = select_tab_ == name ? ImGuiTabItemFlags_SetSelected : 0;
-  if (!ImGui::BeginTabItem(name, nullptr, flags)) return false;
+  if (!tab_item(name, flags)) return false;
   active_tab_ = name;
   return true;
 }

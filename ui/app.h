@@ -28,7 +28,10 @@ class App {
   App(AppSession& session, Settings& settings, bool scripted);
 
   void draw();                 // one frame
-  void save_settings();
+  void save_settings();        // into the Settings given (not in a scripted run)
+  // What save_settings would remember now: the settings given, the app's
+  // state written over them (the script's expect-setting reads it).
+  Settings current_settings() const;
 
   // Entry points the script (and the panels) use.
   void open_model(const std::string& path);

@@ -42,7 +42,8 @@ std::vector<std::string> App::recent(const std::string& key) const {
 }
 
 void App::remember_recent(const std::string& key, const std::string& path) {
-  if (scripted_ || path.empty()) return;  // a scripted run leaves the user's settings alone
+  // A scripted run keeps them too (its Recent menus can be clicked): it never loads or saves the settings file.
+  if (path.empty()) return;
   std::vector<std::string> list = recent(key);
   list.erase(std::remove(list.begin(), list.end(), path), list.end());
   list.insert(list.begin(), path);
@@ -54,21 +55,17 @@ void App::remember_recent(const std::string& key, const std::string& path) {
 
 bool App::draw_recent_menu(const char* id, const std::string& key, std::string* picked) {
   const std::vector<std::string> list = recent(key);
-  ImGui::BeginDisabled(list.empty());
-  if (button(id)) ImGui::OpenPopup(id);
-  ImGui::EndDisabled();
-  bool chosen = false;
-  if (ImGui::BeginPopup(id)) {
-    for (const std::string& p : list) {
-      const bool there = std::filesystem::exists(p);
-      ImGui::BeginDisabled(!there);
-      if (ImGui::MenuItem(std::filesystem::path(p).filename().string().c_str(), there ? p.c_str() : "missing"))
-        *picked = p, chosen = true;
-      ImGui::EndDisabled();
-    }
-    ImGui::EndPopup();
+  std::vector<MenuEntry> entries;
+  for (const std::string& p : list) {
+    const bool there = std::filesystem::exists(p);
+    entries.push_back({std::filesystem::path(p).filename().string(), there ? p : "missing", there});
   }
-  return chosen;
+  ImGui::BeginDisabled(list.empty());
+  const int i = menu_button(id, entries);
+  ImGui::EndDisabled();
+  if (i < 0) return false;
+  *picked = list[size_t(i)];
+  return true;
 }
 
 }  // namespace mrrope::ui

@@ -106,7 +106,7 @@ att=$(find "$out/home/mrrope-results" -name attention.png | head -1)
 # A button that is not on screen fails the script, naming the buttons that are.
 printf 'model default\nwait\ntab Q&A\nclick No such button\nquit\n' > "$out/missing.script"
 if run "$out/missing.script" "$out/missing.log"; then fail "clicking a missing button succeeded"; fi
-grep -q "no button 'No such button' on screen (buttons: .*'New conversation'" "$out/missing.log" ||
+grep -q "nothing labelled 'No such button' on screen (on screen: .*'New conversation'" "$out/missing.log" ||
   { cat "$out/missing.log"; fail "no clear message for a missing button"; }
 # A disabled one too (Stop with nothing running).
 printf 'model default\nwait\ntab Q&A\nclick Stop\nquit\n' > "$out/disabled.script"

@@ -57,22 +57,19 @@ void App::draw_attention_tab() {
   ImGui::SliderInt("layer", &v.layer, 0, std::max(0, n_layer - 1));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
-  const std::string head_label = v.head < 0 ? "mean of heads" : "head " + std::to_string(v.head);
-  if (ImGui::BeginCombo("head", head_label.c_str())) {
-    if (ImGui::Selectable("mean of heads", v.head < 0)) v.head = -1;
-    for (int h = 0; h < n_head; ++h)
-      if (ImGui::Selectable(("head " + std::to_string(h)).c_str(), v.head == h)) v.head = h;
-    ImGui::EndCombo();
-  }
+  std::vector<std::string> heads = {"mean of heads"};
+  for (int h = 0; h < n_head; ++h) heads.push_back("head " + std::to_string(h));
+  int head = v.head + 1;
+  if (combo("head", &head, heads)) v.head = head - 1;
   ImGui::SameLine();
-  const char* bands[] = {"all pairs", "low pairs (< d_l)", "middle pairs", "high pairs (>= d_h)"};
+  static const std::vector<std::string> bands = {"all pairs", "low pairs (< d_l)", "middle pairs", "high pairs (>= d_h)"};
   ImGui::SetNextItemWidth(190);
-  ImGui::Combo("band", &v.band, bands, 4);
-  ImGui::Checkbox("log colour scale", &v.log_scale);
+  combo("band", &v.band, bands);
+  checkbox("log colour scale", &v.log_scale);
   ImGui::SameLine();
-  ImGui::Checkbox("mask first-token sink", &v.mask_sink);
+  checkbox("mask first-token sink", &v.mask_sink);
   ImGui::SameLine();
-  ImGui::Checkbox("paragraphs", &v.per_paragraph);
+  checkbox("paragraphs", &v.per_paragraph);
   ImGui::SameLine();
   ImGui::BeginDisabled(session_.busy() || !model_ || !document_ || document_->tokens == 0);
   if (button("Run with these settings")) {

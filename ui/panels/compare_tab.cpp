@@ -27,7 +27,8 @@ std::vector<float> smooth(const std::vector<float>& v, int window) {
   return out;
 }
 
-const char* kSources[] = {"the question box", "the conversation's questions", "the conversation, then the question box"};
+const std::vector<std::string> kSources = {"the question box", "the conversation's questions",
+                                           "the conversation, then the question box"};
 
 }  // namespace
 
@@ -54,9 +55,9 @@ void App::draw_compare_controls() {
   compare_.methods.draw_checkboxes("");
   const int chosen = compare_.methods.size();
   ImGui::SetNextItemWidth(300);
-  ImGui::Combo("questions", &compare_.source, kSources, IM_ARRAYSIZE(kSources));
+  combo("questions", &compare_.source, kSources);
   ImGui::SameLine();
-  ImGui::Checkbox("loss curve over the document", &compare_.loss_curve);
+  checkbox("loss curve over the document", &compare_.loss_curve);
   const bool has_answered = !questions_to_compare(qa_.conversation, "").empty();
   const bool source_ok = compare_.source == 0 ? !qa_.question.empty()
                          : compare_.source == 1 ? has_answered

@@ -109,7 +109,7 @@ void App::draw_document_panel() {
     ImGui::TextColored(ImColor(colors::kError), "The document is empty: there is nothing to ask about.");
     return;
   }
-  if (ImGui::TreeNode("Preview")) {
+  if (tree_node("Preview")) {
     ImGui::TextWrapped("%s", d.preview.c_str());
     ImGui::TreePop();
   }

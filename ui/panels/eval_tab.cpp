@@ -142,16 +142,22 @@ void App::draw_eval_controls(const EvalState& state) {
   ImGui::TextUnformatted("Task");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(260);
-  if (ImGui::BeginCombo("##eval_task", task_title(eval_.task).c_str())) {
-    for (const auto& t : eval_tasks()) {
-      const std::string name(t.name);
-      if (ImGui::Selectable((std::string(t.title) + (t.ruler ? "  (RULER)" : "")).c_str(), eval_.task == name))
-        eval_.task = name;
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", name.c_str(), std::string(t.description).c_str());
-    }
-    if (ImGui::Selectable(kPerplexityTitle, eval_.task == "ppl")) eval_.task = "ppl";
-    ImGui::EndCombo();
+  // The tasks, then perplexity.
+  std::vector<std::string> titles, names;
+  for (const auto& t : eval_tasks()) {
+    titles.push_back(std::string(t.title) + (t.ruler ? "  (RULER)" : ""));
+    names.emplace_back(t.name);
   }
+  titles.emplace_back(kPerplexityTitle);
+  names.emplace_back("ppl");
+  int task = static_cast<int>(std::find(names.begin(), names.end(), eval_.task) - names.begin());
+  const std::string shown = task_title(eval_.task);
+  const auto task_tooltip = [](int i) {
+    if (size_t(i) >= eval_tasks().size() || !ImGui::IsItemHovered()) return;
+    const auto& t = eval_tasks()[size_t(i)];
+    ImGui::SetTooltip("%s: %s", std::string(t.name).c_str(), std::string(t.description).c_str());
+  };
+  if (combo("##eval_task", &task, titles, shown.c_str(), task_tooltip)) eval_.task = names[size_t(task)];
 
   ImGui::TextUnformatted("Methods");
   eval_.methods.draw_checkboxes("##eval");
@@ -184,7 +190,7 @@ void App::draw_eval_controls(const EvalState& state) {
     ImGui::InputInt("Seed", &eval_.seed);
   }
   if (eval_.task == "ppl" || eval_task(eval_.task).needs_text) {
-    ImGui::Checkbox("Text: the open document", &eval_.use_document);
+    checkbox("Text: the open document", &eval_.use_document);
     ImGui::SameLine();
     if (eval_.use_document && document_) ImGui::TextDisabled("(%s)", document_->name.c_str());
     else ImGui::TextDisabled("(else the bundled samples)");

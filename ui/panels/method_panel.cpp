@@ -47,14 +47,15 @@ void divisor_plot(const char* id, const RopeTable& table, const std::vector<Pair
 }
 
 void App::draw_method_panel() {
-  if (ImGui::BeginCombo("Method", method_label(method_.method).c_str())) {
-    for (const RopeMethodInfo& m : rope_methods()) {
-      if (ImGui::Selectable(method_label(m.id).c_str(), m.id == method_.method)) method_.method = m.id;
-      method_tooltip(m);
-    }
-    ImGui::EndCombo();
+  std::vector<std::string> names;
+  int chosen = 0;
+  for (const RopeMethodInfo& m : rope_methods()) {
+    if (m.id == method_.method) chosen = static_cast<int>(names.size());
+    names.push_back(method_label(m.id));
   }
-  ImGui::Checkbox("S auto", &method_.auto_scale);
+  if (combo("Method", &chosen, names, nullptr, [](int i) { method_tooltip(rope_methods()[size_t(i)]); }))
+    method_.method = rope_methods()[size_t(chosen)].id;
+  checkbox("S auto", &method_.auto_scale);
   ImGui::SameLine();
   ImGui::BeginDisabled(method_.auto_scale);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
@@ -62,7 +63,7 @@ void App::draw_method_panel() {
   ImGui::EndDisabled();
   auto optional_param = [](const char* label, bool* on, float* v, float lo, float hi) {
     ImGui::PushID(label);
-    ImGui::Checkbox("##on", on);
+    checkbox(("##" + std::string(label)).c_str(), on);  // clickable by the slider's label
     ImGui::SameLine();
     ImGui::BeginDisabled(!*on);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);

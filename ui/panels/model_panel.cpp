@@ -69,10 +69,9 @@ void App::draw_kv_cache_choice(const ModelSummary& m) {
   const std::string q8 = m.kv_q8_bytes_per_token
                              ? "Q8_0 (" + format_bytes(m.kv_q8_bytes_per_token) + "/token)"
                              : "Q8_0 (not for head size " + std::to_string(m.head_dim) + ")";
-  const char* items[] = {f16.c_str(), q8.c_str()};
-  ImGui::SetNextItemWidth(ImGui::CalcTextSize(items[1]).x + ImGui::GetFrameHeight() * 2);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize(q8.c_str()).x + ImGui::GetFrameHeight() * 2);
   ImGui::BeginDisabled(session_.busy());
-  if (ImGui::Combo("KV cache", &choice, items, 2)) set_kv_cache(choice == 1 ? KvCacheType::Q8_0 : KvCacheType::F16);
+  if (combo("KV cache", &choice, {f16, q8})) set_kv_cache(choice == 1 ? KvCacheType::Q8_0 : KvCacheType::F16);
   ImGui::EndDisabled();
 }
 

@@ -131,7 +131,7 @@ void App::draw_qa_tab() {
   ImGui::SetNextItemWidth(140);
   ImGui::SliderFloat("temperature", &qa_.temperature, 0.0f, 1.5f, "%.2f");
   ImGui::SameLine();
-  ImGui::Checkbox("watch attention", &qa_.probe_during_ask);
+  checkbox("watch attention", &qa_.probe_during_ask);
   if (model_) {
     const ConversationSettings& s = qa_.conversation.settings;
     if (s.window > 0)

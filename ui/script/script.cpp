@@ -16,6 +16,7 @@
 #include "ui/app.h"
 #include "ui/platform/fps_recorder.h"
 #include "ui/script/script_args.h"
+#include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 namespace {
@@ -269,8 +270,10 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) { return s.wait_for_worker(app, line); }},
       {"wait-phase", "prefill|generation [FRACTION]", "until a job is part-way (0..1 of the phase), for screenshots",
        [](S& s, App& app, const Line& line) { return s.wait_phase(app, line); }},
-      {"click", "LABEL", "press the button labelled LABEL (\"Ask\" for \"Ask (Ctrl+Enter)\"; \"Stop##compare\" when two match)"
-       " with ImGui's mouse, and check it reported the press",
+      {"click", "LABEL",
+       "click the widget labelled LABEL with ImGui's mouse and check it reported the press: a button, tab, checkbox,"
+       " combo box, menu button, list entry, or an entry of a combo box or menu (opened first); \"Ask\" for"
+       " \"Ask (Ctrl+Enter)\", \"Stop##compare\" when two match, \"Method > yarn\" for a combo box's entry",
        [](S& s, App& app, const Line& line) { return s.click(app, line); }},
       {"cancel", "", "as the Cancel button: the running job stops, finished sweep runs stay",
        [](S&, App& app, const Line&) {
@@ -498,6 +501,38 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) {
          app.select_tab(line.arg);
          s.settle_frames_ = 3;
+         return Done::Next;
+       }},
+      {"expect-tab", "NAME", "the tab shown is NAME",
+       [](S& s, App& app, const Line& line) {
+         if (app.active_tab() != line.arg)
+           return s.fail(line, "the tab shown is '" + app.active_tab() + "', expected '" + line.arg + "'");
+         return Done::Next;
+       }},
+      {"expect-widget", "LABEL = VALUE",
+       "the widget on screen labelled LABEL (as click finds it) shows VALUE: a checkbox on or off, a combo box its"
+       " choice, a tab shown, a tree node open or closed",
+       [](S& s, App&, const Line& line) {
+         const size_t eq = line.arg.find(" = ");
+         if (eq == std::string::npos) return s.fail(line, "expect-widget needs LABEL = VALUE");
+         const std::string label = line.arg.substr(0, eq), want = line.arg.substr(eq + 3);
+         std::string why;
+         const std::optional<ClickMatch> m = find_click_target(click_targets(), label, &why);
+         if (!m || m->opener) return s.fail(line, m ? "'" + label + "' is not on screen: its combo box or menu is closed" : why);
+         if (m->target.value != want)
+           return s.fail(line, std::string("the ") + click_kind_name(m->target.kind) + " '" + m->target.text + "' shows '" +
+                                   m->target.value + "', expected '" + want + "'");
+         return Done::Next;
+       }},
+      {"expect-setting", "KEY VALUE",
+       "what the app would remember under KEY (model, method, scale, document, kv_cache, recent_documents...) is VALUE",
+       [](S& s, App& app, const Line& line) {
+         const size_t sp = line.arg.find(' ');
+         if (sp == std::string::npos) return s.fail(line, "expect-setting needs a key and a value");
+         const std::string key = line.arg.substr(0, sp), want = line.arg.substr(sp + 1);
+         const std::string have = app.current_settings().get(key);
+         if (have != want) return s.fail(line, "the setting " + key + " is '" + have + "', expected '" + want + "'");
+         std::fprintf(stderr, "mrrope-app: setting %s = %s\n", key.c_str(), have.c_str());
          return Done::Next;
        }},
       {"schedule-length", "T", "the Schedule tab's T (0 = the document's)",

@@ -91,14 +91,19 @@ class Script {
   bool finished_ = false, failed_ = false;
   std::string failure_;
   std::string capture_;  // the screenshot a command asked for this frame
-  // A `click` in progress: the button's label and centre, the step (1 hover,
-  // 2 press, 3 release, 4 check) and its press count before.
+  // A `click` in progress: the widget (its ImGui id, label, what it is) and
+  // centre, the step (1 hover, 2 press, 3 release, 4 check), its press count
+  // before, and, when it opens the combo box or menu holding the entry the
+  // line names, that box's label (the entry is clicked next, `click_within_`).
   struct Click {
-    std::string label;
+    unsigned id = 0;
+    std::string label, what;
     float x = 0, y = 0;
     int step = 0, presses_before = 0;
+    std::string opens;
   };
   Click click_;
+  std::string click_within_;
 };
 
 }  // namespace mrrope::ui

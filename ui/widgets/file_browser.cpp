@@ -57,7 +57,7 @@ std::optional<std::string> FileBrowser::draw() {
   std::string enter;
   for (const auto& [name, folder] : entries_) {
     const std::string label = folder ? "[" + name + "]" : name;
-    if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick)) {
+    if (selectable(label.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick)) {
       if (folder) enter = name;
       else picked = (fs::path(dir_) / name).string();
     }

@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include "ui/widgets/click_targets.h"
+
 namespace mrrope::ui {
 
 void method_tooltip(const RopeMethodInfo& m) {
@@ -26,7 +28,7 @@ void MethodSet::draw_checkboxes(const char* id_suffix) {
   for (const RopeMethodInfo& m : rope_methods()) {
     ImGui::SameLine();
     bool on = has(m.id);
-    if (ImGui::Checkbox((std::string(m.name) + id_suffix).c_str(), &on)) set(m.id, on);
+    if (checkbox((std::string(m.name) + id_suffix).c_str(), &on)) set(m.id, on);
     method_tooltip(m);
   }
 }
