@@ -22,28 +22,34 @@ MRROPE_VALIDATION=require timeout ${TEST_S:-200} $B/mrrope-tests --gtest_brief=1
   --gtest_filter="${TESTS:-*Coopmat*:*MatmulDispatch*:*DecoderMatches*:*PrefillMatches*}" > $O/tests.txt 2>&1
 rc=$?; echo "tests rc=$rc at $(( $(date +%s) - T0 )) s"; grep -E "FAILED|PASSED|tests ran|Failure|worst|rror" $O/tests.txt | head -30
 echo "== variants (prefill 8192, profiled)"
+# The random-weight file is written once (quantizing 8B weights takes a while), then reused.
+model_args() { [ -f /tmp/mrrope-bench-llama3-8b-Q4_K_M.gguf ] && echo "--model /tmp/mrrope-bench-llama3-8b-Q4_K_M.gguf" || echo "--llama3-8b Q4_K_M"; }
 best="-"; best_tps=0; i=0
 IFS='|' read -ra VS <<< "${VARIANTS:--}"
 for v in "${VS[@]}"; do
   i=$((i+1)); f=$O/sweep/v$i.txt
   envs=""; [ "$v" != "-" ] && envs="$v"
-  env $envs MRROPE_PIPELINE_STATS=1 timeout 60 $B/bench-decoder --llama3-8b Q4_K_M --prefill 8192 --decode 2 --profile > $f 2>&1
+  env $envs MRROPE_PIPELINE_STATS=1 timeout 60 $B/bench-decoder $(model_args) --prefill 8192 --decode 2 --profile > $f 2>&1
   tps=$(awk '$1 == 8192 {print $2}' $f)
   regs=$(grep "^pipeline matmul_cm_q4_k" $f | grep -o "Register Count\] [0-9]*\|Local Memory Size\] [0-9]*\|Shared Memory Size\] [0-9]*" | tr '\n' ' ')
   echo "v$i [$v]: prefill ${tps:-FAILED} tok/s; q4_k $regs at $(( $(date +%s) - T0 )) s"
   [ -z "$tps" ] && tail -5 $f
   grep -E "matmul_cm|attention_cm|to_f16" $f | head -8
+  case $v in *ABLATE*) continue ;; esac  # profiling kernels that skip stages: never the best
   if [ -n "$tps" ] && awk "BEGIN{exit !($tps > $best_tps)}"; then best=$v; best_tps=$tps; fi
 done
 echo "best: [$best] ($best_tps tok/s)"
-echo "== decode A/B (prefill 512 then decode 64, unprofiled)"
-dbest=""; dbest_tps=0
-for d in ${DECODE_VARIANTS:-MRROPE_MATVEC_WIDE=0 MRROPE_MATVEC_WIDE=1}; do
-  f=$O/sweep/decode_${d##*=}.txt
-  env $d timeout 60 $B/bench-decoder --llama3-8b Q4_K_M --prefill 8192 --decode 64 > $f 2>&1
-  tps=$(awk '$1 == 8192 {print $3}' $f)
-  echo "$d: decode at 8K ${tps:-FAILED} tok/s at $(( $(date +%s) - T0 )) s"
-  if [ -n "$tps" ] && awk "BEGIN{exit !($tps > $dbest_tps)}"; then dbest=$d; dbest_tps=$tps; fi
+echo "== decode A/B (prefill 512 then decode 64, unprofiled; DECODE_VARIANTS '|'-separated like VARIANTS)"
+dbest=""; dbest_tps=0; i=0
+IFS='|' read -ra DS <<< "${DECODE_VARIANTS:-MRROPE_MATVEC_WIDE=0|MRROPE_MATVEC_WIDE=1}"
+for d in "${DS[@]}"; do
+  i=$((i+1)); f=$O/sweep/decode$i.txt
+  envs=""; [ "$d" != "-" ] && envs="$d"
+  env $envs timeout 60 $B/bench-decoder $(model_args) --prefill 512 --decode 64 > $f 2>&1
+  tps=$(awk '$1 == 512 {print $3}' $f)
+  echo "d$i [$d]: decode at 512 ${tps:-FAILED} tok/s at $(( $(date +%s) - T0 )) s"
+  [ -z "$tps" ] && tail -3 $f
+  if [ -n "$tps" ] && awk "BEGIN{exit !($tps > $dbest_tps)}"; then dbest=$envs; dbest_tps=$tps; fi
 done
 [ "$best" = "-" ] && best="$dbest" || best="$best $dbest"
 echo "== Ctrl-C during a passkey sweep on the GPU (default model)"
