@@ -66,7 +66,7 @@ class App {
   const Conversation& conversation() { sync_conversation(); return qa_.conversation; }
   std::string conversation_message() const { return qa_.message; }
   const std::optional<FitProblem>& fit_problem() const { return qa_.fit; }
-  void compare(const std::vector<RopeMethod>& methods);  // the question box alone, with loss curves
+  void compare(const std::vector<RopeMethod>& methods);  // the question box alone, with loss curves as the threads'
   // Side by side over the conversation (panels/compare_threads.cpp): its answered
   // questions (then the question box's, if asked) under each method, each in a
   // thread of its own. Each returns why not (empty: started).
@@ -74,6 +74,10 @@ class App {
   std::string compare_follow_up();  // the question box as the next question of every method's thread
   std::string export_thread_comparison(const std::string& dir, std::vector<std::string>* written = nullptr);
   const ThreadComparison& thread_comparison() { sync_thread_comparison(); return compare_.threads; }
+  // The loss curves the Side by side tab shows, a column each: the threads' when it
+  // shows a conversation (one question or more), else the one question's methods'.
+  std::vector<LossCurve> compare_loss_curves();
+  bool compare_shows_threads() const { return compare_.threads_shown && !compare_.threads.empty(); }
   void set_schedule_length(int t) { schedule_.length = t; }
   void select_tab(const std::string& name) { select_tab_ = name; }
   // Starts the Evaluation tab's sweep from eval_view(); returns why not (empty: started).
@@ -106,9 +110,9 @@ class App {
   void draw_fit_choice();
   void draw_compare_tab();     // compare_tab.cpp
   void draw_compare_controls();
-  void draw_compare_question_results();  // one question, with loss curves
+  void draw_compare_question_results();  // one question
   void draw_compare_thread_results();    // the threads, turn by turn
-  void draw_thread_losses(const std::vector<std::vector<float>>& losses);  // and their loss curves
+  void draw_loss_curves(const std::vector<LossCurve>& curves);  // under either
   void draw_attention_tab();   // attention_tab.cpp
   void draw_evaluation_tab();  // eval_tab.cpp
   void draw_eval_controls(const EvalState& state);

@@ -3,6 +3,9 @@
 # attention probe watching), attention-png; a side-by-side run, compare-png;
 # each file is checked (signature, IHDR size, decodes, not blank). Then asking
 # for a side-by-side PNG before any run must fail with a clear message.
+# Loss curves (issue 18): that single Q&A (one question, one answer, no
+# follow-up) compared as a conversation has each thread's curve, and the
+# question box compared alone each method's, drawn the same way.
 # Args: APP PNG_CHECKER OUTDIR SOURCE_DIR.
 set -euo pipefail
 app=$1 check=$2 out=$3 src=$4
@@ -23,16 +26,27 @@ wait
 ask
 wait
 attention-png shots/attention.png
+expect-turns 1
+compare-conversation none mrrope-pro
+wait
+expect-compare-turns 1
+expect-compare-loss
 tab Q&A
 question Who is the Preacher?
 compare none mrrope-pro
 wait
+expect-compare-loss
 question typed after the run (the PNG shows the question it ran with)
 compare-png shots/side_by_side.png
 screenshot whole.png
 quit
 SCRIPT
-"$app" --headless --script "$out/png.script" --out "$out"
+"$app" --headless --script "$out/png.script" --out "$out" 2> "$out/app.log" || {
+  cat "$out/app.log"; echo "FAIL: the app's script failed"; exit 1; }
+for m in none mrrope-pro; do
+  grep -q "$m thread: loss curve of [1-9]" "$out/app.log" || { echo "FAIL: no loss curve for the one-turn $m thread"; exit 1; }
+  grep -q "$m (one question): loss curve of [1-9]" "$out/app.log" || { echo "FAIL: no loss curve for $m on one question"; exit 1; }
+done
 # The whole map at full resolution (cells of whole pixels, at least 1024 a side), not the on-screen crop.
 "$check" "$out/shots/attention.png" 1024 1024
 "$check" "$out/shots/side_by_side.png" 400 100

@@ -96,9 +96,6 @@ void App::draw_compare_controls() {
 void App::draw_compare_question_results() {
   const std::vector<Answer> answers = session_.comparison();
   ImGui::TextWrapped("Question: %s", compare_.compared_question.c_str());  // as run, not the box's text now
-  float loss_max = 0;
-  for (const Answer& a : answers)
-    for (float v : a.loss) loss_max = std::max(loss_max, v);
   if (!ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) return;
   for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
   ImGui::TableHeadersRow();
@@ -113,51 +110,56 @@ void App::draw_compare_question_results() {
       ImGui::TextDisabled("%.1f s | %d tokens | %.1f tok/s%s%s", a.seconds, a.new_tokens, a.decode_tps,
                           a.stop_reason.empty() ? "" : " | ", a.stop_reason.c_str());
       ImGui::TextWrapped("%s", a.text.empty() ? "..." : a.text.c_str());
-      if (!a.loss.empty()) {
-        double mean = 0;
-        for (float v : a.loss) mean += v;
-        mean /= double(a.loss.size());
-        const auto curve = smooth(a.loss, std::max(1, int(a.loss.size() / 64)));
-        char overlay[64];
-        std::snprintf(overlay, sizeof overlay, "mean NLL %.3f (ppl %.1f)", mean, std::exp(mean));
-        ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
-                         ImVec2(ImGui::GetContentRegionAvail().x, 90));
-        ImGui::TextDisabled("loss per position over %zu document tokens", a.loss.size());
-      }
       if (small_button("Copy")) ImGui::SetClipboardText(a.text.c_str());
     }
     ImGui::PopID();
   }
   ImGui::EndTable();
+  draw_loss_curves(compare_loss_curves());
 }
 
-// Each thread's loss per position over the documents, under its schedule, on one scale.
-void App::draw_thread_losses(const std::vector<std::vector<float>>& losses) {
-  const ThreadComparison& tc = compare_.threads;
+std::vector<LossCurve> App::compare_loss_curves() {
+  sync_thread_comparison();
+  std::vector<LossCurve> out;
+  if (compare_shows_threads()) {
+    const std::vector<std::vector<float>> losses = session_.thread_losses();
+    for (size_t m = 0; m < compare_.threads.threads.size(); ++m)
+      out.push_back({compare_.threads.threads[m].settings.method, m < losses.size() ? losses[m] : std::vector<float>{}});
+  } else {
+    for (const Answer& a : session_.comparison()) out.push_back({a.method, a.loss});
+  }
+  return out;
+}
+
+// Each column's loss per position over the documents, under its schedule, on one scale: the threads of a
+// conversation and the methods of one question alike.
+void App::draw_loss_curves(const std::vector<LossCurve>& curves) {
   bool any = false;
   float loss_max = 0;
-  for (const auto& l : losses)
-    for (float v : l) any = true, loss_max = std::max(loss_max, v);
+  size_t points = 0;
+  for (const LossCurve& c : curves) {
+    for (float v : c.loss) any = true, loss_max = std::max(loss_max, v);
+    points = std::max(points, c.loss.size());
+  }
   if (!any) return;
   ImGui::Separator();
-  ImGui::TextDisabled("Loss per position over the documents, under each thread's schedule");
-  if (!ImGui::BeginTable("thread_loss", int(tc.threads.size()), ImGuiTableFlags_BordersInnerV)) return;
-  for (size_t m = 0; m < tc.threads.size(); ++m) {
+  ImGui::TextDisabled("Loss per position over the documents (%zu tokens), under each method's schedule", points);
+  if (!ImGui::BeginTable("loss_curves", int(curves.size()), ImGuiTableFlags_BordersInnerV)) return;
+  for (size_t m = 0; m < curves.size(); ++m) {
     ImGui::TableNextColumn();
-    if (m >= losses.size() || losses[m].empty()) {
+    const std::vector<float>& l = curves[m].loss;
+    if (l.empty()) {
       ImGui::TextDisabled("-");
       continue;
     }
-    const std::vector<float>& l = losses[m];
     double mean = 0;
     for (float v : l) mean += v;
     mean /= double(l.size());
     const auto curve = smooth(l, std::max(1, int(l.size() / 64)));
     char overlay[96];
-    std::snprintf(overlay, sizeof overlay, "%s: mean NLL %.3f (ppl %.1f)", tc.threads[m].settings.method.c_str(), mean,
-                  std::exp(mean));
+    std::snprintf(overlay, sizeof overlay, "%s: mean NLL %.3f (ppl %.1f)", curves[m].method.c_str(), mean, std::exp(mean));
     ImGui::PushID(int(m));
-    ImGui::PlotLines("##thread_loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
+    ImGui::PlotLines("##loss", curve.data(), int(curve.size()), 0, overlay, 0.0f, loss_max,
                      ImVec2(ImGui::GetContentRegionAvail().x, 90));
     ImGui::PopID();
   }
@@ -194,7 +196,7 @@ void App::draw_compare_thread_results() {
     }
     ImGui::PopID();
   }
-  draw_thread_losses(session_.thread_losses());
+  draw_loss_curves(compare_loss_curves());
   ImGui::PopTextWrapPos();
 }
 

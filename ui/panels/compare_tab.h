@@ -4,11 +4,18 @@
 // or on the whole conversation, each method in a thread of its own.
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "ui/chat/thread_comparison.h"
 #include "ui/widgets/method_set.h"
 
 namespace mrrope::ui {
+
+// A column's loss per position over the documents (its method's schedule); empty until scored.
+struct LossCurve {
+  std::string method;
+  std::vector<float> loss;
+};
 
 struct CompareTabState {
   MethodSet methods{RopeMethod::Linear, RopeMethod::Yarn, RopeMethod::MrRopePro};

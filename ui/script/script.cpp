@@ -409,20 +409,20 @@ const std::vector<Script::Command>& Script::commands() {
          return Done::Next;
        }},
       {"expect-compare-loss", "",
-       "every thread of the side by side has its loss curve over the documents (a point per document token but the last)",
+       "every column the side by side shows (a thread, or a method of the one question) has its loss curve over the"
+       " documents (a point per document token but the last)",
        [](S& s, App& app, const Line& line) {
-         const ThreadComparison& tc = app.thread_comparison();
-         if (tc.empty()) return s.fail(line, "no side-by-side conversation");
-         const auto losses = app.session().thread_losses();
+         const std::vector<LossCurve> curves = app.compare_loss_curves();
+         if (curves.empty()) return s.fail(line, "no side-by-side answers");
+         const bool threads = app.compare_shows_threads();
          const auto doc = app.session().document();
          const size_t points = doc && doc->tokens > 0 ? size_t(doc->tokens) : 0;  // BOS + tokens, the last predicts nothing
-         for (size_t m = 0; m < tc.threads.size(); ++m) {
-           const size_t have = m < losses.size() ? losses[m].size() : 0;
-           if (have == 0 || have != points)
-             return s.fail(line, tc.threads[m].settings.method + "'s thread has a loss curve of " +
-                                     std::to_string(have) + " points, expected " + std::to_string(points));
-           std::fprintf(stderr, "mrrope-app: %s thread: loss curve of %zu points\n",
-                        tc.threads[m].settings.method.c_str(), have);
+         for (const LossCurve& c : curves) {
+           const std::string what = c.method + (threads ? " thread" : " (one question)");
+           if (c.loss.empty() || c.loss.size() != points)
+             return s.fail(line, what + " has a loss curve of " + std::to_string(c.loss.size()) + " points, expected " +
+                                     std::to_string(points));
+           std::fprintf(stderr, "mrrope-app: %s: loss curve of %zu points\n", what.c_str(), c.loss.size());
          }
          return Done::Next;
        }},
