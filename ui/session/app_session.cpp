@@ -285,15 +285,15 @@ Answer AppSession::run_one(const AskRequest& request, const std::function<void(c
   return a;
 }
 
-void AppSession::ask(const AskRequest& request) {
+void AppSession::enqueue_answer(RopeMethod method, AnswerJob job) {
   {
     std::lock_guard lock(mutex_);
     answer_ = {};
-    answer_.method = std::string(rope_method_name(request.rope.method));
+    answer_.method = std::string(rope_method_name(method));
   }
-  enqueue("Answering", [this, request] {
+  enqueue("Answering", [this, job = std::move(job)] {
     try {
-      run_one(request, [this](const Answer& a) {
+      job([this](const Answer& a) {
         {
           std::lock_guard lock(mutex_);
           answer_ = a;
@@ -304,9 +304,14 @@ void AppSession::ask(const AskRequest& request) {
       std::lock_guard lock(mutex_);
       answer_.error = e.what();
       answer_.done = true;
+      if (answer_.needed_tokens > 0) return;  // a turn that did not fit: the Q&A tab offers its choices, not a failure
       throw;
     }
   });
+}
+
+void AppSession::ask(const AskRequest& request) {
+  enqueue_answer(request.rope.method, [this, request](const Publish& publish) { run_one(request, publish); });
 }
 
 void AppSession::compare(const AskRequest& request, std::vector<RopeParams> methods) {

@@ -219,6 +219,13 @@ class AppSession {
  private:
   using Job = std::function<void()>;
   void enqueue(std::string what, Job job);
+  // The Answering job of ask() and chat(): answer() starts empty under `method`,
+  // `job` streams into it through the publish it is given; an error marks it
+  // done with the error and lands in last_error(), except a chat turn that did
+  // not fit its window (needed_tokens set), which the Q&A tab offers choices for.
+  using Publish = std::function<void(const Answer&)>;
+  using AnswerJob = std::function<void(const Publish&)>;
+  void enqueue_answer(RopeMethod method, AnswerJob job);
   void worker_loop();
   void set_progress(const std::string& what, int done, int total);
   void touch() { ++generation_; }

@@ -22,28 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 void AppSession::chat(const ChatRequest& request) {
-  {
-    std::lock_guard lock(mutex_);
-    answer_ = {};
-    answer_.method = std::string(rope_method_name(request.ask.rope.method));
-  }
-  enqueue("Answering", [this, request] {
-    try {
-      run_chat(request, [this](const Answer& a) {
-        {
-          std::lock_guard lock(mutex_);
-          answer_ = a;
-        }
-        touch();
-      });
-    } catch (const std::exception& e) {
-      std::lock_guard lock(mutex_);
-      answer_.error = e.what();
-      answer_.done = true;
-      if (answer_.needed_tokens > 0) return;  // shown with its choices in the Q&A tab, not as a failure
-      throw;
-    }
-  });
+  enqueue_answer(request.ask.rope.method, [this, request](const Publish& publish) { run_chat(request, publish); });
 }
 
 void AppSession::run_chat(const ChatRequest& request, const std::function<void(const Answer&)>& publish_to) {
