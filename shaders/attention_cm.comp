@@ -85,13 +85,22 @@ layout(push_constant) uniform Push {
 
 // f16 tiles held as uvec4s of 8 halves, so staging moves 16 bytes a store
 // (coopMatLoadNV offsets and strides then count uvec4s).
+#ifdef REG_SOFTMAX
+// K tiles at K_TILE, V tiles at V_TILE, so a V tile is staged while other
+// subgroups still read K (three barriers a tile, not four); Q at the start
+// spans both (BR <= 2 BC). Nothing else: S, P and O stay in registers.
+#define K_TILE 0u
+#define V_TILE (BC * KV_STRIDE8)
+shared uvec4 kv_tile[2u * BC * KV_STRIDE8];
+#else
+#define K_TILE 0u
+#define V_TILE 0u
 shared uvec4 kv_tile[BR * KV_STRIDE8];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
 // Per subgroup: scores, then O fragments being rescaled (f32 bits; coopMatStoreNV takes uint vectors).
 shared uvec4 s_tile[4u][16u * S_STRIDE4];
-#ifndef REG_SOFTMAX
 shared uvec2 p_tile[4u][16u * P_STRIDE4];
-#endif
 shared float row_alpha[4u][16u];
+#endif
 
 #ifndef KV_Q8_0
 // 16-byte views of the F16 cache: a head row (HEAD_DIM halves, a multiple of 8)
@@ -137,10 +146,10 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
   }
 }
 
-void put() {
+void put(uint tile) {
   [[unroll]] for (uint i = 0u; i < PRE; ++i) {
     const uint item = gl_LocalInvocationID.x + 128u * i;
-    kv_tile[(item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
+    kv_tile[tile + (item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
   }
 }
 
@@ -150,6 +159,7 @@ void subgroup_sync() {
   subgroupBarrier();
 }
 
+#ifndef REG_SOFTMAX
 // Groups of CN output fragments pass through s_tile: o *= row_alpha per row
 // (RESCALE_GROUP), or out = o * row_alpha to outv (OUTPUT_GROUP). Group g is
 // its own macro instance so that o is indexed by constants: a loop holding the
@@ -185,6 +195,7 @@ void subgroup_sync() {
     }                                                                             \
     subgroup_sync();                                                              \
   }
+#endif
 
 void main() {
   const uint sg = gl_SubgroupID, lane = gl_SubgroupInvocationID;
@@ -196,6 +207,25 @@ void main() {
   const uint first_last = p.q_pos0 + t0;  // the last key of the first row
   const uint kt_begin = p.window != 0u && first_last + 1u > p.window ? (first_last + 1u - p.window) / BC * BC : 0u;
   fetch(false, head_base, kt_begin, kv_end);  // the first K tile, in flight while Q is staged
+
+#ifdef REG_SOFTMAX
+  // Which of this lane's two rows (lane / 4, lane / 4 + 8: the host checked)
+  // each accumulator element belongs to, and its column minus its row, read
+  // from a matrix of codes 16 r + c loaded with the accumulators' own layout
+  // (through kv_tile, before Q takes it).
+  for (uint i = lane; i < 256u; i += SG) kv_tile[64u * sg + i / 4u][i % 4u] = floatBitsToUint(float(i));
+  subgroup_sync();
+  ACC codes;
+  coopMatLoadNV(codes, kv_tile, 64u * sg, 4u, false);
+  bool el_hi[EL];
+  int el_diff[EL];
+  [[unroll]] for (uint i = 0u; i < EL; ++i) {
+    const uint code = uint(codes[i]);
+    el_hi[i] = code >= 128u;
+    el_diff[i] = int(code % 16u) - int(code / 16u);
+  }
+  barrier();  // every subgroup's codes are loaded before Q is staged over them
+#endif
 
   // Q (scaled) through shared f16 into fragments kept for the whole loop.
   for (uint i = gl_LocalInvocationID.x; i < BR * (HEAD_DIM / 8u); i += 128u) {
@@ -215,29 +245,13 @@ void main() {
   [[unroll]] for (uint f = 0u; f < DN; ++f) o[f] = ACC(0.0);
 
 #ifdef REG_SOFTMAX
-  // Which of this lane's two rows (lane / 4, lane / 4 + 8: the host checked)
-  // each accumulator element belongs to, and its column minus its row, read
-  // from a matrix of codes 16 r + c loaded with the accumulators' own layout.
-  for (uint i = lane; i < 256u; i += SG)
-    s_tile[sg][(i / 16u) * S_STRIDE4 + (i % 16u) / 4u][i % 4u] = floatBitsToUint(float(i));
-  subgroup_sync();
-  ACC codes;
-  coopMatLoadNV(codes, s_tile[sg], 0u, S_STRIDE4, false);
-  bool el_hi[EL];
-  int el_diff[EL];
-  [[unroll]] for (uint i = 0u; i < EL; ++i) {
-    const uint code = uint(codes[i]);
-    el_hi[i] = code >= 128u;
-    el_diff[i] = int(code % 16u) - int(code / 16u);
-  }
-  subgroup_sync();  // loads done before s_tile is written again
   const uint row_lo = lane / 4u;
   const int row0_last = int(first_last + 16u * sg);  // the last key of the subgroup's first row
   float m_lo = NEG_INF, m_hi = NEG_INF, l_lo = 0.0, l_hi = 0.0;
 
   for (uint kt = kt_begin; kt < kv_end; kt += BC) {
-    barrier();  // previous readers of kv_tile (Q fragments, V) are done
-    put();      // K
+    barrier();  // every subgroup is done reading the previous K tile (and, first, Q)
+    put(K_TILE);
     fetch(true, head_base, kt, kv_end);  // V, in flight during S and the softmax
     barrier();
 
@@ -248,7 +262,7 @@ void main() {
       if ((ABLATE & 4) == 0)
       [[unroll]] for (uint f = 0u; f < DK; ++f) {
         HALF_B kf;
-        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
+        coopMatLoadNV(kf, kv_tile, K_TILE + FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
         s[c] = coopMatMulAddNV(qf[f], kf, s[c]);
       }
     }
@@ -300,8 +314,8 @@ void main() {
       l_lo = l_hi = 1.0;
     }
 
-    barrier();  // every subgroup is done with the K tile
-    put();      // V
+    // The previous V tile's readers passed the two barriers above since.
+    put(V_TILE);
     fetch(false, head_base, kt + BC, kv_end);  // the next K, in flight during P V
     barrier();
 
@@ -311,18 +325,21 @@ void main() {
       const HALF16 pf = HALF16(s[c]);
       [[unroll]] for (uint f = 0u; f < DN; ++f) {
         HALF_B vf;
-        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
+        coopMatLoadNV(vf, kv_tile, V_TILE + 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
         o[f] = coopMatMulAddNV(pf, vf, o[f]);
       }
     }
   }
 
-  // out = O / l, CN fragments at a time through s_tile.
-  if (lane % 4u == 0u) {
-    row_alpha[sg][row_lo] = 1.0 / l_lo;
-    row_alpha[sg][row_lo + 8u] = 1.0 / l_hi;
+  // out = O / l, each lane its own elements: row r = lane / 4 (+ 8), column r + el_diff.
+  const float inv_lo = 1.0 / l_lo, inv_hi = 1.0 / l_hi;
+  [[unroll]] for (uint i = 0u; i < EL; ++i) {
+    const uint r = el_hi[i] ? row_lo + 8u : row_lo, t = t0 + 16u * sg + r;
+    if (t < p.n_tokens) {
+      const uint dst = t * p.q_stride + head * HEAD_DIM + uint(int(r) + el_diff[i]);
+      [[unroll]] for (uint f = 0u; f < DN; ++f) outv[dst + FN * f] = o[f][i] * (el_hi[i] ? inv_hi : inv_lo);
+    }
   }
-  subgroup_sync();
 #else
   // Softmax state: lanes 2r and 2r+1 share row r of this subgroup, alternate 4 columns each.
   const uint row = lane / 2u, half_ = lane % 2u;
@@ -332,7 +349,7 @@ void main() {
 
   for (uint kt = kt_begin; kt < kv_end; kt += BC) {
     barrier();  // previous readers of kv_tile (Q fragments, V) are done
-    put();      // K
+    put(K_TILE);
     fetch(true, head_base, kt, kv_end);  // V, in flight during S and the softmax
     barrier();
 
@@ -341,7 +358,7 @@ void main() {
       ACC s = ACC(0.0);
       [[unroll]] for (uint f = 0u; f < DK; ++f) {
         HALF_B kf;
-        coopMatLoadNV(kf, kv_tile, FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
+        coopMatLoadNV(kf, kv_tile, K_TILE + FN * c * KV_STRIDE8 + 2u * f, KV_STRIDE8, true);
         s = coopMatMulAddNV(qf[f], kf, s);
       }
       coopMatStoreNV(s, s_tile[sg], FN * c / 4u, S_STRIDE4, false);
@@ -385,7 +402,7 @@ void main() {
     }
 
     barrier();  // every subgroup is done with the K tile
-    put();      // V
+    put(V_TILE);
     fetch(false, head_base, kt + BC, kv_end);  // the next K, in flight during P V
     barrier();
 
@@ -395,7 +412,7 @@ void main() {
       coopMatLoadNV(pf, p_tile[sg], 4u * c, P_STRIDE4, false);
       [[unroll]] for (uint f = 0u; f < DN; ++f) {
         HALF_B vf;
-        coopMatLoadNV(vf, kv_tile, 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
+        coopMatLoadNV(vf, kv_tile, V_TILE + 16u * c * KV_STRIDE8 + FN * f / 8u, KV_STRIDE8, false);
         o[f] = coopMatMulAddNV(pf, vf, o[f]);
       }
     }
@@ -404,7 +421,7 @@ void main() {
   // out = O / l, CN fragments at a time through s_tile.
   if (half_ == 0u) row_alpha[sg][row] = 1.0 / l;
   subgroup_sync();
-#endif
   OUTPUT_GROUP(0u) OUTPUT_GROUP(1u) OUTPUT_GROUP(2u) OUTPUT_GROUP(3u)
   OUTPUT_GROUP(4u) OUTPUT_GROUP(5u) OUTPUT_GROUP(6u) OUTPUT_GROUP(7u)
+#endif
 }
