@@ -12,11 +12,9 @@
 
 #include <cmath>
 
-#include "model/cpu_model.h"
-#include "model/gpu_model.h"
+#include "support/decoder_reference.h"
+#include "support/gemma_models.h"
 #include "support/gpu_test.h"
-#include "support/logits_compare.h"
-#include "support/model_files.h"
 #include "support/precision.h"
 
 namespace mrrope::test {
@@ -31,20 +29,11 @@ struct Gemma2Case {
 class DecoderGemma2 : public GpuTest, public testing::WithParamInterface<Gemma2Case> {};
 
 SyntheticModelSpec small_gemma2(GgmlType type) {
-  SyntheticModelSpec spec;
-  spec.arch = "gemma2";
-  spec.weight_type = type;
-  spec.n_embd = 256;
-  spec.n_ff = 512;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
+  SyntheticModelSpec spec = gemma_decoder_spec("gemma2", type);
   spec.head_dim = 128;
   spec.n_layer = 4;      // local, global, local, global (Gemma 2's default period of 2)
-  spec.swa_window = 20;
   spec.freq_base = 10000;
-  spec.tied_output = true;
   spec.attn_logit_softcap = 2;
-  spec.final_logit_softcap = 8;
   return spec;
 }
 
@@ -58,35 +47,18 @@ TEST_P(DecoderGemma2, PrefillInChunksThenDecodeWithCappedScores) {
   ASSERT_FLOAT_EQ(config.attn_logit_softcap, 2);
   ASSERT_FALSE(config.qk_norm);
   if (c.big_model_scale) config.attn_scale = 1.0 / std::sqrt(double(config.n_embd / config.n_head));
-  GpuModelOptions options;
-  options.n_ctx = 128;
-  options.max_batch = 16;
-  options.kv_type = c.kv;
-  GpuModel gpu_model(gpu(), file, config, options);
-  CpuModel cpu_model(file, config, c.kv);
-  const RopeTable table = schedule(config, "mrrope-pro", 4.0);
-  gpu_model.set_rope(table);
-  cpu_model.set_rope(table);
+  DecoderAndReference m(gpu(), file, config, decoder_options(128, c.kv), schedule(config, "mrrope-pro", 4.0));
   const double rtol = logits_rtol(gpu(), 2e-3);
 
   // The cap bends this model's scores (else the comparison proves nothing about it).
-  cpu_model.record_attention(1, 0);
+  m.cpu.record_attention(1, 0);
   const auto tokens = random_tokens(67, config.n_vocab, 4);
-  for (size_t i = 0; i < 61; i += 16) {
-    const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, 61 - i));
-    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i), rtol);
-    if (i == 0) {
-      float largest = 0;
-      for (float s : cpu_model.recorded_scores()) largest = std::max(largest, std::abs(s));
-      EXPECT_GT(largest, 1.5f) << "scores stay below the cap";
-    }
-  }
-  for (size_t i = 61; i < tokens.size(); ++i) {
-    const std::span<const int32_t> one(tokens.data() + i, 1);
-    expect_close_rows(gpu_model.forward(one), cpu_model.forward(one), config.n_vocab,
-                      "decode at " + std::to_string(i), rtol);
-  }
+  const std::span<const int32_t> all(tokens);
+  expect_prefill_and_decode_match(m, all.first(16), {}, rtol);
+  float largest = 0;
+  for (float s : m.cpu.recorded_scores()) largest = std::max(largest, std::abs(s));
+  EXPECT_GT(largest, 1.5f) << "scores stay below the cap";
+  expect_prefill_and_decode_match(m, all.subspan(16, 45), all.subspan(61), rtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, DecoderGemma2,

@@ -8,11 +8,9 @@
 
 #include <cmath>
 
-#include "model/cpu_model.h"
-#include "model/gpu_model.h"
+#include "support/decoder_reference.h"
+#include "support/gemma_models.h"
 #include "support/gpu_test.h"
-#include "support/logits_compare.h"
-#include "support/model_files.h"
 #include "support/precision.h"
 
 namespace mrrope::test {
@@ -21,19 +19,10 @@ namespace {
 class DecoderGemma3 : public GpuTest, public testing::WithParamInterface<GgmlType> {};
 
 SyntheticModelSpec small_gemma3(GgmlType type) {
-  SyntheticModelSpec spec;
-  spec.arch = "gemma3";
-  spec.weight_type = type;
-  spec.n_embd = 256;
-  spec.n_ff = 512;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
+  SyntheticModelSpec spec = gemma_decoder_spec("gemma3", type);
   spec.n_layer = 3;
-  spec.swa_window = 20;
   spec.swa_pattern = 3;  // local, local, global
   spec.freq_base = 1000000;
-  spec.tied_output = true;
-  spec.final_logit_softcap = 8;
   return spec;
 }
 
@@ -42,37 +31,17 @@ SyntheticModelSpec small_gemma3(GgmlType type) {
 TEST_P(DecoderGemma3, PrefillInChunksThenDecodeWithWindows) {
   const GgufFile file = synthetic_gguf(small_gemma3(GetParam()));
   const ModelConfig config = ModelConfig::from_gguf(file);
-  GpuModelOptions options;
-  options.n_ctx = 128;
-  options.max_batch = 16;
-  GpuModel gpu_model(gpu(), file, config, options);
-  CpuModel cpu_model(file, config);
-  const RopeTable table = schedule(config, "mrrope-pro", 4.0);
-  gpu_model.set_rope(table);
-  cpu_model.set_rope(table);
-  const double rtol = logits_rtol(gpu(), 2e-3);
-
+  DecoderAndReference m(gpu(), file, config, decoder_options(128), schedule(config, "mrrope-pro", 4.0));
   const auto tokens = random_tokens(67, config.n_vocab, 4);
-  for (size_t i = 0; i < 61; i += 16) {
-    const std::span<const int32_t> chunk(tokens.data() + i, std::min<size_t>(16, 61 - i));
-    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i), rtol);
-  }
-  for (size_t i = 61; i < tokens.size(); ++i) {
-    const std::span<const int32_t> one(tokens.data() + i, 1);
-    expect_close_rows(gpu_model.forward(one), cpu_model.forward(one), config.n_vocab,
-                      "decode at " + std::to_string(i), rtol);
-  }
+  const std::span<const int32_t> all(tokens);
+  expect_prefill_and_decode_match(m, all.first(61), all.subspan(61), logits_rtol(gpu(), 2e-3));
 }
 
 // forward_nll soft-caps the logits before the log-softmax, as forward does.
 TEST_P(DecoderGemma3, TokenNllUsesSoftcappedLogits) {
   const GgufFile file = synthetic_gguf(small_gemma3(GetParam()));
   const ModelConfig config = ModelConfig::from_gguf(file);
-  GpuModelOptions options;
-  options.n_ctx = 64;
-  options.max_batch = 32;
-  GpuModel gpu_model(gpu(), file, config, options);
+  GpuModel gpu_model(gpu(), file, config, decoder_options(64, KvCacheType::F16, 32));
   CpuModel cpu_model(file, config);
   const auto tokens = random_tokens(33, config.n_vocab, 5);
   const std::span<const int32_t> in(tokens.data(), 32), targets(tokens.data() + 1, 32);

@@ -18,12 +18,10 @@
 // tightly in test_kernel_kv_cache.cpp.
 #include <gtest/gtest.h>
 
-#include "model/cpu_model.h"
-#include "model/gpu_model.h"
+#include "support/decoder_reference.h"
 #include "support/gpu_test.h"
+#include "support/long_context_check.h"
 #include "support/precision.h"
-#include "support/logits_compare.h"
-#include "support/model_files.h"
 
 namespace mrrope::test {
 namespace {
@@ -42,51 +40,25 @@ std::string case_name(const testing::TestParamInfo<KvCase>& i) {
 class DecoderQ8Kv : public GpuTest, public testing::WithParamInterface<KvCase> {};
 
 TEST_P(DecoderQ8Kv, PrefillInChunksDecodeAndTruncateMatchReference) {
-  SyntheticModelSpec spec;
-  spec.arch = GetParam().arch;
-  spec.weight_type = GetParam().type;
-  spec.n_embd = 256;
-  spec.n_ff = 512;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
+  SyntheticModelSpec spec = small_decoder_spec(GetParam().arch, GetParam().type);
   spec.tied_output = spec.arch == "qwen2";
   const GgufFile file = synthetic_gguf(spec);
   const ModelConfig config = ModelConfig::from_gguf(file);
-
-  GpuModelOptions options;
-  options.n_ctx = 128;
-  options.max_batch = 16;
-  options.kv_type = KvCacheType::Q8_0;
-  GpuModel gpu_model(gpu(), file, config, options);
   const RopeTable table = schedule(config, "yarn", 2.0);
-  gpu_model.set_rope(table);
-  auto reference = [&] {
-    CpuModel m(file, config, KvCacheType::Q8_0);
-    m.set_rope(table);
-    return m;
-  };
-  CpuModel cpu_model = reference();
+  DecoderAndReference m(gpu(), file, config, decoder_options(128, KvCacheType::Q8_0), table);
+  const double rtol = logits_rtol(gpu(), kQ8Tolerance);
 
   const auto tokens = random_tokens(45, config.n_vocab, 3);
   const std::span<const int32_t> all(tokens);
-  for (size_t i = 0; i < tokens.size(); i += 16) {  // chunks of 16, 16, 13
-    const auto chunk = all.subspan(i, std::min<size_t>(16, tokens.size() - i));
-    expect_close_rows(gpu_model.forward(chunk, true), cpu_model.forward(chunk), config.n_vocab,
-                      "prefill chunk at " + std::to_string(i), logits_rtol(gpu(), kQ8Tolerance));
-  }
-  for (int step = 0; step < 3; ++step) {
-    const int32_t t = tokens[step];
-    expect_close_rows(gpu_model.forward(std::span(&t, 1)), cpu_model.forward(std::span(&t, 1)), config.n_vocab,
-                      "decode step " + std::to_string(step), logits_rtol(gpu(), kQ8Tolerance));
-  }
+  expect_prefill_and_decode_match(m, all, all.first(3), rtol);  // chunks of 16, 16, 13, then 3 steps
   // Keep a prefix of 21 (a row whose scales share words with the next) and
   // prefill different tokens over the rest, as the eval sweeps do.
-  gpu_model.truncate(21);
-  CpuModel again = reference();
+  m.gpu.truncate(21);
+  CpuModel again(file, config, KvCacheType::Q8_0);
+  again.set_rope(table);
   again.forward(all.first(21));
   const auto other = random_tokens(10, config.n_vocab, 8);
-  expect_close_rows(gpu_model.forward(other, true), again.forward(other), config.n_vocab, "after truncate(21)",
-                    logits_rtol(gpu(), kQ8Tolerance));
+  expect_close_rows(m.gpu.forward(other, true), again.forward(other), config.n_vocab, "after truncate(21)", rtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderQ8Kv,
@@ -98,32 +70,11 @@ class DecoderQ8KvLong : public GpuTest {};
 // 4160 tokens of prefill (chunks of 512), then logits of 8 more at positions
 // 4160..4167 under yarn S=4: one case only, it takes about a minute on lavapipe.
 TEST_F(DecoderQ8KvLong, Qwen2Q8MatchesReferencePast4K) {
-  SyntheticModelSpec spec;
-  spec.arch = "qwen2";
-  spec.weight_type = GgmlType::Q8_0;
+  SyntheticModelSpec spec = small_decoder_spec("qwen2", GgmlType::Q8_0);
   spec.n_layer = 1;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  spec.n_embd = 256;
   spec.n_ff = 256;
   spec.n_vocab = 128;
-  const GgufFile file = synthetic_gguf(spec);
-  const ModelConfig config = ModelConfig::from_gguf(file);
-  GpuModelOptions options;
-  options.n_ctx = 4224;
-  options.kv_type = KvCacheType::Q8_0;
-  GpuModel gpu_model(gpu(), file, config, options);
-  CpuModel cpu_model(file, config, KvCacheType::Q8_0);
-  const RopeTable table = schedule(config, "yarn", 4.0);
-  gpu_model.set_rope(table);
-  cpu_model.set_rope(table);
-  const auto tokens = random_tokens(4168, config.n_vocab, 9);
-  const std::span<const int32_t> all(tokens);
-  gpu_model.prefill(all.first(4160));
-  const auto gpu_logits = gpu_model.forward(all.subspan(4160), true);
-  const auto cpu_logits = cpu_model.forward(all);
-  const std::vector<float> cpu_tail(cpu_logits.end() - 8 * config.n_vocab, cpu_logits.end());
-  expect_close_rows(gpu_logits, cpu_tail, config.n_vocab, "positions 4160..4167", logits_rtol(gpu(), kQ8Tolerance));
+  expect_past_4k_matches_reference(gpu(), synthetic_gguf(spec), {"yarn"}, KvCacheType::Q8_0, kQ8Tolerance);
 }
 
 class DecoderKvMemory : public GpuTest {};

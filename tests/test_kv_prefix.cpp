@@ -6,35 +6,30 @@
 // their document prefix per schedule.)
 #include <gtest/gtest.h>
 
-#include "model/gpu_model.h"
 #include "model/kv_prefix.h"
+#include "support/decoder_reference.h"
 #include "support/gpu_test.h"
-#include "support/logits_compare.h"
-#include "support/model_files.h"
 
 namespace mrrope::test {
 namespace {
 
 class KvPrefixCopy : public GpuTest, public testing::WithParamInterface<KvCacheType> {};
 
-GpuModelOptions options_for(KvCacheType type, int n_ctx) {
-  GpuModelOptions o;
-  o.n_ctx = n_ctx;
-  o.max_batch = 16;
-  o.kv_type = type;
-  return o;
+// Another prompt takes the cache, then `saved` is written back: the next
+// token's logits must be exactly `want`.
+void expect_restored_continues(GpuModel& model, std::span<const int32_t> other, const KvPrefix& saved, int32_t next,
+                               const std::vector<float>& want) {
+  model.prefill(other);
+  model.restore_prefix(saved);
+  EXPECT_EQ(model.n_past(), saved.tokens);
+  EXPECT_EQ(model.forward(std::span(&next, 1)), want);
 }
 
 TEST_P(KvPrefixCopy, RestoredPrefixContinuesExactlyAsTheOriginal) {
-  SyntheticModelSpec spec;
-  spec.n_embd = 256;
-  spec.n_ff = 512;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  const GgufFile file = synthetic_gguf(spec);
+  const GgufFile file = synthetic_gguf(small_decoder_spec());
   const ModelConfig config = ModelConfig::from_gguf(file);
   const RopeTable table = schedule(config, "yarn", 2.0);
-  GpuModel model(gpu(), file, config, options_for(GetParam(), 128));
+  GpuModel model(gpu(), file, config, decoder_options(128, GetParam()));
   model.set_rope(table);
   const auto document = random_tokens(40, config.n_vocab, 5), other = random_tokens(30, config.n_vocab, 6);
   const int32_t next = document[3];
@@ -48,17 +43,12 @@ TEST_P(KvPrefixCopy, RestoredPrefixContinuesExactlyAsTheOriginal) {
   const std::vector<float> want = model.forward(std::span(&next, 1));
 
   model.reset();
-  model.prefill(other);  // another thread overwrites the cache
-  model.restore_prefix(saved);
-  EXPECT_EQ(model.n_past(), 40);
-  EXPECT_EQ(model.forward(std::span(&next, 1)), want);
+  expect_restored_continues(model, other, saved, next, want);
 
   // Into a decoder of another context size (the copy does not depend on it).
-  GpuModel other_size(gpu(), file, config, options_for(GetParam(), 96));
+  GpuModel other_size(gpu(), file, config, decoder_options(96, GetParam()));
   other_size.set_rope(table);
-  other_size.prefill(other);
-  other_size.restore_prefix(saved);
-  EXPECT_EQ(other_size.forward(std::span(&next, 1)), want);
+  expect_restored_continues(other_size, other, saved, next, want);
 
   // An empty copy empties the cache.
   model.restore_prefix(model.save_prefix(0));
@@ -66,22 +56,17 @@ TEST_P(KvPrefixCopy, RestoredPrefixContinuesExactlyAsTheOriginal) {
 }
 
 TEST_P(KvPrefixCopy, RefusesCopiesThatDoNotFit) {
-  SyntheticModelSpec spec;
-  spec.n_embd = 256;
-  spec.n_ff = 512;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  const GgufFile file = synthetic_gguf(spec);
+  const GgufFile file = synthetic_gguf(small_decoder_spec());
   const ModelConfig config = ModelConfig::from_gguf(file);
-  GpuModel model(gpu(), file, config, options_for(GetParam(), 64));
+  GpuModel model(gpu(), file, config, decoder_options(64, GetParam()));
   model.set_rope(schedule(config, "none", 1.0));
   model.prefill(random_tokens(48, config.n_vocab, 7));
   EXPECT_THROW(model.save_prefix(49), std::invalid_argument);  // past what the cache holds
   const KvPrefix saved = model.save_prefix(48);
-  GpuModel small(gpu(), file, config, options_for(GetParam(), 32));
+  GpuModel small(gpu(), file, config, decoder_options(32, GetParam()));
   EXPECT_THROW(small.restore_prefix(saved), std::invalid_argument);  // longer than its context
   const KvCacheType other = GetParam() == KvCacheType::F16 ? KvCacheType::Q8_0 : KvCacheType::F16;
-  GpuModel other_type(gpu(), file, config, options_for(other, 64));
+  GpuModel other_type(gpu(), file, config, decoder_options(64, other));
   EXPECT_THROW(other_type.restore_prefix(saved), std::invalid_argument);
 }
 

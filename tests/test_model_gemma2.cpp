@@ -13,23 +13,14 @@
 #include "model/cpu_model.h"
 #include "model/weight_support.h"
 #include "reference/reference_ops.h"
+#include "support/gemma_models.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
 
 namespace mrrope::test {
 namespace {
 
-SyntheticModelSpec gemma2_spec() {
-  SyntheticModelSpec spec;
-  spec.arch = "gemma2";
-  spec.n_layer = 4;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  spec.head_dim = 32;
-  spec.tied_output = true;
-  spec.freq_base = 10000;
-  return spec;
-}
+SyntheticModelSpec gemma2_spec() { return gemma_config_spec("gemma2"); }  // the base: the spec's 10000
 
 TEST(ModelGemma2, LlamaCppDefaultsWhenTheKeysAreAbsent) {
   SyntheticModelSpec spec = gemma2_spec();
@@ -74,16 +65,9 @@ TEST(ModelGemma2, ReadsTheFilesKeys) {
 // Gemma 2 27B (46 layers: n_embd 4608, 32 heads of 128) scales queries by
 // 1 / sqrt(n_embd / n_head) = 1 / sqrt(144) (query_pre_attn_scalar 144).
 TEST(ModelGemma2, The46LayerModelScalesQueriesByItsEmbeddingPerHead) {
-  SyntheticModelSpec spec = gemma2_spec();
-  spec.n_layer = 46;
-  spec.n_embd = 128;
-  spec.n_ff = 32;
-  spec.n_vocab = 32;
-  spec.head_dim = 64;  // n_embd / n_head = 32
-  const ModelConfig c = ModelConfig::from_gguf(synthetic_gguf(spec));
-  EXPECT_DOUBLE_EQ(c.query_scale(), 1 / std::sqrt(32.0));
-  spec.n_layer = 62;  // gemma3's 27B count means nothing here
-  EXPECT_DOUBLE_EQ(ModelConfig::from_gguf(synthetic_gguf(spec)).query_scale(), 1 / std::sqrt(64.0));
+  EXPECT_DOUBLE_EQ(query_scale_with_layers(gemma2_spec(), 46), 1 / std::sqrt(32.0));
+  // gemma3's 27B count means nothing here
+  EXPECT_DOUBLE_EQ(query_scale_with_layers(gemma2_spec(), 62), 1 / std::sqrt(64.0));
 }
 
 TEST(ModelGemma2, ANegativeCapIsRefusedNamingTheKey) {
@@ -96,12 +80,8 @@ TEST(ModelGemma2, ANegativeCapIsRefusedNamingTheKey) {
 TEST(ModelGemma2, QkNormTensorsAreRefusedAsUnused) {
   SyntheticModelSpec spec = gemma2_spec();
   spec.arch = "gemma3";
-  GgufWriter w = make_synthetic_model(spec);
-  const auto keys = w.metadata();
-  for (const auto& [key, value] : keys)
-    if (key.rfind("gemma3.", 0) == 0) w.remove(key), w.set("gemma2." + key.substr(7), value);
-  w.set_string("general.architecture", "gemma2");
-  EXPECT_EQ(bind_error(w), "m.gguf: tensor 'blk.0.attn_q_norm.weight' is not used by a 4-layer gemma2 model");
+  EXPECT_EQ(bind_error(relabelled(spec, "gemma2")),
+            "m.gguf: tensor 'blk.0.attn_q_norm.weight' is not used by a 4-layer gemma2 model");
 }
 
 // The reference's capped attention: every score within the cap, and the

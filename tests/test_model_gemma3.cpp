@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/cpu_model.h"
+#include "support/gemma_models.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
 
@@ -17,13 +18,7 @@ namespace mrrope::test {
 namespace {
 
 SyntheticModelSpec gemma3_spec() {
-  SyntheticModelSpec spec;
-  spec.arch = "gemma3";
-  spec.n_layer = 4;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  spec.head_dim = 32;
-  spec.tied_output = true;
+  SyntheticModelSpec spec = gemma_config_spec("gemma3");
   spec.freq_base = 1000000;
   return spec;
 }
@@ -92,16 +87,8 @@ TEST(ModelGemma3, DefaultsFollowLlamaCpp) {
 // Gemma 3 27B (62 layers: n_embd 5376, 32 heads of 128) scales queries by
 // 1 / sqrt(n_embd / n_head) = 1 / sqrt(168), not 1 / sqrt(head_dim).
 TEST(ModelGemma3, The62LayerModelScalesQueriesByItsEmbeddingPerHead) {
-  SyntheticModelSpec spec = gemma3_spec();
-  spec.n_layer = 62;
-  spec.n_embd = 128;
-  spec.n_ff = 32;
-  spec.n_vocab = 32;
-  spec.head_dim = 64;  // n_embd / n_head = 32
-  const ModelConfig c = ModelConfig::from_gguf(synthetic_gguf(spec));
-  EXPECT_DOUBLE_EQ(c.query_scale(), 1 / std::sqrt(32.0));
-  spec.n_layer = 61;
-  EXPECT_DOUBLE_EQ(ModelConfig::from_gguf(synthetic_gguf(spec)).query_scale(), 1 / std::sqrt(64.0));
+  EXPECT_DOUBLE_EQ(query_scale_with_layers(gemma3_spec(), 62), 1 / std::sqrt(32.0));
+  EXPECT_DOUBLE_EQ(query_scale_with_layers(gemma3_spec(), 61), 1 / std::sqrt(64.0));
 }
 
 TEST(ModelGemma3, APerLayerWindowPatternArrayIsRefusedNamingTheKey) {
@@ -117,12 +104,7 @@ TEST(ModelGemma3, APerLayerWindowPatternArrayIsRefusedNamingTheKey) {
 TEST(ModelGemma3, WithoutItsPostNormsIsRefusedNamingTheTensor) {
   SyntheticModelSpec spec = gemma3_spec();
   spec.arch = "qwen3";
-  GgufWriter w = make_synthetic_model(spec);
-  const auto keys = w.metadata();
-  for (const auto& [key, value] : keys)
-    if (key.rfind("qwen3.", 0) == 0) w.remove(key), w.set("gemma3." + key.substr(6), value);
-  w.set_string("general.architecture", "gemma3");
-  EXPECT_EQ(bind_error(w), "m.gguf: missing tensor 'blk.0.post_attention_norm.weight'");
+  EXPECT_EQ(bind_error(relabelled(spec, "gemma3")), "m.gguf: missing tensor 'blk.0.post_attention_norm.weight'");
 }
 
 // Local layers rotate with their own plain RoPE: with every layer local, the

@@ -240,7 +240,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   attention_args.softcap = c_.attn_logit_softcap;
   // On the int8 path the attention's last pass also writes its output in int8 for wo.
   const bool attn_q8 = ops::attention(seq, *kv_, q_, positions_, attn_, *attn_scratch_, attention_args, q8);
-  if (probe_ && probe_->layer == layer) record_probe(seq, attention_args);
+  if (probe_ && probe_->layer() == layer) probe_->record(seq, *kv_, q_, attention_args);
   ops::SharedInput(seq, attn_, xq_, uint32_t(c_.q_dim()), n, attn_q8, f16_input()).matmul(L.wo, o_);
   if (c_.post_norms) ops::rms_norm(seq, o_, L.attn_post_norm, o_, n, E, c_.rms_eps);
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
@@ -363,7 +363,7 @@ void GpuModel::run_forward(vk::Sequence& seq, uint32_t n) {
   if (bad_layer != std::numeric_limits<int32_t>::max())
     throw ModelError(path_ + ": the forward pass produced non-finite values (NaN or infinity) in layer " +
                      std::to_string(bad_layer) + "; the file's weights in or before that layer may be corrupted");
-  if (probe_) gather_probe(n, static_cast<uint32_t>(n_past_));
+  if (probe_) probe_->gather(n, static_cast<uint32_t>(n_past_));
   n_past_ += static_cast<int>(n);
   kv_written_ = std::max(kv_written_, n_past_);
   if (options_.profile) timings_ = seq.timings();
@@ -443,117 +443,14 @@ void GpuModel::truncate(int n) {
 void GpuModel::reset() {
   n_past_ = 0;
   kv_written_ = 0;
-  if (probe_) set_probe(std::optional<AttentionProbeConfig>(*probe_));  // a copy: set_probe clears probe_
+  if (probe_) set_probe(std::optional<AttentionProbeConfig>(probe_->config()));  // a copy: set_probe clears probe_
 }
 
 void GpuModel::set_probe(const std::optional<AttentionProbeConfig>& config) {
-  const std::optional<AttentionProbeConfig> requested = config;
   probe_.reset();
-  if (!requested) return;
-  AttentionProbeConfig p = *requested;
-  const int pairs = c_.head_dim / 2;
-  if (p.layer < 0 || p.layer >= c_.n_layer) throw ModelError("probe layer out of range");
-  if (p.head < -1 || p.head >= c_.n_head) throw ModelError("probe head out of range");
-  if (p.band_end < 0) p.band_end = pairs;
-  if (p.band_begin < 0 || p.band_begin >= p.band_end || p.band_end > pairs)
-    throw ModelError("probe band must be a non-empty range of the head's " + std::to_string(pairs) + " pairs");
-  if (p.grid < 1 || p.grid > 1024) throw ModelError("probe grid must be 1..1024 cells");
-  if (p.span <= 0) p.span = options_.n_ctx;
-  probe_block_ = (p.span + p.grid - 1) / p.grid;
-  probe_heads_ = p.head < 0 ? c_.n_head : 1;
-  const uint64_t per_token = uint64_t(probe_heads_) * p.grid * 4;
-  probe_row_sums_ = vk::Buffer(ctx_, options_.max_batch * per_token, MemoryUsage::Device);
-  probe_dist_sums_ = vk::Buffer(ctx_, options_.max_batch * per_token, MemoryUsage::Device);
-  probe_last_row_ = vk::Buffer(ctx_, uint64_t(probe_heads_) * options_.n_ctx * 4, MemoryUsage::Device);
-  probe_map_.assign(size_t(p.grid) * p.grid, 0.0);
-  probe_dist_.assign(p.grid, 0.0);
-  probe_queries_.assign(p.grid, 0.0);
-  probe_last_.clear();
-  probe_tokens_ = 0;
-  probe_ = p;
+  if (config) probe_ = std::make_unique<GpuAttentionProbe>(ctx_, c_, *config, options_.n_ctx, options_.max_batch);
 }
 
-void GpuModel::record_probe(vk::Sequence& seq, const ops::AttentionArgs& args) {
-  struct Push {
-    uint32_t n_tokens, head_dim, q_stride, q_pos0, n_ctx, group, head_begin, kv_begin, out_head0, n_probed,
-        band_begin, band_end, neox, block, grid;
-    float scale;
-    uint32_t scale_offset, window, kv_rows;
-    float softcap;
-  };
-  const uint32_t n = args.n_tokens, pos0 = args.q_pos0;
-  const bool q8 = kv_->type() == KvCacheType::Q8_0;
-  vk::Kernel& k = ctx_.kernel({q8 ? "attention_probe_q8_0" : "attention_probe",
-                               {vk::Access::Read, vk::Access::Read, vk::Access::Write, vk::Access::Write,
-                                vk::Access::Write},
-                               sizeof(Push),
-                               {}});
-  const AttentionProbeConfig& p = *probe_;
-  const uint32_t group = c_.n_head / c_.n_head_kv;
-  const int first = p.head < 0 ? 0 : p.head, last = p.head < 0 ? c_.n_head : p.head + 1;
-  for (const auto& g : kv_->layer(p.layer)) {
-    // Probed heads whose kv head lives in this buffer.
-    const int lo = std::max<int>(first, g.head_begin * group), hi = std::min<int>(last, (g.head_begin + g.heads) * group);
-    if (lo >= hi) continue;
-    Push push{n, uint32_t(c_.head_dim), uint32_t(c_.q_dim()), pos0, uint32_t(options_.n_ctx), group, uint32_t(lo),
-              g.head_begin, uint32_t(lo - first), uint32_t(probe_heads_), uint32_t(p.band_begin),
-              uint32_t(p.band_end), c_.neox ? 1u : 0u, uint32_t(probe_block_), uint32_t(p.grid),
-              // The attention kernels' scale and soft-capping, so the probe's scores are theirs.
-              args.scale, kv_->scale_offset_words(g), args.window, g.rows, args.softcap};
-    seq.dispatch(k, {q_, g.k, probe_row_sums_, probe_dist_sums_, probe_last_row_}, push, n, uint32_t(hi - lo), 1,
-                 "attention_probe");
-  }
-}
-
-void GpuModel::gather_probe(uint32_t n, uint32_t pos0) {
-  const int G = probe_->grid, H = probe_heads_;
-  std::vector<float> rows(size_t(n) * H * G), dist(size_t(n) * H * G);
-  probe_row_sums_.read(rows.data(), rows.size() * 4);
-  probe_dist_sums_.read(dist.data(), dist.size() * 4);
-  for (uint32_t t = 0; t < n; ++t) {
-    const int r = static_cast<int>((pos0 + t) / probe_block_);
-    if (r >= G) continue;  // past the span the map covers
-    probe_queries_[r] += 1;
-    for (int h = 0; h < H; ++h)
-      for (int c = 0; c < G; ++c) {
-        probe_map_[size_t(r) * G + c] += rows[(size_t(t) * H + h) * G + c] / H;
-        probe_dist_[c] += dist[(size_t(t) * H + h) * G + c] / H;
-      }
-  }
-  const uint32_t total = pos0 + n;
-  std::vector<float> last(size_t(H) * total);
-  for (int h = 0; h < H; ++h) probe_last_row_.read(last.data() + size_t(h) * total, total * 4, uint64_t(h) * options_.n_ctx * 4);
-  probe_last_.assign(total, 0.0f);
-  for (int h = 0; h < H; ++h)
-    for (uint32_t j = 0; j < total; ++j) probe_last_[j] += last[size_t(h) * total + j] / H;
-  probe_tokens_ = static_cast<int>(total);
-}
-
-AttentionProbeResult GpuModel::read_probe() const {
-  AttentionProbeResult r;
-  if (!probe_) return r;
-  const int G = probe_->grid;
-  r.grid = G;
-  r.block = probe_block_;
-  r.tokens = probe_tokens_;
-  r.window = c_.is_local(probe_->layer) ? c_.swa_window : 0;
-  r.map.assign(size_t(G) * G, 0.0f);
-  for (int row = 0; row < G; ++row)
-    if (probe_queries_[row] > 0)
-      for (int c = 0; c < G; ++c)
-        r.map[size_t(row) * G + c] = static_cast<float>(probe_map_[size_t(row) * G + c] / (probe_queries_[row] * probe_block_));
-  r.last_row = probe_last_;
-  // Pairs per distance bucket: a query at position p sees distances 0 .. v - 1 (v = p + 1,
-  // at most the window of a local layer), min(block, v - b*block) of them in bucket b.
-  const int window = r.window;
-  r.score_by_distance.assign(G, NAN);
-  for (int b = 0; b < G; ++b) {
-    double pairs = 0;
-    for (int pos = 0; pos < probe_tokens_; ++pos)
-      pairs += std::clamp((window > 0 ? std::min(pos + 1, window) : pos + 1) - b * probe_block_, 0, probe_block_);
-    if (pairs > 0) r.score_by_distance[b] = static_cast<float>(probe_dist_[b] / pairs);
-  }
-  return r;
-}
+AttentionProbeResult GpuModel::read_probe() const { return probe_ ? probe_->result() : AttentionProbeResult{}; }
 
 }  // namespace mrrope

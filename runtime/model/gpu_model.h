@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/attention_probe.h"
+#include "model/gpu_attention_probe.h"
 #include "model/model_config.h"
 #include "ops/attention_ops.h"
 #include "ops/kv_cache.h"
@@ -170,17 +171,7 @@ class GpuModel {
   double host_us_ = 0;
   std::chrono::steady_clock::time_point call_start_;
 
-  // The probe: GPU outputs of the last forward, and host accumulators.
-  // `args` are the probed layer's attention arguments (tokens, positions, window).
-  void record_probe(vk::Sequence& seq, const ops::AttentionArgs& args);
-  void gather_probe(uint32_t n, uint32_t pos0);
-  std::optional<AttentionProbeConfig> probe_;
-  int probe_block_ = 1, probe_heads_ = 0;
-  vk::Buffer probe_row_sums_, probe_dist_sums_, probe_last_row_;
-  std::vector<double> probe_map_, probe_dist_;
-  std::vector<double> probe_queries_;  // query tokens seen per row block
-  std::vector<float> probe_last_;
-  int probe_tokens_ = 0;
+  std::unique_ptr<GpuAttentionProbe> probe_;  // null: no probe
   int n_past_ = 0;
   int kv_written_ = 0;  // one past the highest position stored since reset() (for the rings' truncate check)
 };

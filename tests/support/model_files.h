@@ -34,6 +34,31 @@ inline GgufWriter model_with_unsupported_output() {
   return w;
 }
 
+// The decoder tests' small model: 256 wide (a multiple of every block size),
+// an FFN of 512, 4 query heads sharing 2 KV heads.
+inline SyntheticModelSpec small_decoder_spec(const std::string& arch = "llama", GgmlType type = GgmlType::F16) {
+  SyntheticModelSpec spec;
+  spec.arch = arch;
+  spec.weight_type = type;
+  spec.n_embd = 256;
+  spec.n_ff = 512;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  return spec;
+}
+
+// spec's file claiming to be an `arch` model: its keys renamed to arch's, its
+// tensors as spec.arch writes them (for refusals of missing or unused tensors).
+inline GgufWriter relabelled(const SyntheticModelSpec& spec, const std::string& arch) {
+  GgufWriter w = make_synthetic_model(spec);
+  const std::string from = spec.arch + ".";
+  const auto keys = w.metadata();
+  for (const auto& [key, value] : keys)
+    if (key.rfind(from, 0) == 0) w.remove(key), w.set(arch + "." + key.substr(from.size()), value);
+  w.set_string("general.architecture", arch);
+  return w;
+}
+
 inline GgufFile synthetic_gguf(const SyntheticModelSpec& spec) {
   const auto bytes = make_synthetic_model(spec).to_bytes();
   return GgufFile::parse(bytes, "synthetic-" + spec.arch + ".gguf");
