@@ -628,6 +628,9 @@ def main():
     log(f"docs train {len(train_docs)} heldout {len(held_docs)}; chars {sum(map(len, train_docs)):,}")
     tok = make_tokenizer(args, train_docs, ck)
     log(f"tokenizer: {tok.n_vocab} tokens, {len(tok.merges)} merges, hf={tok.hf} ({time.time() - t_start:.0f}s)")
+    if not tok.hf and not smoke:  # a byte-level vocabulary would quietly cost the model most of its context
+        sys.exit("train.py: the Hugging Face `tokenizers` package is missing (pip install tokenizers); "
+                 "only --smoke runs without it")
     check_split_encoding(tok, train_docs)
     train_ids, held_ids = token_stream(tok, train_docs), token_stream(tok, held_docs)
     cpt = sum(map(len, train_docs)) / len(train_ids)
