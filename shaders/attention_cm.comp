@@ -38,7 +38,13 @@
 #error "define HEAD_DIM and COOPMAT_N"
 #endif
 #define SG 32u                                  // subgroup size (checked by the host)
-#define BR 64u                                  // query rows per workgroup, 16 per subgroup
+// SUBGROUPS 8 (register softmax, heads up to 128 only): BR = 128, so each
+// K/V tile staged serves twice the query rows.
+#ifndef SUBGROUPS
+#define SUBGROUPS 4
+#endif
+#define THREADS (SG * uint(SUBGROUPS))
+#define BR (16u * uint(SUBGROUPS))                   // query rows per workgroup, 16 per subgroup
 #define BC (HEAD_DIM <= 128u ? 64u : 32u)       // keys per tile (shared memory < 48 KiB)
 #define FN COOPMAT_N
 #define DK (HEAD_DIM / 16u)                     // A fragments of Q along the head
@@ -57,10 +63,10 @@
 #define S_STRIDE4 (S_STRIDE / 4u)
 #define P_STRIDE (BC + 8u)                      // halves
 #define P_STRIDE4 (P_STRIDE / 4u)               // in uvec2s of 4 halves
-#define PRE (BC * HEAD_DIM / 8u / 128u)         // uvec4s of a K or V tile each thread stages
+#define PRE (BC * HEAD_DIM / 8u / THREADS)      // uvec4s of a K or V tile each thread stages
 #define TAU 8.0                                 // how far a score may pass the row max before it moves
 
-layout(local_size_x = 128) in;
+layout(local_size_x = THREADS) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
 layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
 layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
@@ -92,7 +98,12 @@ layout(push_constant) uniform Push {
 #define K_TILE 0u
 #define V_TILE (BC * KV_STRIDE8)
 shared uvec4 kv_tile[2u * BC * KV_STRIDE8];
+// Q (BR rows) and the layout codes (64 uvec4s a subgroup) must fit in the two tiles.
+shared uint q_and_codes_fit_[BR <= 2u * BC && 64u * uint(SUBGROUPS) <= 2u * BC * KV_STRIDE8 ? 1 : -1];
 #else
+#if SUBGROUPS != 4
+#error "the shared-memory softmax is built for 4 subgroups"
+#endif
 #define K_TILE 0u
 #define V_TILE 0u
 shared uvec4 kv_tile[BR * KV_STRIDE8];  // Q at the start, then each K tile, then each V tile (BC <= BR rows)
@@ -127,7 +138,7 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
     return;
   }
   [[unroll]] for (uint i = 0u; i < PRE; ++i) {
-    const uint item = gl_LocalInvocationID.x + 128u * i;
+    const uint item = gl_LocalInvocationID.x + THREADS * i;
     const uint r = item / (HEAD_DIM / 8u), d8 = item % (HEAD_DIM / 8u);
     uvec4 w = uvec4(0u);
     if (key0 + r < end) {
@@ -148,7 +159,7 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
 
 void put(uint tile) {
   [[unroll]] for (uint i = 0u; i < PRE; ++i) {
-    const uint item = gl_LocalInvocationID.x + 128u * i;
+    const uint item = gl_LocalInvocationID.x + THREADS * i;
     kv_tile[tile + (item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
   }
 }
@@ -228,7 +239,7 @@ void main() {
 #endif
 
   // Q (scaled) through shared f16 into fragments kept for the whole loop.
-  for (uint i = gl_LocalInvocationID.x; i < BR * (HEAD_DIM / 8u); i += 128u) {
+  for (uint i = gl_LocalInvocationID.x; i < BR * (HEAD_DIM / 8u); i += THREADS) {
     const uint r = i / (HEAD_DIM / 8u), d8 = i % (HEAD_DIM / 8u), t = t0 + r;
     uvec4 w = uvec4(0u);
     if (t < p.n_tokens) {

@@ -36,8 +36,8 @@ TEST_P(AttentionCoopmat, MatchesReference) {
   std::vector<float> want(q.size());
   ref::attention(q, k, v, want, n, c.pos0, n_head, n_kv_head, hd);
   // The softmax in registers (where the device's accumulator layout allows it,
-  // ops/coopmat_layout.h) and through shared memory.
-  for (const char* softmax : {"registers", "shared"}) {
+  // ops/coopmat_layout.h), also with 128 query rows a workgroup, and through shared memory.
+  for (const char* softmax : {"registers", "registers128", "shared"}) {
     setenv("MRROPE_ATTENTION_CM", softmax, 1);
     const auto got = cached_attention(ctx, c.type, hd, q, k, v,
                                       {uint32_t(n), uint32_t(c.pos0), uint32_t(n_head), uint32_t(n_kv_head), 0},

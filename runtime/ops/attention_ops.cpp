@@ -31,7 +31,7 @@ constexpr uint32_t kDecodeMinKeysPerSplit = 128;
 // attention_tiles plans at most kTargetWorkgroups splits.
 constexpr uint32_t kMaxCombinedSplits = 1024;
 static_assert(kTargetWorkgroups <= kMaxCombinedSplits);
-constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp
+constexpr uint32_t kCoopmatRows = 64;          // BR in attention_cm.comp (128 with SUBGROUPS 8)
 
 using detail::ceil_div;
 
@@ -193,10 +193,15 @@ uint32_t attention_tiles(Sequence& seq, const KvCache& cache, const Buffer& q, A
 }
 
 // MRROPE_ATTENTION_CM=registers: the softmax in registers, where the rows sit
-// on lane quads; opt-in until it has run on a GPU (its test runs both).
-bool register_softmax(vk::Context& ctx) {
+// on lane quads; registers128: the same with 128 query rows a workgroup (heads
+// up to 128). Opt-in until timed on a GPU (its test runs every kind).
+enum class CoopmatSoftmax { Shared, Registers, Registers128 };
+CoopmatSoftmax coopmat_softmax(vk::Context& ctx, uint32_t head_dim) {
   const char* env = std::getenv("MRROPE_ATTENTION_CM");
-  return env && std::string(env) == "registers" && accumulator_rows_in_quads(ctx);
+  const std::string asked = env ? env : "";
+  if ((asked != "registers" && asked != "registers128") || !accumulator_rows_in_quads(ctx))
+    return CoopmatSoftmax::Shared;
+  return asked == "registers128" && head_dim <= 128 ? CoopmatSoftmax::Registers128 : CoopmatSoftmax::Registers;
 }
 
 // attention_cm.comp: one workgroup per (64 query tokens, query head), output
@@ -211,10 +216,14 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
     float softcap;
   };
   // 16x16 accumulators where the device has them, else 16x8; the softmax
-  // through shared memory, or in registers where asked for (register_softmax).
-  const char* base = !seq.context().info().coopmat_16x16x16 ? "attention_cm_n8"
-                     : register_softmax(seq.context()) ? "attention_cm_rs"
-                                                        : "attention_cm";
+  // through shared memory, or in registers where asked for (coopmat_softmax).
+  const CoopmatSoftmax softmax = seq.context().info().coopmat_16x16x16 ? coopmat_softmax(seq.context(), hd)
+                                                                        : CoopmatSoftmax::Shared;
+  const char* base = !seq.context().info().coopmat_16x16x16        ? "attention_cm_n8"
+                     : softmax == CoopmatSoftmax::Registers128      ? "attention_cm_rs8"
+                     : softmax == CoopmatSoftmax::Registers         ? "attention_cm_rs"
+                                                                    : "attention_cm";
+  const uint32_t rows = softmax == CoopmatSoftmax::Registers128 ? 2 * kCoopmatRows : kCoopmatRows;
   std::string name = kernel_name(base, hd, cache.type() == KvCacheType::Q8_0);
   // Developer profiling (cmake -DMRROPE_DEV_ABLATIONS=ON): a kernel with stages skipped.
   if (const char* ablate = std::getenv("MRROPE_ATTENTION_ABLATE"))
@@ -226,7 +235,7 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head * hd, a.q_pos0, g.rows, group, g.head_begin * group,
            score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
-    seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, kCoopmatRows), g.heads * group, 1, "attention_cm");
+    seq.dispatch(k, {q, g.k, g.v, out}, p, ceil_div(a.n_tokens, rows), g.heads * group, 1, "attention_cm");
   }
 }
 
