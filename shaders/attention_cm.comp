@@ -67,6 +67,9 @@
 #define TAU 8.0                                 // how far a score may pass the row max before it moves
 
 layout(local_size_x = THREADS) in;
+// REG_SOFTMAX: the accumulators have the mma layout (ops/coopmat_layout.h's
+// mma_layout, which the host measured), so element places are computed, not loaded.
+layout(constant_id = 0) const bool MMA_LAYOUT = false;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
 layout(std430, binding = 1) readonly buffer KC { uint k_cache[]; };
 layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
@@ -221,19 +224,27 @@ void main() {
 
 #ifdef REG_SOFTMAX
   // Which of this lane's two rows (lane / 4, lane / 4 + 8: the host checked)
-  // each accumulator element belongs to, and its column minus its row, read
-  // from a matrix of codes 16 r + c loaded with the accumulators' own layout
-  // (through kv_tile, before Q takes it).
-  for (uint i = lane; i < 256u; i += SG) kv_tile[64u * sg + i / 4u][i % 4u] = floatBitsToUint(float(i));
-  subgroup_sync();
-  ACC codes;
-  coopMatLoadNV(codes, kv_tile, 64u * sg, 4u, false);
+  // each accumulator element belongs to, and its column minus its row: computed
+  // where the host found the mma layout (MMA_LAYOUT), else read from a matrix
+  // of codes 16 r + c loaded with the accumulators' own layout (through
+  // kv_tile, before Q takes it).
   bool el_hi[EL];
   int el_diff[EL];
-  [[unroll]] for (uint i = 0u; i < EL; ++i) {
-    const uint code = uint(codes[i]);
-    el_hi[i] = code >= 128u;
-    el_diff[i] = int(code % 16u) - int(code / 16u);
+  if (MMA_LAYOUT) {
+    [[unroll]] for (uint i = 0u; i < EL; ++i) {
+      el_hi[i] = ((i >> 1) & 1u) != 0u;
+      el_diff[i] = int(2u * (lane % 4u) + (i & 1u) + 8u * (i >> 2)) - int(lane / 4u + 8u * ((i >> 1) & 1u));
+    }
+  } else {
+    for (uint i = lane; i < 256u; i += SG) kv_tile[64u * sg + i / 4u][i % 4u] = floatBitsToUint(float(i));
+    subgroup_sync();
+    ACC codes;
+    coopMatLoadNV(codes, kv_tile, 64u * sg, 4u, false);
+    [[unroll]] for (uint i = 0u; i < EL; ++i) {
+      const uint code = uint(codes[i]);
+      el_hi[i] = code >= 128u;
+      el_diff[i] = int(code % 16u) - int(code / 16u);
+    }
   }
   barrier();  // every subgroup's codes are loaded before Q is staged over them
 #endif

@@ -26,6 +26,15 @@ ops::AccumulatorLayout quad_layout() {
 
 TEST(AccumulatorLayout, QuadLayoutPasses) { EXPECT_TRUE(ops::rows_in_quads(quad_layout())); }
 
+TEST(AccumulatorLayout, MmaLayoutIsRecognisedAndOtherOrdersAreNot) {
+  EXPECT_TRUE(ops::mma_layout(quad_layout()));
+  ops::AccumulatorLayout l = quad_layout();
+  std::swap(l.columns[0], l.columns[1]);  // lane 0's first two elements in the other order: still quads
+  EXPECT_TRUE(ops::rows_in_quads(l));
+  EXPECT_FALSE(ops::mma_layout(l));
+  EXPECT_FALSE(ops::mma_layout(ops::AccumulatorLayout{}));
+}
+
 TEST(AccumulatorLayout, RowsAcrossQuadsFail) {
   ops::AccumulatorLayout l = quad_layout();
   std::swap(l.rows[0], l.rows[8 * 4]);  // lane 0's first element swapped with lane 4's
@@ -56,8 +65,10 @@ TEST_F(AccumulatorLayoutOnDevice, EveryElementHeldOnce) {
   for (uint32_t lane : {0u, 5u})
     for (uint32_t i = 0; i < l.elements; ++i)
       std::printf(" (%u,%u)", l.rows[lane * l.elements + i], l.columns[lane * l.elements + i]);
-  std::printf("; rows in quads: %s\n", ops::rows_in_quads(l) ? "yes" : "no");
+  std::printf("; rows in quads: %s; mma layout: %s\n", ops::rows_in_quads(l) ? "yes" : "no",
+              ops::mma_layout(l) ? "yes" : "no");
   EXPECT_EQ(ops::accumulator_rows_in_quads(ctx), ops::rows_in_quads(l));
+  EXPECT_EQ(ops::accumulator_mma_layout(ctx), ops::mma_layout(l));
 }
 
 }  // namespace

@@ -226,12 +226,15 @@ void attention_coopmat(Sequence& seq, const KvCache& cache, const Buffer& q, con
   const uint32_t rows = softmax == CoopmatSoftmax::Registers128 ? 2 * kCoopmatRows : kCoopmatRows;
   std::string name = kernel_name(base, hd, cache.type() == KvCacheType::Q8_0);
   // Developer profiling (cmake -DMRROPE_DEV_ABLATIONS=ON): a kernel with stages skipped.
-  if (const char* ablate = std::getenv("MRROPE_ATTENTION_ABLATE"))
-    name = std::string("attention_cm_rs_ab") + ablate + "_d" + std::to_string(hd);
+  const char* ablate = std::getenv("MRROPE_ATTENTION_ABLATE");
+  if (ablate) name = std::string("attention_cm_rs_ab") + ablate + "_d" + std::to_string(hd);
+  // The register softmax computes its elements' places where the accumulators have the mma layout.
+  const bool in_registers = softmax != CoopmatSoftmax::Shared || ablate;
+  const uint32_t mma_layout = in_registers && accumulator_mma_layout(seq.context()) ? 1 : 0;
   vk::Kernel& k = seq.context().kernel(KernelDesc{name,
                                                   {Access::Read, Access::Read, Access::Read, Access::Write},
                                                   sizeof(Push),
-                                                  {}});
+                                                  {mma_layout}});
   for (const auto& g : cache.layer(a.layer)) {
     Push p{a.n_tokens, a.n_head * hd, a.q_pos0, g.rows, group, g.head_begin * group,
            score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};

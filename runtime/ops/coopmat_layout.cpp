@@ -54,6 +54,23 @@ bool rows_in_quads(const AccumulatorLayout& layout) {
   return true;
 }
 
+bool mma_layout(const AccumulatorLayout& layout) {
+  constexpr uint32_t kLanes = 32;
+  if (layout.elements != 8 || layout.rows.size() != kLanes * 8 || layout.columns.size() != kLanes * 8) return false;
+  for (uint32_t lane = 0; lane < kLanes; ++lane)
+    for (uint32_t i = 0; i < 8; ++i)
+      if (layout.rows[lane * 8 + i] != lane / 4 + 8 * ((i / 2) % 2) ||
+          layout.columns[lane * 8 + i] != 2 * (lane % 4) + i % 2 + 8 * (i / 4))
+        return false;
+  return true;
+}
+
+bool accumulator_mma_layout(vk::Context& ctx) {
+  const vk::DeviceInfo& info = ctx.info();
+  if (!info.coopmat_nv || !info.coopmat_16x16x16 || info.subgroup_size != 32) return false;
+  return ctx.probed_fact("accumulator_mma_layout", [&] { return mma_layout(probe_accumulator_layout(ctx)); });
+}
+
 bool accumulator_rows_in_quads(vk::Context& ctx) {
   const vk::DeviceInfo& info = ctx.info();
   if (!info.coopmat_nv || !info.coopmat_16x16x16 || info.subgroup_size != 32) return false;

@@ -24,8 +24,14 @@ AccumulatorLayout probe_accumulator_layout(vk::Context& ctx);
 // L ^ 1 and L ^ 2.
 bool rows_in_quads(const AccumulatorLayout& layout);
 
-// rows_in_quads of this device's layout, probed once per context; false without
-// NV cooperative matrices of 16 x 16 x 16 on subgroups of 32.
+// True when element i of lane L sits at row L / 4 + 8 ((i / 2) % 2), column
+// 2 (L % 4) + i % 2 + 8 (i / 4): two mma.m16n8 accumulators side by side. A
+// kernel may then compute each element's place instead of loading it.
+bool mma_layout(const AccumulatorLayout& layout);
+
+// rows_in_quads and mma_layout of this device's layout, probed once per
+// context; false without NV cooperative matrices of 16 x 16 x 16 on subgroups of 32.
 bool accumulator_rows_in_quads(vk::Context& ctx);
+bool accumulator_mma_layout(vk::Context& ctx);
 
 }  // namespace mrrope::ops
