@@ -7,10 +7,11 @@ cli=$1 model=$2 out=$3
 rm -rf "$out"; mkdir -p "$out"
 sweep=(eval passkey -m "$model" --methods none,linear,yarn --lengths 512,4096 --depths 50 --trials 4 --out "$out/run")
 
-# One Ctrl-C, once the first run has finished (results.csv is written after each part).
+# One Ctrl-C, once the first run has finished (results.csv is written after
+# each part): polled, not a fixed sleep, so a busy machine cannot fail it.
 "$cli" "${sweep[@]}" > "$out/one.out" 2> "$out/one.err" &
 pid=$!
-sleep 8
+for _ in $(seq 600); do [ -s "$out/run/results.csv" ] && break; sleep 0.2; done
 kill -INT "$pid"
 start=$(date +%s)
 wait "$pid"; rc=$?
