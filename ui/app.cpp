@@ -4,11 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <imgui.h>
 
+#include "ui/panels/workspace_tabs.h"
 #include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
@@ -16,29 +15,21 @@ namespace mrrope::ui {
 App::App(AppSession& session, Settings& settings, bool scripted)
     : session_(session), settings_(settings), scripted_(scripted) {
   if (!scripted_) {
-    try {
-      method_.method = parse_rope_method(settings_.get("method", "mrrope-pro"));
-    } catch (const RopeError&) {
-    }
-    const double s = settings_.get_double("scale", 0);
-    method_.auto_scale = s <= 0;
-    if (s > 0) method_.scale = static_cast<float>(s);
-    qa_.question = settings_.get("question", qa_.question);
-    qa_.max_new_tokens = settings_.get_int("max_new_tokens", qa_.max_new_tokens);
-    model_panel_.path = settings_.get("model");
-    document_panel_.path = settings_.get("document");  // the last one opened
-    if (auto kv = kv_cache_type_from_name(settings_.get("kv_cache", "f16"))) session_.set_kv_type(*kv);
+    method_panel_.load(settings_);
+    qa_tab_.load(settings_);
+    model_panel_.load(settings_);
+    document_panel_.load(settings_);
   }
-  if (model_panel_.path.empty()) {
+  if (model_panel_.path().empty()) {
     try {
-      model_panel_.path = default_model_path();
+      model_panel_.set_path(default_model_path());
     } catch (const std::exception& e) {
-      document_panel_.message = e.what();
+      document_panel_.set_message(e.what());
     }
   }
-  if (!model_panel_.path.empty()) open_model(model_panel_.path);
-  if (!scripted_ && !document_panel_.path.empty() && std::filesystem::exists(document_panel_.path))
-    open_document(document_panel_.path);
+  if (!model_panel_.path().empty()) model_panel_.open(model_panel_.path());
+  if (!scripted_ && !document_panel_.path().empty() && std::filesystem::exists(document_panel_.path()))
+    document_panel_.open(document_panel_.path());
 }
 
 void App::save_settings() {
@@ -48,121 +39,25 @@ void App::save_settings() {
 
 Settings App::current_settings() const {
   Settings s = settings_;
-  s.set("model", model_panel_.path);
-  s.set("method", std::string(rope_method_name(method_.method)));
-  s.set("scale", method_.auto_scale ? 0.0 : double(method_.scale));
-  s.set("question", qa_.question);
-  s.set("max_new_tokens", double(qa_.max_new_tokens));
-  s.set("document", document_panel_.path);  // reopened at start
-  s.set("kv_cache", std::string(kv_cache_type_name(session_.kv_type())));
+  model_panel_.save(s);
+  method_panel_.save(s);
+  qa_tab_.save(s);
+  document_panel_.save(s);
   return s;
 }
 
-void App::open_model(const std::string& path) {
-  model_panel_.path = path;
-  remember_recent("recent_models", path);
-  session_.load_model(path);
-}
-
-void App::open_document(const std::string& path) {
-  // A FIFO would block the worker in open(), and a directory reads as empty:
-  // refused here, the rest (format, size, text) on the worker.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    document_panel_.message = path.empty() ? "type a file's path, or Browse" : path + " is not a regular file";
-    return;
+void App::drop_files(const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) {
+    const std::string ext = std::filesystem::path(p).extension().string();
+    if (ext == ".gguf") model_panel_.open(p);
+    else if (ext == ".json" && qa_tab_.open_conversation(p).empty()) continue;
+    else document_panel_.open(p);
   }
-  document_panel_.path = path;
-  document_panel_.message.clear();
-  session_.clear_document_message();
-  session_.add_document_file(path);
-  remember_recent("recent_documents", path);
 }
 
-RopeParams App::rope_params(RopeMethod method) const {
-  RopeParams p;
-  p.method = method;
-  p.scale = method_.auto_scale ? 0.0 : double(method_.scale);
-  if (method_.set_alpha) p.alpha = method_.alpha;
-  if (method_.set_beta) p.beta = method_.beta;
-  if (method_.set_attn) p.attn_factor = method_.attn;
-  if (rope_method_info(method).uses & kUsesLambdas) {
-    try {
-      p.custom_lambda = parse_custom_schedule(method_.custom_lambda);
-    } catch (const RopeError&) {
-      // build_rope_table reports the missing lambdas; the editor shows the parse error.
-    }
-    if (method_.custom_lambda.empty() && model_) p.custom_lambda = parse_custom_schedule(custom_ramp());
-  }
-  return p;
-}
-
-std::string App::custom_ramp() const {
-  // D/2-1 equal ratios whose product is S: a geometric ramp of divisors.
-  const int n = model_ ? model_->rope.n_rot / 2 - 1 : 0;
-  const double s = method_.auto_scale ? 4.0 : double(method_.scale);
-  std::string out;
-  for (int i = 0; i < n; ++i) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", std::pow(s, 1.0 / std::max(1, n)));
-    out += buf;
-    if (i + 1 < n) out += ", ";
-  }
-  return out;
-}
-
-int App::estimated_prompt_tokens() const {
-  if (!document_) return 0;
-  // Documents, the turns still in context, the question and the template's few
-  // tokens; a rough bound is enough for planning.
-  return next_turn_estimate(qa_.question) - qa_.max_new_tokens;
-}
-
-AskRequest App::make_request() const {
-  AskRequest r;
-  r.question = qa_.question;
-  r.rope = rope_params(method_.method);
-  r.max_new_tokens = qa_.max_new_tokens;
-  r.sampler.temperature = qa_.temperature;
-  r.sampler.seed = 1234;
-  if (qa_.probe_during_ask) {
-    AttentionProbeConfig probe;
-    probe.layer = attention_.layer;
-    probe.head = attention_.head;
-    probe.grid = 64;
-    if (model_ && attention_.band != 0) {
-      // Bands from the correction boundaries of the method in use.
-      try {
-        const RopeTable t = build_rope_table(model_->rope, r.rope, estimated_prompt_tokens() + qa_.max_new_tokens);
-        const int half = model_->rope.n_rot / 2;
-        const int lo = std::clamp(t.d_low, 0, half), hi = std::clamp(t.d_high, lo, half);
-        if (attention_.band == 1) probe.band_begin = 0, probe.band_end = std::max(1, lo);
-        if (attention_.band == 2) probe.band_begin = lo, probe.band_end = std::max(lo + 1, hi);
-        if (attention_.band == 3) probe.band_begin = std::min(hi, half - 1), probe.band_end = half;
-      } catch (const std::exception&) {
-      }
-    }
-    r.probe = probe;
-  }
-  return r;
-}
-
-
-void App::compare(const std::vector<RopeMethod>& methods) {
-  sync_conversation();
-  // Keep the tab's checkboxes in step with what runs (the script calls this too).
-  compare_.methods.clear();
-  for (RopeMethod m : methods) compare_.methods.set(m, true);
-  std::vector<RopeParams> list;
-  for (RopeMethod m : methods) list.push_back(rope_params(m));
-  AskRequest r = make_request();
-  // The question box empties once a question is sent: compare the last one then.
-  if (r.question.empty() && !qa_.conversation.turns.empty()) r.question = qa_.conversation.turns.back().question;
-  r.loss_curve = compare_.loss_curve;
-  r.probe.reset();
-  compare_.compared_question = r.question;  // the panel and its PNG show this, whatever the box holds later
-  compare_.threads_shown = false;
-  session_.compare(r, list);
+int App::native_context() const {
+  if (!model_) return 0;
+  return model_->rope.n_ctx_orig > 0 ? model_->rope.n_ctx_orig : model_->n_ctx_train;
 }
 
 bool App::begin_tab(const char* name) {
@@ -178,7 +73,7 @@ void App::draw() {
     model_ = session_.model();
     document_ = session_.document();
   }
-  sync_conversation();
+  qa_tab_.sync();
   handle_shortcuts();
   // Frames drawn in the last second (frames wait while the GPU is busy with a
   // long compute submission, so this is the honest rate, not 1 / last frame).
@@ -196,26 +91,23 @@ void App::draw() {
 
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.30f), ImGuiCond_Always);
-  if (ImGui::Begin("Model", nullptr, tile)) draw_model_panel();
+  if (ImGui::Begin("Model", nullptr, tile)) model_panel_.draw();
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(0, body_h * 0.30f), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.32f), ImGuiCond_Always);
-  if (ImGui::Begin("Document", nullptr, tile)) draw_document_panel();
+  if (ImGui::Begin("Document", nullptr, tile)) document_panel_.draw();
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(0, body_h * 0.62f), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(left_w, body_h * 0.38f), ImGuiCond_Always);
-  if (ImGui::Begin("Method", nullptr, tile)) draw_method_panel();
+  if (ImGui::Begin("Method", nullptr, tile)) method_panel_.draw();
   ImGui::End();
 
   ImGui::SetNextWindowPos(ImVec2(left_w, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(screen.x - left_w, body_h), ImGuiCond_Always);
   if (ImGui::Begin("Workspace", nullptr, tile)) {
     if (ImGui::BeginTabBar("tabs")) {
-      if (begin_tab("Q&A")) draw_qa_tab(), ImGui::EndTabItem();
-      if (begin_tab("Side by side")) draw_compare_tab(), ImGui::EndTabItem();
-      if (begin_tab("Schedule")) draw_schedule_tab(), ImGui::EndTabItem();
-      if (begin_tab("Attention")) draw_attention_tab(), ImGui::EndTabItem();
-      if (begin_tab("Evaluation")) draw_evaluation_tab(), ImGui::EndTabItem();
+      for (const WorkspaceTab& tab : workspace_tabs())
+        if (begin_tab(tab.name)) tab.panel(*this).draw(), ImGui::EndTabItem();
       ImGui::EndTabBar();
     }
   }

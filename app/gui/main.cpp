@@ -136,13 +136,13 @@ int run(int argc, char** argv) {
       ImGui::Render();
       const ui::Progress progress = session.progress();
       fps.submitted(ui::FpsRecorder::phase_of(progress.busy, progress.what));
-      const bool panel_png = app.panel_png_capture_now();  // Save PNG of a panel: this frame, cropped
+      const bool panel_png = app.panel_png().capture_now();  // Save PNG of a panel: this frame, cropped
       if (capture || panel_png) {
         const std::optional<std::string> path = capture;
         capture.reset();
         window->end_frame(ImGui::GetDrawData(), [&](const ui::Image& img) {
           if (path) script->save_capture(*path, img);
-          if (panel_png) app.panel_png_captured(img);
+          if (panel_png) app.panel_png().captured(img);
         });
       } else {
         window->end_frame(ImGui::GetDrawData());

@@ -91,7 +91,7 @@ TEST(ScriptArgs, CompareTakesTwoToFourMethods) {
 }
 
 TEST(ScriptArgs, EvalSetsTheTabsInputs) {
-  EvalViewState v;
+  EvalInputs v;
   EXPECT_EQ(apply_eval_args("passkey methods=none,mrrope-pro lengths=256,1K depths=0,100 trials=2 seed=7", v), "");
   EXPECT_EQ(v.task, "passkey");
   EXPECT_EQ(v.methods.in_registry_order(), (std::vector<RopeMethod>{RopeMethod::None, RopeMethod::MrRopePro}));
@@ -101,7 +101,7 @@ TEST(ScriptArgs, EvalSetsTheTabsInputs) {
   EXPECT_EQ(v.trials, 2);
   EXPECT_EQ(v.seed, 7);
 
-  EvalViewState w;
+  EvalInputs w;
   EXPECT_EQ(apply_eval_args("needle", w), "");
   EXPECT_EQ(w.task, "niah");
   EXPECT_TRUE(w.lengths_auto);  // untouched settings keep the tab's defaults
@@ -110,7 +110,7 @@ TEST(ScriptArgs, EvalSetsTheTabsInputs) {
 }
 
 TEST(ScriptArgs, EvalRefusalsSayWhy) {
-  EvalViewState v;
+  EvalInputs v;
   EXPECT_EQ(apply_eval_args("bogus", v).rfind("eval takes a task first: ppl or ", 0), 0u);
   EXPECT_EQ(apply_eval_args("passkey trials", v), "expected key=value, got 'trials'");
   EXPECT_EQ(apply_eval_args("passkey colour=red", v),

@@ -67,6 +67,4 @@ std::string default_panel_png_path(PanelShot which) {
       .string();
 }
 
-const char* panel_shot_tab(PanelShot which) { return which == PanelShot::Attention ? "Attention" : "Side by side"; }
-
 }  // namespace mrrope::ui

@@ -63,6 +63,5 @@ PixelRect to_pixels(float x0, float y0, float x1, float y1, float scale_x, float
 PanelPngResult write_panel_png(const Image& frame, const PixelRect& rect, const std::string& path);
 // "attention.png" / "side_by_side.png" under ~/mrrope-results/<date-time>.
 std::string default_panel_png_path(PanelShot which);
-const char* panel_shot_tab(PanelShot which);  // the tab that shows it
 
 }  // namespace mrrope::ui

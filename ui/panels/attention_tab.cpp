@@ -50,35 +50,58 @@ ImU32 heat(float t) {  // the colour scale Save PNG writes with (ui/export/atten
 
 }  // namespace
 
-void App::draw_attention_tab() {
-  AttentionViewState& v = attention_;
-  const int n_layer = model_ ? model_->n_layer : 1, n_head = model_ ? model_->n_head : 1;
+AttentionProbeConfig AttentionTab::probe_config(const RopeParams& rope, int tokens) const {
+  AttentionProbeConfig probe;
+  probe.layer = layer_;
+  probe.head = head_;
+  probe.grid = 64;
+  const std::optional<ModelSummary>& model = app_.model();
+  if (model && band_ != 0) {
+    // Bands from the correction boundaries of the method in use.
+    try {
+      const RopeTable t = build_rope_table(model->rope, rope, tokens);
+      const int half = model->rope.n_rot / 2;
+      const int lo = std::clamp(t.d_low, 0, half), hi = std::clamp(t.d_high, lo, half);
+      if (band_ == 1) probe.band_begin = 0, probe.band_end = std::max(1, lo);
+      if (band_ == 2) probe.band_begin = lo, probe.band_end = std::max(lo + 1, hi);
+      if (band_ == 3) probe.band_begin = std::min(hi, half - 1), probe.band_end = half;
+    } catch (const std::exception&) {
+    }
+  }
+  return probe;
+}
+
+void AttentionTab::draw() {
+  const std::optional<ModelSummary>& model = app_.model();
+  const std::optional<DocumentSummary>& document = app_.document();
+  AppSession& session = app_.session();
+  const int n_layer = model ? model->n_layer : 1, n_head = model ? model->n_head : 1;
   ImGui::SetNextItemWidth(160);
-  ImGui::SliderInt("layer", &v.layer, 0, std::max(0, n_layer - 1));
+  ImGui::SliderInt("layer", &layer_, 0, std::max(0, n_layer - 1));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   std::vector<std::string> heads = {"mean of heads"};
   for (int h = 0; h < n_head; ++h) heads.push_back("head " + std::to_string(h));
-  int head = v.head + 1;
-  if (combo("head", &head, heads)) v.head = head - 1;
+  int head = head_ + 1;
+  if (combo("head", &head, heads)) head_ = head - 1;
   ImGui::SameLine();
   static const std::vector<std::string> bands = {"all pairs", "low pairs (< d_l)", "middle pairs", "high pairs (>= d_h)"};
   ImGui::SetNextItemWidth(190);
-  combo("band", &v.band, bands);
-  checkbox("log colour scale", &v.log_scale);
+  combo("band", &band_, bands);
+  checkbox("log colour scale", &log_scale_);
   ImGui::SameLine();
-  checkbox("mask first-token sink", &v.mask_sink);
+  checkbox("mask first-token sink", &mask_sink_);
   ImGui::SameLine();
-  checkbox("paragraphs", &v.per_paragraph);
+  checkbox("paragraphs", &per_paragraph_);
   ImGui::SameLine();
-  ImGui::BeginDisabled(session_.busy() || !model_ || !document_ || document_->tokens == 0);
+  ImGui::BeginDisabled(session.busy() || !model || !document || document->tokens == 0);
   if (button("Run with these settings")) {
-    qa_.probe_during_ask = true;
-    ask();
+    app_.qa_tab().watch_attention();
+    app_.qa_tab().ask();
   }
   ImGui::EndDisabled();
 
-  const AttentionSnapshot snap = session_.attention();
+  const AttentionSnapshot snap = session.attention();
   if (!snap.valid) {
     ImGui::TextDisabled("No attention yet: ask a question with 'watch attention' on (Q&A tab) or press Run.");
     return;
@@ -92,10 +115,10 @@ void App::draw_attention_tab() {
     ImGui::TextDisabled("sliding-window layer: each token sees only its last %d keys (the rest get no attention)", r.window);
 
   const std::vector<TextUnit> units = [&] {
-    auto u = split_units(snap.pieces, v.per_paragraph);
+    auto u = split_units(snap.pieces, per_paragraph_);
     for (auto& t : u)
       for (int i = t.begin; i < t.end && i < int(r.last_row.size()); ++i)
-        if (!(v.mask_sink && i == 0)) t.weight += r.last_row[size_t(i)];
+        if (!(mask_sink_ && i == 0)) t.weight += r.last_row[size_t(i)];
     return u;
   }();
 
@@ -105,7 +128,7 @@ void App::draw_attention_tab() {
   ImGui::BeginGroup();
   {
     const int g = r.grid;
-    const AttentionMapStyle style{v.log_scale, v.mask_sink};
+    const AttentionMapStyle style = map_style();
     const AttentionMapRange range = attention_map_range(r, style);
     const int used = range.used;
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -115,13 +138,13 @@ void App::draw_attention_tab() {
     const float cell = used > 0 ? map_size / used : map_size;
     for (int row = 0; row < used; ++row)
       for (int col = 0; col <= row && col < used; ++col) {
-        if (v.mask_sink && col == 0) continue;
+        if (mask_sink_ && col == 0) continue;
         const float t = attention_map_level(r.map[size_t(row) * g + col], range, style);
         dl->AddRectFilled(ImVec2(p.x + col * cell, p.y + row * cell), ImVec2(p.x + (col + 1) * cell, p.y + (row + 1) * cell),
                           heat(t));
       }
-    if (v.selected_unit >= 0 && v.selected_unit < int(units.size()) && r.block > 0) {
-      const TextUnit& u = units[size_t(v.selected_unit)];
+    if (selected_unit_ >= 0 && selected_unit_ < int(units.size()) && r.block > 0) {
+      const TextUnit& u = units[size_t(selected_unit_)];
       const float x0 = p.x + float(u.begin / r.block) * cell, x1 = p.x + float(u.end / r.block + 1) * cell;
       dl->AddRect(ImVec2(x0, p.y), ImVec2(x1, p.y + map_size), IM_COL32(255, 255, 255, 200), 0, 0, 2);
     }
@@ -134,11 +157,11 @@ void App::draw_attention_tab() {
       if (ImGui::IsItemClicked()) {
         const int key = col * r.block;
         for (size_t i = 0; i < units.size(); ++i)
-          if (key >= units[i].begin && key < units[i].end) v.selected_unit = v.jump_to_unit = int(i);
+          if (key >= units[i].begin && key < units[i].end) selected_unit_ = jump_to_unit_ = int(i);
       }
     }
-    ImGui::TextDisabled("pooled map: rows = queries, columns = keys (%s)", v.log_scale ? "log" : "linear");
-    draw_panel_png_button(PanelShot::Attention);
+    ImGui::TextDisabled("pooled map: rows = queries, columns = keys (%s)", log_scale_ ? "log" : "linear");
+    app_.panel_png().draw_button(PanelShot::Attention);
   }
   ImGui::EndGroup();
   ImGui::SameLine();
@@ -147,7 +170,7 @@ void App::draw_attention_tab() {
   {
     const float w = ImGui::GetContentRegionAvail().x;
     std::vector<float> row = r.last_row;
-    if (v.mask_sink && !row.empty()) row[0] = 0;
+    if (mask_sink_ && !row.empty()) row[0] = 0;
     ImGui::PlotLines("##last_row", row.data(), int(row.size()), 0, "last token's attention over positions", 0.0f,
                      FLT_MAX, ImVec2(w, 80));
     std::vector<float> by_distance = r.score_by_distance;
@@ -157,7 +180,7 @@ void App::draw_attention_tab() {
     for (float& x : by_distance) x = std::isnan(x) ? prev : (prev = x);
     ImGui::PlotLines("##by_distance", by_distance.data(), int(by_distance.size()), 0, "mean score by distance", FLT_MAX,
                      FLT_MAX, ImVec2(w, 80));
-    ImGui::TextDisabled("Text shaded by the last token's attention per %s (click one)", v.per_paragraph ? "paragraph" : "sentence");
+    ImGui::TextDisabled("Text shaded by the last token's attention per %s (click one)", per_paragraph_ ? "paragraph" : "sentence");
     ImGui::BeginChild("attended_text", ImVec2(0, 0), true);
     float top = 0;
     for (const auto& u : units) top = std::max(top, u.weight);
@@ -169,16 +192,16 @@ void App::draw_attention_tab() {
       const ImVec2 size = ImGui::CalcTextSize(u.text.c_str(), nullptr, false, wrap);
       const float t = top > 0 ? u.weight / top : 0;
       dl->AddRectFilled(p, ImVec2(p.x + wrap, p.y + size.y), IM_COL32(200, 140, 30, int(20 + 200 * t)));
-      if (int(i) == v.selected_unit) dl->AddRect(p, ImVec2(p.x + wrap, p.y + size.y), IM_COL32(255, 255, 255, 220));
+      if (int(i) == selected_unit_) dl->AddRect(p, ImVec2(p.x + wrap, p.y + size.y), IM_COL32(255, 255, 255, 220));
       ImGui::PushID(int(i));
       ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
       ImGui::TextUnformatted(u.text.c_str());
       ImGui::PopTextWrapPos();
-      if (ImGui::IsItemClicked()) v.selected_unit = int(i);
+      if (ImGui::IsItemClicked()) selected_unit_ = int(i);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("tokens %d-%d: attention %.4f", u.begin, u.end - 1, u.weight);
-      if (v.jump_to_unit == int(i)) {
+      if (jump_to_unit_ == int(i)) {
         ImGui::SetScrollHereY(0.3f);
-        v.jump_to_unit = -1;
+        jump_to_unit_ = -1;
       }
       ImGui::PopID();
     }

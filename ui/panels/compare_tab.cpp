@@ -32,70 +32,74 @@ const std::vector<std::string> kSources = {"the question box", "the conversation
 
 }  // namespace
 
-void App::draw_compare_tab() {
+void CompareTab::draw() {
   sync_thread_comparison();
-  draw_compare_controls();
-  const bool threads = compare_.threads_shown && !compare_.threads.empty();
-  if (!threads && session_.comparison().empty()) return;
+  draw_controls();
+  const bool threads = threads_shown_ && !threads_.empty();
+  if (!threads && app_.session().comparison().empty()) return;
   ImGui::BeginChild("compare_results", ImVec2(0, 0), false, ImGuiWindowFlags_AlwaysVerticalScrollbar);
-  if (const std::optional<float> y = panel_png_scroll(PanelShot::Compare)) ImGui::SetScrollY(*y);  // a paged export
-  if (threads) draw_compare_thread_results();
-  else draw_compare_question_results();
+  if (const std::optional<float> y = app_.panel_png().scroll(PanelShot::Compare))
+    ImGui::SetScrollY(*y);  // a paged export
+  if (threads) draw_thread_results();
+  else draw_question_results();
   // The view down to where the content ends, and how far that is: Save PNG pages through it.
   const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
   // Cursor: window-local, scroll included; it can pass the scroll range by an item spacing, which no page reaches.
   const float content_h = std::min(ImGui::GetCursorPosY(), ImGui::GetScrollMaxY() + size.y), scroll = ImGui::GetScrollY();
-  note_panel_rect(PanelShot::Compare, pos.x, pos.y, pos.x + size.x, pos.y + std::min(size.y, content_h - scroll), scroll,
-                  content_h);
+  const float bottom = pos.y + std::min(size.y, content_h - scroll);
+  app_.panel_png().note_rect(PanelShot::Compare, pos.x, pos.y, pos.x + size.x, bottom, scroll, content_h);
   ImGui::EndChild();
 }
 
-void App::draw_compare_controls() {
+void CompareTab::draw_controls() {
+  AppSession& session = app_.session();
+  QaTab& qa = app_.qa_tab();
   ImGui::TextDisabled("Methods (2-4):");
-  compare_.methods.draw_checkboxes("");
-  const int chosen = compare_.methods.size();
+  methods_.draw_checkboxes("");
+  const int chosen = methods_.size();
   ImGui::SetNextItemWidth(300);
-  combo("questions", &compare_.source, kSources);
+  combo("questions", &source_, kSources);
   ImGui::SameLine();
-  checkbox("loss curve over the document", &compare_.loss_curve);
-  const bool has_answered = !questions_to_compare(qa_.conversation, "").empty();
-  const bool source_ok = compare_.source == 0 ? !qa_.question.empty()
-                         : compare_.source == 1 ? has_answered
-                                                : has_answered && !qa_.question.empty();
-  const bool ok = chosen >= 2 && chosen <= 4 && model_ && document_ && document_->tokens > 0 && source_ok;
-  ImGui::BeginDisabled(!ok || session_.busy());
+  checkbox("loss curve over the document", &loss_curve_);
+  const bool has_answered = !questions_to_compare(qa.conversation(), "").empty();
+  const bool source_ok = source_ == 0   ? !qa.question().empty()
+                         : source_ == 1 ? has_answered
+                                        : has_answered && !qa.question().empty();
+  const std::optional<DocumentSummary>& document = app_.document();
+  const bool ok = chosen >= 2 && chosen <= 4 && app_.model() && document && document->tokens > 0 && source_ok;
+  ImGui::BeginDisabled(!ok || session.busy());
   if (button("Run side by side")) {
-    if (compare_.source == 0) compare(compare_.methods.in_registry_order());
-    else compare_.message = compare_conversation(compare_.methods.in_registry_order(), compare_.source == 2);
+    if (source_ == 0) compare(methods_.in_registry_order());
+    else message_ = compare_conversation(methods_.in_registry_order(), source_ == 2);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(!session_.busy());
-  if (button("Stop##compare")) session_.cancel();
+  ImGui::BeginDisabled(!session.busy());
+  if (button("Stop##compare")) session.cancel();
   ImGui::EndDisabled();
-  const bool threads = compare_.threads_shown && !compare_.threads.empty();
+  const bool threads = threads_shown_ && !threads_.empty();
   if (threads) {
     ImGui::SameLine();
-    ImGui::BeginDisabled(session_.busy() || qa_.question.empty());
-    if (button("Ask the question box in every thread")) compare_.message = compare_follow_up();
+    ImGui::BeginDisabled(session.busy() || qa.question().empty());
+    if (button("Ask the question box in every thread")) message_ = compare_follow_up();
     ImGui::EndDisabled();
     ImGui::SameLine();
-    ImGui::BeginDisabled(session_.busy());
+    ImGui::BeginDisabled(session.busy());
     if (button("Export##compare")) export_thread_comparison("");
     ImGui::EndDisabled();
   }
-  if (threads || !session_.comparison().empty()) {
+  if (threads || !session.comparison().empty()) {
     ImGui::SameLine();
-    draw_panel_png_button(PanelShot::Compare);
+    app_.panel_png().draw_button(PanelShot::Compare);
   }
   if (chosen < 2 || chosen > 4) ImGui::TextDisabled("choose 2 to 4 methods");
-  else if (compare_.source != 0 && !has_answered) ImGui::TextDisabled("ask a question in the Q&A tab first");
-  if (!compare_.message.empty()) ImGui::TextDisabled("%s", compare_.message.c_str());
+  else if (source_ != 0 && !has_answered) ImGui::TextDisabled("ask a question in the Q&A tab first");
+  if (!message_.empty()) ImGui::TextDisabled("%s", message_.c_str());
 }
 
-void App::draw_compare_question_results() {
-  const std::vector<Answer> answers = session_.comparison();
-  ImGui::TextWrapped("Question: %s", compare_.compared_question.c_str());  // as run, not the box's text now
+void CompareTab::draw_question_results() {
+  const std::vector<Answer> answers = app_.session().comparison();
+  ImGui::TextWrapped("Question: %s", compared_question_.c_str());  // as run, not the box's text now
   if (!ImGui::BeginTable("compare", int(answers.size()), ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable)) return;
   for (const Answer& a : answers) ImGui::TableSetupColumn(a.method.c_str());
   ImGui::TableHeadersRow();
@@ -115,25 +119,25 @@ void App::draw_compare_question_results() {
     ImGui::PopID();
   }
   ImGui::EndTable();
-  draw_loss_curves(compare_loss_curves());
+  draw_loss_curves(loss_curves());
 }
 
-std::vector<LossCurve> App::compare_loss_curves() {
+std::vector<LossCurve> CompareTab::loss_curves() {
   sync_thread_comparison();
   std::vector<LossCurve> out;
-  if (compare_shows_threads()) {
-    const std::vector<std::vector<float>> losses = session_.thread_losses();
-    for (size_t m = 0; m < compare_.threads.threads.size(); ++m)
-      out.push_back({compare_.threads.threads[m].settings.method, m < losses.size() ? losses[m] : std::vector<float>{}});
+  if (shows_threads()) {
+    const std::vector<std::vector<float>> losses = app_.session().thread_losses();
+    for (size_t m = 0; m < threads_.threads.size(); ++m)
+      out.push_back({threads_.threads[m].settings.method, m < losses.size() ? losses[m] : std::vector<float>{}});
   } else {
-    for (const Answer& a : session_.comparison()) out.push_back({a.method, a.loss});
+    for (const Answer& a : app_.session().comparison()) out.push_back({a.method, a.loss});
   }
   return out;
 }
 
 // Each column's loss per position over the documents, under its schedule, on one scale: the threads of a
 // conversation and the methods of one question alike.
-void App::draw_loss_curves(const std::vector<LossCurve>& curves) {
+void CompareTab::draw_loss_curves(const std::vector<LossCurve>& curves) {
   bool any = false;
   float loss_max = 0;
   size_t points = 0;
@@ -166,8 +170,8 @@ void App::draw_loss_curves(const std::vector<LossCurve>& curves) {
   ImGui::EndTable();
 }
 
-void App::draw_compare_thread_results() {
-  const ThreadComparison& tc = compare_.threads;
+void CompareTab::draw_thread_results() {
+  const ThreadComparison& tc = threads_;
   ImGui::PushTextWrapPos(0.0f);  // a narrow window wraps the lines rather than cutting them (and the PNG with them)
   ImGui::TextDisabled("%zu questions; each method answers in a thread of its own (its earlier answers are its history)",
                       tc.questions.size());
@@ -196,7 +200,7 @@ void App::draw_compare_thread_results() {
     }
     ImGui::PopID();
   }
-  draw_loss_curves(compare_loss_curves());
+  draw_loss_curves(loss_curves());
   ImGui::PopTextWrapPos();
 }
 

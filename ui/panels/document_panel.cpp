@@ -10,6 +10,7 @@
 #include "rope/rope_methods.h"
 #include "ui/app.h"
 #include "ui/panels/document_panel.h"
+#include "ui/recent_files.h"
 #include "ui/util/format.h"
 #include "ui/widgets/click_targets.h"
 
@@ -39,62 +40,87 @@ void context_gauge(int used, int native_ctx, int extended_ctx) {
 
 }  // namespace
 
-void App::draw_document_panel() {
+void DocumentPanel::open(const std::string& path) {
+  // A FIFO would block the worker in open(), and a directory reads as empty:
+  // refused here, the rest (format, size, text) on the worker.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    message_ = path.empty() ? "type a file's path, or Browse" : path + " is not a regular file";
+    return;
+  }
+  path_ = path;
+  message_.clear();
+  app_.session().clear_document_message();
+  app_.session().add_document_file(path);
+  remember_recent_file(app_.settings(), "recent_documents", path);
+}
+
+void DocumentPanel::browse() {
+  browser_.open(path_.empty() ? std::string() : std::filesystem::path(path_).parent_path().string());
+}
+
+void DocumentPanel::load(const Settings& s) { path_ = s.get("document"); }
+
+void DocumentPanel::save(Settings& s) const { s.set("document", path_); }
+
+void DocumentPanel::draw() {
+  AppSession& session = app_.session();
+  QaTab& qa = app_.qa_tab();
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Add  Recent ").x - ImGui::GetStyle().ItemSpacing.x * 3);
   const bool enter = ImGui::InputTextWithHint("##doc_path", "a .txt, .md, .pdf or .html file (or drop one here)",
-                                              &document_panel_.path, ImGuiInputTextFlags_EnterReturnsTrue);
+                                              &path_, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
   if (button("Browse##doc")) {
-    std::string start = document_panel_.path;
-    if (start.empty() && !model_panel_.path.empty())
-      start = (std::filesystem::path(model_panel_.path).parent_path() / "samples").string();
-    document_panel_.browser.open(start);
+    std::string start = path_;
+    if (start.empty() && !app_.model_panel().path().empty())
+      start = (std::filesystem::path(app_.model_panel().path()).parent_path() / "samples").string();
+    browser_.open(start);
   }
   ImGui::SameLine();
-  if (button("Add##doc") || enter) open_document(document_panel_.path);
+  if (button("Add##doc") || enter) open(path_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("adds the file to the conversation's documents (Ctrl+O browses)");
   ImGui::SameLine();
-  if (std::string picked; draw_recent_menu("Recent##docs", "recent_documents", &picked)) open_document(picked);
-  if (auto picked = document_panel_.browser.draw()) open_document(*picked);
+  if (std::string picked; draw_recent_menu(app_.settings(), "Recent##docs", "recent_documents", &picked)) open(picked);
+  if (auto picked = browser_.draw()) open(*picked);
 
   if (button("Paste from clipboard")) {
     const char* clip = ImGui::GetClipboardText();
     std::string text = clip ? clip : "";
-    if (text.empty()) document_panel_.message = "The clipboard holds no text.";
-    else if (text.size() > kAttachmentChars) session_.add_document_text("pasted text", std::move(text));
-    else document_panel_.paste = std::move(text);
+    if (text.empty()) message_ = "The clipboard holds no text.";
+    else if (text.size() > kAttachmentChars) session.add_document_text("pasted text", std::move(text));
+    else paste_ = std::move(text);
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled(document_panel_.paste.empty());
+  ImGui::BeginDisabled(paste_.empty());
   if (button("Add typed text")) {
-    session_.add_document_text("typed text", document_panel_.paste);
-    document_panel_.paste.clear();
+    session.add_document_text("typed text", paste_);
+    paste_.clear();
   }
   ImGui::EndDisabled();
-  ImGui::InputTextMultiline("##paste", &document_panel_.paste, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
-  if (document_panel_.paste.size() > kAttachmentChars) {
-    session_.add_document_text("typed text", std::move(document_panel_.paste));
-    document_panel_.paste.clear();
+  ImGui::InputTextMultiline("##paste", &paste_, ImVec2(-1, ImGui::GetTextLineHeight() * 3));
+  if (paste_.size() > kAttachmentChars) {
+    session.add_document_text("typed text", std::move(paste_));
+    paste_.clear();
   }
-  if (!document_panel_.message.empty()) ImGui::TextColored(ImColor(colors::kWarning), "%s", document_panel_.message.c_str());
-  if (const std::string m = session_.document_message(); !m.empty()) {
+  if (!message_.empty()) ImGui::TextColored(ImColor(colors::kWarning), "%s", message_.c_str());
+  if (const std::string m = session.document_message(); !m.empty()) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextColored(ImColor(colors::kWarning), "%s", m.c_str());
     ImGui::PopTextWrapPos();
     ImGui::SameLine();
-    if (small_button("OK##docmsg")) session_.clear_document_message();
+    if (small_button("OK##docmsg")) session.clear_document_message();
   }
 
-  if (!document_) {
+  if (!app_.document()) {
     ImGui::TextDisabled("No document yet: open a file or paste text.");
     return;
   }
-  const DocumentSummary& d = *document_;
+  const DocumentSummary& d = *app_.document();
   ImGui::Separator();
   for (size_t i = 0; i < d.parts.size(); ++i) {
     const DocumentPart& p = d.parts[i];
     ImGui::PushID(static_cast<int>(i));
-    if (small_button("x")) session_.remove_document(i);
+    if (small_button("x")) session.remove_document(i);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("remove it from the conversation");
     ImGui::PopID();
     ImGui::SameLine();
@@ -113,18 +139,19 @@ void App::draw_document_panel() {
     ImGui::TextWrapped("%s", d.preview.c_str());
     ImGui::TreePop();
   }
-  if (!model_) return;
-  const ModelSummary& m = *model_;
-  const int used = estimated_prompt_tokens() + qa_.max_new_tokens;
+  if (!app_.model()) return;
+  const ModelSummary& m = *app_.model();
+  const MethodChoice& method = app_.method_panel().choice();
+  const int used = qa.estimated_prompt_tokens() + qa.max_new_tokens();
   const int L = m.rope.n_ctx_orig > 0 ? m.rope.n_ctx_orig : m.n_ctx_train;
   const double auto_s = std::max(1.0, double(used) / L);
-  const double s = method_.auto_scale ? auto_s : double(method_.scale);
+  const double s = method.auto_scale ? auto_s : double(method.scale);
   // None keeps the trained window, native the file's own extended one, the others L x S.
-  const RopeMethodInfo& info = rope_method_info(method_.method);
+  const RopeMethodInfo& info = rope_method_info(method.method);
   int extended = info.scale_source == ScaleSource::One ? L : info.from_file ? m.n_ctx_train : int(L * s);
-  const ConversationSettings& cs = qa_.conversation.settings;
-  if (cs.window > 0 && cs.method == rope_method_name(method_.method) &&
-      cs.scale == (method_.auto_scale ? 0.0 : double(method_.scale)))
+  const ConversationSettings& cs = qa.conversation().settings;
+  if (cs.window > 0 && cs.method == rope_method_name(method.method) &&
+      cs.scale == method.user_scale())
     extended = cs.window;  // the thread's window, planned at its first turn
   context_gauge(used, m.n_ctx_train, extended);
   ImGui::Text("Auto would choose S = %.2f", auto_s);
@@ -132,11 +159,11 @@ void App::draw_document_panel() {
     ImGui::TextColored(ImColor(colors::kWarning),
                        "The input (%d tokens) is longer than the extended context (%d): positions past it are out of "
                        "distribution. Nothing is truncated.", used, extended);
-  const int ctx = AppSession::context_for(estimated_prompt_tokens(), qa_.max_new_tokens);
-  const uint64_t need = m.memory_for(ctx), have = session_.memory_budget_bytes();
+  const int ctx = AppSession::context_for(qa.estimated_prompt_tokens(), qa.max_new_tokens());
+  const uint64_t need = m.memory_for(ctx), have = session.memory_budget_bytes();
   if (have > 0 && need > have)
     ImGui::TextColored(ImColor(colors::kError), "Will not fit: needs %s for %d tokens, the %s has %s.",
-                       format_bytes(need).c_str(), ctx, session_.device().type == "CPU" ? "system" : "device",
+                       format_bytes(need).c_str(), ctx, session.device().type == "CPU" ? "system" : "device",
                        format_bytes(have).c_str());
 }
 

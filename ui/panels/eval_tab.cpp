@@ -68,31 +68,32 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-std::string App::default_lengths() const {
-  if (!model_) return "";
-  const int L = model_->rope.n_ctx_orig > 0 ? model_->rope.n_ctx_orig : model_->n_ctx_train;
+std::string EvalTab::default_lengths() const {
+  const std::optional<ModelSummary>& model = app_.model();
+  if (!model) return "";
+  const int L = model->rope.n_ctx_orig > 0 ? model->rope.n_ctx_orig : model->n_ctx_train;
   if (L <= 0) return "";
   return std::to_string(L) + ", " + std::to_string(2 * L) + ", " + std::to_string(4 * L) + ", " +
          std::to_string(8 * L);
 }
 
-EvalRequest App::make_eval_request() {
-  if (!model_) throw std::invalid_argument("open a model first");
-  if (eval_.lengths_auto) eval_.lengths = default_lengths();
+EvalRequest EvalTab::make_request() {
+  if (!app_.model()) throw std::invalid_argument("open a model first");
+  if (inputs_.lengths_auto) inputs_.lengths = default_lengths();
   EvalRequest r;
   SweepConfig& c = r.config;
-  c.methods = eval_.methods.in_registry_order();
+  c.methods = inputs_.methods.in_registry_order();
   // The method panel's lambdas travel in base_rope when a ticked method reads them.
   RopeMethod with_lambdas = RopeMethod::None;
   for (RopeMethod m : c.methods)
     if (rope_method_info(m).uses & kUsesLambdas) with_lambdas = m;
   if (c.methods.empty()) throw std::invalid_argument("choose at least one method");
-  c.lengths = parse_lengths(eval_.lengths);
-  r.perplexity = eval_.task == "ppl";
-  c.task = r.perplexity ? "passkey" : eval_.task;
+  c.lengths = parse_lengths(inputs_.lengths);
+  r.perplexity = inputs_.task == "ppl";
+  c.task = r.perplexity ? "passkey" : inputs_.task;
   if (!r.perplexity) {
-    c.depths = parse_depths(eval_.depths);
-    if (eval_.trials < 1) throw std::invalid_argument("trials must be at least 1");
+    c.depths = parse_depths(inputs_.depths);
+    if (inputs_.trials < 1) throw std::invalid_argument("trials must be at least 1");
     const int minimum = eval_task(c.task).min_tokens;  // the sweep checks the passkey's exact floor
     for (int l : c.lengths)
       if (l < minimum)
@@ -102,42 +103,43 @@ EvalRequest App::make_eval_request() {
     for (int l : c.lengths)
       if (l < 2) throw std::invalid_argument("perplexity needs lengths of at least 2 tokens");
   }
-  c.trials = std::max(1, eval_.trials);
-  c.seed = static_cast<uint64_t>(std::max(0, eval_.seed));
+  c.trials = std::max(1, inputs_.trials);
+  c.seed = static_cast<uint64_t>(std::max(0, inputs_.seed));
   // The method panel's alpha, beta, attention factor and custom lambdas; the
   // scale is the sweep's: S = length / L at each length.
-  c.base_rope = rope_params(with_lambdas);
+  c.base_rope = app_.method_panel().rope_params(with_lambdas);
   c.base_rope.scale = 0;
-  r.use_document = eval_.use_document;
+  r.use_document = inputs_.use_document;
   return r;
 }
 
-std::string App::run_evaluation() {
+std::string EvalTab::run() {
   try {
-    const EvalRequest r = make_eval_request();
-    eval_.message.clear();
-    eval_.last_export = {};
-    session_.run_eval(r);
+    const EvalRequest r = make_request();
+    message_.clear();
+    last_export_ = {};
+    app_.session().run_eval(r);
   } catch (const std::exception& e) {
-    eval_.message = e.what();
+    message_ = e.what();
   }
-  return eval_.message;
+  return message_;
 }
 
-EvalExport App::export_evaluation(const std::string& dir) {
-  eval_.last_export = mrrope::ui::export_evaluation(session_.evaluation(), dir.empty() ? default_export_dir() : dir);
-  return eval_.last_export;
+EvalExport EvalTab::export_results(const std::string& dir) {
+  last_export_ = export_evaluation(app_.session().evaluation(), dir.empty() ? default_export_dir() : dir);
+  return last_export_;
 }
 
-void App::draw_evaluation_tab() {
-  const EvalState state = session_.evaluation();
-  draw_eval_controls(state);
-  draw_eval_results(state);
-  draw_eval_export(state);
+void EvalTab::draw() {
+  const EvalState state = app_.session().evaluation();
+  draw_controls(state);
+  draw_results(state);
+  draw_export(state);
 }
 
-void App::draw_eval_controls(const EvalState& state) {
-  const bool busy = session_.busy();
+void EvalTab::draw_controls(const EvalState& state) {
+  AppSession& session = app_.session();
+  const bool busy = session.busy();
   ImGui::BeginDisabled(state.busy());
   ImGui::TextUnformatted("Task");
   ImGui::SameLine();
@@ -150,17 +152,17 @@ void App::draw_eval_controls(const EvalState& state) {
   }
   titles.emplace_back(kPerplexityTitle);
   names.emplace_back("ppl");
-  int task = static_cast<int>(std::find(names.begin(), names.end(), eval_.task) - names.begin());
-  const std::string shown = task_title(eval_.task);
+  int task = static_cast<int>(std::find(names.begin(), names.end(), inputs_.task) - names.begin());
+  const std::string shown = task_title(inputs_.task);
   const auto task_tooltip = [](int i) {
     if (size_t(i) >= eval_tasks().size() || !ImGui::IsItemHovered()) return;
     const auto& t = eval_tasks()[size_t(i)];
     ImGui::SetTooltip("%s: %s", std::string(t.name).c_str(), std::string(t.description).c_str());
   };
-  if (combo("##eval_task", &task, titles, shown.c_str(), task_tooltip)) eval_.task = names[size_t(task)];
+  if (combo("##eval_task", &task, titles, shown.c_str(), task_tooltip)) inputs_.task = names[size_t(task)];
 
   ImGui::TextUnformatted("Methods");
-  eval_.methods.draw_checkboxes("##eval");
+  inputs_.methods.draw_checkboxes("##eval");
 
   ImGui::SameLine();
   ImGui::TextDisabled("(?)");
@@ -169,30 +171,30 @@ void App::draw_eval_controls(const EvalState& state) {
                       "attention factor and custom lambdas come from the Method panel. A method whose schedule "
                       "equals an earlier one's at a length gets that method's results copied, not rerun.");
 
-  if (eval_.lengths_auto) eval_.lengths = default_lengths();
+  if (inputs_.lengths_auto) inputs_.lengths = default_lengths();
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
-  if (ImGui::InputTextWithHint("Lengths (tokens)", "512, 1K, 2048", &eval_.lengths)) eval_.lengths_auto = false;
+  if (ImGui::InputTextWithHint("Lengths (tokens)", "512, 1K, 2048", &inputs_.lengths)) inputs_.lengths_auto = false;
   ImGui::SameLine();
-  if (small_button("1x 2x 4x 8x native")) eval_.lengths_auto = true;
+  if (small_button("1x 2x 4x 8x native")) inputs_.lengths_auto = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("lengths from the model's native context: %s", default_lengths().c_str());
 
-  if (eval_.task != "ppl") {
+  if (inputs_.task != "ppl") {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
-    ImGui::InputText("Depths (%)", &eval_.depths);
+    ImGui::InputText("Depths (%)", &inputs_.depths);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(120);
-    if (ImGui::SliderInt("step", &eval_.depth_step, 5, 100, "%d%%")) eval_.depths = depths_for_step(eval_.depth_step);
+    if (ImGui::SliderInt("step", &inputs_.depth_step, 5, 100, "%d%%")) inputs_.depths = depths_for_step(inputs_.depth_step);
     ImGui::SetNextItemWidth(120);
-    ImGui::InputInt("Trials", &eval_.trials);
-    eval_.trials = std::clamp(eval_.trials, 1, 1000);
+    ImGui::InputInt("Trials", &inputs_.trials);
+    inputs_.trials = std::clamp(inputs_.trials, 1, 1000);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(120);
-    ImGui::InputInt("Seed", &eval_.seed);
+    ImGui::InputInt("Seed", &inputs_.seed);
   }
-  if (eval_.task == "ppl" || eval_task(eval_.task).needs_text) {
-    checkbox("Text: the open document", &eval_.use_document);
+  if (inputs_.task == "ppl" || eval_task(inputs_.task).needs_text) {
+    checkbox("Text: the open document", &inputs_.use_document);
     ImGui::SameLine();
-    if (eval_.use_document && document_) ImGui::TextDisabled("(%s)", document_->name.c_str());
+    if (inputs_.use_document && app_.document()) ImGui::TextDisabled("(%s)", app_.document()->name.c_str());
     else ImGui::TextDisabled("(else the bundled samples)");
   }
   ImGui::EndDisabled();
@@ -200,12 +202,12 @@ void App::draw_eval_controls(const EvalState& state) {
   // What Run would do, and whether its longest context fits.
   std::string plan;
   try {
-    const EvalRequest r = make_eval_request();
+    const EvalRequest r = make_request();
     const SweepConfig& c = r.config;
     const int runs = int(c.methods.size() * c.lengths.size()) * (r.perplexity ? 1 : int(c.depths.size()) * c.trials);
     const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-    const uint64_t need = model_->memory_for(longest + (r.perplexity ? 0 : answer_token_budget(c) + 8));
-    const uint64_t have = session_.memory_budget_bytes();
+    const uint64_t need = app_.model()->memory_for(longest + (r.perplexity ? 0 : answer_token_budget(c) + 8));
+    const uint64_t have = session.memory_budget_bytes();
     plan = std::to_string(runs) + " runs, longest context " + std::to_string(longest) + " tokens (" +
            format_bytes(need) + ")";
     if (have > 0 && need > have) plan = "!" + plan + ": more than the " + format_bytes(have) + " available";
@@ -214,16 +216,16 @@ void App::draw_eval_controls(const EvalState& state) {
   }
 
   ImGui::BeginDisabled(busy || plan[0] == '!');
-  if (button("Run sweep")) run_evaluation();
+  if (button("Run sweep")) run();
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!state.busy());
-  if (button("Cancel##eval")) session_.cancel();
+  if (button("Cancel##eval")) session.cancel();
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (plan[0] == '!') ImGui::TextColored(ImColor(colors::kError), "%s", plan.c_str() + 1);
   else ImGui::TextDisabled("%s", plan.c_str());
-  if (!eval_.message.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", eval_.message.c_str());
+  if (!message_.empty()) ImGui::TextColored(ImColor(colors::kError), "%s", message_.c_str());
 
   if (!state.started) return;
   const SweepProgress& p = state.progress;
@@ -246,15 +248,15 @@ void App::draw_eval_controls(const EvalState& state) {
   if (!state.text_source.empty()) ImGui::TextDisabled("Text: %s", state.text_source.c_str());
 }
 
-void App::draw_eval_results(const EvalState& state) {
+void EvalTab::draw_results(const EvalState& state) {
   if (!state.started || (state.rows() == 0 && !state.running)) {
-    eval_.grid_filled = 0;
+    grid_filled_ = 0;
     return;
   }
   ImGui::Separator();
-  const ImVec4 rect = state.request.perplexity ? draw_perplexity_lines(state, &eval_.grid_filled)
-                                               : draw_retrieval_grid(state, &eval_.grid_filled);
-  eval_.grid_rect[0] = rect.x, eval_.grid_rect[1] = rect.y, eval_.grid_rect[2] = rect.z, eval_.grid_rect[3] = rect.w;
+  const ImVec4 rect = state.request.perplexity ? draw_perplexity_lines(state, &grid_filled_)
+                                               : draw_retrieval_grid(state, &grid_filled_);
+  grid_rect_ = {rect.x, rect.y, rect.z, rect.w};
   if (!state.request.perplexity)
     ImGui::TextDisabled(
         "Mean score per cell (recall or exact match, as the task scores): red 0%% -> yellow 50%% -> green 100%%; "
@@ -289,16 +291,16 @@ void App::draw_eval_results(const EvalState& state) {
   }
 }
 
-void App::draw_eval_export(const EvalState& state) {
+void EvalTab::draw_export(const EvalState& state) {
   if (!state.started) return;
   ImGui::Separator();
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-  ImGui::InputTextWithHint("##export_dir", "~/mrrope-results/<date-time>", &eval_.export_dir);
+  ImGui::InputTextWithHint("##export_dir", "~/mrrope-results/<date-time>", &inputs_.export_dir);
   ImGui::SameLine();
   ImGui::BeginDisabled(state.rows() == 0);
-  if (button("Export CSV + JSON + PNG")) export_evaluation(eval_.export_dir);
+  if (button("Export CSV + JSON + PNG")) export_results(inputs_.export_dir);
   ImGui::EndDisabled();
-  const EvalExport& x = eval_.last_export;
+  const EvalExport& x = last_export_;
   if (!x.error.empty()) ImGui::TextColored(ImColor(colors::kError), "Export failed: %s", x.error.c_str());
   for (const auto& path : x.written) ImGui::TextDisabled("wrote %s", path.c_str());
 }

@@ -6,28 +6,47 @@
 
 #include "ui/app.h"
 #include "ui/panels/model_panel.h"
+#include "ui/recent_files.h"
 #include "ui/util/format.h"
 #include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 
-void App::draw_model_panel() {
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open  Recent ").x - ImGui::GetStyle().ItemSpacing.x * 3);
-  const bool enter = ImGui::InputText("##model_path", &model_panel_.path, ImGuiInputTextFlags_EnterReturnsTrue);
-  ImGui::SameLine();
-  if (button("Browse")) model_panel_.browser.open(std::filesystem::path(model_panel_.path).parent_path().string());
-  ImGui::SameLine();
-  if (button("Open") || enter) open_model(model_panel_.path);
-  ImGui::SameLine();
-  if (std::string picked; draw_recent_menu("Recent##models", "recent_models", &picked)) open_model(picked);
-  if (auto picked = model_panel_.browser.draw()) open_model(*picked);
+void ModelPanel::open(const std::string& path) {
+  path_ = path;
+  remember_recent_file(app_.settings(), "recent_models", path);
+  app_.session().load_model(path);
+}
 
-  if (!model_) {
-    ImGui::TextDisabled(session_.busy() ? "Loading..." : "No model open. Choose a .gguf file.");
+void ModelPanel::load(const Settings& s) {
+  path_ = s.get("model");
+  if (auto kv = kv_cache_type_from_name(s.get("kv_cache", "f16"))) app_.session().set_kv_type(*kv);
+}
+
+void ModelPanel::save(Settings& s) const {
+  s.set("model", path_);
+  s.set("kv_cache", std::string(kv_cache_type_name(app_.session().kv_type())));
+}
+
+void ModelPanel::draw() {
+  AppSession& session = app_.session();
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse  Open  Recent ").x - ImGui::GetStyle().ItemSpacing.x * 3);
+  const bool enter = ImGui::InputText("##model_path", &path_, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if (button("Browse")) browser_.open(std::filesystem::path(path_).parent_path().string());
+  ImGui::SameLine();
+  if (button("Open") || enter) open(path_);
+  ImGui::SameLine();
+  if (std::string picked; draw_recent_menu(app_.settings(), "Recent##models", "recent_models", &picked)) open(picked);
+  if (auto picked = browser_.draw()) open(*picked);
+
+  const std::optional<ModelSummary>& model = app_.model();
+  if (!model) {
+    ImGui::TextDisabled(session.busy() ? "Loading..." : "No model open. Choose a .gguf file.");
     return;
   }
-  const ModelSummary& m = *model_;
-  if (m.path != model_panel_.path && !session_.busy())
+  const ModelSummary& m = *model;
+  if (m.path != path_ && !session.busy())
     ImGui::TextColored(ImColor(colors::kWarning), "Still using %s (the file above did not open)",
                        std::filesystem::path(m.path).filename().c_str());
   if (ImGui::BeginTable("model_facts", 2, ImGuiTableFlags_SizingStretchProp)) {
@@ -49,12 +68,12 @@ void App::draw_model_panel() {
     row("Native scaling", m.native_scaling + (m.rope.freq_factors.empty() ? "" : ", rope_freqs present") +
                               (m.has_scaling_metadata ? "" : " (no scaling metadata in the file)"));
     row("Chat template", m.chat_template);
-    const vk::DeviceInfo& d = session_.device();
+    const vk::DeviceInfo& d = session.device();
     row("Device", d.name + " (" + d.type + ")");
-    const int ctx = AppSession::context_for(estimated_prompt_tokens(), qa_.max_new_tokens);
+    const int ctx = AppSession::context_for(app_.qa_tab().estimated_prompt_tokens(), app_.qa_tab().max_new_tokens());
     row("Memory", format_bytes(m.memory_for(ctx)) + " for " + std::to_string(ctx) + " tokens (weights " +
                       format_bytes(m.weights_bytes) + ", KV " + format_bytes(m.kv_bytes_per_token_now()) + "/token); " +
-                      format_bytes(session_.memory_budget_bytes()) +
+                      format_bytes(session.memory_budget_bytes()) +
                       (d.type == "CPU" ? " of system RAM (CPU device)" : " on the device"));
     ImGui::EndTable();
   }
@@ -63,18 +82,17 @@ void App::draw_model_panel() {
 
 // F16 or Q8_0 keys and values: Q8_0 stores 34 bytes per 32 values instead of
 // 64, for documents that would not fit otherwise, at some attention speed.
-void App::draw_kv_cache_choice(const ModelSummary& m) {
+void ModelPanel::draw_kv_cache_choice(const ModelSummary& m) {
+  AppSession& session = app_.session();
   int choice = m.kv_type == KvCacheType::Q8_0 ? 1 : 0;
   const std::string f16 = "F16 (" + format_bytes(m.kv_bytes_per_token) + "/token)";
   const std::string q8 = m.kv_q8_bytes_per_token
                              ? "Q8_0 (" + format_bytes(m.kv_q8_bytes_per_token) + "/token)"
                              : "Q8_0 (not for head size " + std::to_string(m.head_dim) + ")";
   ImGui::SetNextItemWidth(ImGui::CalcTextSize(q8.c_str()).x + ImGui::GetFrameHeight() * 2);
-  ImGui::BeginDisabled(session_.busy());
-  if (combo("KV cache", &choice, {f16, q8})) set_kv_cache(choice == 1 ? KvCacheType::Q8_0 : KvCacheType::F16);
+  ImGui::BeginDisabled(session.busy());
+  if (combo("KV cache", &choice, {f16, q8})) session.set_kv_type(choice == 1 ? KvCacheType::Q8_0 : KvCacheType::F16);
   ImGui::EndDisabled();
 }
-
-void App::set_kv_cache(KvCacheType type) { session_.set_kv_type(type); }
 
 }  // namespace mrrope::ui

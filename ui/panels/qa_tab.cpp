@@ -8,39 +8,50 @@
 #include "rope/rope_methods.h"
 #include "ui/app.h"
 #include "ui/panels/qa_tab.h"
+#include "ui/settings.h"
 #include "ui/widgets/click_targets.h"
 
 namespace mrrope::ui {
 
-void App::draw_conversation_bar() {
-  const bool busy = session_.busy();
+void QaTab::load(const Settings& s) {
+  question_ = s.get("question", question_);
+  max_new_tokens_ = s.get_int("max_new_tokens", max_new_tokens_);
+}
+
+void QaTab::save(Settings& s) const {
+  s.set("question", question_);
+  s.set("max_new_tokens", double(max_new_tokens_));
+}
+
+void QaTab::draw_conversation_bar() {
+  const bool busy = app_.session().busy();
   ImGui::BeginDisabled(busy);
   if (button("New conversation")) new_conversation();
   ImGui::SameLine();
-  if (button("Save")) save_conversation(qa_.path);
+  if (button("Save")) save_conversation(path_);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%s", qa_.path.empty() ? "into ~/mrrope-conversations/" : qa_.path.c_str());
+    ImGui::SetTooltip("%s", path_.empty() ? "into ~/mrrope-conversations/" : path_.c_str());
   ImGui::SameLine();
-  if (button("Open...")) qa_.browser.open(qa_.path.empty() ? "" : qa_.path);
+  if (button("Open...")) browser_.open(path_.empty() ? "" : path_);
   ImGui::SameLine();
-  if (button("Export")) export_conversation(qa_.export_dir);
+  if (button("Export")) export_conversation(export_dir_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("conversation.md and conversation.json (with every setting)");
   ImGui::EndDisabled();
-  if (auto picked = qa_.browser.draw()) open_conversation(*picked);
-  if (!qa_.message.empty()) {
+  if (auto picked = browser_.draw()) open_conversation(*picked);
+  if (!message_.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("%s", qa_.message.c_str());
+    ImGui::TextDisabled("%s", message_.c_str());
   }
 }
 
-void App::draw_thread() {
+void QaTab::draw_thread() {
   ImGui::BeginChild("thread", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 5.5f), true);
-  if (qa_.conversation.turns.empty())
+  if (conversation_.turns.empty())
     ImGui::TextDisabled("Ask a question about the documents; follow-up questions continue the thread, and the "
                         "documents stay in the KV cache (prefilled once per method and S).");
-  const bool busy = session_.busy();
-  for (size_t i = 0; i < qa_.conversation.turns.size(); ++i) {
-    const ConversationTurn& t = qa_.conversation.turns[i];
+  const bool busy = app_.session().busy();
+  for (size_t i = 0; i < conversation_.turns.size(); ++i) {
+    const ConversationTurn& t = conversation_.turns[i];
     ImGui::PushID(static_cast<int>(i));
     if (!t.in_context) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
     ImGui::TextColored(ImColor(0xFFE0C080), "You:");
@@ -68,19 +79,19 @@ void App::draw_thread() {
   ImGui::EndChild();
 }
 
-void App::draw_fit_choice() {
-  if (!qa_.fit) return;
-  const FitProblem& f = *qa_.fit;
+void QaTab::draw_fit_choice() {
+  if (!fit_) return;
+  const FitProblem& f = *fit_;
   ImGui::PushTextWrapPos(0);
   ImGui::TextColored(ImColor(colors::kWarning),
                      "The next turn needs about %d tokens but the conversation's context holds %d. Nothing is cut "
                      "on its own: choose.",
                      f.needed, f.window);
   ImGui::PopTextWrapPos();
-  const double larger = scale_to_fit(f.needed, native_context());
+  const double larger = scale_to_fit(f.needed, app_.native_context());
   char label[96];
   std::snprintf(label, sizeof label, "Use S = %.1f (prefills the documents again)", larger);
-  if (!rope_method_takes_user_scale(method_.method))
+  if (!rope_method_takes_user_scale(app_.method_panel().choice().method))
     std::snprintf(label, sizeof label, "Larger context (%d tokens, prefills again)", f.needed);
   if (button(label)) resolve_fit(true);
   ImGui::SameLine();
@@ -90,19 +101,21 @@ void App::draw_fit_choice() {
   if (button(f.drop < 0 ? "Dropping turns is not enough" : drop)) resolve_fit(false);
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (button("Cancel##fit")) qa_.fit.reset();
+  if (button("Cancel##fit")) fit_.reset();
 }
 
-void App::draw_qa_tab() {
+void QaTab::draw() {
   draw_conversation_bar();
   draw_thread();
   draw_fit_choice();
 
-  const bool busy = session_.busy();
-  const bool ready = model_ && document_ && document_->tokens > 0 && !qa_.question.empty();
-  if (qa_.focus_question) ImGui::SetKeyboardFocusHere(), qa_.focus_question = false;
+  const bool busy = app_.session().busy();
+  const std::optional<ModelSummary>& model = app_.model();
+  const std::optional<DocumentSummary>& document = app_.document();
+  const bool ready = model && document && document->tokens > 0 && !question_.empty();
+  if (focus_question_) ImGui::SetKeyboardFocusHere(), focus_question_ = false;
   // Enter makes a new line; Ctrl+Enter asks (ImGui's multiline "enter").
-  const bool ctrl_enter = ImGui::InputTextMultiline("##question", &qa_.question,
+  const bool ctrl_enter = ImGui::InputTextMultiline("##question", &question_,
                                                     ImVec2(-1, ImGui::GetTextLineHeight() * 2.6f),
                                                     ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::BeginDisabled(busy || !ready);
@@ -110,10 +123,10 @@ void App::draw_qa_tab() {
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!busy);
-  if (button("Stop (Esc)")) stop();
+  if (button("Stop (Esc)")) app_.session().cancel();
   ImGui::EndDisabled();
   ImGui::SameLine();
-  const bool has_last = !qa_.conversation.turns.empty() && qa_.pending_turn < 0;
+  const bool has_last = !conversation_.turns.empty() && pending_turn_ < 0;
   ImGui::BeginDisabled(busy || !has_last);
   if (button("Regenerate")) regenerate();
   ImGui::SameLine();
@@ -121,25 +134,25 @@ void App::draw_qa_tab() {
   ImGui::EndDisabled();
   if (!ready && !busy) {
     ImGui::SameLine();
-    ImGui::TextDisabled(!model_ ? "open a model" : !document_ || document_->tokens == 0 ? "add a document"
-                                                                                        : "type a question");
+    ImGui::TextDisabled(!model ? "open a model" : !document || document->tokens == 0 ? "add a document"
+                                                                                     : "type a question");
   }
   ImGui::SetNextItemWidth(140);
-  ImGui::InputInt("max new tokens", &qa_.max_new_tokens);
-  qa_.max_new_tokens = std::clamp(qa_.max_new_tokens, 1, 4096);
+  ImGui::InputInt("max new tokens", &max_new_tokens_);
+  max_new_tokens_ = std::clamp(max_new_tokens_, 1, 4096);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(140);
-  ImGui::SliderFloat("temperature", &qa_.temperature, 0.0f, 1.5f, "%.2f");
+  ImGui::SliderFloat("temperature", &temperature_, 0.0f, 1.5f, "%.2f");
   ImGui::SameLine();
-  checkbox("watch attention", &qa_.probe_during_ask);
-  if (model_) {
-    const ConversationSettings& s = qa_.conversation.settings;
+  checkbox("watch attention", &probe_during_ask_);
+  if (model) {
+    const ConversationSettings& s = conversation_.settings;
     if (s.window > 0)
-      ImGui::TextDisabled("Template: %s | thread: %s, S = %.2f, window %d tokens", model_->chat_template.c_str(),
+      ImGui::TextDisabled("Template: %s | thread: %s, S = %.2f, window %d tokens", model->chat_template.c_str(),
                           s.method.c_str(), s.resolved_scale, s.window);
     else
-      ImGui::TextDisabled("Template: %s; method: %s", model_->chat_template.c_str(),
-                          std::string(rope_method_name(method_.method)).c_str());
+      ImGui::TextDisabled("Template: %s; method: %s", model->chat_template.c_str(),
+                          std::string(rope_method_name(app_.method_panel().choice().method)).c_str());
   }
 }
 

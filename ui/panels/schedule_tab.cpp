@@ -1,5 +1,5 @@
 // Schedule tab: the per-pair divisors s_i of every method side by side at a
-// length T (state: schedule_tab.h), pairs out of distribution in red.
+// length T (schedule_tab.h), pairs out of distribution in red.
 #include <algorithm>
 #include <cmath>
 
@@ -17,17 +17,17 @@ std::string method_label(RopeMethod m) { return std::string(rope_method_name(m))
 
 }  // namespace
 
-void App::draw_schedule_tab() {
-  if (!model_) {
+void ScheduleTab::draw() {
+  if (!app_.model()) {
     ImGui::TextDisabled("Open a model to see its schedules.");
     return;
   }
-  const ModelSummary& m = *model_;
-  const int doc_len = std::max(1, estimated_prompt_tokens() + qa_.max_new_tokens);
+  const ModelSummary& m = *app_.model();
+  const int doc_len = std::max(1, app_.qa_tab().estimated_prompt_tokens() + app_.qa_tab().max_new_tokens());
   ImGui::SetNextItemWidth(260);
-  ImGui::SliderInt("T (0 = the document's length)", &schedule_.length, 0, 64 * m.n_ctx_train, "%d",
+  ImGui::SliderInt("T (0 = the document's length)", &length_, 0, 64 * m.n_ctx_train, "%d",
                    ImGuiSliderFlags_Logarithmic);
-  const int n_needed = schedule_.length > 0 ? schedule_.length : doc_len;
+  const int n_needed = length_ > 0 ? length_ : doc_len;
   ImGui::TextWrapped("Per-pair divisor s_i (bars: log2 s_i) for every method at T = %d tokens "
                      "(L = %d). Red pairs are out of distribution: their target max angle T*theta_i/s_i exceeds the "
                      "trained L*theta_i while L*theta_i < 2 pi. Hover a bar for its numbers.",
@@ -43,7 +43,7 @@ void App::draw_schedule_tab() {
   for (const RopeMethodInfo& meth : rope_methods()) {
     Row r{meth.id, {}, {}, {}};
     try {
-      r.table = build_rope_table(m.rope, rope_params(meth.id), n_needed);
+      r.table = build_rope_table(m.rope, app_.method_panel().rope_params(meth.id), n_needed);
       r.pairs = inspect_schedule(m.rope, r.table, n_needed);
       for (double d : r.table.divisor) max_log2 = std::max(max_log2, float(std::log2(std::max(1.0, d))));
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "ui/script/script.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "options/option_table.h"
 #include "ui/app.h"
+#include "ui/panels/workspace_tabs.h"
 #include "ui/platform/fps_recorder.h"
 #include "ui/script/script_args.h"
 #include "ui/widgets/click_targets.h"
@@ -35,8 +37,8 @@ std::string json_escape(const std::string& s) {
 // `eval TASK key=value...` into the Evaluation tab's inputs (the same ones the
 // user edits), then starts the sweep. Returns why not (empty: started).
 std::string start_eval(App& app, const std::string& arg) {
-  if (std::string why = apply_eval_args(arg, app.eval_view()); !why.empty()) return why;
-  return app.run_evaluation();
+  if (std::string why = apply_eval_args(arg, app.eval_tab().inputs()); !why.empty()) return why;
+  return app.eval_tab().run();
 }
 
 }  // namespace
@@ -182,13 +184,13 @@ const std::vector<Script::Command>& Script::commands() {
       // --- model, documents and the question
       {"model", "PATH|default", "open a model (default: the bundled one)",
        [](S&, App& app, const Line& line) {
-         app.open_model(line.arg == "default" || line.arg.empty() ? default_model_path() : line.arg);
+         app.model_panel().open(line.arg == "default" || line.arg.empty() ? default_model_path() : line.arg);
          return Done::Next;
        }},
       {"document", "PATH", "add a document",
        [](S& s, App& app, const Line& line) {
          if (!std::filesystem::exists(line.arg)) return s.fail(line, "no such file: " + line.arg);
-         app.open_document(line.arg);
+         app.document_panel().open(line.arg);
          return Done::Next;
        }},
       {"drop", "PATH...", "as files dropped on the window (documents; .gguf a model; .json a conversation)",
@@ -229,41 +231,42 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"question", "TEXT", "what the question box holds",
        [](S&, App& app, const Line& line) {
-         app.set_question(line.arg);
+         app.qa_tab().set_question(line.arg);
          return Done::Next;
        }},
       {"max-tokens", "N | past-window N",
        "the answers' token limit; past-window N: such that the next turn overflows the window by N",
        [](S& s, App& app, const Line& line) {
          if (line.arg.rfind("past-window ", 0) == 0) {  // drives the fit choice
-           const std::string why = app.set_max_new_tokens_past_window(parse_int("past-window", line.arg.substr(12)));
+           const int over = parse_int("past-window", line.arg.substr(12));
+           const std::string why = app.qa_tab().set_max_new_tokens_past_window(over);
            if (!why.empty()) return s.fail(line, why);
          } else {
-           app.set_max_new_tokens(parse_int("max-tokens", line.arg));
+           app.qa_tab().set_max_new_tokens(parse_int("max-tokens", line.arg));
          }
          return Done::Next;
        }},
       {"method", "NAME", "the RoPE method",
        [](S&, App& app, const Line& line) {
-         app.set_method(parse_rope_method(line.arg));
+         app.method_panel().choice().method = parse_rope_method(line.arg);
          return Done::Next;
        }},
       {"scale", "S|auto", "the RoPE scale",
        [](S&, App& app, const Line& line) {
-         app.set_scale(line.arg == "auto" ? 0.0 : parse_number("scale", line.arg));
+         app.method_panel().choice().set_user_scale(line.arg == "auto" ? 0.0 : parse_number("scale", line.arg));
          return Done::Next;
        }},
       {"kv-cache", "f16|q8_0", "the KV cache type of the next decoder",
        [](S& s, App& app, const Line& line) {
          const auto type = kv_cache_type_from_name(line.arg);
          if (!type) return s.fail(line, "kv-cache takes f16 or q8_0, not '" + line.arg + "'");
-         app.set_kv_cache(*type);
+         app.session().set_kv_type(*type);
          return Done::Next;
        }},
       // --- running and waiting
       {"ask", "", "the question as the conversation's next turn",
        [](S&, App& app, const Line&) {
-         app.ask();
+         app.qa_tab().ask();
          return Done::Next;
        }},
       {"wait", "[SECONDS]", "until the worker is idle; fails on a job's error (SECONDS: the time limit, default 900)",
@@ -288,38 +291,40 @@ const std::vector<Script::Command>& Script::commands() {
       // --- the conversation
       {"new-conversation", "", "as New conversation",
        [](S&, App& app, const Line&) {
-         app.new_conversation();
+         app.qa_tab().new_conversation();
          return Done::Next;
        }},
       {"regenerate", "", "as Regenerate",
        [](S&, App& app, const Line&) {
-         app.regenerate();
+         app.qa_tab().regenerate();
          return Done::Next;
        }},
       {"edit-last", "", "the last question back into the box",
        [](S&, App& app, const Line&) {
-         app.edit_last();
+         app.qa_tab().edit_last();
          return Done::Next;
        }},
       {"conversation-save", "FILE.json", "save the conversation",
        [](S& s, App& app, const Line& line) {
          if (line.arg.empty()) return s.fail(line, "conversation-save needs a file name");
-         if (const std::string err = app.save_conversation(s.output_path(line.arg)); !err.empty()) return s.fail(line, err);
-         std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
+         const std::string err = app.qa_tab().save_conversation(s.output_path(line.arg));
+         if (!err.empty()) return s.fail(line, err);
+         std::fprintf(stderr, "mrrope-app: %s\n", app.qa_tab().message().c_str());
          return Done::Next;
        }},
       {"conversation-open", "FILE.json", "open a saved conversation",
        [](S& s, App& app, const Line& line) {
          if (line.arg.empty()) return s.fail(line, "conversation-open needs a file name");
-         if (const std::string err = app.open_conversation(s.output_path(line.arg)); !err.empty()) return s.fail(line, err);
-         std::fprintf(stderr, "mrrope-app: %s\n", app.conversation_message().c_str());
+         const std::string err = app.qa_tab().open_conversation(s.output_path(line.arg));
+         if (!err.empty()) return s.fail(line, err);
+         std::fprintf(stderr, "mrrope-app: %s\n", app.qa_tab().message().c_str());
          return Done::Next;
        }},
       {"conversation-export", "[DIR]", "export the conversation (default conversation/)",
        [](S& s, App& app, const Line& line) {
          std::vector<std::string> written;
          const std::string err =
-             app.export_conversation(s.output_path(line.arg.empty() ? "conversation" : line.arg), &written);
+             app.qa_tab().export_conversation(s.output_path(line.arg.empty() ? "conversation" : line.arg), &written);
          if (!err.empty()) return s.fail(line, err);
          for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
          return Done::Next;
@@ -339,14 +344,15 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"expect-question", "TEXT", "the question box holds TEXT",
        [](S& s, App& app, const Line& line) {
-         if (app.question() != line.arg)
-           return s.fail(line, "the question box holds '" + app.question() + "', expected '" + line.arg + "'");
+         if (app.qa_tab().question() != line.arg)
+           return s.fail(line, "the question box holds '" + app.qa_tab().question() + "', expected '" + line.arg + "'");
          return Done::Next;
        }},
       {"expect-turns", "N", "the conversation has N turns",
        [](S& s, App& app, const Line& line) {
          const int n = parse_int("expect-turns", line.arg);
-         const int have = static_cast<int>(app.conversation().turns.size());
+         app.qa_tab().sync();
+         const int have = static_cast<int>(app.qa_tab().conversation().turns.size());
          if (have != n)
            return s.fail(line, "the conversation has " + std::to_string(have) + " turns, expected " + line.arg);
          return Done::Next;
@@ -354,7 +360,8 @@ const std::vector<Script::Command>& Script::commands() {
       {"expect-reuse", "[restored]",
        "the last turn prefilled fewer tokens than it took from the KV cache (restored: from the thread's saved copy)",
        [](S& s, App& app, const Line& line) {
-         const auto& turns = app.conversation().turns;
+         app.qa_tab().sync();
+         const auto& turns = app.qa_tab().conversation().turns;
          if (turns.size() < 2) return s.fail(line, "expect-reuse needs two turns or more");
          if (!line.arg.empty() && line.arg != "restored") return s.fail(line, "expect-reuse takes nothing or restored");
          const ConversationTurn& t = turns.back();
@@ -371,16 +378,17 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"expect-fit", "", "the next turn does not fit: the choice is showing",
        [](S& s, App& app, const Line& line) {
-         if (!app.fit_problem()) return s.fail(line, "the next turn was expected not to fit, and no choice is offered");
-         std::fprintf(stderr, "mrrope-app: does not fit: %d tokens needed, the window holds %d\n",
-                      app.fit_problem()->needed, app.fit_problem()->window);
+         const std::optional<FitProblem>& fit = app.qa_tab().fit_problem();
+         if (!fit) return s.fail(line, "the next turn was expected not to fit, and no choice is offered");
+         std::fprintf(stderr, "mrrope-app: does not fit: %d tokens needed, the window holds %d\n", fit->needed,
+                      fit->window);
          return Done::Next;
        }},
       {"resolve-fit", "larger|drop", "answer the fit choice: a larger S, or drop the oldest turns",
        [](S& s, App& app, const Line& line) {
          if (line.arg != "larger" && line.arg != "drop") return s.fail(line, "resolve-fit takes larger or drop");
-         if (!app.fit_problem()) return s.fail(line, "there is no choice to make");
-         app.resolve_fit(line.arg == "larger");
+         if (!app.qa_tab().fit_problem()) return s.fail(line, "there is no choice to make");
+         app.qa_tab().resolve_fit(line.arg == "larger");
          return Done::Next;
        }},
       // --- side by side
@@ -389,7 +397,7 @@ const std::vector<Script::Command>& Script::commands() {
          std::vector<RopeMethod> methods;
          if (const std::string why = parse_compare_methods(line.arg, &methods, nullptr); !why.empty())
            return s.fail(line, why);
-         app.compare(methods);
+         app.compare_tab().compare(methods);
          return Done::Next;
        }},
       {"compare-conversation", "M1 M2 [M3 M4] [then-question]",
@@ -399,22 +407,22 @@ const std::vector<Script::Command>& Script::commands() {
          bool then_question = false;
          if (const std::string why = parse_compare_methods(line.arg, &methods, &then_question); !why.empty())
            return s.fail(line, why);
-         if (const std::string why = app.compare_conversation(methods, then_question); !why.empty())
+         if (const std::string why = app.compare_tab().compare_conversation(methods, then_question); !why.empty())
            return s.fail(line, why);
          return Done::Next;
        }},
       {"compare-follow-up", "", "the question box in every method's thread",
        [](S& s, App& app, const Line& line) {
-         if (const std::string why = app.compare_follow_up(); !why.empty()) return s.fail(line, why);
+         if (const std::string why = app.compare_tab().compare_follow_up(); !why.empty()) return s.fail(line, why);
          return Done::Next;
        }},
       {"expect-compare-loss", "",
        "every column the side by side shows (a thread, or a method of the one question) has its loss curve over the"
        " documents (a point per document token but the last)",
        [](S& s, App& app, const Line& line) {
-         const std::vector<LossCurve> curves = app.compare_loss_curves();
+         const std::vector<LossCurve> curves = app.compare_tab().loss_curves();
          if (curves.empty()) return s.fail(line, "no side-by-side answers");
-         const bool threads = app.compare_shows_threads();
+         const bool threads = app.compare_tab().shows_threads();
          const auto doc = app.session().document();
          const size_t points = doc && doc->tokens > 0 ? size_t(doc->tokens) : 0;  // BOS + tokens, the last predicts nothing
          for (const LossCurve& c : curves) {
@@ -429,15 +437,15 @@ const std::vector<Script::Command>& Script::commands() {
       {"compare-export", "[DIR]", "export the side by side (default side_by_side/)",
        [](S& s, App& app, const Line& line) {
          std::vector<std::string> written;
-         const std::string err =
-             app.export_thread_comparison(s.output_path(line.arg.empty() ? "side_by_side" : line.arg), &written);
+         const std::string dir = s.output_path(line.arg.empty() ? "side_by_side" : line.arg);
+         const std::string err = app.compare_tab().export_thread_comparison(dir, &written);
          if (!err.empty()) return s.fail(line, err);
          for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
          return Done::Next;
        }},
       {"expect-compare-turns", "N", "every thread has N answered turns",
        [](S& s, App& app, const Line& line) {
-         const ThreadComparison& tc = app.thread_comparison();
+         const ThreadComparison& tc = app.compare_tab().thread_comparison();
          const size_t n = size_t(std::max(0, parse_int("expect-compare-turns", line.arg)));
          if (tc.empty()) return s.fail(line, "no side-by-side conversation");
          for (const Conversation& t : tc.threads) {
@@ -451,7 +459,7 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"expect-compare-reuse", "[N]", "every thread's turn N (default 2) took the documents from its KV cache",
        [](S& s, App& app, const Line& line) {
-         const ThreadComparison& tc = app.thread_comparison();
+         const ThreadComparison& tc = app.compare_tab().thread_comparison();
          if (tc.empty()) return s.fail(line, "no side-by-side conversation");
          const int n = line.arg.empty() ? 2 : parse_int("expect-compare-reuse", line.arg);
          if (n < 2) return s.fail(line, "turn 1 has nothing cached: N is 2 or more");
@@ -491,14 +499,16 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"eval-export", "[DIR]", "results.csv/.json and the PNG into DIR (default eval/)",
        [](S& s, App& app, const Line& line) {
-         const EvalExport x = app.export_evaluation(s.output_path(line.arg.empty() ? "eval" : line.arg));
+         const EvalExport x = app.eval_tab().export_results(s.output_path(line.arg.empty() ? "eval" : line.arg));
          if (!x.error.empty()) return s.fail(line, x.error);
          for (const auto& path : x.written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
          return Done::Next;
        }},
       // --- the window and pictures
-      {"tab", "NAME", "show a tab (Q&A, Side by side, Schedule, Attention, Evaluation)",
+      {"tab", "NAME", "show a tab (" + workspace_tab_names() + ")",
        [](S& s, App& app, const Line& line) {
+         if (!find_workspace_tab(line.arg))
+           return s.fail(line, "no tab named '" + line.arg + "' (" + workspace_tab_names() + ")");
          app.select_tab(line.arg);
          s.settle_frames_ = 3;
          return Done::Next;
@@ -537,7 +547,7 @@ const std::vector<Script::Command>& Script::commands() {
        }},
       {"schedule-length", "T", "the Schedule tab's T (0 = the document's)",
        [](S&, App& app, const Line& line) {
-         app.set_schedule_length(parse_int("schedule-length", line.arg));
+         app.schedule_tab().set_length(parse_int("schedule-length", line.arg));
          return Done::Next;
        }},
       {"resize", "W H", "resize the window (exercises swapchain recreation)",
@@ -572,8 +582,8 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) { return s.panel_png(app, line, false); }},
       {"wait-png", "", "until a Save PNG in progress (a clicked button) has written its file; fails on its error",
        [](S& s, App& app, const Line& line) {
-         if (const Done d = s.hold_until(!app.panel_png_pending(), line, "the PNG"); d != Done::Next) return d;
-         const PanelPngResult& r = app.panel_png_result();
+         if (const Done d = s.hold_until(!app.panel_png().pending(), line, "the PNG"); d != Done::Next) return d;
+         const PanelPngResult& r = app.panel_png().result();
          if (!r.error.empty()) return s.fail(line, r.error);
          if (r.path.empty()) return s.fail(line, "no Save PNG was asked for");
          std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
@@ -616,13 +626,13 @@ Script::Done Script::panel_png(App& app, const Line& line, bool attention) {
   if (line.arg.empty()) return fail(line, line.command + " needs a file name");
   if (!waiting_) {
     const PanelShot which = attention ? PanelShot::Attention : PanelShot::Compare;
-    if (const std::string why = app.request_panel_png(which, output_path(line.arg)); !why.empty())
+    if (const std::string why = app.panel_png().request(which, output_path(line.arg)); !why.empty())
       return fail(line, why);
     waiting_ = true, wait_start_ = std::chrono::steady_clock::now();
     return Done::Wait;
   }
-  if (const Done d = hold_until(!app.panel_png_pending(), line, "the PNG"); d != Done::Next) return d;
-  const PanelPngResult& r = app.panel_png_result();
+  if (const Done d = hold_until(!app.panel_png().pending(), line, "the PNG"); d != Done::Next) return d;
+  const PanelPngResult& r = app.panel_png().result();
   if (!r.error.empty()) return fail(line, r.error);
   std::fprintf(stderr, "mrrope-app: wrote %s (%dx%d, %d pages)\n", r.path.c_str(), r.width, r.height, r.pages);
   return Done::Next;
@@ -710,14 +720,15 @@ void Script::dump_windows(App& app, const std::string& path) {
       << json_escape(a.text) << "\"},\n  \"attention\": {\"valid\": " << (att.valid ? "true" : "false")
       << ", \"tokens\": " << att.probe.tokens << "},\n";
   const EvalState ev = app.session().evaluation();
-  const EvalViewState& view = app.eval_view();
+  const EvalTab& view = app.eval_tab();
+  const std::array<float, 4>& grid = view.grid_rect();
   out << "  \"evaluation\": {\"task\": \"" << (ev.request.perplexity ? "ppl" : ev.request.config.task)
       << "\", \"rows\": " << ev.rows() << ", \"total\": " << ev.progress.total << ", \"filled\": "
-      << view.grid_filled << ", \"grid\": [" << view.grid_rect[0] << ", " << view.grid_rect[1] << ", "
-      << view.grid_rect[2] << ", " << view.grid_rect[3] << "], \"error\": \"" << json_escape(ev.error)
-      << "\", \"cancelled\": " << (ev.cancelled ? "true" : "false") << ", \"exported\": [";
-  for (size_t i = 0; i < view.last_export.written.size(); ++i)
-    out << (i ? ", " : "") << "\"" << json_escape(view.last_export.written[i]) << "\"";
+      << view.grid_filled() << ", \"grid\": [" << grid[0] << ", " << grid[1] << ", " << grid[2] << ", " << grid[3]
+      << "], \"error\": \"" << json_escape(ev.error) << "\", \"cancelled\": " << (ev.cancelled ? "true" : "false")
+      << ", \"exported\": [";
+  for (size_t i = 0; i < view.last_export().written.size(); ++i)
+    out << (i ? ", " : "") << "\"" << json_escape(view.last_export().written[i]) << "\"";
   out << "]}\n}\n";
   std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
 }

@@ -63,7 +63,7 @@ class Script {
   struct Command {
     const char* name;
     const char* args;  // the syntax of its argument, "" for none
-    const char* help;
+    std::string help;
     Done (*run)(Script&, App&, const Line&);
   };
   static const std::vector<Command>& commands();

@@ -23,7 +23,7 @@ std::string parse_compare_methods(const std::string& arg, std::vector<RopeMethod
   return "";
 }
 
-std::string apply_eval_args(const std::string& arg, EvalViewState& v) {
+std::string apply_eval_args(const std::string& arg, EvalInputs& v) {
   std::istringstream words(arg);
   std::string task, word;
   words >> task;

@@ -17,6 +17,6 @@ std::string parse_compare_methods(const std::string& arg, std::vector<RopeMethod
 // into the Evaluation tab's inputs (the ones the user edits; "needle" is niah,
 // "perplexity" ppl). Returns why not (empty: set); a bad number throws
 // std::invalid_argument naming its key.
-std::string apply_eval_args(const std::string& arg, EvalViewState& view);
+std::string apply_eval_args(const std::string& arg, EvalInputs& view);
 
 }  // namespace mrrope::ui
