@@ -6,8 +6,10 @@
 #include <stdexcept>
 
 #include "engine/decoder_sizing.h"
+#include "engine/engine_flags.h"
 #include "eval/eval_tasks.h"
 #include "eval/sweep.h"
+#include "options/option_table.h"
 
 namespace mrrope::test {
 namespace {
@@ -79,19 +81,48 @@ TEST(DecoderSizing, ALargerDecoderWithTheSameCacheServes) {
   EXPECT_TRUE(decoder_serves(2048, KvCacheType::F16, want, 2048));
 }
 
-// Window-sized KV rings (issue 14) for one CLI run only: the app's session and
-// the sweeps go back in the cache (truncate) or copy its prefix, which rings
-// cannot serve, so a decoder with rings does not serve them; a full one serves all.
-TEST(DecoderSizing, WindowSizedKvOnlyForCommands) {
-  EXPECT_TRUE(size_decoder(request(DecoderJob::Command, 10)).window_kv_cache);
-  EXPECT_FALSE(size_decoder(request(DecoderJob::Session, 10)).window_kv_cache);
-  EXPECT_FALSE(size_decoder(request(DecoderJob::Sweep, 10)).window_kv_cache);
-  const EngineOptions command = size_decoder(request(DecoderJob::Command, 300));
-  const EngineOptions session = size_decoder(request(DecoderJob::Session, 300));
-  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, command, 2048, true));
-  EXPECT_FALSE(decoder_serves(512, KvCacheType::F16, session, 2048, true));
-  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, session, 2048, false));
-  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, command, 2048, false));
+// Window-sized KV rings (issue 14) for every job, each coping with what rings
+// cannot do (decoder_sizing.h), unless --no-kv-rings turns them off. A
+// decoder with rings does not serve a job that turned them off; a full-length
+// one serves every job.
+TEST(DecoderSizing, WindowSizedKvForEveryJobUnlessTurnedOff) {
+  for (const DecoderJob job : {DecoderJob::Command, DecoderJob::Session, DecoderJob::Sweep}) {
+    EXPECT_TRUE(size_decoder(request(job, 10)).window_kv_cache);
+    DecoderRequest off = request(job, 10);
+    off.window_kv_cache = false;
+    EXPECT_FALSE(size_decoder(off).window_kv_cache);
+  }
+  const EngineOptions rings = size_decoder(request(DecoderJob::Session, 300));
+  DecoderRequest off = request(DecoderJob::Command, 300);
+  off.window_kv_cache = false;
+  const EngineOptions full = size_decoder(off);
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, rings, 2048, true));
+  EXPECT_FALSE(decoder_serves(512, KvCacheType::F16, full, 2048, true));
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, full, 2048, false));
+  EXPECT_TRUE(decoder_serves(512, KvCacheType::F16, rings, 2048, false));
+}
+
+// --no-kv-rings, as the commands' option table reads it (mrrope-cli's model
+// options, bench-decoder): the request then asks for full-length K/V.
+TEST(DecoderSizing, NoKvRingsFlagTurnsTheRingsOff) {
+  for (const bool given : {false, true}) {
+    bool rings = true;
+    OptionTable table;
+    add_kv_ring_option(table, rings);
+    std::vector<std::string> args{"-c", "512"};
+    if (given) args.push_back("--no-kv-rings");
+    table.take(args);  // takes its own flag, keeps the others
+    EXPECT_EQ(args, (std::vector<std::string>{"-c", "512"}));
+    EXPECT_EQ(rings, !given);
+    DecoderRequest r = request(DecoderJob::Command, 300);
+    r.window_kv_cache = rings;
+    EXPECT_EQ(size_decoder(r).window_kv_cache, !given);
+  }
+  OptionTable table;
+  bool rings = true;
+  add_kv_ring_option(table, rings);
+  EXPECT_NE(table.help().find("--no-kv-rings"), std::string::npos);
+  EXPECT_THROW(table.parse({"--no-kv-rings=1"}), std::invalid_argument);
 }
 
 TEST(DecoderSizing, MemoryBudgetIsTheHeapOrTheRamOnACpu) {

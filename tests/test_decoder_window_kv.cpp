@@ -3,15 +3,21 @@
 // window + max_batch - 1 rows. The decoder against the CPU reference (which
 // keeps every position) over a prefill in chunks that wraps the rings several
 // times, then token-by-token decode, with F16 and Q8_0 caches; the memory
-// estimate counts the rings' rows; truncate() goes back as far as the rings
-// still hold the window before the new end (then matches a reference run over
-// the same tokens) and refuses further; KV prefix copies are refused.
+// estimate counts the rings' rows, and a command's decoder with --no-kv-rings
+// allocates full-length K/V; truncate() goes back as far as the rings still
+// hold the window before the new end (then matches a reference run over the
+// same tokens) and refuses further, and so does a KV prefix copy (the copies
+// themselves: test_kv_prefix_rings.cpp).
 // Tolerance as test_decoder.cpp: 2e-3 * (1 + max |cpu|) per logits row.
 #include <gtest/gtest.h>
 
+#include "engine/decoder_sizing.h"
+#include "engine/engine_flags.h"
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "model/kv_prefix.h"
+#include "options/option_table.h"
+#include "support/gemma_models.h"
 #include "support/gpu_test.h"
 #include "support/logits_compare.h"
 #include "support/model_files.h"
@@ -25,22 +31,7 @@ struct WindowKvCase {
   KvCacheType kv;
 };
 
-SyntheticModelSpec windowed(const char* arch) {
-  SyntheticModelSpec spec;
-  spec.arch = arch;
-  spec.n_embd = 256;
-  spec.n_ff = 256;
-  spec.n_head = 4;
-  spec.n_head_kv = 2;
-  spec.head_dim = 64;
-  spec.n_layer = 4;
-  spec.swa_window = 20;
-  spec.swa_pattern = spec.arch == "gemma3" ? 3 : 2;  // gemma3: local, local, global, local; gemma2: alternating
-  spec.tied_output = true;
-  spec.freq_base = 10000;
-  if (spec.arch == "gemma2") spec.attn_logit_softcap = 2;
-  return spec;
-}
+SyntheticModelSpec windowed(const char* arch) { return gemma_window_spec(arch); }
 
 class DecoderWindowKv : public GpuTest, public testing::WithParamInterface<WindowKvCase> {};
 
@@ -103,6 +94,39 @@ TEST_F(WindowKvCache, MemoryEstimateCountsTheRings) {
   EXPECT_LT(rings * 19, full * 10);  // half the layers local: a little over half the bytes
 }
 
+// What --no-kv-rings does (issue 14): a command's decoder, sized by
+// size_decoder as mrrope-cli sizes it, keeps window-sized rings for the local
+// layers, or full-length K/V for every layer with the flag.
+TEST_F(WindowKvCache, NoKvRingsFlagAllocatesFullLengthKv) {
+  const GgufFile file = synthetic_gguf(windowed("gemma2"));
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  for (const bool flag : {false, true}) {
+    OptionTable table;
+    bool rings = true;
+    add_kv_ring_option(table, rings);
+    table.parse(flag ? std::vector<std::string>{"--no-kv-rings"} : std::vector<std::string>{});
+    DecoderRequest request;
+    request.job = DecoderJob::Command;
+    request.tokens = 300;
+    request.max_batch = 16;
+    request.window_kv_cache = rings;
+    const EngineOptions eo = size_decoder(request);
+    GpuModelOptions options;
+    options.n_ctx = eo.n_ctx;
+    options.max_batch = eo.max_batch;
+    options.kv_type = eo.kv_type;
+    options.window_kv_cache = eo.window_kv_cache;
+    GpuModel model(gpu(), file, config, options);
+    ASSERT_EQ(model.n_ctx(), 512);
+    EXPECT_EQ(model.has_kv_rings(), !flag);
+    for (int l = 0; l < config.n_layer; ++l)
+      EXPECT_EQ(model.kv_rows(l), config.is_local(l) && !flag ? 20 + 16 - 1 : 512) << "layer " << l;
+    EXPECT_EQ(model.memory().kv_cache, flag ? ops::KvCache::bytes_needed(4, 2, 64, 512)
+                                            : ops::KvCache::bytes_needed({35, 512, 35, 512}, 2, 64))
+        << (flag ? "--no-kv-rings" : "rings");
+  }
+}
+
 // truncate() keeps a prefix while the rings still hold the window before it:
 // going back at most max_batch positions always does.
 TEST_F(WindowKvCache, TruncateGoesBackAsFarAsTheRingsHold) {
@@ -128,7 +152,8 @@ TEST_F(WindowKvCache, TruncateGoesBackAsFarAsTheRingsHold) {
   const std::span<const int32_t> rest(edited.data() + 74, 10);
   expect_close_rows(gpu_model.forward(rest, true), cpu_model.forward(rest), config.n_vocab, "after truncate", rtol);
 
-  EXPECT_THROW(gpu_model.save_prefix(10), std::invalid_argument);
+  EXPECT_FALSE(gpu_model.can_truncate(10));
+  EXPECT_THROW(gpu_model.save_prefix(10), std::invalid_argument);  // nor a copy of the window before 10
   gpu_model.reset();
   gpu_model.prefill(std::span(tokens).first(30));
   gpu_model.truncate(0);  // back to the start is always possible

@@ -82,6 +82,7 @@ int run_eval(const std::vector<std::string>& argv) {
   SweepConfig& config = a.config;
   config.base_rope = options.rope;
   config.kv_type = options.kv_type;
+  config.window_kv_cache = options.kv_rings;
   LoadedModel m = open_model(options);
   validate(config, *m.engine);  // n_rot of the model
   fs::create_directories(a.out_dir);

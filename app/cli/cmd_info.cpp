@@ -164,10 +164,10 @@ void print_support(const GgufFile& file) {
 
 // Device memory the decoder would take for this file (model/gpu_model.h's
 // estimate_memory, F16 KV cache, the smallest automatic prefill chunk) at the
-// training context and at 128K tokens: as one CLI run sizes it, sliding-window
+// training context and at 128K tokens: as every job sizes it, sliding-window
 // layers in window-sized rings (GpuModelOptions::window_kv_cache), and, where
-// that differs, with full-length K/V for them (the app and the sweeps, which go
-// back in the cache). Nothing when the decoder refuses the file.
+// that differs, with full-length K/V for them (--no-kv-rings). Nothing when the
+// decoder refuses the file.
 void print_memory(const GgufFile& file) {
   ModelConfig c;
   ModelTensors t;
@@ -193,7 +193,7 @@ void print_memory(const GgufFile& file) {
     std::printf("  %7d tokens   KV cache %s, scratch %s, total %s", n_ctx, human_bytes(rings.kv_cache).c_str(),
                 human_bytes(rings.scratch).c_str(), human_bytes(rings.total()).c_str());
     if (rings.kv_cache != full.kv_cache)
-      std::printf(" (sliding-window layers in rings of %d rows; full-length: KV cache %s, total %s)",
+      std::printf(" (sliding-window layers in rings of %d rows; --no-kv-rings: KV cache %s, total %s)",
                   std::min(n_ctx, c.swa_window + kMinAutoChunk - 1), human_bytes(full.kv_cache).c_str(),
                   human_bytes(full.total()).c_str());
     std::printf("\n");

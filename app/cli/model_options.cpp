@@ -25,6 +25,7 @@ void add_model_options(OptionTable& table, ModelOptions& o) {
   table.store({"-b", "--batch-size"}, "N",
               "prefill chunk (default: 512 on a CPU device, up to 4096 on a GPU with the memory)", &o.batch);
   add_kv_cache_options(table, o.kv_type);
+  add_kv_ring_option(table, o.kv_rings);
   table.store({"-n", "--n-predict"}, "N", "tokens to generate (default 128)", &o.n_predict);
   table.section("sampling");
   table.value({"--temp"}, "T", "temperature (default 0.8; 0 = greedy)",

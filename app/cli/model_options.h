@@ -20,6 +20,7 @@ struct ModelOptions {
   int n_ctx = 0;            // -c; 0 = what the input needs
   int batch = 0;            // -b, prefill chunk (0: from the device memory)
   KvCacheType kv_type = KvCacheType::F16;  // --cache-type-k/-ctk, --cache-type-v/-ctv
+  bool kv_rings = true;     // false: --no-kv-rings (full-length K/V for sliding-window layers)
   int n_predict = 128;      // -n
   SamplerParams sampler;    // --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --seed
   std::vector<std::string> stop;  // --stop (repeatable)

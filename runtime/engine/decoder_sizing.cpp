@@ -19,7 +19,6 @@ EngineOptions size_decoder(const DecoderRequest& r) {
     case DecoderJob::Command:
       o.n_ctx = r.n_ctx > 0 ? r.n_ctx : round_up(r.tokens, kContextStep);
       o.max_batch = r.max_batch;
-      o.window_kv_cache = true;
       break;
     case DecoderJob::Session:
       o.n_ctx = r.n_ctx > 0 ? r.n_ctx : std::max(kContextStep, round_up(r.tokens, kContextStep));
@@ -30,6 +29,7 @@ EngineOptions size_decoder(const DecoderRequest& r) {
       o.max_batch = r.max_batch > 0 ? r.max_batch : kSweepChunk;
       break;
   }
+  o.window_kv_cache = r.window_kv_cache;  // every job copes with rings (decoder_sizing.h says how)
   if (o.n_ctx < r.tokens)
     throw std::invalid_argument("the input needs " + std::to_string(r.tokens) + " tokens but -c is " +
                                 std::to_string(o.n_ctx));

@@ -62,7 +62,7 @@ void Engine::create_decoder(vk::Context& ctx, const EngineOptions& options) {
 
 bool Engine::decoder_serves(const EngineOptions& options) const {
   return model_ && mrrope::decoder_serves(model_->n_ctx(), model_->kv_type(), options, config_.n_ctx_train,
-                                         model_->window_kv_cache());
+                                         model_->has_kv_rings());
 }
 
 bool Engine::reserve(vk::Context& ctx, const EngineOptions& options) {

@@ -34,6 +34,13 @@ void add_kv_cache_options(OptionTable& table, KvCacheType& type) {
   });
 }
 
+void add_kv_ring_option(OptionTable& table, bool& rings) {
+  table.flag({"--no-kv-rings"},
+             "full-length K/V for sliding-window layers (gemma2/gemma3's local ones) instead of rings of window + "
+             "chunk - 1 rows (more memory; the rings give the same results)",
+             [&rings] { rings = false; });
+}
+
 void add_chat_template_option(OptionTable& table, std::optional<tok::ChatTemplate>& chosen) {
   table.value({"--chat-template"}, "NAME",
               std::string(tok::chat_template_names()) + " (default: detected from tokenizer.chat_template)",

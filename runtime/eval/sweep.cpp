@@ -32,13 +32,19 @@ RopeInfo apply_rope(Engine& engine, const RopeParams& base, RopeMethod method, d
 }
 
 // Keeps a decoder that is big enough (the app makes one with its own chunk first).
-void ensure_decoder(Engine& engine, vk::Context& ctx, int tokens, KvCacheType kv_type) {
+void ensure_decoder(Engine& engine, vk::Context& ctx, int tokens, const SweepConfig& c) {
   DecoderRequest request;
   request.job = DecoderJob::Sweep;
   request.tokens = tokens;
-  request.kv_type = kv_type;
+  request.kv_type = c.kv_type;
+  request.window_kv_cache = c.window_kv_cache;
   engine.reserve(ctx, size_decoder(request));
 }
+
+// Where a prompt leaves the one before it (a needle of the same depth) moves
+// by a few tokens from trial to trial: a window checkpoint this far before it
+// still serves the next prompt, which prefills these tokens again.
+constexpr int kCheckpointMargin = 64;
 
 bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(); }
 
@@ -64,7 +70,9 @@ struct Answer {
 
 // Greedy continuation of `prompt`. `cached` holds the tokens now in the KV
 // cache (valid for the current schedule); the prompt's common prefix with
-// them is kept and only the rest is prefilled. nullopt when cancelled.
+// them is kept as far as the cache reaches back (GpuModel::rewind: with
+// window-sized rings, to the window checkpoint or to 0) and only the rest is
+// prefilled. nullopt when cancelled.
 std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached, const std::vector<int32_t>& prompt,
                                     int max_new_tokens, bool numeric_answer,
                                     const std::function<void(int, int)>& progress,
@@ -73,7 +81,14 @@ std::optional<Answer> greedy_answer(Engine& engine, std::vector<int32_t>& cached
   size_t shared = 0;
   // At least the last prompt token is run again: its logits start the answer.
   while (shared < cached.size() && shared + 1 < prompt.size() && cached[shared] == prompt[shared]) ++shared;
-  model.truncate(static_cast<int>(shared));
+  const int kept = model.rewind(static_cast<int>(shared));
+  // The next prompt will likely leave this one about where this one left the
+  // last: with rings, a checkpoint a margin before there lets it come back
+  // once the rings have moved on to the answer (a later one replaces an
+  // earlier one; without rings nothing is marked).
+  const int mark = std::max(kept, static_cast<int>(shared) - kCheckpointMargin);
+  if (mark > model.window_checkpoint()) model.mark_window_checkpoint(mark);
+  shared = static_cast<size_t>(kept);
   cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(shared));
   std::vector<float> logits = model.prefill(std::span(prompt).subspan(shared), progress, cancel);
   if (logits.empty() || cancelled(cancel)) {
@@ -168,7 +183,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                    ? c.haystack
                                    : haystack_of_length(c.haystack, static_cast<size_t>(longest) * 8, c.seed);
   const int budget = answer_token_budget(c);
-  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/false), c.kv_type);
+  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/false), c);
   std::vector<RetrievalRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
   const double start = now();
@@ -265,7 +280,7 @@ std::vector<PerplexityRow> run_perplexity_sweep(Engine& engine, vk::Context& ctx
   if (span < static_cast<size_t>(longest - bos))
     throw std::invalid_argument("the text has " + std::to_string(text.size()) + " tokens, fewer than one window of " +
                                 std::to_string(longest));
-  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/true), c.kv_type);
+  ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/true), c);
   std::vector<PerplexityRow> rows;
   SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size()), 0, 0};
   const double start = now();

@@ -50,6 +50,9 @@ struct SweepConfig {
   // are compared on the same tokens. 0: as much of the text as fits.
   int chunks = 4;
   KvCacheType kv_type = KvCacheType::F16;  // the decoder's KV cache (--cache-type-k/-v)
+  // Sliding-window layers in window-sized rings (--no-kv-rings: false); the
+  // retrieval sweep rewinds to window checkpoints (engine/decoder_sizing.h).
+  bool window_kv_cache = true;
 };
 
 // "none,yarn" -> ids; throws std::invalid_argument naming an unknown method and the valid ones.

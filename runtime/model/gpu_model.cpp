@@ -200,6 +200,8 @@ void GpuModel::set_rope(std::span<const double> freq, float attn_factor) {
     throw ModelError("rope table has " + std::to_string(freq.size()) + " pairs, the model rotates " +
                      std::to_string(c_.rope.n_rot / 2));
   decode_seq_.reset();  // it binds the old table
+  checkpoint_.reset();  // keys of the old schedule
+  checkpoint_mark_ = -1;
   rope_turns_ = upload_turns(ctx_, freq);
   attn_factor_ = attn_factor;
 }
@@ -364,8 +366,8 @@ void GpuModel::run_forward(vk::Sequence& seq, uint32_t n) {
     throw ModelError(path_ + ": the forward pass produced non-finite values (NaN or infinity) in layer " +
                      std::to_string(bad_layer) + "; the file's weights in or before that layer may be corrupted");
   if (probe_) probe_->gather(n, static_cast<uint32_t>(n_past_));
+  if (checkpoint_ && n_past_ < checkpoint_->tokens) checkpoint_.reset();  // positions before it written again
   n_past_ += static_cast<int>(n);
-  kv_written_ = std::max(kv_written_, n_past_);
   if (options_.profile) timings_ = seq.timings();
 }
 
@@ -415,7 +417,10 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   int chunk = options_.max_batch;
   for (int done = 0; done < total;) {
     if (cancel && cancel->load()) return {};
-    const int n = std::min(chunk, total - done);
+    take_window_checkpoint();
+    int n = std::min(chunk, total - done);
+    // A chunk ends at the checkpoint's mark, so the rings hold the window before it.
+    if (checkpoint_mark_ > n_past_ && checkpoint_mark_ < n_past_ + n) n = checkpoint_mark_ - n_past_;
     const auto start = std::chrono::steady_clock::now();
     logits = forward(tokens.subspan(done, n));
     done += n;
@@ -425,24 +430,87 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (cancel && seconds > kMaxChunkSeconds) chunk = std::max(kMinCancellableChunk, chunk / 2);
   }
+  take_window_checkpoint();
   return logits;
 }
 
+bool GpuModel::has_kv_rings() const {
+  for (int l = 0; l < c_.n_layer; ++l)
+    if (kv_->is_ring(l)) return true;
+  return false;
+}
+
+// A ring of R rows holds positions n_past_ - R .. n_past_ - 1 (writing p
+// overwrote p - R), and nothing before local_floor_.
+int GpuModel::held_from(int layer) const {
+  if (!c_.is_local(layer)) return 0;
+  const int from = kv_->is_ring(layer) ? std::max(local_floor_, n_past_ - kv_->rows(layer)) : local_floor_;
+  return std::max(0, from);
+}
+
+// A token at position n reads positions n - window + 1 .. n of a sliding-window layer.
+bool GpuModel::holds_window_before(int n) const {
+  for (int l = 0; l < c_.n_layer; ++l)
+    if (c_.is_local(l) && std::max(0, n - c_.swa_window + 1) < held_from(l)) return false;
+  return true;
+}
+
+bool GpuModel::can_truncate(int n) const { return n <= 0 || n >= n_past_ || holds_window_before(n); }
+
 void GpuModel::truncate(int n) {
   if (n >= n_past_) return;
-  // A ring of R rows holds positions [kv_written_ - R, kv_written_); going back
-  // to n needs the window before n: positions max(0, n - window + 1) .. n - 1.
-  for (int l = 0; l < c_.n_layer; ++l)
-    if (kv_->is_ring(l) && n > 0 && std::max(0, n - c_.swa_window + 1) < kv_written_ - kv_->rows(l))
-      throw ModelError("the context cannot go back to position " + std::to_string(n) + ": layer " +
-                       std::to_string(l) + "'s window-sized KV cache no longer holds the keys before it (reset and "
-                       "prefill again, or load without a window-sized KV cache)");
+  if (!can_truncate(n)) {
+    for (int l = 0; l < c_.n_layer; ++l)
+      if (c_.is_local(l) && std::max(0, n - c_.swa_window + 1) < held_from(l))
+        throw ModelError("the context cannot go back to position " + std::to_string(n) + ": layer " +
+                         std::to_string(l) + "'s window-sized KV cache no longer holds the keys before it (reset "
+                         "and prefill again, or load without a window-sized KV cache)");
+  }
+  // What the rings hold now stays the floor: the positions from n on are
+  // written again, and a ring's rows of positions before the floor may have
+  // been overwritten by the positions being forgotten.
+  int floor = 0;
+  if (n > 0)
+    for (int l = 0; l < c_.n_layer; ++l) floor = std::max(floor, held_from(l));
+  local_floor_ = floor;
   n_past_ = std::max(0, n);
+}
+
+int GpuModel::rewind(int n) {
+  if (n >= n_past_) return n_past_;
+  if (can_truncate(n)) {
+    truncate(n);
+    return n_past_;
+  }
+  // The checkpoint is still what the cache held at its position: every write
+  // since was at or after it (run_forward drops it otherwise), so the
+  // full-length layers hold its prefix and only the rings moved on.
+  if (checkpoint_ && checkpoint_->tokens <= n) {
+    write_back(*checkpoint_);
+    return n_past_;
+  }
+  truncate(0);
+  return 0;
+}
+
+void GpuModel::mark_window_checkpoint(int n) { checkpoint_mark_ = has_kv_rings() && n > 0 ? n : -1; }
+
+void GpuModel::take_window_checkpoint() {
+  if (checkpoint_mark_ < 0 || checkpoint_mark_ != n_past_) return;
+  checkpoint_mark_ = -1;
+  if (checkpoint_ && checkpoint_->tokens == n_past_) return;  // the one it has
+  // Right after a chunk ends here the rings hold the window; after a rewind or
+  // truncate to here they may not (then no checkpoint: rewind() prefills again).
+  if (!holds_window_before(n_past_)) return;
+  checkpoint_.reset();  // before the copy: one copy's host memory at a time
+  checkpoint_ = copy_out(n_past_, /*windows_only=*/true);
 }
 
 void GpuModel::reset() {
   n_past_ = 0;
-  kv_written_ = 0;
+  local_floor_ = 0;
+  checkpoint_.reset();
+  checkpoint_mark_ = -1;
   if (probe_) set_probe(std::optional<AttentionProbeConfig>(probe_->config()));  // a copy: set_probe clears probe_
 }
 

@@ -15,6 +15,7 @@
 
 #include "model/attention_probe.h"
 #include "model/gpu_attention_probe.h"
+#include "model/kv_prefix.h"
 #include "model/model_config.h"
 #include "ops/attention_ops.h"
 #include "ops/kv_cache.h"
@@ -23,8 +24,6 @@
 #include "vulkan/sequence.h"
 
 namespace mrrope {
-
-struct KvPrefix;  // model/kv_prefix.h
 
 struct GpuModelOptions {
   int n_ctx = 0;          // KV cache capacity; 0 = the model's training context
@@ -40,7 +39,8 @@ struct GpuModelOptions {
   // ring of window + max_batch - 1 rows instead of n_ctx (they never read
   // further back), so a long context allocates full-length K/V for the global
   // layers only. truncate() then cannot go back further than the rings still
-  // hold (it throws), and save_prefix / restore_prefix are refused.
+  // hold (it throws; can_truncate() says beforehand, rewind() falls back), and
+  // save_prefix copies the rows the rings hold (model/kv_prefix.h).
   bool window_kv_cache = false;
 };
 
@@ -105,16 +105,42 @@ class GpuModel {
   int max_batch() const { return options_.max_batch; }
   KvCacheType kv_type() const { return options_.kv_type; }
   bool window_kv_cache() const { return options_.window_kv_cache; }
+  // Whether some layer keeps its K/V in a window-sized ring (window_kv_cache on
+  // a model with sliding-window layers shorter than the context).
+  bool has_kv_rings() const;
+  int kv_rows(int layer) const { return kv_->rows(layer); }  // positions its K/V hold: n_ctx or a ring's
   void reset();
   // Forgets everything after position n (keeps a shared prefix). With
   // window-sized rings (window_kv_cache) a local layer's keys before n may be
   // gone already: then it throws ModelError and keeps everything (reset and
-  // prefill again).
+  // prefill again). can_truncate(n) says which beforehand: always true without
+  // rings, for n == 0, and for n >= n_past().
+  bool can_truncate(int n) const;
   void truncate(int n);
+  // Goes back to position n where truncate() can; else, with rings, to the
+  // window checkpoint when it lies at or before n (mark_window_checkpoint);
+  // else to 0. Returns the position it went back to (n_past(), at most n): the
+  // caller prefills from there. Never keeps keys the rings lost.
+  int rewind(int n);
+  // With rings: the next prefill() that passes position n stops there and
+  // copies the sliding-window layers' last window - 1 keys and values before it
+  // to host memory (in F16 about 0.2 GiB for gemma2-2B's window of 4096, 0.7
+  // for gemma2-9B's, 0.3-0.4 for gemma3 12B/27B's of 1024; the full-length
+  // layers are not copied, they keep those positions), so rewind() can come
+  // back to n after the rings moved on. One checkpoint at a time: the new one
+  // replaces the old when taken. It is dropped when a position before it is
+  // written again, and by reset(), set_rope() and restore_prefix(). Does
+  // nothing without rings.
+  void mark_window_checkpoint(int n);
+  // The checkpoint's position, or -1 when there is none.
+  int window_checkpoint() const { return checkpoint_ ? checkpoint_->tokens : -1; }
   // The cache's first n positions copied out, and written back (then n_past()
   // is the copy's length): a prompt's prefix kept while the cache serves
-  // others (model/kv_prefix.cpp). restore throws std::invalid_argument when the
-  // copy is of another model or cache type, or longer than the context.
+  // others (model/kv_prefix.cpp). A window-sized ring gives the rows it holds
+  // (at least the window before n; save throws std::invalid_argument when it
+  // no longer does, see can_truncate). restore throws std::invalid_argument
+  // when the copy is of another model or cache type, longer than the context,
+  // or out of rings into a full-length layer.
   KvPrefix save_prefix(int n) const;
   void restore_prefix(const KvPrefix& prefix);
   const ModelConfig& config() const { return c_; }
@@ -173,7 +199,19 @@ class GpuModel {
 
   std::unique_ptr<GpuAttentionProbe> probe_;  // null: no probe
   int n_past_ = 0;
-  int kv_written_ = 0;  // one past the highest position stored since reset() (for the rings' truncate check)
+  // The sliding-window layers hold no position before this one (raised by
+  // truncate() and restore_prefix(); a ring also loses what n_past_ overwrote):
+  // held_from(). 0 after reset().
+  int local_floor_ = 0;
+  int held_from(int layer) const;  // the first position `layer` still holds
+  bool holds_window_before(int n) const;  // every sliding-window layer holds the window before n
+  // The copy behind save_prefix and the checkpoint (windows_only: the
+  // sliding-window layers' last window - 1 positions only), and its way back.
+  KvPrefix copy_out(int n, bool windows_only) const;
+  void write_back(const KvPrefix& prefix);
+  void take_window_checkpoint();  // at the mark, from prefill()
+  std::optional<KvPrefix> checkpoint_;
+  int checkpoint_mark_ = -1;  // where the next prefill takes one; -1: none asked
 };
 
 }  // namespace mrrope

@@ -7,6 +7,11 @@
 // per conversation thread's schedule) and come back to it without a prefill.
 // The copy does not depend on the cache's context size: it restores into any
 // cache of the same model and cache type that holds its tokens.
+// A sliding-window layer kept in a window-sized ring (GpuModelOptions::
+// window_kv_cache, issue 14) holds only its last rows: its copy starts at the
+// first position the ring still held (`first`), at least the window before
+// `tokens`, which is all a later token reads there; such a copy restores into
+// rings only (a full-length layer would keep stale rows before `first`).
 #include <cstdint>
 #include <vector>
 
@@ -19,7 +24,13 @@ struct KvPrefix {
   int tokens = 0;
   KvCacheType type = KvCacheType::F16;
   int n_layer = 0, n_kv_heads = 0, head_dim = 0;
-  std::vector<vk::Buffer> k, v;  // per layer
+  // Per layer, the first position held: 0, or later for a sliding-window layer
+  // copied out of a ring; layer l packs tokens - first[l] positions a head.
+  std::vector<int> first;
+  // GpuModel's window checkpoint: the sliding-window layers only (first[l] ==
+  // tokens for the others, which stay in the cache); restore_prefix refuses it.
+  bool windows_only = false;
+  std::vector<vk::Buffer> k, v;  // per layer (empty where nothing is held)
   uint64_t bytes() const;
 };
 

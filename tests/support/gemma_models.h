@@ -41,4 +41,24 @@ inline SyntheticModelSpec gemma_decoder_spec(const std::string& arch, GgmlType t
   return spec;
 }
 
+// The window-sized KV tests' model (issue 14): 4 layers of 4 heads (2 KV
+// heads) of 64, a window of 20; gemma3's layers local, local, global, local,
+// gemma2's alternating (with attention-logit capping at 2).
+inline SyntheticModelSpec gemma_window_spec(const std::string& arch) {
+  SyntheticModelSpec spec;
+  spec.arch = arch;
+  spec.n_embd = 256;
+  spec.n_ff = 256;
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.head_dim = 64;
+  spec.n_layer = 4;
+  spec.swa_window = 20;
+  spec.swa_pattern = arch == "gemma3" ? 3 : 2;
+  spec.tied_output = true;
+  spec.freq_base = 10000;
+  if (arch == "gemma2") spec.attn_logit_softcap = 2;
+  return spec;
+}
+
 }  // namespace mrrope::test

@@ -131,19 +131,36 @@ void AppSession::load_model(const std::string& path) {
       case tok::ChatTemplate::None: s.chat_template = "none (plain continuation)"; break;
       default: s.chat_template = "from the file"; break;
     }
-    // The memory estimate is linear in the context: measure it at two sizes.
+    // Weights and scratch do not depend on the context; the KV cache is linear in it.
     const ModelTensors tensors = ModelTensors::bind(engine->file(), c);
-    GpuModelOptions small, large;
+    GpuModelOptions small;
     small.n_ctx = 256;
-    large.n_ctx = 512;
-    small.max_batch = large.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
-    const MemoryEstimate a = estimate_memory(c, tensors, small), b = estimate_memory(c, tensors, large);
+    small.max_batch = ctx_.info().type == "CPU" ? 64 : 512;
+    const MemoryEstimate a = estimate_memory(c, tensors, small);
     s.weights_bytes = a.weights;
     s.scratch_bytes = a.scratch;
-    s.kv_bytes_per_token = (b.kv_cache - a.kv_cache) / 256;
+    // The session's decoders keep sliding-window layers in rings (size_decoder):
+    // only the full-length layers grow with the context. The rings' rows count
+    // the largest chunk the session's decoder may take (kMaxAutoChunk on a GPU),
+    // so the estimate stays an upper bound.
+    GpuModelOptions rings;
+    rings.n_ctx = 1 << 30;  // longer than any ring
+    rings.max_batch = ctx_.info().type == "CPU" ? kSessionCpuChunk : kMaxAutoChunk;
+    rings.window_kv_cache = true;
+    int full_layers = 0, ring_layers = 0;
+    for (int r : kv_layer_rows(c, rings)) {
+      if (r < rings.n_ctx) ++ring_layers, s.ring_rows = std::max(s.ring_rows, r);
+      else ++full_layers;
+    }
+    auto per_row = [&](int layers, KvCacheType type) {
+      return layers ? ops::KvCache::bytes_needed(layers, c.n_head_kv, c.head_dim, 1, type) : 0;
+    };
+    s.kv_bytes_per_token = per_row(full_layers, KvCacheType::F16);
+    s.ring_bytes_per_row = per_row(ring_layers, KvCacheType::F16);
     try {
-      small.kv_type = large.kv_type = KvCacheType::Q8_0;
-      s.kv_q8_bytes_per_token = (estimate_memory(c, tensors, large).kv_cache - estimate_memory(c, tensors, small).kv_cache) / 256;
+      ops::KvCache::check_supported(c.head_dim, KvCacheType::Q8_0);
+      s.kv_q8_bytes_per_token = per_row(full_layers, KvCacheType::Q8_0);
+      s.ring_q8_bytes_per_row = per_row(ring_layers, KvCacheType::Q8_0);
     } catch (const std::exception&) {
       s.kv_q8_bytes_per_token = 0;  // head size not a multiple of 32: F16 only
     }

@@ -3,6 +3,7 @@
 // thread that runs jobs (load a model, tokenize a document, answer, compare
 // methods) one at a time. The UI thread submits jobs, reads snapshots, and
 // cancels; it never waits on the GPU or the tokenizer. No ImGui in here.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -36,14 +37,25 @@ struct ModelSummary {
   std::string rope_layers_note;     // ModelConfig::rope_extension_note: gemma3's local layers are not extended
   bool has_scaling_metadata = false;  // the file states a scaling type
   uint64_t weights_bytes = 0;       // part of the memory estimate that does not grow with the context
-  uint64_t kv_bytes_per_token = 0;     // grows with the context (F16 cache)
+  uint64_t kv_bytes_per_token = 0;     // grows with the context (F16 cache): the full-length layers
   uint64_t kv_q8_bytes_per_token = 0;  // the same with a Q8_0 cache; 0 when the head size rules it out
+  // Sliding-window layers in window-sized rings (issue 14): ring_rows rows
+  // (window + the largest chunk the session may take - 1; 0 without such
+  // layers) of these bytes each, F16 and Q8_0.
+  int ring_rows = 0;
+  uint64_t ring_bytes_per_row = 0, ring_q8_bytes_per_row = 0;
   KvCacheType kv_type = KvCacheType::F16;  // the session's choice (AppSession::set_kv_type)
   uint64_t scratch_bytes = 0;
   uint64_t kv_bytes_per_token_now() const {
     return kv_type == KvCacheType::Q8_0 ? kv_q8_bytes_per_token : kv_bytes_per_token;
   }
-  uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_per_token_now() * uint64_t(n_ctx); }
+  // The KV cache of n_ctx positions (a copy of n positions at most as much).
+  uint64_t kv_bytes_for(int n_ctx, KvCacheType type) const {
+    const bool q8 = type == KvCacheType::Q8_0;
+    return (q8 ? kv_q8_bytes_per_token : kv_bytes_per_token) * uint64_t(n_ctx) +
+           (q8 ? ring_q8_bytes_per_row : ring_bytes_per_row) * uint64_t(std::min(n_ctx, ring_rows));
+  }
+  uint64_t memory_for(int n_ctx) const { return weights_bytes + scratch_bytes + kv_bytes_for(n_ctx, kv_type); }
 };
 
 // One document of the conversation (a file or a paste), as extracted.

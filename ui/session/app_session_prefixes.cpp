@@ -3,7 +3,9 @@
 // another schedule, the cache's contents are copied out first
 // (GpuModel::save_prefix) and kept by KvPrefixStore's policy, and a later turn
 // under that schedule writes its copy back (restore_prefix) instead of
-// prefilling the documents again.
+// prefilling the documents again. With window-sized rings (issue 14) a copy
+// holds what the rings hold, and the cache goes back only as far as they reach
+// (GpuModel::rewind); further, the turn prefills again.
 #include <cstring>
 
 #include "model/kv_prefix.h"
@@ -13,8 +15,9 @@ namespace mrrope::ui {
 namespace {
 
 // The cache is reusable only under the same rotation of its keys and the same
-// cache type: the schedule's description, its exact frequencies and m, the type.
-std::string schedule_key(const RopeTable& table, KvCacheType type) {
+// cache type: the schedule's description, its exact frequencies and m, the
+// type; and a copy out of rings restores into rings only (restore_prefix).
+std::string schedule_key(const RopeTable& table, KvCacheType type, bool rings) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a over the float frequencies and m
   auto mix = [&](const void* data, size_t n) {
     const auto* b = static_cast<const unsigned char*>(data);
@@ -22,7 +25,7 @@ std::string schedule_key(const RopeTable& table, KvCacheType type) {
   };
   mix(table.inv_freq.data(), table.inv_freq.size() * sizeof(float));
   mix(&table.attn_factor, sizeof table.attn_factor);
-  return table.description + "|" + std::to_string(h) + "|" + kv_cache_type_name(type);
+  return table.description + "|" + std::to_string(h) + "|" + kv_cache_type_name(type) + (rings ? "|rings" : "");
 }
 
 }  // namespace
@@ -31,13 +34,12 @@ void AppSession::park_live_cache() {
   if (!kv_tokens_.empty() && !kv_key_.empty() && engine_ && engine_->has_decoder()) {
     GpuModel& model = engine_->model();
     const int n = std::min(static_cast<int>(kv_tokens_.size()), model.n_past());
-    uint64_t per_token = 0;
+    uint64_t bytes = 0;
     {
       std::lock_guard lock(mutex_);
-      if (model_)
-        per_token = model.kv_type() == KvCacheType::Q8_0 ? model_->kv_q8_bytes_per_token : model_->kv_bytes_per_token;
+      if (model_) bytes = model_->kv_bytes_for(n, model.kv_type());
     }
-    if (n > 0 && saved_prefixes_.fits(per_token * uint64_t(n))) {
+    if (n > 0 && saved_prefixes_.fits(bytes)) {
       try {
         set_progress("Keeping the thread's " + std::to_string(n) + " cached tokens", 0, 0);
         auto copy = std::make_shared<KvPrefix>(model.save_prefix(n));
@@ -45,7 +47,8 @@ void AppSession::park_live_cache() {
         saved_prefixes_.put(kv_key_, std::vector<int32_t>(kv_tokens_.begin(), kv_tokens_.begin() + n), bytes,
                             std::move(copy));
       } catch (const std::exception&) {
-        // Out of host memory: the thread prefills again when it comes back, as without a copy.
+        // Out of host memory, or rings that no longer hold the window before
+        // n: the thread prefills again when it comes back, as without a copy.
       }
     }
   }
@@ -54,7 +57,7 @@ void AppSession::park_live_cache() {
 
 size_t AppSession::take_prefix(const RopeTable& table, const std::vector<int32_t>& prompt, int* restored) {
   GpuModel& model = engine_->model();
-  const std::string key = schedule_key(table, model.kv_type());
+  const std::string key = schedule_key(table, model.kv_type(), model.has_kv_rings());
   *restored = 0;
   size_t live = kv_key_ == key ? reusable_prefix(kv_tokens_, prompt) : 0;
   const std::optional<KvPrefixStore::Match> saved = saved_prefixes_.find(key, prompt);
@@ -72,7 +75,9 @@ size_t AppSession::take_prefix(const RopeTable& table, const std::vector<int32_t
     kv_key_ = key;
     live = 0;
   }
-  model.truncate(static_cast<int>(live));
+  // Rings may not reach back to `live`: then the cache keeps less (0), and the turn prefills the rest.
+  live = static_cast<size_t>(model.rewind(static_cast<int>(live)));
+  *restored = std::min(*restored, static_cast<int>(live));
   kv_tokens_.resize(live);
   return live;
 }
