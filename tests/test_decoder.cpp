@@ -10,6 +10,7 @@
 // int8: support/precision.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "model/cpu_model.h"
 #include "model/gpu_model.h"
 #include "ops/matvec_int8.h"
+#include "ops/weight_types.h"
 #include "quant/quantize.h"
 #include "support/gpu_test.h"
 #include "support/long_context_check.h"
@@ -131,6 +133,9 @@ TEST_F(DecoderNonFinite, NamesTheFirstLayerThatWentBad) {
   }
 }
 
+// A deliberate subset of the weight types (the floats, the legacy and the
+// K-quants the first files used): the long-context test below runs only these,
+// a case there taking over a minute on lavapipe.
 std::vector<DecoderCase> decoder_cases() {
   std::vector<DecoderCase> out;
   for (const char* arch : {"llama", "qwen2"})
@@ -140,19 +145,21 @@ std::vector<DecoderCase> decoder_cases() {
   return out;
 }
 
-// Plus the newer weight types (the IQ1-IQ3 grid and ternary ones with generic
-// kernels only; the rest with int8 and matrix-unit variants that decode through
-// the generic dequantization). Not in the long-context test: a case there takes over a minute on
-// lavapipe, and these types change only the products, not the positions.
+// Plus every other weight type of ops/weight_kernels.def (the IQ1-IQ3 grid and
+// ternary ones with generic kernels only; the rest with int8 and matrix-unit
+// variants that decode through the generic dequantization). Not in the
+// long-context test: a case there takes over a minute on lavapipe, and these
+// types change only the products, not the positions.
 std::vector<DecoderCase> decoder_cases_with_generic_types() {
   std::vector<DecoderCase> out = decoder_cases();
+  const size_t first = out.size();
   for (const char* arch : {"llama", "qwen2"})
-    for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS,
-                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
-                       GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M})
-      out.push_back({arch, t});
+    for (GgmlType t : ops::gpu_weight_types())
+      if (std::none_of(out.begin(), out.begin() + first, [&](const DecoderCase& c) { return c.type == t; }))
+        out.push_back({arch, t});
   // qwen3 (per-head q/k norms) and phi3 (fused QKV and gate-up) on a float, a
-  // legacy and a K-quant type: their layers differ from llama's outside the products.
+  // legacy and a K-quant type, a deliberate subset: their layers differ from
+  // llama's outside the products, which the types above already cover.
   for (const char* arch : {"qwen3", "phi3"})
     for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_K}) out.push_back({arch, t});
   return out;

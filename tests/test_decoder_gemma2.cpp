@@ -61,6 +61,8 @@ TEST_P(DecoderGemma2, PrefillInChunksThenDecodeWithCappedScores) {
   expect_prefill_and_decode_match(m, all.subspan(16, 45), all.subspan(61), rtol);
 }
 
+// A float, a legacy and a K-quant type, deliberately: gemma2 differs from
+// llama outside the products, which DecoderMatchesReference runs for every type.
 INSTANTIATE_TEST_SUITE_P(Cases, DecoderGemma2,
                          testing::Values(Gemma2Case{GgmlType::F16, KvCacheType::F16, false},
                                          Gemma2Case{GgmlType::Q8_0, KvCacheType::Q8_0, false},

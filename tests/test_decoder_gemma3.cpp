@@ -57,6 +57,8 @@ TEST_P(DecoderGemma3, TokenNllUsesSoftcappedLogits) {
   }
 }
 
+// A float, a legacy and a K-quant type, deliberately: gemma3 differs from
+// llama outside the products, which DecoderMatchesReference runs for every type.
 INSTANTIATE_TEST_SUITE_P(Types, DecoderGemma3, testing::Values(GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_K),
                          [](const testing::TestParamInfo<GgmlType>& i) { return std::string(ggml_type_name(i.param)); });
 

@@ -126,6 +126,8 @@ TEST_P(IQuantRoundTrip, GaussianRmsErrorIsSmall) {
   EXPECT_LT(gaussian_relative_rms(t, 8), 0.1);  // 0.079 for both; Q4_0 gives 0.085 on these values
 }
 
+// The non-linear 4-bit family of this file: a deliberate subset (every type
+// of ops/weight_kernels.def: WeightSupport, MatmulKernels).
 INSTANTIATE_TEST_SUITE_P(Types, IQuantRoundTrip, testing::Values(GgmlType::IQ4_NL, GgmlType::IQ4_XS),
                          [](const testing::TestParamInfo<GgmlType>& info) {
                            return std::string(ggml_type_name(info.param));

@@ -38,6 +38,8 @@
 namespace mrrope::test {
 namespace {
 
+// The grid family of this file (no quantizer, blocks from bytes): a deliberate
+// subset (every type of ops/weight_kernels.def: WeightSupport, MatmulKernels).
 constexpr GgmlType kGridTypes[] = {GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS,
                                    GgmlType::IQ3_S,   GgmlType::IQ1_S,  GgmlType::IQ1_M};
 

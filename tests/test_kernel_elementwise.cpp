@@ -9,6 +9,7 @@
 
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
+#include "ops/weight_types.h"
 #include "quant/half.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
@@ -187,10 +188,7 @@ TEST_F(ElementwiseKernels, SoftmaxMatchesReference) {
 TEST_F(ElementwiseKernels, EmbeddingLookupDequantizesEveryType) {
   for (bool split : {false, true}) {
     vk::Context& ctx = split ? gpu_with_small_buffers() : gpu();
-    for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                       GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                       GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
-                       GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+    for (GgmlType t : ops::gpu_weight_types()) {  // every row of ops/weight_kernels.def
       const uint32_t rows = 301, cols = ggml_traits(t).block_elems == 256 ? 768 : 320;
       const auto table = random_floats(size_t(rows) * cols, 6);
       const auto q = sample_weight_bytes(t, table, rows, cols, 6);

@@ -25,6 +25,7 @@
 
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
+#include "ops/weight_types.h"
 #include "quant/half.h"
 #include "quant/quantize.h"
 #include "reference/reference_ops.h"
@@ -180,10 +181,7 @@ TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
 
 std::vector<MatCase> cases() {
   std::vector<MatCase> out;
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
-                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+  for (GgmlType t : ops::gpu_weight_types()) {  // every row of ops/weight_kernels.def
     const uint32_t block = ggml_traits(t).block_elems;  // K-quants, IQ4_XS, TQ, IQ1-3: rows are multiples of 256
     const bool quant = block > 1;
     // Not a multiple of any workgroup or tile (K-quants: 2 super-blocks, 16 sub-blocks).
@@ -281,9 +279,9 @@ TEST_P(CoopmatMatmul, DirectActivationFragmentsMatchReference) {
 
 std::vector<MatCase> coopmat_cases() {
   std::vector<MatCase> out;
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K,
-                     GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+  for (const ops::WeightTypeRow& row : ops::kWeightTypeTable) {
+    if (row.matrix_units == 0) continue;  // no matmul_cm_ variant; 2 (opt-in) is tested too
+    const GgmlType t = row.type;
     const uint32_t block = ggml_traits(t).block_elems;
     out.push_back({t, 67, 512, 70, false});
     out.push_back({t, 131, 768, 130, false});
@@ -361,10 +359,26 @@ TEST_F(MatmulDispatchGpu, ConvertToF16MatchesHostHalves) {
   }
 }
 
+// The routing follows ops/weight_kernels.def row by row: every type of the
+// table has GPU kernels, MATRIX_UNITS 1 takes the matrix units, 2 only with
+// MRROPE_COOPMAT_UNVERIFIED=1, INTEGER_DOT the int8 matvec.
+TEST(MatmulDispatch, RoutingFollowsTheWeightTable) {
+  const char* env = std::getenv("MRROPE_COOPMAT_UNVERIFIED");
+  const bool unverified = env && std::string(env) == "1";
+  for (const ops::WeightTypeRow& row : ops::kWeightTypeTable) {
+    EXPECT_TRUE(ops::supports_weight_type(row.type)) << ggml_type_name(row.type);
+    EXPECT_EQ(ops::matmul_coopmat_weight_type(row.type), row.matrix_units == 1 || (row.matrix_units == 2 && unverified))
+        << ggml_type_name(row.type);
+    EXPECT_EQ(ops::matvec_int8_weight_type(row.type), row.integer_dot) << ggml_type_name(row.type);
+  }
+}
+
 // Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
 // generic kernels through ops::matmul, whatever the device offers; every
 // block type up to IQ4_XS, Q2_K and Q3_K has both (issue 14), the newer
-// matrix-unit ones taken only once they have run on a GPU.
+// matrix-unit ones taken only once they have run on a GPU. The type lists
+// here are deliberate: they pin what each named type has, so that a change of
+// a row of ops/weight_kernels.def is seen in review, not followed silently.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S,
                      GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
@@ -404,6 +418,8 @@ TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
   }
 }
 
+// A sample of the generic-only types (one ternary, three grid types): the
+// kernels are the same for all, and AllTypes/MatmulKernels runs each type.
 TEST_F(MatmulDispatchGpu, GenericOnlyTypesThroughOpsMatmul) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ1_M}) {
     check_product(gpu(), t, 67, 512, 70, Kind::Auto, 61);  // prefill: the tiled kernel

@@ -239,6 +239,8 @@ TEST_P(KQuantRoundTrip, ErrorWithinStep) {
   }
 }
 
+// The K-quant family of this file, with per-type error bounds: a deliberate
+// subset (every type of ops/weight_kernels.def: WeightSupport, MatmulKernels).
 INSTANTIATE_TEST_SUITE_P(Types, KQuantRoundTrip,
                          testing::Values(Bound{GgmlType::Q4_K, 32, 15}, Bound{GgmlType::Q5_K, 32, 31},
                                          Bound{GgmlType::Q6_K, 16, 31}),

@@ -141,6 +141,8 @@ TEST_P(KQuantLowRoundTrip, GaussianRmsError) {
   EXPECT_LT(gaussian_relative_rms(t, 12), t == GgmlType::Q2_K ? 0.40 : 0.25);
 }
 
+// The low-bit K-quants of this file: a deliberate subset (every type of
+// ops/weight_kernels.def: WeightSupport, MatmulKernels).
 INSTANTIATE_TEST_SUITE_P(Types, KQuantLowRoundTrip, testing::Values(GgmlType::Q2_K, GgmlType::Q3_K),
                          [](const testing::TestParamInfo<GgmlType>& info) {
                            return std::string(ggml_type_name(info.param));

@@ -140,6 +140,8 @@ TEST_P(LegacyRoundTrip, ErrorWithinHalfStep) {
   for (int i = 0; i < 64; ++i) ASSERT_EQ(y[i], x[i]) << "element " << i;
 }
 
+// The legacy quantizers of this file: a deliberate subset (every type of
+// ops/weight_kernels.def: WeightSupport, MatmulKernels).
 INSTANTIATE_TEST_SUITE_P(Types, LegacyRoundTrip, testing::Values(GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1),
                          [](const testing::TestParamInfo<GgmlType>& info) {
                            return std::string(ggml_type_name(info.param));

@@ -8,6 +8,7 @@
 #include "gguf/gguf_file.h"
 #include "model/model_config.h"
 #include "model/synthetic_model.h"
+#include "ops/weight_types.h"
 #include "quant/quantize.h"
 #include "support/model_files.h"
 
@@ -46,10 +47,7 @@ TEST(ModelBinding, MissingBlockTensorIsNamed) {
 // quantizers make them); a type it cannot read is refused before loading,
 // naming the tensor and the type.
 TEST(ModelBinding, EverySupportedWeightTypeBinds) {
-  for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-                     GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::TQ1_0, GgmlType::TQ2_0,
-                     GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+  for (GgmlType t : ops::gpu_weight_types()) {  // every row of ops/weight_kernels.def
     SyntheticModelSpec spec;
     spec.weight_type = t;
     spec.random_blocks = !can_quantize(t);  // the IQ1-IQ3 grid types have no quantizer

@@ -196,6 +196,8 @@ TEST_P(TQuantRoundTrip, GaussianRmsError) {
   EXPECT_LT(gaussian_relative_rms(GetParam(), 15), 0.82);
 }
 
+// The ternary family of this file: a deliberate subset (every type of
+// ops/weight_kernels.def: WeightSupport, MatmulKernels).
 INSTANTIATE_TEST_SUITE_P(Types, TQuantRoundTrip, testing::Values(GgmlType::TQ1_0, GgmlType::TQ2_0),
                          [](const testing::TestParamInfo<GgmlType>& info) {
                            return std::string(ggml_type_name(info.param));

@@ -2,11 +2,16 @@
 // type with whether each is supported, and the loader's verdict on the file.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "model/synthetic_model.h"
 #include "support/model_files.h"
 #include "model/weight_support.h"
+#include "ops/weight_types.h"
+#include "quant/quantize.h"
+#include "support/quant_samples.h"
 
 namespace mrrope {
 namespace {
@@ -45,6 +50,30 @@ TEST(WeightSupport, UnsupportedTypeIsListedAndTheRefusalKept) {
   EXPECT_FALSE(uses[2].supported);
   EXPECT_EQ(decoder_refusal(f),
             "m.gguf: tensor 'output.weight' has type Q8_K, which this decoder does not support yet");
+}
+
+// ops/weight_kernels.def is the one list of weight types: the CPU reference
+// dequantizes exactly its types (a row without a dequantizer in quant/, or a
+// dequantizer without a row, fails here), and the loader reads exactly them.
+TEST(WeightSupport, CpuReferenceAndLoaderReadTheWeightTable) {
+  int readable = 0;
+  for (uint32_t id = 0; id < 64; ++id) {
+    if (!ggml_type_traits(id)) continue;
+    const auto t = static_cast<GgmlType>(id);
+    EXPECT_EQ(can_dequantize(t), ops::is_gpu_weight_type(t)) << ggml_type_name(t);
+    EXPECT_EQ(decoder_reads_weight_type(t), ops::is_gpu_weight_type(t)) << ggml_type_name(t);
+    readable += decoder_reads_weight_type(t);
+  }
+  EXPECT_EQ(readable, int(ops::gpu_weight_types().size()));
+  // Each row's reference dequantizes a row of its blocks to finite values.
+  for (GgmlType t : ops::gpu_weight_types()) {
+    const int64_t cols = ggml_traits(t).block_elems == 256 ? 256 : 64;
+    std::mt19937 rng(3);
+    const std::vector<float> x = test::uniform_values(rng, size_t(cols) * 2, -1, 1);
+    const std::vector<float> back = dequantize_rows(t, test::sample_weight_bytes(t, x, 2, cols, 3), 2, cols);
+    ASSERT_EQ(back.size(), x.size()) << ggml_type_name(t);
+    for (float v : back) ASSERT_TRUE(std::isfinite(v)) << ggml_type_name(t);
+  }
 }
 
 TEST(WeightSupport, UnsupportedArchitectureIsTheRefusal) {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <set>
 
-#include "quant/quantize.h"
+#include "model/weight_support.h"
 
 namespace mrrope {
 namespace {
@@ -31,7 +31,7 @@ TensorView bind_tensor(const GgufFile& f, const std::string& name, int64_t cols,
   if (!shape_ok)
     fail(f, "tensor '" + name + "' has shape " + shape_string(info->ne) + ", expected " +
                 shape_string(vector ? std::vector<int64_t>{cols} : std::vector<int64_t>{cols, rows}));
-  if (!can_dequantize(info->type))
+  if (!decoder_reads_weight_type(info->type))
     fail(f, "tensor '" + name + "' has type " + std::string(ggml_type_name(info->type)) +
                 ", which this decoder does not support yet");
   return {info, f.tensor_data(*info), info->ne[0], vector ? 1 : info->ne[1]};

@@ -5,10 +5,12 @@
 
 #include "gguf/model_hparams.h"
 #include "model/model_config.h"
-#include "ops/ops.h"
+#include "ops/weight_types.h"
 #include "quant/quantize.h"
 
 namespace mrrope {
+
+bool decoder_reads_weight_type(GgmlType type) { return ops::is_gpu_weight_type(type) && can_dequantize(type); }
 
 std::vector<WeightTypeUse> weight_type_uses(const GgufFile& file) {
   std::map<GgmlType, WeightTypeUse> by_type;
@@ -17,7 +19,7 @@ std::vector<WeightTypeUse> weight_type_uses(const GgufFile& file) {
     if (use.tensors == 0) {
       use.type = t.type;
       use.first_tensor = t.name;
-      use.supported = can_dequantize(t.type) && ops::supports_weight_type(t.type);
+      use.supported = decoder_reads_weight_type(t.type);
     }
     ++use.tensors;
     use.bytes += t.bytes;

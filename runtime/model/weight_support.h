@@ -1,7 +1,7 @@
 #pragma once
 // Which weight types a file's tensors use, and whether the decoder reads each
 // one, known before anything is loaded: for `mrrope-cli info` and the app's
-// model panel. The loader's own refusal (ModelTensors::bind) is unchanged.
+// model panel. The loader (ModelTensors::bind) refuses with the same test.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +17,11 @@ struct WeightTypeUse {
   bool supported = false;    // the CPU reference and the GPU kernels both read it
   std::string first_tensor;  // one tensor of this type, for messages
 };
+
+// Whether the decoder reads a weight type: one of the GPU's types
+// (ops/weight_kernels.def, through ops/weight_types.h) that the CPU reference
+// dequantizes too. The loader's check (ModelTensors::bind) and the list below.
+bool decoder_reads_weight_type(GgmlType type);
 
 // One entry per type present, most tensors first (ties: the type's id).
 std::vector<WeightTypeUse> weight_type_uses(const GgufFile& file);

@@ -7,6 +7,7 @@
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
 #include "ops/ops_internal.h"
+#include "ops/weight_types.h"
 
 namespace mrrope::ops {
 namespace {
@@ -99,13 +100,8 @@ bool matvec_int8_supported(const vk::DeviceInfo& info) {
 }
 
 bool matvec_int8_weight_type(GgmlType type) {
-  switch (type) {
-#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
-  case GgmlType::name: return integer_dot;
-#include "ops/weight_kernels.def"
-#undef WEIGHT_TYPE
-    default: return false;
-  }
+  const WeightTypeRow* row = weight_type_row(type);
+  return row && row->integer_dot;
 }
 
 bool matvec_on_int8(const vk::DeviceInfo& info, GgmlType type) {

@@ -7,6 +7,7 @@
 
 #include "ops/matvec_int8.h"
 #include "ops/ops_internal.h"
+#include "ops/weight_types.h"
 #include "vulkan/context.h"
 
 namespace mrrope::ops {
@@ -40,24 +41,11 @@ constexpr uint32_t kRowThreads = 256;  // rms_norm, softmax
 bool matmul_coopmat_weight_type(GgmlType type) {
   // MATRIX_UNITS 2: built, not yet run on a GPU (ops/weight_kernels.def).
   static const bool unverified = detail::env_is("MRROPE_COOPMAT_UNVERIFIED", "1");
-  switch (type) {
-#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
-  case GgmlType::name: return matrix_units == 1 || (matrix_units == 2 && unverified);
-#include "ops/weight_kernels.def"
-#undef WEIGHT_TYPE
-    default: return false;
-  }
+  const WeightTypeRow* row = weight_type_row(type);
+  return row && (row->matrix_units == 1 || (row->matrix_units == 2 && unverified));
 }
 
-bool supports_weight_type(GgmlType type) {
-  switch (type) {
-#define WEIGHT_TYPE(name, matrix_units, integer_dot) \
-  case GgmlType::name: return true;
-#include "ops/weight_kernels.def"
-#undef WEIGHT_TYPE
-    default: return false;
-  }
-}
+bool supports_weight_type(GgmlType type) { return is_gpu_weight_type(type); }
 
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   vk::Kernel& k = seq.context().kernel(KernelDesc{"matvec_" + type_suffix(w.type()),
