@@ -1,4 +1,4 @@
-// The RoPE schedule module against shared/docs/rope-methods.md ("the doc"):
+// The RoPE schedule module against docs/rope.md ("the doc"):
 // every identity the doc requires, the worked boundary values, the Llama 3.1
 // factors, native scaling, auto S, custom schedule files and inspection, and
 // yarn against an independent re-implementation of llama.cpp's formula.
