@@ -32,6 +32,21 @@ TEST(EvalArgs, DefaultsAndValues) {
   EXPECT_EQ(d.threshold, 0.85);
   EXPECT_EQ(d.margin, 0.10);
   EXPECT_EQ(parse_eval_args({"niah", "--scale", "auto", "--no-prefix-reuse"}).config.reuse_prefix, false);
+  EXPECT_EQ(d.config.seeds, 1);
+  EXPECT_EQ(d.compare_a, RopeMethod::MrRopePro);
+  EXPECT_EQ(d.compare_b, RopeMethod::Yarn);
+  const EvalArgs s = parse_eval_args({"all", "--seed", "4", "--seeds", "3", "--compare", "mrrope-uni,ntk"});
+  EXPECT_EQ(s.config.seed, 4u);
+  EXPECT_EQ(s.config.seeds, 3);
+  EXPECT_EQ(s.compare_a, RopeMethod::MrRopeUni);
+  EXPECT_EQ(s.compare_b, RopeMethod::Ntk);
+}
+
+TEST(EvalArgs, SeedsAndCompare) {
+  EXPECT_EQ(parse_error({"ppl", "--seeds", "0"}), "seeds must be within 1..1000 (got 0)");
+  EXPECT_EQ(parse_error({"ppl", "--compare", "yarn"}), "--compare takes two different methods, e.g. mrrope-pro,yarn");
+  EXPECT_EQ(parse_error({"ppl", "--compare", "yarn,yarn"}), "--compare takes two different methods, e.g. mrrope-pro,yarn");
+  EXPECT_EQ(parse_error({"ppl", "--compare", "yarn,bogus"}).rfind("unknown RoPE method 'bogus'", 0), 0u);
 }
 
 TEST(EvalArgs, UnknownMethod) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "eval/paired_comparison.h"
 #include "eval/plots.h"
 #include "eval/report.h"
 #include "test_eval_rows.h"
@@ -51,13 +52,13 @@ TEST(EvalReports, CsvHasOneRowPerRunWithEverySetting) {
   const auto lines = lines_of(read_file(path));
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0].rfind("kind,model,device,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,"
-                           "cached_tokens,depth,actual_depth,trial,seed,expected,generated,correct,windows,"
+                           "cached_tokens,depth,actual_depth,trial,sweep_seed,seed,expected,generated,correct,windows,"
                            "perplexity,mean_nll,nll_bucket0,",
                            0),
             0u)
       << lines[0];
   EXPECT_EQ(lines[0].substr(lines[0].size() - 8), ",seconds");
-  EXPECT_EQ(lines[1].rfind("passkey,model.gguf,test device,yarn,1,1,0,0,512,0,0,0,0,0,42,12345, 12345.,1,", 0), 0u)
+  EXPECT_EQ(lines[1].rfind("passkey,model.gguf,test device,yarn,1,1,0,0,512,0,0,0,0,0,7,42,12345, 12345.,1,", 0), 0u)
       << lines[1];
   EXPECT_NE(lines[2].find("yarn,2,1.0693,3,16,1024,"), std::string::npos) << lines[2];
   EXPECT_NE(lines[2].find(",\" 9,\"\"9\"\"\",0,"), std::string::npos) << lines[2];
@@ -79,6 +80,12 @@ TEST(EvalReports, JsonHoldsRunsSettingsAndEffectiveContext) {
   EXPECT_NE(json.find("\"effective_context\": {\"yarn\": 512, \"none\": 512}"), std::string::npos) << json;
   EXPECT_NE(json.find("\"device\": \"test device\""), std::string::npos);
   EXPECT_NE(json.find("\"seed\": 7"), std::string::npos);
+  EXPECT_NE(json.find("\"seeds\": 1"), std::string::npos);
+  EXPECT_NE(json.find("\"trial\": 0, \"sweep_seed\": 7, \"seed\": 42"), std::string::npos) << json;
+  // No mrrope-pro rows: nothing to pair.
+  EXPECT_NE(json.find("\"paired_comparison\": {\"a\": \"mrrope-pro\", \"b\": \"yarn\", \"by_length\": []}"),
+            std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"task\": \"passkey\", \"method\": \"yarn\", \"scale\": 2, \"attn_factor\": 1, \"d_low\": 0, "
                       "\"d_high\": 0, \"length\": 1024"),
             std::string::npos)
@@ -99,6 +106,76 @@ TEST(EvalReports, MarkdownTablesPerTask) {
   EXPECT_NE(md.find("| yarn | 20 | 21 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| yarn | 512 |"), std::string::npos) << md;
   EXPECT_EQ(md.find("Needle"), std::string::npos);  // no niah rows, no niah table
+}
+
+// The textbook values of the exact sign test (McNemar's exact test), and
+// the example of docs/results.md: 15 pairs right only under one method, 2
+// only under the other, p = 0.002.
+TEST(EvalReports, SignTestPValues) {
+  EXPECT_EQ(sign_test_p_value(0, 0), 1.0);
+  EXPECT_EQ(sign_test_p_value(3, 3), 1.0);
+  EXPECT_NEAR(sign_test_p_value(5, 0), 2.0 / 32, 1e-12);
+  EXPECT_NEAR(sign_test_p_value(0, 5), 2.0 / 32, 1e-12);
+  EXPECT_NEAR(sign_test_p_value(15, 2), 2.0 * (1 + 17 + 136) / 131072, 1e-12);
+  EXPECT_NEAR(sign_test_p_value(18, 4), 2.0 * (1 + 22 + 231 + 1540 + 7315) / 4194304, 1e-12);
+  EXPECT_NEAR(sign_test_p_value(9, 10), 1.0, 1e-12);
+  EXPECT_GT(sign_test_p_value(3000, 3000), 0.98);  // large n stays finite
+  EXPECT_LT(sign_test_p_value(3300, 2700), 1e-12);
+}
+
+// Two methods, two seeds: rows pair by (task, length, seed, depth, trial), the
+// means are over the pairs, ties count as pairs but not as wins.
+std::vector<RetrievalRow> paired_rows() {
+  std::vector<RetrievalRow> rr;
+  for (uint64_t seed : {1, 2})
+    for (int trial = 0; trial < 4; ++trial)
+      for (const char* m : {"yarn", "mrrope-pro"}) {
+        RetrievalRow r = eval_row(m, 2048, false);
+        r.sweep_seed = seed;
+        r.trial = trial;
+        r.seed = seed * 100 + trial;
+        // mrrope-pro right in 7 of 8, yarn in 2: 6 prompts only mrrope-pro gets, 1 only yarn, 1 both.
+        r.score = std::string(m) == "yarn" ? (trial < 1) : (seed == 1 || trial > 0);
+        r.correct = r.score == 1;
+        rr.push_back(r);
+      }
+  RetrievalRow unpaired = eval_row("yarn", 2048, true);  // no mrrope-pro row of this prompt
+  unpaired.sweep_seed = 2;
+  unpaired.trial = 9;
+  rr.push_back(unpaired);
+  return rr;
+}
+
+TEST(EvalReports, PairedComparisonPoolsSeeds) {
+  const auto rr = paired_rows();
+  const auto c = paired_comparison(rr, RopeMethod::MrRopePro, RopeMethod::Yarn);
+  ASSERT_EQ(c.size(), 2u);  // 2048, then all lengths
+  EXPECT_EQ(c[0].length, 2048);
+  EXPECT_EQ(c[1].length, 0);
+  EXPECT_EQ(c[0].pairs, 8);
+  EXPECT_DOUBLE_EQ(c[0].mean_a, 7.0 / 8);
+  EXPECT_DOUBLE_EQ(c[0].mean_b, 2.0 / 8);
+  EXPECT_EQ(c[0].a_better, 6);
+  EXPECT_EQ(c[0].b_better, 1);
+  EXPECT_NEAR(c[0].p_value, 2.0 * (1 + 7) / 128, 1e-12);
+  EXPECT_EQ(paired_comparison(rr, RopeMethod::None, RopeMethod::Yarn).size(), 0u);
+  RunInfo info = kInfo;
+  info.seeds = 2;
+  const std::string md = markdown_report(rr, {}, effective_context(rr, {}, 512), info);
+  EXPECT_NE(md.find("Passkey retrieval accuracy (exact digits), greedy, 2 seeds pooled:"), std::string::npos) << md;
+  EXPECT_NE(md.find("Paired comparison, mrrope-pro vs yarn (the same prompts; every retrieval task, 2 seeds pooled; p:"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 2K | 8 | 88% | 25% | 6 | 1 | 0.125 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| all | 8 | 88% | 25% | 6 | 1 | 0.125 |"), std::string::npos) << md;
+  const std::string path = testing::TempDir() + "/eval_paired.json";
+  write_results_json(path, rr, {}, {}, info);
+  const std::string json = read_file(path);
+  EXPECT_NE(json.find("\"seeds\": 2"), std::string::npos);
+  EXPECT_NE(json.find("{\"length\": 2048, \"pairs\": 8, \"mean_a\": 0.875, \"mean_b\": 0.25, \"a_better\": 6, "
+                      "\"b_better\": 1, \"p_value\": 0.125}"),
+            std::string::npos)
+      << json;
 }
 
 TEST(EvalReports, HeatmapPngHasTheRightSizeAndCellColours) {

@@ -13,6 +13,7 @@ inline RetrievalRow eval_row(const std::string& method, int length, bool correct
   r.score = correct ? 1 : 0;
   r.depth = depth;
   r.task = "passkey";
+  r.sweep_seed = 7;
   r.seed = 42;
   r.expected = "12345";
   r.generated = correct ? " 12345." : " 999";

@@ -171,6 +171,34 @@ TEST_F(EvalSweep, PasskeyLengthBelowTheTemplateIsRefusedUpFront) {
   EXPECT_EQ(run_retrieval_sweep(e, gpu(), c).size(), 1u);
 }
 
+// --seeds N runs seeds S .. S+N-1: each seed's rows are those of a sweep with
+// --seed of it alone (any row can be rebuilt), and the seeds give other prompts.
+TEST_F(EvalSweep, SeveralSeedsAreSweepsOfEachSeed) {
+  Engine e(kModel);
+  SweepConfig c;
+  c.methods = {RopeMethod::None};
+  c.lengths = {96};
+  c.depths = {0.5};
+  c.trials = 1;
+  c.seed = 5;
+  c.seeds = 2;
+  int total = 0;
+  const auto both = run_retrieval_sweep(e, gpu(), c, [&](const SweepProgress& p) { total = p.total; });
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(total, 2);
+  EXPECT_EQ(both[0].sweep_seed, 5u);
+  EXPECT_EQ(both[1].sweep_seed, 6u);
+  EXPECT_NE(both[0].expected, both[1].expected);
+  c.seed = 6;
+  c.seeds = 1;
+  const auto alone = run_retrieval_sweep(e, gpu(), c);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].sweep_seed, 6u);
+  EXPECT_EQ(alone[0].seed, both[1].seed);
+  EXPECT_EQ(alone[0].expected, both[1].expected);
+  EXPECT_EQ(alone[0].generated, both[1].generated);
+}
+
 // on_row hands over each row as it finishes, in the returned order, before
 // the progress callback counts it; a cancel between rows keeps exactly the
 // rows already handed over.

@@ -86,7 +86,7 @@ int run_eval(const std::vector<std::string>& argv) {
   LoadedModel m = open_model(options);
   validate(config, *m.engine);  // n_rot of the model
   fs::create_directories(a.out_dir);
-  const std::string text = a.text_file.empty() ? bundled_sample_text() : read_text_file(a.text_file);
+  const std::string text = a.text_file.empty() ? bundled_eval_text() : read_text_file(a.text_file);
   config.haystack = text;
 
   std::signal(SIGINT, on_sigint);
@@ -98,6 +98,9 @@ int run_eval(const std::vector<std::string>& argv) {
   info.command = "mrrope-cli eval";
   for (const auto& s : argv) info.command += " " + s;
   info.seed = config.seed;
+  info.seeds = config.seeds;
+  info.compare_a = a.compare_a;
+  info.compare_b = a.compare_b;
   info.native_length = rope.n_ctx_orig > 0 ? rope.n_ctx_orig : m.engine->config().n_ctx_train;
   info.threshold = a.threshold;
   info.margin = a.margin;
@@ -119,8 +122,8 @@ int run_eval(const std::vector<std::string>& argv) {
   for (const std::string& task : a.tasks) {
     if (g_cancel) continue;
     config.task = task;
-    std::fprintf(stderr, "%s: %zu methods x %zu lengths x %zu depths x %d trials\n", task.c_str(),
-                 config.methods.size(), config.lengths.size(), config.depths.size(), config.trials);
+    std::fprintf(stderr, "%s: %zu methods x %zu lengths x %zu depths x %d trials x %d seeds\n", task.c_str(),
+                 config.methods.size(), config.lengths.size(), config.depths.size(), config.trials, config.seeds);
     const auto rows =
         run_retrieval_sweep(*m.engine, *m.ctx, config, a.progress ? progress_printer(task) : ProgressFn{}, &g_cancel);
     std::fprintf(stderr, "\n");

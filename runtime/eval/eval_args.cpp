@@ -23,7 +23,8 @@ std::string eval_usage(const OptionTable& table) {
          "Tasks (ruler: the RULER-style ones; all: perplexity and every task):\n" + tasks +
          "Scores: passkey/niah exact digits; needle variants, variable-tracking and common-words the\n"
          "fraction of expected values in the answer (RULER's recall); doc-qa normalized exact match.\n"
-         "Haystacks repeat the text's paragraphs in seeded shuffled orders when a length needs more.\n" +
+         "Text: the bundled samples and the held-out documents (or -f FILE; form feeds separate documents);\n"
+         "haystacks repeat its documents in seeded shuffled orders when a length needs more.\n" +
          table.help() + "Ctrl-C stops the sweep; finished runs are kept and written.";
 }
 
@@ -83,7 +84,7 @@ void add_eval_options(OptionTable& table, EvalArgs& a) {
                 c.scale = v == "auto" ? 0 : parse_number(flag, v);
                 if (v != "auto" && c.scale < 1) throw std::invalid_argument("--scale must be at least 1 or auto, got " + v);
               });
-  table.store({"-f", "--file"}, "FILE", "perplexity text, haystack and word source (default: the bundled samples)",
+  table.store({"-f", "--file"}, "FILE", "perplexity text, haystack and word source (default: the bundled samples\nand held-out documents, runtime/eval/sample_text.h)",
               &a.text_file);
   table.store({"--chunks"}, "N",
               "perplexity: score N windows of the longest length (0 = all the text; default 4);\n"
@@ -97,10 +98,22 @@ void add_eval_options(OptionTable& table, EvalArgs& a) {
       c.depths.push_back(d / 100.0);
     }
   });
-  table.store({"--trials"}, "N", "trials per (method, length, depth)", &c.trials);
+  table.store({"--trials"}, "N", "trials per (method, length, depth, seed)", &c.trials);
   table.value({"--seed"}, "S", "seeds the prompts, the same for every method", [&c](Value flag, Value v) {
     c.seed = static_cast<uint64_t>(parse_integer(flag, v, 0, INT64_MAX));
   });
+  table.store({"--seeds"}, "N",
+              "run seeds S, S+1, ..., S+N-1 (default 1) and pool them in the tables and\n"
+              "the paired comparison; each seed's rows are those of a run with --seed of it",
+              &c.seeds);
+  table.value({"--compare"}, "A,B", "the paired comparison of the report (default mrrope-pro,yarn)",
+              [&a](Value, Value v) {
+                const auto methods = parse_method_list(split_list(v, "compare"));
+                if (methods.size() != 2 || methods[0] == methods[1])
+                  throw std::invalid_argument("--compare takes two different methods, e.g. mrrope-pro,yarn");
+                a.compare_a = methods[0];
+                a.compare_b = methods[1];
+              });
   table.store({"--passkey-intro"}, "TEXT", "passkey prompt: the opening text", &c.passkey.intro);
   table.store({"--passkey-filler"}, "TEXT", "passkey prompt: the text repeated as the haystack", &c.passkey.filler);
   table.store({"--passkey-needle"}, "TEXT", "passkey prompt: the key's sentence ({N}: the key)", &c.passkey.needle);

@@ -17,9 +17,11 @@ struct EvalArgs {
   std::vector<std::string> tasks;  // the retrieval tasks the mode runs, in table order
   SweepConfig config;
   std::string out_dir = "eval-out";
-  std::string text_file;      // -f: perplexity text and haystack; empty: the bundled samples
+  std::string text_file;      // -f: perplexity text and haystack; empty: the bundled texts (eval/sample_text.h)
   double threshold = 0.85;    // retrieval accuracy for the effective context
   double margin = 0.10;       // perplexity margin over the native length
+  // The reports' paired comparison (eval/paired_comparison.h): --compare A,B.
+  RopeMethod compare_a = RopeMethod::MrRopePro, compare_b = RopeMethod::Yarn;
   bool progress = true;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "eval/haystack.h"
 #include "eval/ruler_tasks.h"
 
 namespace mrrope {
@@ -46,6 +47,8 @@ std::string eval_task_names(const char* separator) {
 
 int task_min_tokens(const EvalTaskInfo& task, const tok::Tokenizer& tokenizer, const SweepConfig& c) {
   if (task.name == "passkey") return std::max(kMinPasskeyTokens, passkey_prompt_floor(tokenizer, c.passkey));
+  if (task.name == "common-words" && !c.haystack.empty())
+    return std::max(kMinCommonWordsTokens, common_words_prompt_floor(tokenizer, c.haystack, c.ruler));
   return task.min_tokens;
 }
 
@@ -54,6 +57,13 @@ int answer_token_budget(const SweepConfig& c) {
   for (const auto& t : eval_tasks())
     if (t.name == c.task) most = std::max(most, c.answer_token_limit > 0 ? c.answer_token_limit : t.answer_tokens);
   return most;
+}
+
+std::string task_haystack(const EvalTaskInfo& task, const SweepConfig& c, int longest, uint64_t sweep_seed) {
+  if (!task.needs_text || task.name == "common-words") return c.haystack;
+  // Enough for the longest prompt at any characters per token seen in prose
+  // (the fit searches up to 8 a token).
+  return haystack_of_length(c.haystack, static_cast<size_t>(longest) * 8, sweep_seed);
 }
 
 RetrievalPrompt make_task_prompt(const EvalTaskInfo& task, const tok::Tokenizer& tokenizer, const SweepConfig& c,

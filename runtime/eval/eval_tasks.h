@@ -31,12 +31,19 @@ const std::vector<EvalTaskInfo>& eval_tasks();
 const EvalTaskInfo& eval_task(std::string_view name);
 std::string eval_task_names(const char* separator = ", ");
 
-// The shortest prompt the task's template allows with this tokenizer.
+// The shortest prompt the task's template allows with this tokenizer (and,
+// for common-words, the config's word source) for every seed.
 int task_min_tokens(const EvalTaskInfo& task, const tok::Tokenizer& tokenizer, const SweepConfig& config);
 // The most tokens any task of the sweep decodes (its KV cache needs room for them).
 int answer_token_budget(const SweepConfig& config);
 
-// `haystack`: the text already made long enough (eval/haystack.h), or the
+// What a sweep hands make_task_prompt for one of its seeds: the config's text
+// made long enough for `longest` tokens (eval/haystack.h, seeded by
+// `sweep_seed`), or the text itself for the tasks that do not cut it to length
+// (common-words reads its words; passkey and variable-tracking make filler).
+std::string task_haystack(const EvalTaskInfo& task, const SweepConfig& config, int longest, uint64_t sweep_seed);
+
+// `haystack`: the text already made long enough (task_haystack), or the
 // word source for common-words.
 RetrievalPrompt make_task_prompt(const EvalTaskInfo& task, const tok::Tokenizer& tokenizer, const SweepConfig& config,
                                  const std::string& haystack, int length, double depth, std::mt19937_64& rng);

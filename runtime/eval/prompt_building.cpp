@@ -70,12 +70,24 @@ const std::vector<std::string>& needle_words() {
   return words;
 }
 
+std::string cut_text(const std::string& haystack, size_t chars, bool whole_sentences) {
+  std::string text = haystack.substr(0, chars);
+  if (whole_sentences) {
+    // End at a sentence end, so the end is a boundary too.
+    if (const size_t end = text.rfind(". "); end != std::string::npos) text.resize(end + 1);
+    return text;
+  }
+  // Not inside a word: back to the last space when the cut falls in one.
+  if (text.size() < haystack.size() && haystack[text.size()] != ' ')
+    if (const size_t space = text.rfind(' '); space != std::string::npos) text.resize(space);
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string insert_at_depths(const std::string& haystack, size_t chars,
                              const std::vector<std::pair<double, std::string>>& items,
-                             std::vector<double>* depths_out) {
-  std::string text = haystack.substr(0, chars);
-  // End at a sentence end, so the end is a boundary too.
-  if (const size_t end = text.rfind(". "); end != std::string::npos) text.resize(end + 1);
+                             std::vector<double>* depths_out, bool whole_sentences) {
+  std::string text = cut_text(haystack, chars, whole_sentences);
   std::vector<size_t> boundaries = {0};
   for (size_t at = text.find(". "); at != std::string::npos; at = text.find(". ", at + 1)) boundaries.push_back(at + 2);
   boundaries.push_back(text.size());
@@ -131,11 +143,15 @@ HaystackPrompt fit_haystack_prompt(const tok::Tokenizer& tokenizer, const std::s
                                    const std::string& question, const std::string& task) {
   const std::string haystack = collapse_spaces(raw_haystack);
   HaystackPrompt p;
-  auto build = [&](int chars) { return intro + insert_at_depths(haystack, static_cast<size_t>(chars), items, &p.depths) + question; };
+  auto build = [&](int chars, bool whole_sentences) {
+    return intro + insert_at_depths(haystack, static_cast<size_t>(chars), items, &p.depths, whole_sentences) + question;
+  };
   // About 4 characters a token in English prose; 8 leaves room.
   const int hi = static_cast<int>(std::min<size_t>(haystack.size(), static_cast<size_t>(target_tokens) * 8));
-  const int chars = fit(hi, target_tokens, [&](int n) { return static_cast<int>(tokens_of(tokenizer, build(n)).size()); });
-  p.tokens = tokens_of(tokenizer, build(chars));
+  const HaystackCut cut = fit_cut(hi, target_tokens, [&](int n, bool whole) {
+    return static_cast<int>(tokens_of(tokenizer, build(n, whole)).size());
+  });
+  p.tokens = tokens_of(tokenizer, build(cut.chars, cut.whole_sentences));
   if (static_cast<int>(p.tokens.size()) > target_tokens)
     throw std::invalid_argument("the " + task + " question and items alone exceed " + std::to_string(target_tokens) +
                                 " tokens");

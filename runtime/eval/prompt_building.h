@@ -41,12 +41,37 @@ int fit(int hi, int target, F length) {
   return lo;
 }
 
-// Real text cut to `chars` at a sentence end, with each item put after the
-// sentence end nearest its depth (0..1; items at one place keep their order).
-// `depths_out` gets where each item landed, as a fraction of the cut text.
+// Real text cut to at most `chars`: at its last sentence end (". "), or with
+// `whole_sentences` false at its last word end (RULER cuts its haystacks by
+// tokens, mid-sentence), for lengths that whole sentences cannot fill.
+std::string cut_text(const std::string& haystack, size_t chars, bool whole_sentences = true);
+
+// The prompt fills at least this share of its length with whole sentences, or
+// its haystack is cut at a word instead (eval/prompt_building.cpp: fit_cut).
+constexpr double kSentenceCutFill = 0.9;
+
+// The haystack's cut for a prompt of at most `target` tokens: the most
+// characters (up to `hi`) that fit, cut at a sentence end when that fills
+// kSentenceCutFill of the target, else at a word end. `tokens(chars,
+// whole_sentences)` counts the prompt's tokens for a cut.
+struct HaystackCut {
+  int chars = 0;
+  bool whole_sentences = true;
+};
+template <class Tokens>
+HaystackCut fit_cut(int hi, int target, Tokens tokens) {
+  const int by_sentence = fit(hi, target, [&](int n) { return tokens(n, true); });
+  if (tokens(by_sentence, true) >= static_cast<int>(target * kSentenceCutFill)) return {by_sentence, true};
+  return {fit(hi, target, [&](int n) { return tokens(n, false); }), false};
+}
+
+// Real text cut to `chars` (cut_text), with each item put after the sentence
+// end nearest its depth (0..1; items at one place keep their order; 0 and 1
+// are the text's start and end). `depths_out` gets where each item landed, as
+// a fraction of the cut text.
 std::string insert_at_depths(const std::string& haystack, size_t chars,
                              const std::vector<std::pair<double, std::string>>& items,
-                             std::vector<double>* depths_out = nullptr);
+                             std::vector<double>* depths_out = nullptr, bool whole_sentences = true);
 
 // Filler sentences cycled to n, with each item before sentence round(depth * n).
 std::string insert_in_filler(const std::vector<std::string>& filler, int n,
@@ -55,8 +80,9 @@ std::string insert_in_filler(const std::vector<std::string>& filler, int n,
 // Uniform in [0, 1) from 53 bits: the same value with every standard library.
 double uniform01(std::mt19937_64& rng);
 
-// intro + real text (cut to fit `target_tokens`, items at their depths) + question.
-// Throws std::invalid_argument when the text cannot fill 90% of the target.
+// intro + real text (cut to fit `target_tokens` by fit_cut, items at their
+// depths) + question. Throws std::invalid_argument when the text cannot fill
+// 90% of the target even cut at a word (a haystack shorter than the length).
 struct HaystackPrompt {
   std::vector<int32_t> tokens;
   std::vector<double> depths;  // where each item landed

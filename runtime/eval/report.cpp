@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "eval/eval_tasks.h"
+#include "eval/paired_comparison.h"
 
 namespace mrrope {
 namespace {
@@ -98,18 +99,19 @@ void write_results_csv(const std::string& path, const std::vector<RetrievalRow>&
                        const std::vector<PerplexityRow>& perplexity, const RunInfo& info) {
   auto out = open_out(path);
   out << "kind,model,device,method,scale,attn_factor,d_low,d_high,length,prompt_tokens,cached_tokens,depth,"
-         "actual_depth,trial,seed,expected,generated,correct,windows,perplexity,mean_nll";
+         "actual_depth,trial,sweep_seed,seed,expected,generated,correct,windows,perplexity,mean_nll";
   for (int b = 0; b < kLossBuckets; ++b) out << ",nll_bucket" << b;
   out << ",score,seconds\n";
   const std::string head = csv_field(info.model) + "," + csv_field(info.device) + ",";
   const std::string no_ppl = ",,,," + std::string(kLossBuckets, ',');  // windows, perplexity, mean_nll, buckets
   for (const auto& r : retrieval)
     out << r.task << "," << head << rope_csv(r.rope) << "," << r.length << "," << r.prompt_tokens << ","
-        << r.cached_tokens << "," << num(r.depth) << "," << num(r.actual_depth) << "," << r.trial << "," << r.seed
+        << r.cached_tokens << "," << num(r.depth) << "," << num(r.actual_depth) << "," << r.trial << ","
+        << r.sweep_seed << "," << r.seed
         << "," << csv_field(r.expected) << "," << csv_field(r.generated) << "," << (r.correct ? 1 : 0) << no_ppl
         << num(r.score) << "," << num(r.seconds) << "\n";
   for (const auto& r : perplexity) {
-    out << "ppl," << head << rope_csv(r.rope) << "," << r.length << ",,,,,,,,,," << r.windows << ","
+    out << "ppl," << head << rope_csv(r.rope) << "," << r.length << ",,,,,,,,,,," << r.windows << ","
         << num(r.perplexity) << "," << num(r.mean_nll);
     for (int b = 0; b < kLossBuckets; ++b)
       out << "," << (b < static_cast<int>(r.nll_by_position.size()) ? num(r.nll_by_position[b]) : "");
@@ -123,7 +125,8 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
   auto out = open_out(path);
   out << "{\n  \"model\": " << json_string(info.model) << ",\n  \"device\": " << json_string(info.device)
       << ",\n  \"command\": " << json_string(info.command) << ",\n  \"seconds\": " << num(info.seconds)
-      << ",\n  \"seed\": " << info.seed << ",\n  \"native_length\": " << info.native_length
+      << ",\n  \"seed\": " << info.seed << ",\n  \"seeds\": " << info.seeds
+      << ",\n  \"native_length\": " << info.native_length
       << ",\n  \"threshold\": " << num(info.threshold) << ",\n  \"margin\": " << num(info.margin)
       << ",\n  \"retrieval\": [";
   for (size_t i = 0; i < retrieval.size(); ++i) {
@@ -131,7 +134,8 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
     out << (i ? ",\n" : "\n") << "    {\"task\": " << json_string(r.task) << ", " << rope_json(r.rope)
         << ", \"length\": " << r.length << ", \"prompt_tokens\": " << r.prompt_tokens
         << ", \"cached_tokens\": " << r.cached_tokens << ", \"depth\": " << num(r.depth)
-        << ", \"actual_depth\": " << num(r.actual_depth) << ", \"trial\": " << r.trial << ", \"seed\": " << r.seed
+        << ", \"actual_depth\": " << num(r.actual_depth) << ", \"trial\": " << r.trial
+        << ", \"sweep_seed\": " << r.sweep_seed << ", \"seed\": " << r.seed
         << ", \"expected\": " << json_string(r.expected) << ", \"generated\": " << json_string(r.generated)
         << ", \"correct\": " << (r.correct ? "true" : "false") << ", \"score\": " << num(r.score)
         << ", \"seconds\": " << num(r.seconds) << "}";
@@ -155,18 +159,31 @@ void write_results_json(const std::string& path, const std::vector<RetrievalRow>
     for (const auto& [task, length] : effective[i].length_by_task) out << (k++ ? ", " : "") << json_string(task) << ": " << length;
     out << "}";
   }
-  out << "}\n}\n";
+  out << "},\n  \"paired_comparison\": {\"a\": " << json_string(std::string(rope_method_name(info.compare_a)))
+      << ", \"b\": " << json_string(std::string(rope_method_name(info.compare_b))) << ", \"by_length\": [";
+  const auto paired = paired_comparison(retrieval, info.compare_a, info.compare_b);
+  for (size_t i = 0; i < paired.size(); ++i) {
+    const auto& c = paired[i];
+    out << (i ? ", " : "") << "{\"length\": " << (c.length ? std::to_string(c.length) : "\"all\"")
+        << ", \"pairs\": " << c.pairs << ", \"mean_a\": " << num(c.mean_a) << ", \"mean_b\": " << num(c.mean_b)
+        << ", \"a_better\": " << c.a_better << ", \"b_better\": " << c.b_better << ", \"p_value\": " << num(c.p_value)
+        << "}";
+  }
+  out << "]}\n}\n";
 }
 
 std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const std::vector<PerplexityRow>& perplexity,
                             const std::vector<EffectiveContext>& effective, const RunInfo& info) {
   std::ostringstream md;
+  std::set<uint64_t> seeds;
+  for (const auto& r : retrieval) seeds.insert(r.sweep_seed);
+  const std::string pooled = seeds.size() > 1 ? ", " + std::to_string(seeds.size()) + " seeds pooled" : std::string();
   for (const EvalTaskInfo& task : eval_tasks()) {
     std::vector<RetrievalRow> rows;
     for (const auto& r : retrieval)
       if (r.task == task.name) rows.push_back(r);
     if (rows.empty()) continue;
-    md << task.title << " " << score_label(task.scoring) << ", greedy:\n\n";
+    md << task.title << " " << score_label(task.scoring) << ", greedy" << pooled << ":\n\n";
     md << table(rows, [&](RopeMethod m, int l) {
       double hit = 0;
       int n = 0;
@@ -174,6 +191,21 @@ std::string markdown_report(const std::vector<RetrievalRow>& retrieval, const st
         if (r.rope.method == m && r.length == l) hit += r.score, ++n;
       return n ? std::to_string(static_cast<int>(std::lround(100.0 * hit / n))) + "%" : std::string("-");
     }) << "\n";
+  }
+  if (const auto paired = paired_comparison(retrieval, info.compare_a, info.compare_b); !paired.empty()) {
+    const std::string a(rope_method_name(info.compare_a)), b(rope_method_name(info.compare_b));
+    md << "Paired comparison, " << a << " vs " << b << " (the same prompts; every retrieval task" << pooled
+       << "; p: exact two-sided sign test on the pairs that differ, McNemar's exact test for 0/1 scores):\n\n"
+       << "| length | pairs | " << a << " | " << b << " | " << a << " better | " << b << " better | p |\n"
+       << "|---|---|---|---|---|---|---|\n";
+    auto pct = [](double v) { return std::to_string(static_cast<int>(std::lround(100 * v))) + "%"; };
+    for (const auto& c : paired) {
+      char p[32];
+      std::snprintf(p, sizeof p, c.p_value < 0.001 ? "%.1e" : "%.3f", c.p_value);
+      md << "| " << (c.length ? length_label(c.length) : "all") << " | " << c.pairs << " | " << pct(c.mean_a) << " | "
+         << pct(c.mean_b) << " | " << c.a_better << " | " << c.b_better << " | " << p << " |\n";
+    }
+    md << "\n";
   }
   if (!perplexity.empty()) {
     md << "Perplexity:\n\n";

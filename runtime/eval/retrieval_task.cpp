@@ -15,8 +15,14 @@ using prompt::sentences_of;
 using prompt::tokens_of;
 
 int passkey_prompt_floor(const tok::Tokenizer& tokenizer, const PasskeyTemplate& t) {
-  const std::string needle = replace_all(t.needle, "{N}", std::string(static_cast<size_t>(t.digits), '9'));
-  return static_cast<int>(tokens_of(tokenizer, t.intro + " " + needle + t.question).size());
+  // The key's digits merge differently from key to key ("99999" may be one
+  // token where "90817" takes five): the template without the key, then
+  // every occurrence of it as one token a digit and one for a space before it.
+  const std::string needle = replace_all(t.needle, "{N}", "");
+  size_t keys = 0;
+  for (size_t at = t.needle.find("{N}"); at != std::string::npos; at = t.needle.find("{N}", at + 3)) ++keys;
+  return static_cast<int>(tokens_of(tokenizer, t.intro + " " + needle + t.question).size() +
+                          keys * static_cast<size_t>(t.digits + 1));
 }
 
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,
@@ -61,10 +67,8 @@ RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::s
   const std::string needle = replace_all(replace_all(t.needle, "{W}", word), "{N}", number);
   const std::string question = replace_all(t.question, "{W}", word);
   // The needle goes after the sentence end nearest the depth (". "), within the cut text.
-  auto build = [&](int chars, double* where) {
-    std::string text = haystack.substr(0, static_cast<size_t>(chars));
-    // End the haystack at a sentence end, so the end is a boundary too.
-    if (const size_t end = text.rfind(". "); end != std::string::npos) text.resize(end + 1);
+  auto build = [&](int chars, bool whole_sentences, double* where) {
+    std::string text = prompt::cut_text(haystack, static_cast<size_t>(chars), whole_sentences);
     const size_t target = static_cast<size_t>(depth * text.size());
     size_t best = std::string::npos;
     for (size_t at = text.find(". "); at != std::string::npos; at = text.find(". ", at + 1)) {
@@ -81,10 +85,12 @@ RetrievalPrompt make_needle_prompt(const tok::Tokenizer& tokenizer, const std::s
     return text + question;
   };
   const int max_chars = static_cast<int>(haystack.size());
-  const int chars = fit(std::min<int>(max_chars, target_tokens * 8), target_tokens,
-                        [&](int n) { return static_cast<int>(tokens_of(tokenizer, build(n, nullptr)).size()); });
+  const prompt::HaystackCut cut =
+      prompt::fit_cut(std::min<int>(max_chars, target_tokens * 8), target_tokens, [&](int n, bool whole) {
+        return static_cast<int>(tokens_of(tokenizer, build(n, whole, nullptr)).size());
+      });
   RetrievalPrompt p;
-  p.tokens = tokens_of(tokenizer, build(chars, &p.depth));
+  p.tokens = tokens_of(tokenizer, build(cut.chars, cut.whole_sentences, &p.depth));
   if (static_cast<int>(p.tokens.size()) < target_tokens * 9 / 10)
     throw std::invalid_argument("the haystack text is too short for a " + std::to_string(target_tokens) +
                                 "-token needle prompt");

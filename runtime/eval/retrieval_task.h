@@ -44,9 +44,9 @@ struct RetrievalPrompt {
 
 // The filler is repeated sentence by sentence (not only whole fillers), so the
 // prompt lands within a sentence (about 5 tokens) of the target.
-// The fewest tokens a passkey prompt can have with this tokenizer and
-// template (intro, needle with the widest key, question; no filler), so a
-// sweep can refuse a too-short length before it starts.
+// Tokens that a passkey prompt of any key fits in with this tokenizer and
+// template (intro, needle, question, no filler; each key counted at a token a
+// digit), so a sweep can refuse a too-short length before it starts.
 int passkey_prompt_floor(const tok::Tokenizer& tokenizer, const PasskeyTemplate& t);
 
 RetrievalPrompt make_passkey_prompt(const tok::Tokenizer& tokenizer, int target_tokens, double depth,

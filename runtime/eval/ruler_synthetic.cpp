@@ -50,7 +50,53 @@ std::vector<std::string> words_of(const std::string& text) {
   return {words.begin(), words.end()};
 }
 
+// The words of `source` the list may use: those the tokenizer writes in at
+// most RulerShape::common_word_tokens tokens (after a space, as in the list),
+// so the shortest list stays short whichever words a seed picks.
+std::vector<std::string> common_word_pool(const tok::Tokenizer& tokenizer, const std::string& source,
+                                          const RulerShape& shape) {
+  std::vector<std::string> out;
+  for (auto& w : words_of(source))
+    if (static_cast<int>(tokenizer.tokenize(" " + w, false, false).size()) <= shape.common_word_tokens)
+      out.push_back(std::move(w));
+  return out;
+}
+
+// The prompt around a numbered list of words.
+std::string common_words_text(const std::vector<const std::string*>& list, const RulerShape& shape) {
+  std::string text =
+      "Below is a numbered list of words. In these words, some appear more often than others. Memorize the ones "
+      "that appear most often.\n";
+  for (size_t i = 0; i < list.size(); ++i) text += std::to_string(i + 1) + ". " + *list[i] + " ";
+  const std::string k = std::to_string(shape.common_words);
+  return text + "\nQuestion: What are the " + k + " most common words in the above list? Answer: The top " + k +
+         " words that appear most often in the list are:";
+}
+
+void check_common_words(const RulerShape& shape) {
+  if (shape.common_words < 1 || shape.uncommon_frequency < 1 || shape.common_frequency <= shape.uncommon_frequency)
+    throw std::invalid_argument("common words: need at least one, appearing more often than the uncommon ones");
+  if (shape.common_word_tokens < 1) throw std::invalid_argument("common words: a word needs at least one token");
+}
+
 }  // namespace
+
+int common_words_prompt_floor(const tok::Tokenizer& tokenizer, const std::string& word_source,
+                              const RulerShape& shape) {
+  check_common_words(shape);
+  // The common words that take the most tokens, each common_frequency times.
+  std::vector<std::pair<size_t, std::string>> by_tokens;
+  for (const auto& w : common_word_pool(tokenizer, word_source, shape))
+    by_tokens.push_back({tokenizer.tokenize(" " + w, false, false).size(), w});
+  const size_t n = std::min(by_tokens.size(), static_cast<size_t>(shape.common_words));
+  std::partial_sort(by_tokens.begin(), by_tokens.begin() + static_cast<std::ptrdiff_t>(n), by_tokens.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<const std::string*> list;
+  for (int i = 0; i < shape.common_frequency; ++i)
+    for (size_t w = 0; w < n; ++w) list.push_back(&by_tokens[w].second);
+  // A little room: merges across neighbouring items depend on their order.
+  return static_cast<int>(prompt::tokens_of(tokenizer, common_words_text(list, shape)).size()) + 16;
+}
 
 RetrievalPrompt make_variable_tracking_prompt(const tok::Tokenizer& tokenizer, const std::string& filler_text,
                                               int target_tokens, double depth, std::mt19937_64& rng,
@@ -90,9 +136,9 @@ RetrievalPrompt make_variable_tracking_prompt(const tok::Tokenizer& tokenizer, c
 
 RetrievalPrompt make_common_words_prompt(const tok::Tokenizer& tokenizer, const std::string& word_source,
                                          int target_tokens, std::mt19937_64& rng, const RulerShape& shape) {
-  if (shape.common_words < 1 || shape.uncommon_frequency < 1 || shape.common_frequency <= shape.uncommon_frequency)
-    throw std::invalid_argument("common words: need at least one, appearing more often than the uncommon ones");
-  const std::vector<std::string> pool = prompt::pick_distinct(words_of(word_source), SIZE_MAX, rng);
+  check_common_words(shape);
+  const std::vector<std::string> pool =
+      prompt::pick_distinct(common_word_pool(tokenizer, word_source, shape), SIZE_MAX, rng);
   if (pool.size() < static_cast<size_t>(shape.common_words) + 1)
     throw std::invalid_argument("the word source has too few distinct words for the common-words task");
   const std::vector<std::string> common(pool.begin(), pool.begin() + shape.common_words);
@@ -115,13 +161,7 @@ RetrievalPrompt make_common_words_prompt(const tok::Tokenizer& tokenizer, const 
       for (int i = 0; i < common_count; ++i) list.push_back(&w);
     std::mt19937_64 order(order_seed);
     for (size_t i = list.size(); i > 1; --i) std::swap(list[i - 1], list[order() % i]);
-    std::string text =
-        "Below is a numbered list of words. In these words, some appear more often than others. Memorize the ones "
-        "that appear most often.\n";
-    for (size_t i = 0; i < list.size(); ++i) text += std::to_string(i + 1) + ". " + *list[i] + " ";
-    const std::string k = std::to_string(shape.common_words);
-    return text + "\nQuestion: What are the " + k + " most common words in the above list? Answer: The top " + k +
-           " words that appear most often in the list are:";
+    return common_words_text(list, shape);
   };
   const int n = prompt::fit(target_tokens, target_tokens, [&](int k) {
     return static_cast<int>(prompt::tokens_of(tokenizer, build(k)).size());

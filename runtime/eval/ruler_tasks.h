@@ -29,6 +29,7 @@ struct RulerShape {
   int common_words = 5;        // RULER: 10
   int common_frequency = 10;   // RULER: 30
   int uncommon_frequency = 2;  // RULER: 3
+  int common_word_tokens = 2;  // list words take at most this many tokens (RULER: short English words)
   int qa_distractors = 4;      // other people with a fact of the same kind
 };
 
@@ -52,9 +53,15 @@ RetrievalPrompt make_multiquery_prompt(const tok::Tokenizer& tokenizer, const st
 RetrievalPrompt make_variable_tracking_prompt(const tok::Tokenizer& tokenizer, const std::string& filler,
                                               int target_tokens, double depth, std::mt19937_64& rng,
                                               const RulerShape& shape = {});
-// Words are taken from `word_source` (real text): lowercase words of 4+ letters.
+// Words are taken from `word_source` (real text): lowercase words of 4+
+// letters that the tokenizer writes in at most shape.common_word_tokens tokens.
 // More uncommon words than the text has raise every word's count alike (the
 // common words keep their lead), so any length can be built.
+// The most tokens the shortest common-words list of `word_source` can take
+// (its longest words as the common ones): a length at least this builds with
+// every seed.
+int common_words_prompt_floor(const tok::Tokenizer& tokenizer, const std::string& word_source,
+                              const RulerShape& shape = {});
 RetrievalPrompt make_common_words_prompt(const tok::Tokenizer& tokenizer, const std::string& word_source,
                                          int target_tokens, std::mt19937_64& rng, const RulerShape& shape = {});
 RetrievalPrompt make_doc_qa_prompt(const tok::Tokenizer& tokenizer, const std::string& haystack, int target_tokens,

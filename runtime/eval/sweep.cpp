@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "eval/eval_tasks.h"
-#include "eval/haystack.h"
 #include "eval/perplexity.h"
 #include "rope/rope_methods.h"
 
@@ -144,6 +143,8 @@ void validate(const SweepConfig& c, const ModelConfig& model) {
   for (double d : c.depths)
     if (!(d >= 0 && d <= 1)) throw std::invalid_argument("depths must be within 0-100%");
   if (c.trials < 1) throw std::invalid_argument("trials must be at least 1 (got " + std::to_string(c.trials) + ")");
+  if (c.seeds < 1 || c.seeds > 1000)
+    throw std::invalid_argument("seeds must be within 1..1000 (got " + std::to_string(c.seeds) + ")");
   if (c.scale != 0 && !(c.scale >= 1)) throw std::invalid_argument("the scale must be at least 1 (or auto)");
   if (c.chunks < 0) throw std::invalid_argument("chunks must be 0 (all the text) or more");
   if (model.rope.n_rot <= 0)
@@ -177,15 +178,14 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
                                   std::to_string(l) + ")");
   if (task.needs_text && c.haystack.empty()) throw std::invalid_argument("the " + c.task + " task needs text");
   const int longest = *std::max_element(c.lengths.begin(), c.lengths.end());
-  // Enough text for the longest prompt at any characters per token seen in
-  // prose (the fit searches up to 8 a token); common-words reads words, not length.
-  const std::string haystack = !task.needs_text || task.name == "common-words"
-                                   ? c.haystack
-                                   : haystack_of_length(c.haystack, static_cast<size_t>(longest) * 8, c.seed);
+  std::vector<std::string> haystacks;  // one per sweep seed
+  for (int k = 0; k < c.seeds; ++k) haystacks.push_back(task_haystack(task, c, longest, c.seed + static_cast<uint64_t>(k)));
   const int budget = answer_token_budget(c);
   ensure_decoder(engine, ctx, sweep_context_tokens(c, /*perplexity=*/false), c);
   std::vector<RetrievalRow> rows;
-  SweepProgress pr{0, static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials, 0, 0};
+  SweepProgress pr{0,
+                   static_cast<int>(c.methods.size() * c.lengths.size() * c.depths.size()) * c.trials * c.seeds, 0,
+                   0};
   const double start = now();
   auto report = [&](double fraction) {
     pr.run_fraction = fraction;
@@ -193,7 +193,7 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
     if (progress) progress(pr);
   };
   // Lengths outermost: a cancelled sweep still compares every method at the lengths it finished.
-  const size_t runs_per_method = c.depths.size() * static_cast<size_t>(c.trials);
+  const size_t runs_per_method = c.depths.size() * static_cast<size_t>(c.trials) * static_cast<size_t>(c.seeds);
   for (int length : c.lengths) {
     ScheduleRuns runs;
     for (const auto& method : c.methods) {
@@ -215,37 +215,44 @@ std::vector<RetrievalRow> run_retrieval_sweep(Engine& engine, vk::Context& ctx, 
       const size_t first_row = rows.size();
       std::vector<int32_t> cached;  // new schedule: nothing reusable
       engine.model().reset();
-      for (double depth : c.depths)
-        for (int trial = 0; trial < c.trials; ++trial) {
-          if (cancelled(cancel)) return rows;
-          const double t0 = now();
-          RetrievalRow row;
-          row.seed = trial_seed(c.seed, c.task, length, depth, trial);
-          std::mt19937_64 rng(row.seed);
-          const RetrievalPrompt prompt = make_task_prompt(task, engine.tokenizer(), c, haystack, length, depth, rng);
-          if (!c.reuse_prefix) cached.clear();
-          const auto answer = greedy_answer(engine, cached, prompt.tokens, budget, task.numeric_answer,
-                                            [&](int done, int total) { report(total ? double(done) / total : 0); },
-                                            cancel);
-          if (!answer) return rows;  // cancelled inside the prefill: the run is dropped
-          row.rope = rope;
-          row.task = c.task;
-          row.length = length;
-          row.prompt_tokens = static_cast<int>(prompt.tokens.size());
-          row.cached_tokens = answer->cached_tokens;
-          row.trial = trial;
-          row.depth = depth;
-          row.actual_depth = prompt.depth;
-          row.expected = prompt.answer;
-          row.generated = answer->text;
-          row.score = score_answer(task.scoring, prompt.answers, row.generated);
-          row.correct = row.score >= 1;
-          row.seconds = now() - t0;
-          rows.push_back(row);
-          if (on_row) on_row(row);
-          ++pr.done;
-          report(0);
-        }
+      // One prompt of seed k: false when cancelled.
+      auto run_trial = [&](int k, double depth, int trial) {
+        if (cancelled(cancel)) return false;
+        const double t0 = now();
+        RetrievalRow row;
+        row.sweep_seed = c.seed + static_cast<uint64_t>(k);
+        row.seed = trial_seed(row.sweep_seed, c.task, length, depth, trial);
+        std::mt19937_64 rng(row.seed);
+        const RetrievalPrompt prompt = make_task_prompt(task, engine.tokenizer(), c, haystacks[static_cast<size_t>(k)],
+                                                        length, depth, rng);
+        if (!c.reuse_prefix) cached.clear();
+        const auto answer = greedy_answer(engine, cached, prompt.tokens, budget, task.numeric_answer,
+                                          [&](int done, int total) { report(total ? double(done) / total : 0); },
+                                          cancel);
+        if (!answer) return false;  // cancelled inside the prefill: the run is dropped
+        row.rope = rope;
+        row.task = c.task;
+        row.length = length;
+        row.prompt_tokens = static_cast<int>(prompt.tokens.size());
+        row.cached_tokens = answer->cached_tokens;
+        row.trial = trial;
+        row.depth = depth;
+        row.actual_depth = prompt.depth;
+        row.expected = prompt.answer;
+        row.generated = answer->text;
+        row.score = score_answer(task.scoring, prompt.answers, row.generated);
+        row.correct = row.score >= 1;
+        row.seconds = now() - t0;
+        rows.push_back(row);
+        if (on_row) on_row(row);
+        ++pr.done;
+        report(0);
+        return true;
+      };
+      for (int k = 0; k < c.seeds; ++k)
+        for (double depth : c.depths)
+          for (int trial = 0; trial < c.trials; ++trial)
+            if (!run_trial(k, depth, trial)) return rows;
       runs.entries.push_back({engine.rope().inv_freq, engine.rope().attn_factor, first_row, runs_per_method});
     }
   }

@@ -29,6 +29,11 @@ struct SweepConfig {
   std::vector<double> depths = {0.0, 0.25, 0.5, 0.75, 1.0};
   int trials = 5;
   uint64_t seed = 1;
+  // Sweep seeds seed, seed + 1, ..., seed + seeds - 1: each gives its own
+  // prompts (and haystack order beyond the text's end) for every (length,
+  // depth, trial); the reports pool them. A run with --seed S alone rebuilds
+  // seed S's rows of a pooled run.
+  int seeds = 1;
   int max_new_tokens = 12;
   // The RULER-style tasks' decoding budget; 0: each task's own (eval/eval_tasks.h),
   // which fits its full answer. Lower only to test quickly.
@@ -42,8 +47,8 @@ struct SweepConfig {
   PasskeyTemplate passkey;
   NeedleTemplate needle;
   RulerShape ruler;      // counts of the RULER-style tasks
-  // Real text of the haystack tasks (repeated as needed: eval/haystack.h) and
-  // the word source of common-words.
+  // Real text of the haystack tasks (documents separated by form feeds,
+  // repeated as needed: eval/haystack.h) and the word source of common-words.
   std::string haystack;
   // Perplexity only: every length scores the same span of the text, `chunks`
   // windows of the longest length (fewer when the text is shorter), so lengths
@@ -62,9 +67,9 @@ std::vector<RopeMethod> parse_method_list(const std::vector<std::string>& names)
 void validate(const SweepConfig& config, const ModelConfig& model);
 inline void validate(const SweepConfig& config, const Engine& engine) { validate(config, engine.config()); }
 
-// The seed of one retrieval prompt: a function of the sweep's seed, the task,
-// the length, the depth and the trial only, so every method sees the same
-// prompts and any single row can be rebuilt on its own.
+// The seed of one retrieval prompt: a function of the sweep seed (one of
+// SweepConfig's seeds), the task, the length, the depth and the trial only, so
+// every method sees the same prompts and any single row can be rebuilt on its own.
 uint64_t trial_seed(uint64_t sweep_seed, const std::string& task, int length, double depth, int trial);
 
 struct RopeInfo {
@@ -79,7 +84,8 @@ struct RetrievalRow {
   int length = 0, prompt_tokens = 0, trial = 0;
   int cached_tokens = 0;  // prompt tokens taken from the KV cache (shared prefix), not prefilled
                           // (all of them when the row was copied from an identical schedule)
-  uint64_t seed = 0;      // trial_seed() of this prompt
+  uint64_t sweep_seed = 0;  // which of the sweep's seeds made it
+  uint64_t seed = 0;        // trial_seed() of this prompt
   double depth = 0, actual_depth = 0;
   std::string expected, generated;  // expected: the values joined by ", "
   double score = 0;                  // 0..1, as eval/answer_scoring.h scores the task

@@ -69,7 +69,7 @@ void AppSession::run_eval_job(const EvalRequest& request) {
   const bool needs_text = request.perplexity || eval_task(c.task).needs_text;
   if (needs_text) {
     if (request.use_document && doc) text = *doc, source = "document '" + doc_name + "'";
-    else text = bundled_sample_text(), source = "bundled samples";
+    else text = bundled_eval_text(), source = "bundled texts";
   }
   c.haystack = text;
 
