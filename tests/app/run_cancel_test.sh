@@ -19,8 +19,10 @@ took=$(( $(date +%s) - start ))
 grep -q "stopping after the current chunk" "$out/one.err" || { echo "no stopping message"; cat "$out/one.err"; exit 1; }
 [ "$rc" = 130 ] || { echo "exit code $rc after one Ctrl-C, expected 130"; cat "$out/one.err"; exit 1; }
 [ -s "$out/run/results.csv" ] || { echo "no results.csv kept"; exit 1; }
-# Generous for a 2-core CI machine; the interactive bound is about a second on a GPU.
-[ "$took" -le 30 ] || { echo "took ${took}s to stop"; exit 1; }
+# Generous for a 2-core CI machine running two tests at once: the SIGINT lands
+# as the next run starts, where lavapipe may still be building that run's
+# pipelines (not cancellable). The interactive bound is about a second on a GPU.
+[ "$took" -le 60 ] || { echo "took ${took}s to stop"; exit 1; }
 
 # Two Ctrl-Cs: the second exits at once.
 "$cli" "${sweep[@]}" > "$out/two.out" 2> "$out/two.err" &
