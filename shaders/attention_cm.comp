@@ -63,7 +63,10 @@
 #define S_STRIDE4 (S_STRIDE / 4u)
 #define P_STRIDE (BC + 8u)                      // halves
 #define P_STRIDE4 (P_STRIDE / 4u)               // in uvec2s of 4 halves
-#define PRE (BC * HEAD_DIM / 8u / THREADS)      // uvec4s of a K or V tile each thread stages
+#define TILE_ITEMS (BC * HEAD_DIM / 8u)          // uvec4s of a K or V tile
+// uvec4s each thread stages; with 8 subgroups and HEAD_DIM 80 the last step is partial.
+#define PRE ((TILE_ITEMS + THREADS - 1u) / THREADS)
+#define PARTIAL_STEP(item) (TILE_ITEMS % THREADS != 0u && (item) >= TILE_ITEMS)
 #define TAU 8.0                                 // how far a score may pass the row max before it moves
 
 layout(local_size_x = THREADS) in;
@@ -144,7 +147,7 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
     const uint item = gl_LocalInvocationID.x + THREADS * i;
     const uint r = item / (HEAD_DIM / 8u), d8 = item % (HEAD_DIM / 8u);
     uvec4 w = uvec4(0u);
-    if (key0 + r < end) {
+    if (key0 + r < end && !PARTIAL_STEP(item)) {
 #ifndef KV_Q8_0
       const uint src = (head_base + kv_slot(key0 + r, p.n_ctx)) * (HEAD_DIM / 8u) + d8;
       w = values ? v_cache4[src] : k_cache4[src];  // the cache's halves as they are
@@ -163,7 +166,7 @@ void fetch(const bool values, uint head_base, uint key0, uint end) {
 void put(uint tile) {
   [[unroll]] for (uint i = 0u; i < PRE; ++i) {
     const uint item = gl_LocalInvocationID.x + THREADS * i;
-    kv_tile[tile + (item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
+    if (!PARTIAL_STEP(item)) kv_tile[tile + (item / (HEAD_DIM / 8u)) * KV_STRIDE8 + item % (HEAD_DIM / 8u)] = pre[i];
   }
 }
 
@@ -232,8 +235,8 @@ void main() {
   int el_diff[EL];
   if (MMA_LAYOUT) {
     [[unroll]] for (uint i = 0u; i < EL; ++i) {
-      el_hi[i] = ((i >> 1) & 1u) != 0u;
-      el_diff[i] = int(2u * (lane % 4u) + (i & 1u) + 8u * (i >> 2)) - int(lane / 4u + 8u * ((i >> 1) & 1u));
+      el_hi[i] = i >= 4u;
+      el_diff[i] = int(2u * (lane % 4u) + (i & 1u) + 8u * ((i >> 1) & 1u)) - int(lane / 4u + 8u * (i >> 2));
     }
   } else {
     for (uint i = lane; i < 256u; i += SG) kv_tile[64u * sg + i / 4u][i % 4u] = floatBitsToUint(float(i));

@@ -11,15 +11,16 @@
 namespace mrrope::test {
 namespace {
 
-// mma.m16n8k16's accumulator, two 8-column halves: lane L holds rows L/4 and
-// L/4 + 8 at columns 2 (L % 4) + {0, 1} of each half.
+// The H100's accumulator (printed by EveryElementHeldOnce below): lane L holds
+// rows L/4 (elements 0-3) and L/4 + 8 (elements 4-7) at columns 2 (L % 4) + {0, 1}
+// of each 8-column half.
 ops::AccumulatorLayout quad_layout() {
   ops::AccumulatorLayout l;
   l.elements = 8;
   for (uint8_t lane = 0; lane < 32; ++lane)
     for (uint8_t i = 0; i < 8; ++i) {
-      l.rows.push_back(lane / 4 + 8 * ((i / 2) % 2));
-      l.columns.push_back(2 * (lane % 4) + i % 2 + 8 * (i / 4));
+      l.rows.push_back(lane / 4 + 8 * (i / 4));
+      l.columns.push_back(2 * (lane % 4) + i % 2 + 8 * ((i / 2) % 2));
     }
   return l;
 }
@@ -61,7 +62,7 @@ TEST_F(AccumulatorLayoutOnDevice, EveryElementHeldOnce) {
   for (size_t e = 0; e < l.rows.size(); ++e) ++held[l.rows[e]][l.columns[e]];
   for (int r = 0; r < 16; ++r)
     for (int c = 0; c < 16; ++c) EXPECT_EQ(held[r][c], 1) << "row " << r << " column " << c;
-  std::printf("accumulator layout, lane 0 and 5:");
+  std::printf("accumulator layout, lane 0 and 5:");  // H100: (0,0) (0,1) (0,8) (0,9) (8,0) ...; mma layout: yes
   for (uint32_t lane : {0u, 5u})
     for (uint32_t i = 0; i < l.elements; ++i)
       std::printf(" (%u,%u)", l.rows[lane * l.elements + i], l.columns[lane * l.elements + i]);

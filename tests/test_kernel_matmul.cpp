@@ -207,13 +207,13 @@ TEST_P(Int8Matvec, MatchesReference) {
   check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 90, 3);  // unaligned activations
 }
 
-// Q4_K / Q5_K rows in chunks of a whole sub-block pair (MRROPE_MATVEC_WIDE=1);
-// the other types ignore the switch.
-TEST_P(Int8Matvec, WideKQuantChunksMatchReference) {
+// Q4_K / Q5_K rows in 32-weight chunks (MRROPE_MATVEC_WIDE=0; the default
+// takes whole sub-block pairs); the other types ignore the switch.
+TEST_P(Int8Matvec, NarrowKQuantChunksMatchReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
   if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
-  setenv("MRROPE_MATVEC_WIDE", "1", 1);
+  setenv("MRROPE_MATVEC_WIDE", "0", 1);
   for (uint32_t batch : {1u, 3u, 8u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 130 + batch);
   check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 140, 3);
   unsetenv("MRROPE_MATVEC_WIDE");

@@ -13,7 +13,7 @@ if [ "${SBS:-1}" = 1 ]; then
     -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF > /tmp/llama-cmake.log 2>&1 && \
  cmake --build /tmp/llama-cuda/build -j12 --target llama-bench > /tmp/llama-build.log 2>&1; echo "llama build rc=$? at $(( $(date +%s) - T0 )) s") &
 fi
-for f in .h100/debs/*.deb; do dpkg -x "$f" /; done; ldconfig
+for f in .h100/debs/*.deb .anchor/debs/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done; ldconfig  # loader, layers, and the GLVND libraries the NVIDIA ICD needs
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json MRROPE_PIPELINE_CACHE=off
 B=.h100/bin; O=${OUT:-/tmp/o}; mkdir -p $O/sweep
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee $O/device.txt

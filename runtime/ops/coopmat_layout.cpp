@@ -59,8 +59,8 @@ bool mma_layout(const AccumulatorLayout& layout) {
   if (layout.elements != 8 || layout.rows.size() != kLanes * 8 || layout.columns.size() != kLanes * 8) return false;
   for (uint32_t lane = 0; lane < kLanes; ++lane)
     for (uint32_t i = 0; i < 8; ++i)
-      if (layout.rows[lane * 8 + i] != lane / 4 + 8 * ((i / 2) % 2) ||
-          layout.columns[lane * 8 + i] != 2 * (lane % 4) + i % 2 + 8 * (i / 4))
+      if (layout.rows[lane * 8 + i] != lane / 4 + 8 * (i / 4) ||
+          layout.columns[lane * 8 + i] != 2 * (lane % 4) + i % 2 + 8 * ((i / 2) % 2))
         return false;
   return true;
 }

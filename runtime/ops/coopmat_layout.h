@@ -24,8 +24,9 @@ AccumulatorLayout probe_accumulator_layout(vk::Context& ctx);
 // L ^ 1 and L ^ 2.
 bool rows_in_quads(const AccumulatorLayout& layout);
 
-// True when element i of lane L sits at row L / 4 + 8 ((i / 2) % 2), column
-// 2 (L % 4) + i % 2 + 8 (i / 4): two mma.m16n8 accumulators side by side. A
+// True when element i of lane L sits at row L / 4 + 8 (i / 4), column
+// 2 (L % 4) + i % 2 + 8 ((i / 2) % 2): mma.m16n8's quads, the upper rows' four
+// elements after the lower rows' four (the order the H100's driver uses). A
 // kernel may then compute each element's place instead of loading it.
 bool mma_layout(const AccumulatorLayout& layout);
 

@@ -71,11 +71,7 @@ click Preview
 expect-widget Preview = open
 quit
 SCRIPT
-run() {  # SCRIPT LOG
-  xvfb-run -a -s "-screen 0 1600x1000x24" "$app" --script "$1" --out "$out" 2> "$2"
-}
-fail() { echo "FAIL: $*"; exit 1; }
-run "$out/widgets.script" "$out/app.log" || { cat "$out/app.log"; fail "the app's script failed"; }
+run_app_script "$out/widgets.script" "$out/app.log" || { cat "$out/app.log"; fail "the app's script failed"; }
 for label in "Schedule'" "Evaluation'" "Side by side'" "S auto'" "loss curve over the document'" "Method'" \
              "yarn' in 'Method'" "questions'" "the question box' in 'questions'" "Q&A'" "mrrope-pro' in 'Method'" \
              "KV cache'" "Q8_0 (" "Recent##docs'" "a.txt' in 'Recent'" "Browse##doc'" "b.txt'" "Preview'"; do

@@ -74,7 +74,6 @@ SCRIPT
 "$app" --headless --script "$out/compare.script" --out "$out" 2> "$out/app.log" || {
   cat "$out/app.log"; echo "FAIL: the app's script failed"; exit 1; }
 
-fail() { echo "FAIL: $*"; exit 1; }
 # The dropped turn: out of the context, kept in the thread.
 grep -q '"question": "Who is the Preacher?".*"in_context": false' "$out/saved/dropped.json" ||
   fail "the oldest turn was not dropped from the context in saved/dropped.json"

@@ -100,7 +100,6 @@ if ! xvfb-run -a -s "-screen 0 1280x800x24" "$app" --script "$out/conversation.s
   cat "$out/app.log"; echo "FAIL: the app's script failed"; exit 1
 fi
 
-fail() { echo "FAIL: $*"; exit 1; }
 saved=$out/saved/conversation.json
 for f in "$saved" "$out/export/conversation.md" "$out/export/conversation.json" "$out/export2/conversation.json" \
          "$out/conversation.png" "$out/reopened.png"; do

@@ -76,11 +76,7 @@ click New conversation
 expect-turns 0
 quit
 SCRIPT
-run() {  # SCRIPT LOG
-  xvfb-run -a -s "-screen 0 1600x1000x24" "$app" --script "$1" --out "$out" 2> "$2"
-}
-fail() { echo "FAIL: $*"; exit 1; }
-run "$out/buttons.script" "$out/app.log" || { cat "$out/app.log"; fail "the app's script failed"; }
+run_app_script "$out/buttons.script" "$out/app.log" || { cat "$out/app.log"; fail "the app's script failed"; }
 
 for label in "Ask (Ctrl+Enter)" "Use S = " "Stop (Esc)" "Regenerate" "Edit last question" "Save'" "Export'" \
              "Run side by side" "Ask the question box in every thread" "Export##compare" "Save PNG'" \
