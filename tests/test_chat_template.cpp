@@ -2,6 +2,8 @@
 // templates, and the document + question helper.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -139,17 +141,22 @@ TEST(ChatTemplateFlag, BadNamesAreClearErrors) {
   EXPECT_EQ(flag_error({"-n", "4", "--chat-template"}), "--chat-template needs a value");
 }
 
-// --chat-template reaches the prompt: the bundled base model has no template,
-// and choosing ChatML wraps the document and question in its turns.
+// --chat-template reaches the prompt: the bundled model's file names ChatML,
+// which wraps the document and question in its turns; none gives the plain prompt.
 TEST(ChatTemplateFlag, EngineFormatsQuestionsWithTheChosenTemplate) {
-  Engine e(std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf");
-  ASSERT_EQ(e.chat_template(), ChatTemplate::None);
-  const auto plain = e.tokenize_question("The key is 7.", "What is the key?");
-  e.set_chat_template(ChatTemplate::ChatML);
+  Engine e(std::string(MRROPE_BUNDLED_MODEL));
+  ASSERT_EQ(e.chat_template(), ChatTemplate::ChatML);
   const auto chatml = e.tokenize_question("The key is 7.", "What is the key?");
+  e.set_chat_template(ChatTemplate::None);
+  const auto plain = e.tokenize_question("The key is 7.", "What is the key?");
+  // The model's vocabulary has ChatML's markers as control tokens (detokenize leaves them out).
+  const TokenId im_start = e.tokenizer().find_token("<|im_start|>");
+  ASSERT_NE(im_start, kNoToken);
+  EXPECT_EQ(std::count(chatml.begin(), chatml.end(), im_start), 2) << "a user turn, then the assistant's";
+  EXPECT_EQ(std::count(plain.begin(), plain.end(), im_start), 0);
   const std::string text = e.tokenizer().detokenize(chatml);
-  EXPECT_NE(text.find("<|im_start|>user\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("<|im_start|>assistant\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("user\nThe key is 7."), std::string::npos) << text;
+  EXPECT_NE(text.find("assistant\n"), std::string::npos) << text;
   EXPECT_GT(chatml.size(), plain.size());
 }
 

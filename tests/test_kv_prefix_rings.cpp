@@ -211,7 +211,7 @@ TEST_F(KvRingCheckpoint, RewindComesBackToTheCheckpointAndMatchesTheReference) {
 // of prefilling from 0: it keeps at most what full-length K/V keeps, at most
 // kCheckpointMargin (64) less where the needle is far back.
 TEST_F(KvRingCheckpoint, RetrievalSweepKeepsItsPrefixReuse) {
-  const GgufFile bundled = GgufFile::open(std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf");
+  const GgufFile bundled = GgufFile::open(std::string(MRROPE_BUNDLED_MODEL));
   SyntheticModelSpec spec = gemma_window_spec("gemma2");
   spec.n_vocab = ModelConfig::from_gguf(bundled).n_vocab;
   GgufWriter writer = make_synthetic_model(spec);

@@ -21,7 +21,7 @@ namespace mrrope::test {
 namespace {
 
 const tok::Tokenizer& tokenizer() {
-  static Engine e(std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf");
+  static Engine e(std::string(MRROPE_BUNDLED_MODEL));
   return e.tokenizer();
 }
 

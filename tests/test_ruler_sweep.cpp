@@ -17,7 +17,7 @@
 namespace mrrope::test {
 namespace {
 
-const std::string kModel = std::string(MRROPE_SOURCE_DIR) + "/assets/ctxext-llama-17m-q8_0.gguf";
+const std::string kModel = std::string(MRROPE_BUNDLED_MODEL);
 
 class RulerSweep : public GpuTest {};
 

@@ -66,7 +66,7 @@ fi
 missing=$( (ldd "$app" 2>/dev/null || true) | awk '/not found/ {print $1}' | tr '\n' ' ')
 [ -z "$missing" ] || die "mrrope-app cannot load: missing $missing(run --bundle-libs where it was built and carry $build/app-libs)"
 
-model=$root/assets/ctxext-llama-17m-q8_0.gguf
+model=$(ls "$root"/assets/*q8_0.gguf 2>/dev/null | head -1)  # the bundled model, as the app finds it
 [ -f "$model" ] || die "no bundled model at $model"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -53,7 +53,7 @@ for d in "${DS[@]}"; do
 done
 [ "$best" = "-" ] && best="$dbest" || best="$best $dbest"
 echo "== Ctrl-C during a passkey sweep on the GPU (default model)"
-timeout 60 $B/mrrope-cli eval passkey -m assets/ctxext-llama-17m-q8_0.gguf --methods none,yarn,mrrope-pro --lengths 8192,32768 \
+timeout 60 $B/mrrope-cli eval passkey --methods none,yarn,mrrope-pro --lengths 8192,32768 \
   --depths 10,50,90 --trials 4 --out /tmp/cancel > $O/cancel.out 2> $O/cancel.err &
 pid=$!; sleep 8; t0=$(date +%s.%N); kill -INT $pid; wait $pid; rc=$?; t1=$(date +%s.%N)
 echo "cancel: exit $rc, $(awk "BEGIN{printf \"%.3f\", $t1 - $t0}") s after SIGINT"; tail -3 $O/cancel.err; ls /tmp/cancel 2>/dev/null

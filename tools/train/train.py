@@ -789,7 +789,7 @@ def write_fixture_meta(args, tok, fix_ids, fixtures):
         positions=FIX_POS, methods=[f"{mm}-{S}" for mm, S in FIX_METHODS], topk=TOPK, full_rows=FIX_FULL,
         vocab=tok.n_vocab, rope=dict(D=64, base=10000.0, L=512, alpha=32, beta=1, d_l=3, d_h=16,
                                      layout="normal (adjacent pairs)", schedules=sched),
-        input_ids=fix_ids, summary=fixtures)
+        input_ids=fix_ids, input_text_decoded=tok.decode(fix_ids[1:]), summary=fixtures)
     with open(os.path.join(args.out, "fixture.json"), "w") as f:
         json.dump(fixmeta, f)
 
