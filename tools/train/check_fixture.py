@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recompute the cross-implementation fixture from a GGUF file on CPU and compare.
 
-  python3 tools/train/check_fixture.py assets/ctxext-llama-17m-q8_0.gguf tests/fixtures/model/logits_q8_0.bin
+  python3 tools/train/check_fixture.py assets/ctxext-llama-25m-q8_0.gguf tests/fixtures/model/logits_q8_0.bin
 
 Reads the GGUF with tools/train/gguf_writer.read_gguf (dequantising to float32), rebuilds the model
 from the tensors alone (nothing from the training run), evaluates the fixture input under each

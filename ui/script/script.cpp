@@ -65,8 +65,8 @@ Script::Script(const std::string& text, std::string output_dir) : output_dir_(st
 }
 
 std::string Script::demo_text(const std::string& source_dir) {
-  return "# The demo: bundled model, a ~350-token document, one question under two methods, a tiny sweep,\n"
-         "# then the side by side over a three-turn conversation.\n"
+  return "# The demo: bundled model, a ~350-token document and a question, a 2200-token document asked\n"
+         "# under three methods side by side, a tiny sweep, then the side by side over a three-turn conversation.\n"
          "model default\n"
          "document " + source_dir + "/tests/app/demo_document.txt\n"
          "question Who is the Preacher?\n"
@@ -83,10 +83,6 @@ std::string Script::demo_text(const std::string& source_dir) {
          "ask\n"
          "wait\n"
          "screenshot qa.png\n"
-         "tab Side by side\n"
-         "compare none mrrope-pro\n"
-         "wait\n"
-         "screenshot side_by_side.png\n"
          "tab Attention\n"
          "screenshot attention.png\n"
          "# A tiny passkey sweep: 6 runs (mrrope-pro at 256 has none's schedule: copied), the grid, the files.\n"
@@ -113,6 +109,20 @@ std::string Script::demo_text(const std::string& source_dir) {
          "expect-compare-turns 3\n"
          "resize 1440 800\n"
          "screenshot compare_conversation.png\n"
+         "# Extension at work: a document of 4x the native 512 tokens, a fact in its middle, asked under\n"
+         "# none (fails past 512), yarn and mrrope-pro (S auto: both answer).\n"
+         "clear-documents\n"
+         "document " + source_dir + "/assets/demo/ecclesiastes_1-3_with_a_fact.txt\n"
+         "question What is the special magic number for vineyard?\n"
+         "max-tokens 14\n"
+         "scale auto\n"
+         "tab Side by side\n"
+         "compare none yarn mrrope-pro\n"
+         "wait\n"
+         "expect-compare-answer none !4071932\n"
+         "expect-compare-answer yarn 4071932\n"
+         "expect-compare-answer mrrope-pro 4071932\n"
+         "screenshot side_by_side.png\n"
          "quit\n";
 }
 
@@ -191,6 +201,11 @@ const std::vector<Script::Command>& Script::commands() {
        [](S& s, App& app, const Line& line) {
          if (!std::filesystem::exists(line.arg)) return s.fail(line, "no such file: " + line.arg);
          app.document_panel().open(line.arg);
+         return Done::Next;
+       }},
+      {"clear-documents", "", "remove every document (as each one's x button)",
+       [](S&, App& app, const Line&) {
+         app.session().clear_documents();
          return Done::Next;
        }},
       {"drop", "PATH...", "as files dropped on the window (documents; .gguf a model; .json a conversation)",
@@ -442,6 +457,24 @@ const std::vector<Script::Command>& Script::commands() {
          if (!err.empty()) return s.fail(line, err);
          for (const auto& path : written) std::fprintf(stderr, "mrrope-app: wrote %s\n", path.c_str());
          return Done::Next;
+       }},
+      {"expect-compare-answer", "METHOD [!]TEXT",
+       "the one-question comparison's answer under METHOD contains TEXT (with !: does not)",
+       [](S& s, App& app, const Line& line) {
+         const size_t space = line.arg.find(' ');
+         if (space == std::string::npos) return s.fail(line, "expected METHOD and TEXT");
+         const std::string method = line.arg.substr(0, space);
+         std::string text = line.arg.substr(space + 1);
+         const bool absent = !text.empty() && text[0] == '!';
+         if (absent) text.erase(0, 1);
+         for (const Answer& a : app.session().comparison()) {
+           if (a.method != method) continue;
+           if ((a.text.find(text) != std::string::npos) == absent)
+             return s.fail(line, method + " answered \"" + a.text + "\"");
+           std::fprintf(stderr, "mrrope-app: %s answered \"%s\"\n", method.c_str(), a.text.c_str());
+           return Done::Next;
+         }
+         return s.fail(line, "no answer under " + method + " in the side by side");
        }},
       {"expect-compare-turns", "N", "every thread has N answered turns",
        [](S& s, App& app, const Line& line) {
