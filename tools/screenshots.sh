@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: runs `mrrope-app --demo` under Xvfb on
-# lavapipe (the bundled model, a short sample, one question under two
-# methods, the attention view, a tiny passkey sweep in the Evaluation tab,
-# then the side by side over a three-turn conversation) and checks the result.
+# lavapipe (the bundled model: a short sample and a question, the attention
+# view, a tiny passkey sweep in the Evaluation tab, the side by side over a
+# three-turn conversation, then a 2200-token document under none, yarn and
+# mrrope-pro side by side) and checks the result.
 #   tools/screenshots.sh [NAME.png...]   only these files are copied (default: all)
 # BUILD_DIR (default build) must hold mrrope-app and mrrope-app-check.
 set -euo pipefail
