@@ -375,8 +375,7 @@ TEST(MatmulDispatch, RoutingFollowsTheWeightTable) {
 
 // Types without a matrix-unit variant (matmul_cm_*) or an int8 one take the
 // generic kernels through ops::matmul, whatever the device offers; every
-// block type up to IQ4_XS, Q2_K and Q3_K has both (issue 14), the newer
-// matrix-unit ones taken only once they have run on a GPU. The type lists
+// block type up to IQ4_XS, Q2_K and Q3_K has both (issue 14). The type lists
 // here are deliberate: they pin what each named type has, so that a change of
 // a row of ops/weight_kernels.def is seen in review, not followed silently.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
@@ -392,13 +391,10 @@ TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
     EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_TRUE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
   }
-  // Matrix-unit variants built but not yet run on a GPU stay off unless asked
-  // for (MRROPE_COOPMAT_UNVERIFIED=1; ops/weight_kernels.def's MATRIX_UNITS 2).
-  const char* env = std::getenv("MRROPE_COOPMAT_UNVERIFIED");
-  const bool unverified = env && std::string(env) == "1";
+  // Issue 14's types: matrix units since their CoopmatMatmul test passed on the H100 (session 27).
   for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K,
                      GgmlType::Q3_K}) {
-    EXPECT_EQ(ops::matmul_coopmat_weight_type(t), unverified) << ggml_type_name(t);
+    EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_TRUE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
   }
   EXPECT_FALSE(ops::supports_weight_type(GgmlType::Q8_K));
