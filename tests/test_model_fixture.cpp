@@ -163,7 +163,9 @@ TEST_P(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
 
   const GgufFile shipped = GgufFile::open(kModel);
   const GgufFile file = type == "f16" ? f16_copy_of(shipped) : GgufFile::open(kModel);
-  if (type == "f16") ASSERT_EQ(file.find_tensor("blk.0.attn_q.weight")->type, GgmlType::F16);
+  if (type == "f16") {
+    ASSERT_EQ(file.find_tensor("blk.0.attn_q.weight")->type, GgmlType::F16);
+  }
   const ModelConfig config = ModelConfig::from_gguf(file);
   GpuModelOptions options;
   options.n_ctx = 2048;

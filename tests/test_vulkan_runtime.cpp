@@ -2,6 +2,7 @@
 // timestamps, and the errors users meet.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 
@@ -153,6 +154,40 @@ TEST_F(VulkanRuntime, WrongBindingCountIsAnError) {
   const uint32_t n = 16;
   EXPECT_THROW(seq.dispatch(k, {a, a}, n, 1), vk::VulkanError);
   seq.end();
+}
+
+// A cancel stops kernel builds on the thread of a CancelBuildsOn (a prefill's
+// first chunk on lavapipe builds for tens of seconds), kernels already built
+// are still handed out, and a sequence whose recording was dropped half-way
+// records and runs again.
+TEST_F(VulkanRuntime, CancelledBuildsThrowAndADroppedRecordingStartsOver) {
+  std::atomic<bool> cancel{false};
+  // copy_words has no specialization constants: this key is built by no other test.
+  const vk::KernelDesc unbuilt{"copy_words", {vk::Access::Read, vk::Access::Write}, 4, {271828}};
+  const uint32_t n = 64;
+  const auto a = random_floats(n, 5);
+  vk::Buffer ba = device_buffer(gpu(), a), bb = zero_buffer(gpu(), n);
+  vk::Sequence seq(gpu());
+  {
+    const vk::CancelBuildsOn guard(&cancel);
+    seq.begin();
+    ops::add(seq, ba, ba, bb, n);  // built now if not before: the flag is still false
+    cancel = true;
+    EXPECT_THROW(gpu().kernel(unbuilt), vk::BuildCancelled);
+    EXPECT_NO_THROW(ops::add(seq, ba, ba, bb, n));  // built: still handed out
+    {
+      const vk::CancelBuildsOn inner(nullptr);  // guards nest; no flag, no cancel
+      EXPECT_NO_THROW(gpu().kernel({"copy_words", {vk::Access::Read, vk::Access::Write}, 4, {314159}}));
+    }
+    EXPECT_THROW(gpu().kernel(unbuilt), vk::BuildCancelled);
+  }  // the recording is dropped here: never ended or submitted
+  EXPECT_NO_THROW(gpu().kernel(unbuilt));  // no guard on this thread: builds
+  seq.begin();
+  ops::add(seq, ba, ba, bb, n);
+  seq.end();
+  seq.run();
+  const auto got = read_back(bb, n);
+  for (uint32_t i = 0; i < n; ++i) ASSERT_NEAR(got[i], 2.0f * a[i], 1e-6f) << "at " << i;
 }
 
 TEST_F(VulkanRuntime, UnknownShaderIsAnError) {

@@ -415,6 +415,9 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   std::vector<float> logits;
   const int total = static_cast<int>(tokens.size());
   int chunk = options_.max_batch;
+  // A cancel also stops the pipeline builds of a first chunk: the chunk is then
+  // dropped while being recorded, before anything is submitted or n_past_ moves.
+  const vk::CancelBuildsOn cancel_builds(cancel);
   for (int done = 0; done < total;) {
     if (cancel && cancel->load()) return {};
     take_window_checkpoint();
@@ -422,7 +425,11 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
     // A chunk ends at the checkpoint's mark, so the rings hold the window before it.
     if (checkpoint_mark_ > n_past_ && checkpoint_mark_ < n_past_ + n) n = checkpoint_mark_ - n_past_;
     const auto start = std::chrono::steady_clock::now();
-    logits = forward(tokens.subspan(done, n));
+    try {
+      logits = forward(tokens.subspan(done, n));
+    } catch (const vk::BuildCancelled&) {
+      return {};
+    }
     done += n;
     if (progress) progress(done, total);
     // Cancellable work checks between chunks; attention grows with the

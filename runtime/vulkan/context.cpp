@@ -508,11 +508,24 @@ void Context::save_pipeline_cache() {
   std::filesystem::rename(tmp, pipeline_cache_path_, ec);
 }
 
+namespace {
+thread_local const std::atomic<bool>* t_build_cancel = nullptr;  // CancelBuildsOn's flag on this thread
+}  // namespace
+
+CancelBuildsOn::CancelBuildsOn(const std::atomic<bool>* cancel) : previous_(t_build_cancel) {
+  t_build_cancel = cancel;
+}
+
+CancelBuildsOn::~CancelBuildsOn() { t_build_cancel = previous_; }
+
 Kernel& Context::kernel(const KernelDesc& desc) {
   const std::string key = desc.cache_key();
   std::lock_guard lock(mutex_);
   auto it = kernels_.find(key);
-  if (it == kernels_.end()) it = kernels_.emplace(key, std::make_unique<Kernel>(*this, desc)).first;
+  if (it == kernels_.end()) {
+    if (t_build_cancel && t_build_cancel->load()) throw BuildCancelled("cancelled before building " + desc.shader);
+    it = kernels_.emplace(key, std::make_unique<Kernel>(*this, desc)).first;
+  }
   return *it->second;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,28 @@ namespace mrrope::vk {
 
 class Kernel;
 struct KernelDesc;
+
+// Thrown by Context::kernel for a kernel not yet built once the cancel flag of
+// a CancelBuildsOn alive on the calling thread is true.
+class BuildCancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// While alive, kernel requests from this thread that would build a new
+// pipeline throw BuildCancelled once `*cancel` is true. A CPU device (lavapipe)
+// takes up to seconds a pipeline and a first prefill chunk builds dozens, so a
+// check between chunks alone left a cancel waiting half a minute. Nests.
+class CancelBuildsOn {
+ public:
+  explicit CancelBuildsOn(const std::atomic<bool>* cancel);
+  ~CancelBuildsOn();
+  CancelBuildsOn(const CancelBuildsOn&) = delete;
+  CancelBuildsOn& operator=(const CancelBuildsOn&) = delete;
+
+ private:
+  const std::atomic<bool>* previous_;
+};
 
 enum class Validation {
   Off,          // no layers
