@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = --pack ]; then
   mkdir -p .h100/bin .h100/debs
   cp build/tests/mrrope-tests build/bench-kernels build/bench-decoder build/mrrope-cli .h100/bin/
-  [ -n "$(ls .h100/debs/*.deb 2>/dev/null)" ] ||
-    (cd .h100/debs && apt-get download libvulkan1 vulkan-validationlayers >/dev/null)
+  # The loader and layers, and the GLVND libraries the NVIDIA ICD loads (without them: VK_ERROR_INCOMPATIBLE_DRIVER).
+  [ -n "$(ls .h100/debs/libglvnd0_*.deb 2>/dev/null)" ] ||
+    (cd .h100/debs && apt-get download libvulkan1 vulkan-validationlayers libglvnd0 libglx0 libegl1 libgl1 libopengl0 \
+       libgles2 libx11-6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null)
   grep -qx '/.h100/' .git/info/exclude 2>/dev/null || echo '/.h100/' >> .git/info/exclude
   du -sh .h100; exit 0
 fi
