@@ -141,11 +141,9 @@ int main(int argc, char** argv) {
            std::string("window '") + name + "' was drawn with a sensible size");
   expect(json.find(demo ? "\"active_tab\": \"Evaluation\"" : "\"active_tab\": \"Attention\"") != std::string::npos,
          demo ? "the evaluation tab is open at the end" : "the attention tab is open at the end");
-  if (demo) {
-    expect(json.find("\"method\": \"none\"") != std::string::npos && json.find("\"method\": \"mrrope-pro\"") != std::string::npos,
-           "side by side ran none and mrrope-pro");
-    expect(json.find("\"loss_points\": 0") == std::string::npos, "every compared method has a loss curve");
-  }
+  // The demo's side by side (none, yarn, mrrope-pro on the long document) is
+  // checked by the script itself: expect-compare-answer fails the run unless
+  // none misses the fact and both extensions give it.
   expect(json.find("\"attention\": {\"valid\": true") != std::string::npos, "the attention probe reported");
 
   if (!fps_file.empty()) {

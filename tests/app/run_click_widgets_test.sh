@@ -80,7 +80,7 @@ done
 
 # A label that matches nothing fails the script, naming it and what is there.
 printf 'model default\nwait\nclick No such widget\nquit\n' > "$out/missing.script"
-if run "$out/missing.script" "$out/missing.log"; then fail "clicking a missing widget succeeded"; fi
+if run_app_script "$out/missing.script" "$out/missing.log"; then fail "clicking a missing widget succeeded"; fi
 grep -q "click): nothing labelled 'No such widget' on screen (on screen: .*'S auto'.*'Q&A'.*; in combo boxes and menus: .*'Method > yarn'" \
   "$out/missing.log" || { cat "$out/missing.log"; fail "no clear message for a missing widget"; }
 echo "ok   click widgets: $(grep -c "clicked '" "$out/app.log") clicks on tabs, checkboxes, combo box entries, a menu item, a list entry and a tree node"

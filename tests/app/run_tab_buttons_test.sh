@@ -101,11 +101,11 @@ att=$(find "$out/home/mrrope-results" -name attention.png | head -1)
 
 # A button that is not on screen fails the script, naming the buttons that are.
 printf 'model default\nwait\ntab Q&A\nclick No such button\nquit\n' > "$out/missing.script"
-if run "$out/missing.script" "$out/missing.log"; then fail "clicking a missing button succeeded"; fi
+if run_app_script "$out/missing.script" "$out/missing.log"; then fail "clicking a missing button succeeded"; fi
 grep -q "nothing labelled 'No such button' on screen (on screen: .*'New conversation'" "$out/missing.log" ||
   { cat "$out/missing.log"; fail "no clear message for a missing button"; }
 # A disabled one too (Stop with nothing running).
 printf 'model default\nwait\ntab Q&A\nclick Stop\nquit\n' > "$out/disabled.script"
-if run "$out/disabled.script" "$out/disabled.log"; then fail "clicking a disabled button succeeded"; fi
+if run_app_script "$out/disabled.script" "$out/disabled.log"; then fail "clicking a disabled button succeeded"; fi
 grep -q "the button 'Stop (Esc)' is disabled" "$out/disabled.log" || { cat "$out/disabled.log"; fail "no clear message for a disabled button"; }
 echo "ok   tab buttons: $(grep -c "clicked '" "$out/app.log") clicks through ImGui's mouse; files written by Save, Export, side by side Export and Save PNG"
