@@ -18,6 +18,16 @@ const std::string kModel = std::string(MRROPE_BUNDLED_MODEL);
 
 class EvalSweep : public GpuTest {};
 
+// `none` alone at one length, the needle at half depth.
+SweepConfig none_at_half_depth(int length, int trials) {
+  SweepConfig c;
+  c.methods = {RopeMethod::None};
+  c.lengths = {length};
+  c.depths = {0.5};
+  c.trials = trials;
+  return c;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -136,11 +146,7 @@ TEST_F(EvalSweep, PerplexityRowsAndCancellation) {
 
 TEST_F(EvalSweep, CancelInsideAPrefillDropsThatRun) {
   Engine e(kModel);
-  SweepConfig c;
-  c.methods = {RopeMethod::None};
-  c.lengths = {128};
-  c.depths = {0.5};
-  c.trials = 2;
+  SweepConfig c = none_at_half_depth(128, 2);
   std::atomic<bool> cancel{false};
   const auto rows = run_retrieval_sweep(e, gpu(), c, [&](const SweepProgress& p) {
     if (p.done == 0 && p.run_fraction > 0) cancel = true;  // during the first prompt's prefill
@@ -175,11 +181,7 @@ TEST_F(EvalSweep, PasskeyLengthBelowTheTemplateIsRefusedUpFront) {
 // --seed of it alone (any row can be rebuilt), and the seeds give other prompts.
 TEST_F(EvalSweep, SeveralSeedsAreSweepsOfEachSeed) {
   Engine e(kModel);
-  SweepConfig c;
-  c.methods = {RopeMethod::None};
-  c.lengths = {96};
-  c.depths = {0.5};
-  c.trials = 1;
+  SweepConfig c = none_at_half_depth(96, 1);
   c.seed = 5;
   c.seeds = 2;
   int total = 0;
