@@ -45,7 +45,7 @@ void print_profile(const char* what, const std::vector<vk::DispatchTiming>& timi
   std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second.first > b.second.first; });
   std::printf("  profile of %s: %.2f ms GPU in %zu dispatches\n", what, total / 1000, timings.size());
   for (const auto& [name, v] : sorted)
-    std::printf("    %-18s %9.3f ms %5.1f%% (%d dispatches)\n", name.c_str(), v.first / 1000, 100 * v.first / total,
+    std::printf("    %-30s %9.3f ms %5.1f%% (%d dispatches)\n", name.c_str(), v.first / 1000, 100 * v.first / total,
                 v.second);
 }
 

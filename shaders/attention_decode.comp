@@ -5,17 +5,20 @@
 // Attention for a few query tokens (decoding): a workgroup takes one KV head,
 // up to ROWS query rows of it (the GQA query heads of that KV head, times the
 // tokens) and one split of the keys, so K and V are read once per KV head and
-// a long context spreads over many workgroups (flash decoding). Each split
-// writes its unnormalized output with its running max m and sum l;
-// attention_combine.comp merges the splits.
+// a long context spreads over many workgroups (flash decoding). The dispatch's
+// splits (gl_NumWorkGroups.x) share the keys its tokens see equally, in whole
+// steps, from the positions buffer: every split has work at every length the
+// recording is replayed for. Each split writes its unnormalized output with
+// its running max m and sum l; attention_combine.comp merges the splits.
 //
 // A run of 8 lanes is one worker: it takes KEYS keys at a time (their loads
 // in flight together), each lane holding PAIRS / 8 half pairs of the head, so
 // a subgroup reads consecutive cache rows (coalesced) and a dot product ends
 // in 3 xor-shuffle steps. With an F16 cache and heads a multiple of 64 long
 // (KV_VEC4) a lane reads 16 bytes at a time: 8 lanes cover 128 bytes of a
-// row. Workers keep their own online softmax in registers; they are merged
-// once at the end.
+// row. Workers keep their own online softmax in registers; at the end the
+// workers of a subgroup merge by xor shuffles, then the subgroups through
+// shared memory, one barrier a row.
 //
 // Token t's position is positions[t] (not a push constant, so a recorded
 // decode can be replayed for the next token); it sees keys 0 .. positions[t],
@@ -40,6 +43,11 @@ uint pair_of(uint lane, uint i) { return lane + LANES * i; }
 #endif
 
 layout(constant_id = 0) const uint WG = 128;  // a multiple of the subgroup size, itself a multiple of LANES
+// The subgroups of a workgroup (WG / subgroup size), and how many rows' worth
+// of the merge buffers fit in shared memory (2: a row's writes need no barrier
+// after the previous row's reads; 1 where shared memory is small).
+layout(constant_id = 1) const uint SUBGROUPS = 4;
+layout(constant_id = 2) const uint MERGE_BUFFERS = 2;
 layout(local_size_x_id = 0) in;
 const uint WORKERS = WG / LANES;
 
@@ -58,7 +66,6 @@ layout(push_constant) uniform Push {
   uint n_ctx;           // rows per head in the cache (a ring's size for a windowed layer: kv_slot)
   uint group;           // query heads per kv head
   uint head_begin;      // first kv head of this dispatch (the buffer's first)
-  uint keys_per_split;
   float scale;          // 1 / sqrt(head_dim)
   uint scale_offset;    // Q8_0: first word of the scales region
   uint window;          // sliding window in keys (Gemma's local layers); 0 = none
@@ -71,8 +78,9 @@ layout(push_constant) uniform Push {
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
 shared vec2 qs[ROWS][PAIRS];
-shared float worker_m[WORKERS], worker_l[WORKERS];
-shared vec2 merge_o[WORKERS][PAIRS];
+// Per row, each subgroup's merged (m, l) and output.
+shared float sg_m[MERGE_BUFFERS][SUBGROUPS], sg_l[MERGE_BUFFERS][SUBGROUPS];
+shared vec2 sg_o[MERGE_BUFFERS][SUBGROUPS][PAIRS];
 
 // The online softmax of row r with key u of this step (its score s[u][r], its
 // value v[u]): one exp per key, either the max moves (rescale the past) or it
@@ -97,39 +105,54 @@ shared vec2 merge_o[WORKERS][PAIRS];
     UPDATE_ROW(u, 0, j) UPDATE_ROW(u, 1, j) UPDATE_ROW(u, 2, j) UPDATE_ROW(u, 3, j)   \
   }
 
-// Merges the workers' state of query row r (m, l, acc): each is rescaled to
-// the workgroup's max, summed, and written as this split's partial output.
-void merge_row(uint r, float m, float l, vec2 acc[PER_LANE], uint token, uint head) {
+// This split's partial output of one row from the subgroups' merged results.
+void write_row(uint buf, uint out_row) {
   const uint tid = gl_LocalInvocationID.x;
-  const uint worker = gl_SubgroupID * (gl_SubgroupSize / LANES) + gl_SubgroupInvocationID / LANES;
-  const uint lane = gl_SubgroupInvocationID % LANES;
-  const uint split = gl_WorkGroupID.x, n_rows = p.n_tokens * p.group;
-  if (lane == 0u) {
-    worker_m[worker] = m;
-    worker_l[worker] = l;
+  float Mw = NEG_INF;
+  for (uint s = 0u; s < gl_NumSubgroups; ++s) Mw = max(Mw, sg_m[buf][s]);
+  for (uint d = tid; d < PAIRS; d += WG) {
+    vec2 o = vec2(0.0);
+    for (uint s = 0u; s < gl_NumSubgroups; ++s)
+      if (sg_m[buf][s] != NEG_INF) o += sg_o[buf][s][d] * exp(sg_m[buf][s] - Mw);
+    partial_o[out_row * HEAD_DIM + 2u * d] = o.x;
+    partial_o[out_row * HEAD_DIM + 2u * d + 1u] = o.y;
   }
-  barrier();
-  float M = NEG_INF;
-  for (uint w = 0u; w < WORKERS; ++w) M = max(M, worker_m[w]);
+  if (tid == 0u) {
+    float L = 0.0;
+    for (uint s = 0u; s < gl_NumSubgroups; ++s)
+      if (sg_m[buf][s] != NEG_INF) L += sg_l[buf][s] * exp(sg_m[buf][s] - Mw);
+    partial_ml[out_row] = vec2(Mw, L);
+  }
+}
+
+uint partial_row(uint token, uint head) { return (gl_WorkGroupID.x * p.n_tokens + token) * p.n_head + head; }
+
+// Merges the workers' state of query row r (m, l, acc): first the workers of
+// each subgroup (lanes LANES apart hold the same pairs) by xor shuffles, then
+// the subgroups' results, each rescaled to the row's max and summed, written
+// as this split's partial output.
+void merge_row(uint r, float m, float l, vec2 acc[PER_LANE], uint token, uint head) {
+  const uint lane = gl_SubgroupInvocationID % LANES, buf = r % MERGE_BUFFERS;
+  const uint n_rows = p.n_tokens * p.group;
+  float M = m;
+  for (uint x = LANES; x < gl_SubgroupSize; x *= 2u) M = max(M, subgroupShuffleXor(M, x));
   const float f = m == NEG_INF ? 0.0 : exp(m - M);
-  [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) merge_o[worker][pair_of(lane, i)] = acc[i] * f;
-  barrier();
-  if (gl_WorkGroupID.z * ROWS + r < n_rows) {
-    const uint out_row = (split * p.n_tokens + token) * p.n_head + head;
-    for (uint d = tid; d < PAIRS; d += WG) {
-      vec2 o = vec2(0.0);
-      for (uint w = 0u; w < WORKERS; ++w) o += merge_o[w][d];
-      partial_o[out_row * HEAD_DIM + 2u * d] = o.x;
-      partial_o[out_row * HEAD_DIM + 2u * d + 1u] = o.y;
+  l *= f;
+  [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[i] *= f;
+  for (uint x = LANES; x < gl_SubgroupSize; x *= 2u) {
+    l += subgroupShuffleXor(l, x);
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[i] += subgroupShuffleXor(acc[i], x);
+  }
+  if (gl_SubgroupInvocationID < LANES) {
+    if (lane == 0u) {
+      sg_m[buf][gl_SubgroupID] = M;
+      sg_l[buf][gl_SubgroupID] = l;
     }
-    if (tid == 0u) {
-      float L = 0.0;
-      for (uint w = 0u; w < WORKERS; ++w)
-        if (worker_m[w] != NEG_INF) L += worker_l[w] * exp(worker_m[w] - M);
-      partial_ml[out_row] = vec2(M, L);
-    }
+    [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) sg_o[buf][gl_SubgroupID][pair_of(lane, i)] = acc[i];
   }
   barrier();
+  if (gl_WorkGroupID.z * ROWS + r < n_rows) write_row(buf, partial_row(token, head));
+  if (MERGE_BUFFERS == 1u) barrier();  // the next row reuses the buffer
 }
 
 void main() {
@@ -171,8 +194,17 @@ void main() {
     [[unroll]] for (uint i = 0u; i < PER_LANE; ++i) acc[r][i] = vec2(0.0);
   }
 
-  const int k_begin = int(split * p.keys_per_split);
-  const int k_end = min(k_begin + int(p.keys_per_split), max_key + 1);  // splits past every row's keys stay empty
+  // The keys every row of the dispatch sees, [first_all, last_all], in equal
+  // splits of whole steps (the same plan in every workgroup of the dispatch).
+  int last_all = -1, first_all = 0x7fffffff;
+  for (uint t = 0u; t < p.n_tokens; ++t) {
+    last_all = max(last_all, positions[t]);
+    first_all = min(first_all, p.window == 0u ? 0 : max(0, positions[t] - int(p.window) + 1));
+  }
+  const int step = int(KEYS * WORKERS), span = last_all + 1 - first_all;
+  const int keys_per_split = ((span + int(gl_NumWorkGroups.x) - 1) / int(gl_NumWorkGroups.x) + step - 1) / step * step;
+  const int k_begin = first_all + int(split) * keys_per_split;
+  const int k_end = min(k_begin + keys_per_split, max_key + 1);  // splits past every row's keys stay empty
   const uint head_base = kv_local * p.n_ctx;
   // The loop is uniform over the workgroup so that the shuffles run in
   // uniform control flow; a worker past k_end computes on key 0 and drops it.

@@ -30,3 +30,21 @@ void q8_block(const vec4 v[8], out uint words[8], out vec4 record) {
   }
   record = vec4(d, d * float(half_sum[0] + half_sum[1]), float(half_sum[0]), float(half_sum[1]));
 }
+
+#ifdef LANES8  // the including shader enables subgroup shuffles
+// The same block spread over 8 consecutive lanes of a subgroup, lane i
+// holding values 4i .. 4i + 3: each gets its word, lane 0 the record. The
+// max and the integer sums are exact in any order, so the result equals q8_block's.
+void q8_block_lanes(vec4 v, uint lane, out uint word, out vec4 record) {
+  const vec4 a = abs(v);
+  float amax = max(max(a.x, a.y), max(a.z, a.w));
+  [[unroll]] for (uint x = 1u; x < 8u; x <<= 1) amax = max(amax, subgroupShuffleXor(amax, x));
+  const float d = amax / 127.0, inv = d != 0.0 ? 1.0 / d : 0.0;
+  const ivec4 qi = q8_round(v, inv);
+  word = q8_pack(qi);
+  int sum = qi.x + qi.y + qi.z + qi.w;
+  [[unroll]] for (uint x = 1u; x < 4u; x <<= 1) sum += subgroupShuffleXor(sum, x);  // over each half
+  const int upper = subgroupShuffleXor(sum, 4u);  // lane 0 gets lane 4's half
+  record = vec4(d, d * float(sum + upper), float(sum), float(upper));
+}
+#endif

@@ -4,6 +4,7 @@
 // (RMSNorm, softmax) 1e-5 relative plus 1e-7 absolute.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -87,30 +88,40 @@ TEST_F(ElementwiseKernels, AddRmsNormWritesInt8Blocks) {
 
 // SwiGLU straight to int8 blocks: silu(gate) * up, quantized as quantize_act
 // would quantize silu_mul's output; gate and up at an offset and a stride.
+// Both ways: eight lanes a block (the default where subgroups shuffle) and the
+// one-thread fallback (MRROPE_QUANTIZE_LANES=1); plain quantize_act alongside.
 TEST_F(ElementwiseKernels, SwigluQuantizeWritesInt8BlocksOfSiluMul) {
-  for (auto [batch, cols] : {std::pair{1u, 14336u}, std::pair{3u, 96u}, std::pair{8u, 256u}}) {
-    const uint32_t offset = 4, stride = cols + 32;  // whole vec4s, then an unaligned start
-    for (uint32_t start : {offset, offset + 1}) {
-      const size_t n = size_t(start) + size_t(batch) * stride;
-      const auto g = random_floats(n, 17, -8, 8), u = random_floats(n, 18, -2, 2);
-      vk::Buffer bg = device_buffer(gpu(), g), bu = device_buffer(gpu(), u);
-      vk::Buffer bq(gpu(), ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
-      vk::Sequence seq(gpu());
-      seq.begin();
-      ops::swiglu_quantize(seq, ops::Act(bg, start, stride), bu, bq, cols, batch);
-      seq.end();
-      seq.run();
-      std::vector<float> gate, up, want;
-      for (uint32_t b = 0; b < batch; ++b) {
-        gate.insert(gate.end(), g.begin() + start + b * stride, g.begin() + start + b * stride + cols);
-        up.insert(up.end(), u.begin() + start + b * stride, u.begin() + start + b * stride + cols);
+  for (const bool fallback : {false, true}) {
+    if (fallback) setenv("MRROPE_QUANTIZE_LANES", "1", 1);
+    for (auto [batch, cols] : {std::pair{1u, 14336u}, std::pair{3u, 96u}, std::pair{8u, 256u}}) {
+      const uint32_t offset = 4, stride = cols + 32;  // whole vec4s, then an unaligned start
+      for (uint32_t start : {offset, offset + 1}) {
+        const size_t n = size_t(start) + size_t(batch) * stride;
+        const auto g = random_floats(n, 17, -8, 8), u = random_floats(n, 18, -2, 2);
+        vk::Buffer bg = device_buffer(gpu(), g), bu = device_buffer(gpu(), u);
+        vk::Buffer bq(gpu(), ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
+        vk::Buffer bplain(gpu(), ops::quantized_act_bytes(cols, batch), vk::MemoryUsage::Device);
+        vk::Sequence seq(gpu());
+        seq.begin();
+        ops::swiglu_quantize(seq, ops::Act(bg, start, stride), bu, bq, cols, batch);
+        ops::quantize_act(seq, ops::Act(bg, start, stride), bplain, cols, batch);
+        seq.end();
+        seq.run();
+        std::vector<float> gate, up, want;
+        for (uint32_t b = 0; b < batch; ++b) {
+          gate.insert(gate.end(), g.begin() + start + b * stride, g.begin() + start + b * stride + cols);
+          up.insert(up.end(), u.begin() + start + b * stride, u.begin() + start + b * stride + cols);
+        }
+        want.resize(gate.size());
+        ref::silu_mul(gate, up, want);
+        SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(cols) + " from " + std::to_string(start) +
+                     (fallback ? ", one thread a block" : ""));
+        quantized_activations(bq, want, cols, batch);
+        quantized_activations(bplain, gate, cols, batch);
       }
-      want.resize(gate.size());
-      ref::silu_mul(gate, up, want);
-      SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(cols) + " from " + std::to_string(start));
-      quantized_activations(bq, want, cols, batch);
     }
   }
+  unsetenv("MRROPE_QUANTIZE_LANES");
 }
 
 // The copy kernel (bench-kernels' roofline) moves every byte, across several grid strides.

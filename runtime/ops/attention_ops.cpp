@@ -23,8 +23,8 @@ constexpr uint32_t kDecodeRows = 4;            // ROWS in attention_decode.comp
 // ~4x the SMs of an H100 with keys, splits of at least 128 keys: measured at
 // 8K context, 256 workgroups of 256 keys left each 8-lane worker a serial
 // chain of 16 keys (72 us a layer); more, shorter splits hide the memory
-// latency. Splits are planned over the KV bound, up to twice the length, so
-// twice as many are planned for as many to hold keys.
+// latency. The kernel spreads the current keys over all planned splits, so
+// none sits idle (before, splits were cut from the bound, and up to half held no keys).
 constexpr uint32_t kDecodeWorkgroups = 1024;
 constexpr uint32_t kDecodeMinKeysPerSplit = 128;
 // MAX_SPLITS in attention_combine.comp: attention_decode clamps to it, and
@@ -122,33 +122,33 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim()), group = a.n_head / a.n_kv_head;
   const uint32_t chunks = ceil_div(a.n_tokens * group, kDecodeRows);
   // Enough splits for ~kDecodeWorkgroups workgroups, each of at least
-  // kDecodeMinKeysPerSplit keys of the planned bound (not of the current length, so
-  // that the plan survives replays at later positions).
+  // kDecodeMinKeysPerSplit keys at the shortest length this plan is replayed
+  // for (over half the bound); the kernel then shares the current keys among them.
   const uint32_t bound = decode_kv_bound(a.q_pos0 + a.n_tokens, static_cast<uint32_t>(cache.n_ctx()));
   const char* min_keys_env = std::getenv("MRROPE_DECODE_MIN_KEYS");  // tuning runs
   const uint32_t min_keys = min_keys_env ? std::max(8, std::atoi(min_keys_env)) : kDecodeMinKeysPerSplit;
   const char* wg_env = std::getenv("MRROPE_DECODE_WORKGROUPS");
   const uint32_t target = wg_env ? std::max(1, std::atoi(wg_env)) : kDecodeWorkgroups;
-  uint32_t splits = std::min(ceil_div(target, a.n_kv_head * chunks), ceil_div(bound, min_keys));
+  uint32_t splits = std::min(ceil_div(target, a.n_kv_head * chunks), ceil_div(bound / 2, min_keys));
   splits = std::max(1u, std::min({splits, scratch.max_rows / (a.n_tokens * a.n_head), kMaxCombinedSplits}));
-  const uint32_t keys_per_split = ceil_div(bound, splits);
-  splits = ceil_div(bound, keys_per_split);
 
   struct Push {
-    uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin, keys_per_split;
+    uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin;
     float scale;
     uint32_t scale_offset, window;
     float softcap;
   };
-  const uint32_t wg = std::max(128u, info.subgroup_size);
+  const uint32_t wg = std::max(128u, info.subgroup_size), subgroups = wg / std::max(8u, info.subgroup_size);
+  // Two merge buffers (one barrier a row) where they fit beside the query rows.
+  const uint32_t pairs = hd / 2, merge_bytes = subgroups * (8 + pairs * 8);
+  const uint32_t buffers = kDecodeRows * pairs * 8 + 2 * merge_bytes <= info.max_shared_memory ? 2 : 1;
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
                                                   {Access::Read, Access::Read, Access::Read, Access::Read,
                                                    Access::Write, Access::Write},
                                                   sizeof(Push),
-                                                  {wg}});
+                                                  {wg, subgroups, buffers}});
   for (const auto& g : cache.layer(a.layer)) {
-    Push p{a.n_tokens, a.n_head, a.n_head * hd, g.rows, group, g.head_begin,
-           keys_per_split, score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, g.rows, group, g.head_begin, score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
     seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
                  "attention_decode");
   }

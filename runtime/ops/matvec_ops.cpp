@@ -2,7 +2,9 @@
 // activations) and matvec_int8.comp (int8 activations from quantize_act.comp);
 // the shaders say how they split the work.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "ops/matvec_int8.h"
 #include "ops/ops.h"
@@ -116,6 +118,14 @@ uint64_t quantized_act_bytes(uint32_t cols, uint32_t batch) {
 }
 
 namespace {
+// Eight lanes a block where subgroups shuffle (MRROPE_QUANTIZE_LANES=1 keeps one
+// thread a block, the fallback, for tests and A/B runs).
+bool quantize_on_lanes(const vk::DeviceInfo& info) {
+  const char* env = std::getenv("MRROPE_QUANTIZE_LANES");
+  if (env && std::strcmp(env, "1") == 0) return false;
+  return info.subgroup_shuffle && info.subgroup_size >= 8;
+}
+
 // quantize_act.comp over x, or over silu(x) * up (its SWIGLU variant) when up is given.
 void record_quantize(Sequence& seq, Act x, const Buffer* up, const Buffer& xq, uint32_t cols, uint32_t batch) {
   if (cols % 32 != 0) throw vk::VulkanError("quantize_act: " + std::to_string(cols) + " is not a multiple of 32");
@@ -123,17 +133,19 @@ void record_quantize(Sequence& seq, Act x, const Buffer* up, const Buffer& xq, u
   struct Push {
     uint32_t cols, batch, x_offset, x_stride;
   } p{cols, batch, x.offset, x.stride ? x.stride : cols};
-  const detail::Grid g = detail::grid_for(seq, detail::ceil_div(cols / 32 * batch, 64));
+  const bool lanes = quantize_on_lanes(seq.context().info());
+  const std::string suffix = lanes ? "_x8" : "";
+  const detail::Grid g = detail::grid_for(seq, detail::ceil_div(cols / 32 * batch * (lanes ? 8 : 1), 64));
   if (!up) {
-    vk::Kernel& k =
-        seq.context().kernel(vk::KernelDesc{"quantize_act", {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
+    vk::Kernel& k = seq.context().kernel(
+        vk::KernelDesc{"quantize_act" + suffix, {vk::Access::Read, vk::Access::Write}, sizeof(Push), {}});
     seq.dispatch(k, {*x.buffer, xq}, p, g.x, g.y, 1, "quantize_act");
     return;
   }
   if (up->size() < (uint64_t(x.offset) + uint64_t(batch - 1) * p.x_stride + cols) * 4)
     throw vk::VulkanError("swiglu_quantize: up is smaller than gate");
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{
-      "quantize_act_swiglu", {vk::Access::Read, vk::Access::Write, vk::Access::Read}, sizeof(Push), {}});
+      "quantize_act_swiglu" + suffix, {vk::Access::Read, vk::Access::Write, vk::Access::Read}, sizeof(Push), {}});
   seq.dispatch(k, {*x.buffer, xq, *up}, p, g.x, g.y, 1, "quantize_act");
 }
 }  // namespace
@@ -166,10 +178,13 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
                                                       {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u}});
+  // Profiled per weight type and shape (bench-decoder --profile).
+  const std::string label = "matvec_int8_" + detail::type_suffix(w.type()) + " " + std::to_string(rows) + "x" +
+                            std::to_string(cols);
   for (const auto& slice : w.slices()) {
     Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1);  // profiled per weight type
+    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1, label.c_str());
   }
 }
 
