@@ -48,6 +48,10 @@ layout(constant_id = 0) const uint WG = 128;  // a multiple of the subgroup size
 // after the previous row's reads; 1 where shared memory is small).
 layout(constant_id = 1) const uint SUBGROUPS = 4;
 layout(constant_id = 2) const uint MERGE_BUFFERS = 2;
+// FOLD 1: the last workgroup to finish among the splits of a (kv head, row
+// chunk) merges them itself (attention_combine.comp's sums), so a short
+// context needs no combine dispatch; 2: its output also as int8 blocks.
+layout(constant_id = 3) const uint FOLD = 0;
 layout(local_size_x_id = 0) in;
 const uint WORKERS = WG / LANES;
 
@@ -57,8 +61,14 @@ layout(std430, binding = 2) readonly buffer VC { uint v_cache[]; };
 layout(std430, binding = 1) readonly buffer KC4 { uvec4 k_cache4[]; };
 layout(std430, binding = 2) readonly buffer VC4 { uvec4 v_cache4[]; };
 layout(std430, binding = 3) readonly buffer Pos { int positions[]; };
-layout(std430, binding = 4) writeonly buffer PO { float partial_o[]; };
-layout(std430, binding = 5) writeonly buffer PML { vec2 partial_ml[]; };
+// Coherent: with FOLD another workgroup's partial results are read back.
+layout(std430, binding = 4) coherent buffer PO { float partial_o[]; };
+layout(std430, binding = 4) coherent buffer PO2 { vec2 partial_o2[]; };
+layout(std430, binding = 5) coherent buffer PML { vec2 partial_ml[]; };
+layout(std430, binding = 6) writeonly buffer Out { float outv[]; };
+layout(std430, binding = 7) writeonly buffer XQ { uint xq[]; };
+layout(std430, binding = 7) writeonly buffer XRec { vec4 xrec[]; };
+layout(std430, binding = 8) coherent buffer Counters { uint split_counters[]; };
 layout(push_constant) uniform Push {
   uint n_tokens;
   uint n_head;
@@ -70,9 +80,11 @@ layout(push_constant) uniform Push {
   uint scale_offset;    // Q8_0: first word of the scales region
   uint window;          // sliding window in keys (Gemma's local layers); 0 = none
   float softcap;        // scores become softcap * tanh(score / softcap) (Gemma 2); 0 = off
+  uint out_stride;      // FOLD: floats between tokens in the output
 } p;
 
 #include "kv_cache.glsl"
+#include "q8_blocks.glsl"
 #include "attention_softcap.glsl"
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
@@ -153,6 +165,62 @@ void merge_row(uint r, float m, float l, vec2 acc[PER_LANE], uint token, uint he
   barrier();
   if (gl_WorkGroupID.z * ROWS + r < n_rows) write_row(buf, partial_row(token, head));
   if (MERGE_BUFFERS == 1u) barrier();  // the next row reuses the buffer
+}
+
+// FOLD: the final output of row r (token, head) from every split's partial
+// results; the int8 pass reads it back from qs.
+void fold_row(uint r, uint token, uint head) {
+  const uint th = token * p.n_head + head, stride = p.n_tokens * p.n_head;
+  float M = NEG_INF;
+  for (uint s = 0u; s < gl_NumWorkGroups.x; ++s) M = max(M, partial_ml[s * stride + th].x);
+  for (uint d = gl_LocalInvocationID.x; d < PAIRS; d += WG) {
+    vec2 o = vec2(0.0);
+    float L = 0.0;
+    for (uint s = 0u; s < gl_NumWorkGroups.x; ++s) {
+      const vec2 ml = partial_ml[s * stride + th];
+      if (ml.x == NEG_INF) continue;  // an empty split holds no output
+      const float w = exp(ml.x - M);
+      L += ml.y * w;
+      o += partial_o2[(s * stride + th) * PAIRS + d] * w;
+    }
+    o /= L;
+    outv[token * p.out_stride + head * HEAD_DIM + 2u * d] = o.x;
+    outv[token * p.out_stride + head * HEAD_DIM + 2u * d + 1u] = o.y;
+    qs[r][d] = o;
+  }
+}
+
+shared bool last_split;
+
+// Whether this workgroup finished last among its dispatch's splits of the same
+// (kv head, row chunk); the last one resets the counter for the next dispatch.
+bool finished_last() {
+  memoryBarrierBuffer();  // this split's partial results, before the count
+  barrier();
+  const uint counter = (p.head_begin + gl_WorkGroupID.y) * gl_NumWorkGroups.z + gl_WorkGroupID.z;
+  if (gl_LocalInvocationID.x == 0u) {
+    last_split = atomicAdd(split_counters[counter], 1u) == gl_NumWorkGroups.x - 1u;
+    if (last_split) split_counters[counter] = 0u;
+  }
+  barrier();
+  memoryBarrierBuffer();  // the other splits' results, after the count
+  return last_split;
+}
+
+// FOLD 2: the folded rows (in qs) as int8 blocks of 32, quantize_act's layout.
+void fold_quantize(uint row0, uint n_rows) {
+  const uint per_row = HEAD_DIM / 32u, t = gl_LocalInvocationID.x;
+  if (t >= ROWS * per_row || row0 + t / per_row >= n_rows) return;
+  const uint r = t / per_row, blk = t % per_row, row = row0 + r;
+  const uint token = row / p.group, head = (p.head_begin + gl_WorkGroupID.y) * p.group + row % p.group;
+  vec4 v[8];
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) v[j] = vec4(qs[r][16u * blk + 2u * j], qs[r][16u * blk + 2u * j + 1u]);
+  uint words[8];
+  vec4 record;
+  q8_block(v, words, record);
+  const uint block = head * per_row + blk;
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) xq[(token * p.out_stride + block * 32u) / 4u + j] = words[j];
+  xrec[p.n_tokens * p.out_stride / 16u + token * (p.out_stride / 32u) + block] = record;
 }
 
 void main() {
@@ -252,4 +320,14 @@ void main() {
   merge_row(1u, m[1], l[1], acc[1], token[1], head[1]);
   merge_row(2u, m[2], l[2], acc[2], token[2], head[2]);
   merge_row(3u, m[3], l[3], acc[3], token[3], head[3]);
+
+  if (FOLD == 0u || !finished_last()) return;
+  if (row0 < n_rows) fold_row(0u, token[0], head[0]);
+  if (row0 + 1u < n_rows) fold_row(1u, token[1], head[1]);
+  if (row0 + 2u < n_rows) fold_row(2u, token[2], head[2]);
+  if (row0 + 3u < n_rows) fold_row(3u, token[3], head[3]);
+  if (FOLD == 2u) {
+    barrier();
+    fold_quantize(row0, n_rows);
+  }
 }

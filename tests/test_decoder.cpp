@@ -174,7 +174,10 @@ class DecoderLongContext : public GpuTest, public testing::WithParamInterface<De
 
 // For each architecture and weight type: 4160 tokens of prefill (chunks of
 // 512), then logits of 8 more tokens at positions 4160..4167 against the
-// reference, under none, linear S=4, yarn S=4 and mrrope-pro S=4.
+// reference, under none, linear S=4, yarn S=4 and mrrope-pro S=4 for a float
+// and a K-quant type, under yarn S=4 (its attention factor included) for the
+// others: the types change the products, not the positions, and a method
+// costs about 13 s on lavapipe (a case with all four took 54 s).
 TEST_P(DecoderLongContext, MatchesReferencePast4KUnderEveryMethod) {
   SyntheticModelSpec spec;
   spec.arch = GetParam().arch;
@@ -186,7 +189,9 @@ TEST_P(DecoderLongContext, MatchesReferencePast4KUnderEveryMethod) {
   spec.n_ff = 256;
   spec.n_vocab = 128;
   const GgufFile file = synthetic_gguf(spec);
-  expect_past_4k_matches_reference(gpu(), file, {"none", "linear", "yarn", "mrrope-pro"});
+  const bool every_method = spec.weight_type == GgmlType::F16 || spec.weight_type == GgmlType::Q4_K;
+  expect_past_4k_matches_reference(gpu(), file, every_method ? std::vector<std::string>{"none", "linear", "yarn", "mrrope-pro"}
+                                                             : std::vector<std::string>{"yarn"});
 }
 
 INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderLongContext, testing::ValuesIn(decoder_cases()),

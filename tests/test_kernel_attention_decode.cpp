@@ -1,5 +1,5 @@
 // Decode attention (attention_decode.comp: GQA rows packed per KV head, key
-// splits merged by attention_combine.comp) against the CPU reference, over F16
+// splits merged by its last workgroup or by attention_combine.comp) against the CPU reference, over F16
 // and Q8_0 caches holding keys and values exactly (support/exact_kv.h).
 // Tolerance: 1e-4 * (1 + max|v|) absolute: float32 online softmax and
 // accumulation against double, over values bounded by max|v| < 1.
@@ -10,6 +10,8 @@
 // in int8 blocks (for the output projection): written for heads of a multiple
 // of 32, checked against ref::quantize_act of the float output.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "ops/attention_ops.h"
 #include "ops/matvec_int8.h"
@@ -29,9 +31,10 @@ struct DecodeCase {
 
 class AttentionDecode : public GpuTest, public testing::WithParamInterface<DecodeCase> {};
 
-TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
-  const DecodeCase c = GetParam();
-  vk::Context& ctx = gpu();
+// One case with the splits merged either by the decode kernel's last
+// workgroup (fold) or by attention_combine.comp.
+void check_decode(vk::Context& ctx, const DecodeCase& c, bool fold) {
+  if (!fold) setenv("MRROPE_DECODE_FOLD", "0", 1);
   const int hd = c.head_dim, n = c.n_tokens, kv_dim = c.n_kv_head * hd, q_dim = c.n_head * hd;
   // The replayed step (n more keys) needs the decode kernel, which needs shuffles.
   const int steps = ctx.info().subgroup_shuffle ? 2 : 1, total = c.kv_len + n;
@@ -63,6 +66,7 @@ TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
   const bool int8_out = ops::attention(seq, cache, bq, pos, bo, scratch,
                                        {uint32_t(n), pos0, uint32_t(c.n_head), uint32_t(c.n_kv_head), 0}, &bo8);
   seq.end();
+  unsetenv("MRROPE_DECODE_FOLD");
   EXPECT_EQ(int8_out, hd % 32 == 0);
 
   for (int step = 0; step < steps; ++step) {
@@ -86,6 +90,14 @@ TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
   }
 }
 
+// Replayed twice, so the fold's split counters must have come back to zero.
+TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
+  for (const bool fold : {true, false}) {
+    SCOPED_TRACE(fold ? "splits merged by the last workgroup" : "splits merged by attention_combine");
+    check_decode(gpu(), GetParam(), fold);
+  }
+}
+
 std::vector<DecodeCase> decode_cases() {
   // head dim, query heads, kv heads (GQA group 1, 4, 7, 8), kv length, tokens.
   const DecodeCase shapes[] = {
@@ -93,6 +105,7 @@ std::vector<DecodeCase> decode_cases() {
       {KvCacheType::F16, 80, 14, 2, 300, 1},  {KvCacheType::F16, 80, 7, 1, 37, 3},
       {KvCacheType::F16, 128, 32, 8, 5000, 1}, {KvCacheType::F16, 128, 8, 1, 300, 3},
       {KvCacheType::F16, 128, 7, 1, 5000, 3}, {KvCacheType::F16, 64, 4, 4, 3, 3},
+      {KvCacheType::F16, 256, 4, 2, 300, 1},  // one merge buffer where shared memory is 32 KiB
   };
   std::vector<DecodeCase> out;
   for (const DecodeCase& s : shapes)

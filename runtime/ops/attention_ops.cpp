@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "ops/coopmat_layout.h"
 #include "ops/matvec_int8.h"
@@ -94,8 +96,12 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
 AttentionScratch::AttentionScratch(vk::Context& ctx, uint32_t rows, uint32_t hd)
     : partial_o(ctx, uint64_t(rows) * hd * 4, vk::MemoryUsage::Device),
       partial_ml(ctx, uint64_t(rows) * 8, vk::MemoryUsage::Device),
+      split_counters(ctx, uint64_t(rows) * 4, vk::MemoryUsage::Device),
       max_rows(rows),
-      head_dim(hd) {}
+      head_dim(hd) {
+  const std::vector<uint32_t> zeros(rows, 0);  // the kernel's last workgroup puts each back to 0
+  split_counters.write(std::span<const uint32_t>(zeros));
+}
 
 uint32_t decode_kv_bound(uint32_t kv_len, uint32_t n_ctx) {
   uint32_t bound = kMinKeysPerSplit;
@@ -114,10 +120,26 @@ std::string kernel_name(const char* base, uint32_t hd, bool q8) {
   return std::string(base) + "_d" + std::to_string(hd) + (q8 ? "_q8_0" : "");
 }
 
-// attention_decode.comp: one workgroup per (kv head, split, chunk of query
-// rows); returns the split count.
-uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions,
-                          AttentionScratch& scratch, const AttentionArgs& a) {
+// Up to this many splits the decode kernel's last workgroup merges them
+// (FOLD in attention_decode.comp) instead of an attention_combine dispatch;
+// MRROPE_DECODE_FOLD overrides (0: never).
+constexpr uint32_t kDecodeFoldSplits = 32;
+
+// Whether the int8 copy of the attention output (for the output projection)
+// can be written: heads of whole 32-blocks and room in out_q8.
+bool writes_int8(const Buffer* out_q8, uint32_t hd, const AttentionArgs& a) {
+  return out_q8 && hd % 32 == 0 && hd <= 256 && out_q8->size() >= quantized_act_bytes(a.n_head * hd, a.n_tokens);
+}
+
+struct DecodePlan {
+  uint32_t splits;
+  bool folded;  // the kernel wrote the final output itself
+};
+
+// attention_decode.comp: one workgroup per (kv head, split, chunk of query rows).
+DecodePlan attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffer& positions,
+                            AttentionScratch& scratch, const AttentionArgs& a, const Buffer& out,
+                            const Buffer* out_q8) {
   const vk::DeviceInfo& info = seq.context().info();
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim()), group = a.n_head / a.n_kv_head;
   const uint32_t chunks = ceil_div(a.n_tokens * group, kDecodeRows);
@@ -132,27 +154,35 @@ uint32_t attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q, 
   uint32_t splits = std::min(ceil_div(target, a.n_kv_head * chunks), ceil_div(bound / 2, min_keys));
   splits = std::max(1u, std::min({splits, scratch.max_rows / (a.n_tokens * a.n_head), kMaxCombinedSplits}));
 
+  const char* fold_env = std::getenv("MRROPE_DECODE_FOLD");
+  const bool fold = splits <= (fold_env ? uint32_t(std::max(0, std::atoi(fold_env))) : kDecodeFoldSplits);
+  const uint32_t fold_mode = !fold ? 0 : writes_int8(out_q8, hd, a) ? 2 : 1;
+
   struct Push {
     uint32_t n_tokens, n_head, q_stride, n_ctx, group, head_begin;
     float scale;
     uint32_t scale_offset, window;
     float softcap;
+    uint32_t out_stride;
   };
   const uint32_t wg = std::max(128u, info.subgroup_size), subgroups = wg / std::max(8u, info.subgroup_size);
   // Two merge buffers (one barrier a row) where they fit beside the query rows.
   const uint32_t pairs = hd / 2, merge_bytes = subgroups * (8 + pairs * 8);
   const uint32_t buffers = kDecodeRows * pairs * 8 + 2 * merge_bytes <= info.max_shared_memory ? 2 : 1;
+  const Access partial = fold ? Access::ReadWrite : Access::Write, result = fold ? Access::Write : Access::Read;
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
-                                                  {Access::Read, Access::Read, Access::Read, Access::Read,
-                                                   Access::Write, Access::Write},
+                                                  {Access::Read, Access::Read, Access::Read, Access::Read, partial,
+                                                   partial, result, result, Access::ReadWrite},
                                                   sizeof(Push),
-                                                  {wg, subgroups, buffers}});
+                                                  {wg, subgroups, buffers, fold_mode}});
+  const Buffer& q8 = fold_mode == 2 ? *out_q8 : out;  // bound either way; written only with FOLD 2
   for (const auto& g : cache.layer(a.layer)) {
-    Push p{a.n_tokens, a.n_head, a.n_head * hd, g.rows, group, g.head_begin, score_scale(a, hd), cache.scale_offset_words(g), a.window, a.softcap};
-    seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml}, p, splits, g.heads, chunks,
-                 "attention_decode");
+    Push p{a.n_tokens, a.n_head, a.n_head * hd, g.rows, group, g.head_begin, score_scale(a, hd),
+           cache.scale_offset_words(g), a.window, a.softcap, a.n_head * hd};
+    seq.dispatch(k, {q, g.k, g.v, positions, scratch.partial_o, scratch.partial_ml, out, q8, scratch.split_counters},
+                 p, splits, g.heads, chunks, "attention_decode");
   }
-  return splits;
+  return {splits, fold};
 }
 
 // attention.comp: one workgroup per (block of query tokens, query head, split);
@@ -280,16 +310,21 @@ bool attention(Sequence& seq, const KvCache& cache, const Buffer& q, const Buffe
     return false;
   }
   const bool decode = a.n_tokens <= kDecodeMaxTokens && decode_attention_supported(info);
-  const uint32_t splits = decode ? attention_decode(seq, cache, q, positions, scratch, a)
-                                 : attention_tiles(seq, cache, q, scratch, a);
+  const bool quantize = writes_int8(out_q8, hd, a);
+  uint32_t splits;
+  if (decode) {
+    const DecodePlan plan = attention_decode(seq, cache, q, positions, scratch, a, out, out_q8);
+    if (plan.folded) return quantize;
+    splits = plan.splits;
+  } else {
+    splits = attention_tiles(seq, cache, q, scratch, a);
+  }
 
   struct CombinePush {
     uint32_t n_tokens, n_head, head_dim, splits, out_stride;
   } cp{a.n_tokens, a.n_head, hd, splits, a.n_head * hd};
   uint32_t gy;
   const uint32_t gx = groups_x(seq, rows, &gy);
-  const bool quantize = out_q8 && hd % 32 == 0 && hd <= 256 &&
-                        out_q8->size() >= quantized_act_bytes(a.n_head * hd, a.n_tokens);
   if (!quantize) {
     vk::Kernel& c = seq.context().kernel(
         KernelDesc{"attention_combine", {Access::Read, Access::Read, Access::Write}, sizeof(CombinePush), {}});

@@ -32,6 +32,7 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
 // Scratch for attention's key splits; sized for `max_rows` (token, head) pairs.
 struct AttentionScratch {
   vk::Buffer partial_o, partial_ml;
+  vk::Buffer split_counters;  // the decode kernel's finished splits per (kv head, row chunk)
   uint32_t max_rows, head_dim;
   AttentionScratch(vk::Context& ctx, uint32_t max_rows, uint32_t head_dim);
 };
