@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -198,6 +199,35 @@ INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderLongContext, testing::ValuesIn(deco
                          [](const testing::TestParamInfo<DecoderCase>& i) {
                            return i.param.arch + "_" + std::string(ggml_type_name(i.param.type));
                          });
+
+// A cancellable prefill in submissions of a few layers each (what prefill()
+// switches to when its smallest chunks are still slow): the same logits as
+// whole chunks, bit for bit, and a cancel between chunks keeps the chunks done.
+class DecoderPrefillParts : public GpuTest {};
+
+TEST_F(DecoderPrefillParts, GiveTheLogitsOfWholeChunksAndStopOnCancel) {
+  SyntheticModelSpec spec;
+  spec.weight_type = GgmlType::Q8_0;
+  spec.n_layer = 4;
+  const GgufFile file = synthetic_gguf(spec);
+  const ModelConfig config = ModelConfig::from_gguf(file);
+  const auto tokens = random_tokens(150, config.n_vocab, 12);
+  GpuModelOptions options;
+  options.n_ctx = 256;
+  options.max_batch = 64;
+  GpuModel whole(gpu(), file, config, options);
+  const std::vector<float> want = whole.prefill(tokens);
+  options.prefill_parts = 3;
+  GpuModel parts(gpu(), file, config, options);
+  std::atomic<bool> cancel{false};
+  EXPECT_EQ(parts.prefill(tokens, {}, &cancel), want);
+  EXPECT_EQ(parts.n_past(), 150);
+
+  parts.reset();
+  const auto stop_after_first = [&](int done, int) { cancel = done >= 64; };
+  EXPECT_TRUE(parts.prefill(tokens, stop_after_first, &cancel).empty());
+  EXPECT_EQ(parts.n_past(), 64);
+}
 
 class DecoderErrors : public GpuTest {};
 

@@ -296,13 +296,44 @@ uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {
   return n;
 }
 
+void GpuModel::record_embedding(vk::Sequence& seq, uint32_t n) {
+  ops::embed(seq, tok_embd_, ids_, x_, n);
+  if (c_.embd_scale != 1.0f) ops::scale(seq, x_, n * uint32_t(c_.n_embd), c_.embd_scale);  // gemma2/3
+}
+
 uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {
   const uint32_t n = stage_tokens(tokens);
   seq.begin();
-  ops::embed(seq, tok_embd_, ids_, x_, n);
-  if (c_.embd_scale != 1.0f) ops::scale(seq, x_, n * uint32_t(c_.n_embd), c_.embd_scale);  // gemma2/3
+  record_embedding(seq, n);
   for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
   return n;
+}
+
+// forward() of a prefill chunk in `parts` submissions of consecutive layers,
+// checking `cancel` between them (a slow device answers a cancel within a
+// part, not a whole chunk). A cancelled chunk leaves n_past() where it was:
+// the layers already run wrote keys past it, which the next chunk overwrites.
+std::optional<std::vector<float>> GpuModel::forward_in_parts(std::span<const int32_t> tokens, int parts,
+                                                            const std::atomic<bool>& cancel) {
+  vk::Sequence& seq = sequence();
+  const uint32_t n = stage_tokens(tokens);
+  const int per_part = (c_.n_layer + parts - 1) / parts;
+  for (int l0 = 0; l0 < c_.n_layer; l0 += per_part) {
+    const int l1 = std::min(c_.n_layer, l0 + per_part);
+    seq.begin();
+    if (l0 == 0) record_embedding(seq, n);
+    for (int l = l0; l < l1; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
+    if (l1 == c_.n_layer) break;
+    seq.end();
+    seq.submit();
+    seq.wait();
+    if (cancel.load()) return std::nullopt;
+  }
+  record_output_head(seq, n, false);
+  std::vector<float> logits(c_.n_vocab);
+  finish_forward(seq, n);
+  logits_host_.read(logits.data(), logits.size() * 4);
+  return logits;
 }
 
 void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits) {
@@ -415,6 +446,10 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   std::vector<float> logits;
   const int total = static_cast<int>(tokens.size());
   int chunk = options_.max_batch;
+  // Submissions per chunk: more once chunks are as small as they go and still
+  // slow (a big model on a CPU device). Not with rings: a part run past their
+  // window and then cancelled would have overwritten keys still needed.
+  int parts = std::clamp(options_.prefill_parts, 1, c_.n_layer);
   // A cancel also stops the pipeline builds of a first chunk: the chunk is then
   // dropped while being recorded, before anything is submitted or n_past_ moves.
   const vk::CancelBuildsOn cancel_builds(cancel);
@@ -426,16 +461,26 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
     if (checkpoint_mark_ > n_past_ && checkpoint_mark_ < n_past_ + n) n = checkpoint_mark_ - n_past_;
     const auto start = std::chrono::steady_clock::now();
     try {
-      logits = forward(tokens.subspan(done, n));
+      if (cancel && parts > 1 && !has_kv_rings()) {
+        auto part_logits = forward_in_parts(tokens.subspan(done, n), parts, *cancel);
+        if (!part_logits) return {};
+        logits = std::move(*part_logits);
+      } else {
+        logits = forward(tokens.subspan(done, n));
+      }
     } catch (const vk::BuildCancelled&) {
       return {};
     }
     done += n;
     if (progress) progress(done, total);
-    // Cancellable work checks between chunks; attention grows with the
-    // position, so halve chunks that took longer than kMaxChunkSeconds.
+    // Cancellable work checks between chunks (and parts); attention grows with
+    // the position, so halve chunks that took longer than kMaxChunkSeconds,
+    // then split the smallest ones into parts of about that time.
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (cancel && seconds > kMaxChunkSeconds) chunk = std::max(kMinCancellableChunk, chunk / 2);
+    if (cancel && seconds > kMaxChunkSeconds) {
+      if (chunk > kMinCancellableChunk) chunk = std::max(kMinCancellableChunk, chunk / 2);
+      else parts = std::min(c_.n_layer, std::max(parts, static_cast<int>(std::ceil(seconds / kMaxChunkSeconds))));
+    }
   }
   take_window_checkpoint();
   return logits;

@@ -42,6 +42,10 @@ struct GpuModelOptions {
   // hold (it throws; can_truncate() says beforehand, rewind() falls back), and
   // save_prefix copies the rows the rings hold (model/kv_prefix.h).
   bool window_kv_cache = false;
+  // Submissions per prefill chunk (layers split among them) when prefill() is
+  // given a cancel flag: 1 = one; prefill() adds more on its own when its
+  // smallest chunks still take over kMaxChunkSeconds.
+  int prefill_parts = 1;
 };
 
 // Rows of each layer's KV cache for these options (resolved: n_ctx, or a
@@ -89,7 +93,8 @@ class GpuModel {
   // Prefill of any length in chunks of max_batch, reporting progress
   // (tokens done, total) and stopping early when `cancel` becomes true.
   // With `cancel`, chunks that take over kMaxChunkSeconds are halved (down to
-  // kMinCancellableChunk), so a cancel is answered within about a second.
+  // kMinCancellableChunk), then split into submissions of a few layers each,
+  // so a cancel is answered within about a second.
   // Returns the logits of the last token (empty if cancelled).
   std::vector<float> prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
@@ -162,7 +167,10 @@ class GpuModel {
   uint32_t stage_tokens(std::span<const int32_t> tokens);
   bool int8_products(uint32_t n) const;
   const vk::Buffer* f16_input() const { return xh_.size() ? &xh_ : nullptr; }  // see xh_
+  void record_embedding(vk::Sequence& seq, uint32_t n);
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
+  std::optional<std::vector<float>> forward_in_parts(std::span<const int32_t> tokens, int parts,
+                                                     const std::atomic<bool>& cancel);
   void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
   void finish_forward(vk::Sequence& seq, uint32_t n);
   void run_forward(vk::Sequence& seq, uint32_t n);
