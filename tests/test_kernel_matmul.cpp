@@ -52,7 +52,7 @@ std::string case_name(const testing::TestParamInfo<MatCase>& info) {
 // Runs y = W x on the GPU with the chosen kernel and checks it against the
 // reference. Auto is ops::matmul's own choice.
 enum class Kind {
-  Matvec, Subgroup, Fast, Int8, Tiled, CoopmatLarge, CoopmatSmall, CoopmatSplit, CoopmatHalf, CoopmatHalfSplit, Auto
+  Matvec, Subgroup, Fast, Int8, Tiled, Rows, CoopmatLarge, CoopmatSmall, CoopmatSplit, CoopmatHalf, CoopmatHalfSplit, Auto
 };
 const char* kind_name(Kind k) {
   switch (k) {
@@ -61,6 +61,7 @@ const char* kind_name(Kind k) {
     case Kind::Fast: return "matvec_fast";
     case Kind::Int8: return "matvec_int8";
     case Kind::Tiled: return "matmul";
+    case Kind::Rows: return "matmul_rows";
     case Kind::CoopmatLarge: return "matmul_cm large";
     case Kind::CoopmatSmall: return "matmul_cm small";
     case Kind::CoopmatSplit: return "matmul_cm split staging";
@@ -99,6 +100,7 @@ void check_product(vk::Context& ctx, GgmlType type, uint32_t rows, uint32_t cols
     ops::quantize_act(seq, ax, bxq, cols, batch);
     ops::matvec_int8_kernel(seq, tw, bxq, ay, batch);
   } else if (kind == Kind::Tiled) ops::matmul_kernel(seq, tw, ax, ay, batch);
+  else if (kind == Kind::Rows) ops::matmul_rows_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::Subgroup) ops::matvec_subgroup_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::Fast) ops::matvec_fast_kernel(seq, tw, ax, ay, batch);
   else if (kind == Kind::CoopmatLarge) ops::matmul_coopmat_kernel(seq, tw, ax, ay, batch, ops::CoopmatTile::Large);
@@ -177,6 +179,15 @@ TEST_P(MatmulKernels, TiledMatmulMatchesReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
   check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::Tiled, 20);
+}
+
+// The CPU devices' kernel (a weight row per invocation), here on any device;
+// batches not a multiple of its 8 columns, and unaligned activations.
+TEST_P(MatmulKernels, RowsMatmulMatchesReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  check_product(ctx, c.type, c.rows, c.cols, c.batch, Kind::Rows, 22);
+  check_product(ctx, c.type, c.rows, c.cols, 11, Kind::Rows, 23, 3);
 }
 
 std::vector<MatCase> cases() {
@@ -406,10 +417,10 @@ TEST_F(MatmulDispatchGpu, TernaryBlocksOfAnyBytes) {
   for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
     const uint32_t rows = 67, cols = 768;
     const std::vector<uint8_t> w = blocks_of_any_bytes(t, rows, cols, 64, 0.01f, 0.001f, 7);
-    for (Kind k : {Kind::Matvec, Kind::Subgroup, Kind::Fast, Kind::Tiled}) {
+    for (Kind k : {Kind::Matvec, Kind::Subgroup, Kind::Fast, Kind::Tiled, Kind::Rows}) {
       if (k == Kind::Subgroup && !gpu().info().subgroup_arithmetic) continue;
       if (k == Kind::Fast && !ops::matvec_fast_supported(gpu().info())) continue;
-      check_product(gpu(), t, rows, cols, k == Kind::Tiled ? 20 : 5, k, 63, 1, w);
+      check_product(gpu(), t, rows, cols, k == Kind::Tiled || k == Kind::Rows ? 20 : 5, k, 63, 1, w);
     }
   }
 }

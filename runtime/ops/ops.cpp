@@ -76,6 +76,21 @@ void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
   }
 }
 
+void matmul_rows_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+  constexpr uint32_t kThreads = 64, kColumns = 8;  // WG and NB in matmul_rows.comp
+  vk::Kernel& k = seq.context().kernel(KernelDesc{"matmul_rows_" + type_suffix(w.type()),
+                                                  {Access::Read, Access::Read, Access::Write},
+                                                  sizeof(MatmulPush),
+                                                  {kThreads}});
+  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  for (const auto& slice : w.slices()) {
+    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
+                 y.offset, y.stride ? y.stride : rows};
+    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, kThreads),
+                 ceil_div(batch, kColumns), 1, "matmul");
+  }
+}
+
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
   if (!info.subgroup_arithmetic) throw vk::VulkanError("this device has no subgroup arithmetic in compute shaders");
@@ -99,6 +114,8 @@ void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) 
   if (batch > detail::kMatvecMaxBatch) {
     if (matmul_on_coopmat(info) && matmul_coopmat_weight_type(w.type()))
       return matmul_coopmat_kernel(seq, w, x, y, batch);
+    // CPU devices: a row per lane (matmul_rows.comp says why); MRROPE_MATMUL=tiles for A/B runs.
+    if (info.type == "CPU" && !detail::env_is("MRROPE_MATMUL", "tiles")) return matmul_rows_kernel(seq, w, x, y, batch);
     return matmul_kernel(seq, w, x, y, batch);
   }
   if (matvec_fast_supported(info)) return matvec_fast_kernel(seq, w, x, y, batch);

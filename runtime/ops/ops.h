@@ -33,6 +33,9 @@ void matmul(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // Forces one kernel (tests and benchmarks compare both).
 void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+// The same product with a weight row per invocation (matmul_rows.comp): what
+// matmul() takes on CPU devices.
+void matmul_rows_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // On the matrix units through VK_NV_cooperative_matrix: f16 products, f32 sums.
 // Auto picks the workgroup tile from the tile count; tests force each.
 // Split is a large tile whose staging runs in subgroups of its own (tests force it).
