@@ -43,10 +43,10 @@ uint pair_of(uint lane, uint i) { return lane + LANES * i; }
 #endif
 
 layout(constant_id = 0) const uint WG = 128;  // a multiple of the subgroup size, itself a multiple of LANES
-// The subgroups of a workgroup (WG / subgroup size), and how many rows' worth
+// The most subgroups a workgroup can have (WG / 8), and how many rows' worth
 // of the merge buffers fit in shared memory (2: a row's writes need no barrier
 // after the previous row's reads; 1 where shared memory is small).
-layout(constant_id = 1) const uint SUBGROUPS = 4;
+layout(constant_id = 1) const uint SUBGROUPS = 16;
 layout(constant_id = 2) const uint MERGE_BUFFERS = 2;
 // FOLD 1: the last workgroup to finish among the splits of a (kv head, row
 // chunk) merges them itself (attention_combine.comp's sums), so a short

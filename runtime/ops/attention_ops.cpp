@@ -165,7 +165,9 @@ DecodePlan attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q
     float softcap;
     uint32_t out_stride;
   };
-  const uint32_t wg = std::max(128u, info.subgroup_size), subgroups = wg / std::max(8u, info.subgroup_size);
+  // Merge buffers for as many subgroups as the workgroup could hold (subgroups
+  // of 8, the kernel's minimum), whatever size the driver picks.
+  const uint32_t wg = std::max(128u, info.subgroup_size), subgroups = wg / 8;
   // Two merge buffers (one barrier a row) where they fit beside the query rows.
   const uint32_t pairs = hd / 2, merge_bytes = subgroups * (8 + pairs * 8);
   const uint32_t buffers = kDecodeRows * pairs * 8 + 2 * merge_bytes <= info.max_shared_memory ? 2 : 1;
