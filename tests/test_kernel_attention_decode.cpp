@@ -34,7 +34,7 @@ class AttentionDecode : public GpuTest, public testing::WithParamInterface<Decod
 // One case with the splits merged either by the decode kernel's last
 // workgroup (fold) or by attention_combine.comp.
 void check_decode(vk::Context& ctx, const DecodeCase& c, bool fold) {
-  if (!fold) setenv("MRROPE_DECODE_FOLD", "0", 1);
+  setenv("MRROPE_DECODE_FOLD", fold ? "1024" : "0", 1);  // the fold is opt-in; every split count here takes it
   const int hd = c.head_dim, n = c.n_tokens, kv_dim = c.n_kv_head * hd, q_dim = c.n_head * hd;
   // The replayed step (n more keys) needs the decode kernel, which needs shuffles.
   const int steps = ctx.info().subgroup_shuffle ? 2 : 1, total = c.kv_len + n;

@@ -121,9 +121,11 @@ std::string kernel_name(const char* base, uint32_t hd, bool q8) {
 }
 
 // Up to this many splits the decode kernel's last workgroup merges them
-// (FOLD in attention_decode.comp) instead of an attention_combine dispatch;
-// MRROPE_DECODE_FOLD overrides (0: never).
-constexpr uint32_t kDecodeFoldSplits = 32;
+// (FOLD in attention_decode.comp) instead of an attention_combine dispatch.
+// Off by default: on the H100 the fold made decode at 512 slower (239.1
+// tok/s against 248.8 and 252.3 with the combine dispatch, same machine;
+// docs/bench/h100-decode-s28.txt). MRROPE_DECODE_FOLD=N turns it on up to N splits.
+constexpr uint32_t kDecodeFoldSplits = 0;
 
 // Whether the int8 copy of the attention output (for the output projection)
 // can be written: heads of whole 32-blocks and room in out_q8.
