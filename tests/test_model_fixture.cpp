@@ -130,7 +130,8 @@ TEST(ModelTokenizer, MatchesTheTrainingTokenizerOnHeldOutText) {
 }
 
 // The weight type under test: "q8_0" (the shipped file) or "f16" (its F16
-// copy, f16_copy_of); both against the reference logits of the shipped weights.
+// copy, f16_copy_of, under none and mrrope-pro); both against the reference
+// logits of the shipped weights.
 class ModelFixture : public GpuTest, public testing::WithParamInterface<std::string> {};
 
 TEST_P(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
@@ -172,6 +173,9 @@ TEST_P(ModelFixture, VulkanEngineReproducesPyTorchLogits) {
   GpuModel model(gpu(), file, config, options);
 
   for (const auto& [method, scale] : methods) {
+    // The F16 copy differs from the shipped file in the products only: two
+    // methods (about 110 s each on lavapipe) cover it; the shipped file takes all four.
+    if (type == "f16" && method != "none" && method != "mrrope-pro") continue;
     SCOPED_TRACE(method);
     const RopeTable table = schedule(config, method, scale);
     // Our schedule equals the one the reference used.
