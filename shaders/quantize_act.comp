@@ -44,12 +44,9 @@ layout(push_constant) uniform Push {
 void main() {
   const uint blocks = p.cols / 32u;
   const uint id = (linear_group_id() * 64u + gl_LocalInvocationID.x) / BLOCK_LANES;
+  if (id >= blocks * p.batch) return;  // with LANES8, a block's 8 lanes (one subgroup's run) leave together
 #ifdef LANES8
-  // Lanes of a block leave together (runs of 8 invocations stay in one subgroup).
-  if (id >= blocks * p.batch) return;
   const uint lane = gl_SubgroupInvocationID % 8u;
-#else
-  if (id >= blocks * p.batch) return;
 #endif
   const uint b = id / blocks, block = id % blocks;
   const uint e = p.x_offset + b * p.x_stride + block * 32u;

@@ -329,11 +329,7 @@ std::optional<std::vector<float>> GpuModel::forward_in_parts(std::span<const int
     seq.wait();
     if (cancel.load()) return std::nullopt;
   }
-  record_output_head(seq, n, false);
-  std::vector<float> logits(c_.n_vocab);
-  finish_forward(seq, n);
-  logits_host_.read(logits.data(), logits.size() * 4);
-  return logits;
+  return finish_with_logits(seq, n, false);
 }
 
 void GpuModel::record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits) {
@@ -409,9 +405,13 @@ std::vector<float> GpuModel::forward(std::span<const int32_t> tokens, bool all_l
     return decode_step(tokens);
   vk::Sequence& seq = sequence();
   const uint32_t n = begin_forward(seq, tokens);
-  const uint32_t rows = all_logits ? n : 1;
+  return finish_with_logits(seq, n, all_logits);
+}
+
+// The output head after the recorded layers, the run, and its logits (every row or the last).
+std::vector<float> GpuModel::finish_with_logits(vk::Sequence& seq, uint32_t n, bool all_logits) {
   record_output_head(seq, n, all_logits);
-  std::vector<float> logits(size_t(rows) * c_.n_vocab);
+  std::vector<float> logits(size_t(all_logits ? n : 1) * c_.n_vocab);
   finish_forward(seq, n);
   logits_host_.read(logits.data(), logits.size() * 4);
   return logits;

@@ -173,6 +173,7 @@ class GpuModel {
                                                      const std::atomic<bool>& cancel);
   void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
   void finish_forward(vk::Sequence& seq, uint32_t n);
+  std::vector<float> finish_with_logits(vk::Sequence& seq, uint32_t n, bool all_logits);
   void run_forward(vk::Sequence& seq, uint32_t n);
   std::vector<float> decode_step(std::span<const int32_t> token);
   // The recorded decode step and the KV bound its attention splits were planned for.
