@@ -11,6 +11,7 @@
 // per second; vkCmdCopyBuffer is printed beside it); matrix-vector rows report
 // their bandwidth as a share of it.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -60,19 +61,34 @@ vk::Buffer floats_buffer(vk::Context& ctx, size_t n, uint32_t seed) {
 
 // Records `reps` calls of `op` back to back into one sequence and returns the
 // median GPU time of one call in microseconds (sum of its dispatches). The GPU
-// is kept busy throughout (a warm-up of as many calls first): timed one per
-// submission, small kernels ran with the GPU idling at low clocks between
-// submissions and read 3-10x slower than in the decoder.
+// is kept busy first for at least 200 ms of wall time: after the CPU work that
+// prepares each shape (quantizing up to 58M weights) the GPU sits idle and
+// drops its clocks, and a warm-up of a few calls (a millisecond) did not bring
+// them back, so every row after the first large shape read 3-6x slow.
 double time_op(vk::Context& ctx, int reps, const std::function<void(vk::Sequence&)>& op) {
+  using Clock = std::chrono::steady_clock;
   vk::Sequence seq(ctx, {.timestamps = true, .max_timestamps = 8192});
   seq.begin();
   op(seq);
   seq.end();
+  seq.run();  // builds the pipelines
+  const auto first_start = Clock::now();
   seq.run();
+  const double first_ms = std::chrono::duration<double, std::milli>(Clock::now() - first_start).count();
   const size_t per_call = seq.timings().size();
-  const int calls = std::max(1, std::min(reps, static_cast<int>(8000 / std::max<size_t>(per_call, 1)) / 2));
+  const int fits = std::max(1, static_cast<int>(8000 / std::max<size_t>(per_call, 1)));
+  // Warm-up submissions of about 20 ms each (slow CPU devices get one call).
+  const int warm_calls = std::clamp(static_cast<int>(20.0 / std::max(first_ms, 1e-3)), 1, fits);
+  const auto warm_start = Clock::now();
+  while (Clock::now() - warm_start < std::chrono::milliseconds(200)) {
+    seq.begin();
+    for (int r = 0; r < warm_calls; ++r) op(seq);
+    seq.end();
+    seq.run();
+  }
+  const int calls = std::max(1, std::min(reps, fits / 2));
   seq.begin();
-  for (int r = 0; r < 2 * calls; ++r) op(seq);  // warm-up, then the timed calls
+  for (int r = 0; r < 2 * calls; ++r) op(seq);  // a short warm-up inside the timed submission, then the timed calls
   seq.end();
   seq.run();
   const auto timings = seq.timings();
