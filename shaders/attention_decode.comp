@@ -33,7 +33,10 @@
 #define LANES 8u                    // lanes per worker
 #define PER_LANE (PAIRS / LANES)    // half pairs each lane owns
 #define ROWS 4u                     // query rows per workgroup (main merges them by name)
-#define KEYS 2u                     // keys per worker per step (main names them: UPDATE_KEY)
+#ifndef KEYS_PER_STEP
+#define KEYS_PER_STEP 2             // keys per worker per step, 2 or 4 (main names them: UPDATE_KEY)
+#endif
+#define KEYS (KEYS_PER_STEP * 1u)
 
 // Pair i (0 .. PER_LANE - 1) of a lane is pair pair_of(lane, i) of the head.
 #ifdef KV_VEC4
@@ -311,6 +314,10 @@ void main() {
         [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[u][r] = softcap_score(s[u][r], p.softcap);
     UPDATE_KEY(0u)
     UPDATE_KEY(1u)
+#if KEYS_PER_STEP > 2
+    UPDATE_KEY(2u)
+    UPDATE_KEY(3u)
+#endif
   }
 
   // Rows merged one at a time, each by its own call with constant indices: a

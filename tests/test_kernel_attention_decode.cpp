@@ -98,6 +98,22 @@ TEST_P(AttentionDecode, MatchesReferenceAndReplaysAtTheNextPositions) {
   }
 }
 
+// The tuning switches (MRROPE_DECODE_KEYS=4: four keys in flight per worker;
+// MRROPE_DECODE_THREADS=256: 32 workers a workgroup) on F16 caches.
+class AttentionDecodeTuning : public GpuTest {};
+TEST_F(AttentionDecodeTuning, FourKeysAndWiderWorkgroupsMatchReference) {
+  const DecodeCase cases[] = {{KvCacheType::F16, 128, 32, 8, 5000, 1}, {KvCacheType::F16, 128, 8, 1, 300, 3},
+                              {KvCacheType::F16, 64, 8, 2, 37, 3}};
+  for (const auto& [keys, threads] : {std::pair{"4", "128"}, std::pair{"2", "256"}}) {
+    SCOPED_TRACE(std::string("keys ") + keys + ", threads " + threads);
+    setenv("MRROPE_DECODE_KEYS", keys, 1);
+    setenv("MRROPE_DECODE_THREADS", threads, 1);
+    for (const DecodeCase& c : cases) check_decode(gpu(), c, false);
+  }
+  unsetenv("MRROPE_DECODE_KEYS");
+  unsetenv("MRROPE_DECODE_THREADS");
+}
+
 std::vector<DecodeCase> decode_cases() {
   // head dim, query heads, kv heads (GQA group 1, 4, 7, 8), kv length, tokens.
   const DecodeCase shapes[] = {

@@ -43,7 +43,7 @@ if [ -n "${PROFILE_LENGTHS:-512,8192}" ]; then
   grep -A40 "one decode step" $O/ab/profile.txt | grep -v "^pipeline" | head -80
 fi
 if [ "${KERNELS:-1}" = 1 ]; then
-  timeout 200 $B/bench-kernels --matvec-only --batches 1 --types ${KERNEL_TYPES:-Q4_K,Q5_K,Q6_K,Q8_0,Q4_0} > $O/ab/kernels.txt 2>&1
+  timeout ${KERNELS_S:-200} $B/bench-kernels --matvec-only --batches 1 --types ${KERNEL_TYPES:-Q4_K,Q5_K,Q6_K,Q8_0,Q4_0} > $O/ab/kernels.txt 2>&1
   grep -E "roofline|mv_int8|quantize" $O/ab/kernels.txt
 fi
 echo "== end at $(( $(date +%s) - T0 )) s"

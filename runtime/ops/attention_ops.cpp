@@ -169,12 +169,18 @@ DecodePlan attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q
   };
   // Merge buffers for as many subgroups as the workgroup could hold (subgroups
   // of 8, the kernel's minimum), whatever size the driver picks.
-  const uint32_t wg = std::max(128u, info.subgroup_size), subgroups = wg / 8;
+  const char* threads_env = std::getenv("MRROPE_DECODE_THREADS");  // tuning runs: 128, 256, ...
+  const uint32_t wg_threads = threads_env ? uint32_t(std::clamp(std::atoi(threads_env), 32, 1024)) : 128u;
+  const uint32_t wg = std::max(wg_threads, info.subgroup_size), subgroups = wg / 8;
   // Two merge buffers (one barrier a row) where they fit beside the query rows.
   const uint32_t pairs = hd / 2, merge_bytes = subgroups * (8 + pairs * 8);
   const uint32_t buffers = kDecodeRows * pairs * 8 + 2 * merge_bytes <= info.max_shared_memory ? 2 : 1;
   const Access partial = fold ? Access::ReadWrite : Access::Write, result = fold ? Access::Write : Access::Read;
-  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name("attention_decode", hd, cache.type() == KvCacheType::Q8_0),
+  const bool q8_cache = cache.type() == KvCacheType::Q8_0;
+  // Four keys in flight per worker: a tuning variant (F16 caches, heads of 64 or 128).
+  const char* keys_env = std::getenv("MRROPE_DECODE_KEYS");
+  const bool four_keys = keys_env && std::atoi(keys_env) == 4 && !q8_cache && (hd == 64 || hd == 128);
+  vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(four_keys ? "attention_decode_k4" : "attention_decode", hd, q8_cache),
                                                   {Access::Read, Access::Read, Access::Read, Access::Read, partial,
                                                    partial, result, result, Access::ReadWrite},
                                                   sizeof(Push),
