@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "model/prefill_plan.h"
 #include "ops/matvec_int8.h"
 #include "ops/rope_turns.h"
 #include "vulkan/context.h"
@@ -445,24 +446,27 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
                                      const std::atomic<bool>* cancel) {
   std::vector<float> logits;
   const int total = static_cast<int>(tokens.size());
-  int chunk = options_.max_batch;
-  // Submissions per chunk: more once chunks are as small as they go and still
-  // slow (a big model on a CPU device). Not with rings: a part run past their
-  // window and then cancelled would have overwritten keys still needed.
-  int parts = std::clamp(options_.prefill_parts, 1, c_.n_layer);
+  // Without a cancel flag, whole chunks of max_batch. With one, chunks and
+  // submissions sized from the measured speed (model/prefill_plan.h), so a
+  // cancel is seen within about kCancelCheckSeconds. Parts (runs of layers in
+  // a submission) not with rings: a part run past their window and then
+  // cancelled would have overwritten keys still needed.
+  const int max_parts = has_kv_rings() ? 1 : c_.n_layer;
+  PrefillPlan plan = cancel ? first_prefill_plan(options_.max_batch, std::min(options_.prefill_parts, max_parts))
+                            : PrefillPlan{options_.max_batch, 1};
   // A cancel also stops the pipeline builds of a first chunk: the chunk is then
   // dropped while being recorded, before anything is submitted or n_past_ moves.
   const vk::CancelBuildsOn cancel_builds(cancel);
   for (int done = 0; done < total;) {
     if (cancel && cancel->load()) return {};
     take_window_checkpoint();
-    int n = std::min(chunk, total - done);
+    int n = std::min(plan.tokens, total - done);
     // A chunk ends at the checkpoint's mark, so the rings hold the window before it.
     if (checkpoint_mark_ > n_past_ && checkpoint_mark_ < n_past_ + n) n = checkpoint_mark_ - n_past_;
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (cancel && parts > 1 && !has_kv_rings()) {
-        auto part_logits = forward_in_parts(tokens.subspan(done, n), parts, *cancel);
+      if (cancel && plan.parts > 1) {
+        auto part_logits = forward_in_parts(tokens.subspan(done, n), plan.parts, *cancel);
         if (!part_logits) return {};
         logits = std::move(*part_logits);
       } else {
@@ -473,13 +477,9 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
     }
     done += n;
     if (progress) progress(done, total);
-    // Cancellable work checks between chunks (and parts); attention grows with
-    // the position, so halve chunks that took longer than kMaxChunkSeconds,
-    // then split the smallest ones into parts of about that time.
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (cancel && seconds > kMaxChunkSeconds) {
-      if (chunk > kMinCancellableChunk) chunk = std::max(kMinCancellableChunk, chunk / 2);
-      else parts = std::min(c_.n_layer, std::max(parts, static_cast<int>(std::ceil(seconds / kMaxChunkSeconds))));
+    if (cancel) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      plan = next_prefill_plan(plan, n, seconds, options_.max_batch, max_parts);
     }
   }
   take_window_checkpoint();

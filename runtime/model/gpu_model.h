@@ -42,9 +42,9 @@ struct GpuModelOptions {
   // hold (it throws; can_truncate() says beforehand, rewind() falls back), and
   // save_prefix copies the rows the rings hold (model/kv_prefix.h).
   bool window_kv_cache = false;
-  // Submissions per prefill chunk (layers split among them) when prefill() is
-  // given a cancel flag: 1 = one; prefill() adds more on its own when its
-  // smallest chunks still take over kMaxChunkSeconds.
+  // Submissions per prefill chunk (layers split among them) that prefill()
+  // starts with when given a cancel flag; it then sizes chunks and parts from
+  // their measured time (model/prefill_plan.h).
   int prefill_parts = 1;
 };
 
@@ -65,8 +65,6 @@ MemoryEstimate estimate_memory(const ModelConfig& config, const ModelTensors& te
 // kMaxAutoChunk whose scratch fits in a quarter of the memory left after
 // weights and KV cache, and at most the context.
 constexpr int kMinAutoChunk = 512, kMaxAutoChunk = 4096;
-constexpr double kMaxChunkSeconds = 0.5;
-constexpr int kMinCancellableChunk = 64;
 int auto_prefill_chunk(const vk::DeviceInfo& device, const ModelConfig& config, const ModelTensors& tensors,
                        const GpuModelOptions& options);
 
@@ -92,9 +90,10 @@ class GpuModel {
 
   // Prefill of any length in chunks of max_batch, reporting progress
   // (tokens done, total) and stopping early when `cancel` becomes true.
-  // With `cancel`, chunks that take over kMaxChunkSeconds are halved (down to
-  // kMinCancellableChunk), then split into submissions of a few layers each,
-  // so a cancel is answered within about a second.
+  // With `cancel`, chunks start at kMinCancellableChunk tokens and are sized
+  // from their measured speed, split into submissions of a few layers each
+  // when even the smallest are slow, so a cancel is answered within about
+  // kCancelCheckSeconds plus one submission (model/prefill_plan.h).
   // Returns the logits of the last token (empty if cancelled).
   std::vector<float> prefill(std::span<const int32_t> tokens, const std::function<void(int, int)>& progress = {},
                              const std::atomic<bool>* cancel = nullptr);

@@ -22,12 +22,20 @@ constexpr uint32_t kQueryBlock = 8;   // BQ in attention.comp
 constexpr uint32_t kMinKeysPerSplit = 256;
 constexpr uint32_t kTargetWorkgroups = 512;
 constexpr uint32_t kDecodeRows = 4;            // ROWS in attention_decode.comp
-// ~4x the SMs of an H100 with keys, splits of at least 128 keys: measured at
-// 8K context, 256 workgroups of 256 keys left each 8-lane worker a serial
-// chain of 16 keys (72 us a layer); more, shorter splits hide the memory
-// latency. The kernel spreads the current keys over all planned splits, so
-// none sits idle (before, splits were cut from the bound, and up to half held no keys).
-constexpr uint32_t kDecodeWorkgroups = 1024;
+// About 4x the SMs of an H100, in splits of at least 128 keys. At 8K, 256
+// workgroups of 256 keys left each 8-lane worker a serial chain of 16 keys
+// (72 us a layer); more, shorter splits hide the memory latency, and below
+// 16K the bound caps the splits before this does. At 32K, 512 workgroups
+// (64 splits of 512 keys) read the cache faster than 1024 or 2048: 161.5
+// tok/s against 149.8 and 153.1 (H100, Q4_K_M, one call,
+// docs/bench/h100-decode-s29.txt). The kernel spreads the current keys over
+// all planned splits, so none sits idle.
+constexpr uint32_t kDecodeWorkgroups = 512;
+// From this bound on, workers keep four keys in flight instead of two (F16
+// caches, heads of 64 or 128): 165.0 tok/s at 32K with 512 workgroups.
+// Not below: at 512 it measured 241 against 249 tok/s (within the spread of
+// earlier runs, but nothing to gain there).
+constexpr uint32_t kDecodeFourKeysFrom = 16384;
 constexpr uint32_t kDecodeMinKeysPerSplit = 128;
 // MAX_SPLITS in attention_combine.comp: attention_decode clamps to it, and
 // attention_tiles plans at most kTargetWorkgroups splits.
@@ -177,9 +185,11 @@ DecodePlan attention_decode(Sequence& seq, const KvCache& cache, const Buffer& q
   const uint32_t buffers = kDecodeRows * pairs * 8 + 2 * merge_bytes <= info.max_shared_memory ? 2 : 1;
   const Access partial = fold ? Access::ReadWrite : Access::Write, result = fold ? Access::Write : Access::Read;
   const bool q8_cache = cache.type() == KvCacheType::Q8_0;
-  // Four keys in flight per worker: a tuning variant (F16 caches, heads of 64 or 128).
+  // Four keys in flight per worker at long contexts (F16 caches, heads of 64
+  // or 128); MRROPE_DECODE_KEYS=2 or 4 chooses for tuning runs.
   const char* keys_env = std::getenv("MRROPE_DECODE_KEYS");
-  const bool four_keys = keys_env && std::atoi(keys_env) == 4 && !q8_cache && (hd == 64 || hd == 128);
+  const bool want_four = keys_env ? std::atoi(keys_env) == 4 : bound >= kDecodeFourKeysFrom;
+  const bool four_keys = want_four && !q8_cache && (hd == 64 || hd == 128);
   vk::Kernel& k = seq.context().kernel(KernelDesc{kernel_name(four_keys ? "attention_decode_k4" : "attention_decode", hd, q8_cache),
                                                   {Access::Read, Access::Read, Access::Read, Access::Read, partial,
                                                    partial, result, result, Access::ReadWrite},

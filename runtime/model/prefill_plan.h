@@ -1,0 +1,30 @@
+#pragma once
+// How a cancellable prefill cuts its work: tokens per chunk and submissions
+// (parts, each a run of consecutive layers) per chunk, so that a cancel is
+// seen within about kCancelCheckSeconds on any device. Starts small (the
+// first chunk's speed is unknown) and rescales after every chunk from its
+// measured time: a GPU reaches its full chunk after a few chunks, a CPU device
+// stays at a few dozen tokens split by layers.
+namespace mrrope {
+
+// The longest a cancellable prefill runs between two looks at the cancel flag.
+constexpr double kCancelCheckSeconds = 0.25;
+// Chunks of a cancellable prefill are multiples of this (and at least this).
+constexpr int kMinCancellableChunk = 64;
+
+struct PrefillPlan {
+  int tokens = kMinCancellableChunk;  // per chunk
+  int parts = 1;                      // submissions per chunk
+};
+
+// The first plan: the smallest chunk (at most max_tokens), in `parts` parts.
+PrefillPlan first_prefill_plan(int max_tokens, int parts);
+
+// The plan after a chunk of `ran_tokens` tokens took `seconds`: chunks of
+// about kCancelCheckSeconds' worth of tokens (a multiple of
+// kMinCancellableChunk, growing at most 8x a chunk, at most max_tokens), and
+// once chunks are at their smallest, enough parts (at most max_parts) for a
+// part to take about that long.
+PrefillPlan next_prefill_plan(const PrefillPlan& now, int ran_tokens, double seconds, int max_tokens, int max_parts);
+
+}  // namespace mrrope
