@@ -203,6 +203,7 @@ INSTANTIATE_TEST_SUITE_P(ArchAndType, DecoderLongContext, testing::ValuesIn(deco
 // A cancellable prefill in submissions of a few layers each (what prefill()
 // switches to when its smallest chunks are still slow): the same logits as
 // whole chunks, bit for bit, and a cancel between chunks keeps the chunks done.
+// The same for scoring (forward_nll).
 class DecoderPrefillParts : public GpuTest {};
 
 TEST_F(DecoderPrefillParts, GiveTheLogitsOfWholeChunksAndStopOnCancel) {
@@ -227,6 +228,18 @@ TEST_F(DecoderPrefillParts, GiveTheLogitsOfWholeChunksAndStopOnCancel) {
   const auto stop_after_first = [&](int done, int) { cancel = done >= 64; };
   EXPECT_TRUE(parts.prefill(tokens, stop_after_first, &cancel).empty());
   EXPECT_EQ(parts.n_past(), 64);
+
+  // Scoring (perplexity) in parts: the same losses, and nothing when cancelled.
+  const auto in = std::span(tokens).first(60), targets = std::span(tokens).subspan(1, 60);
+  whole.reset();
+  parts.reset();
+  cancel = false;
+  const std::vector<float> nll = whole.forward_nll(in, targets);
+  EXPECT_EQ(parts.forward_nll(in, targets, 3, &cancel), nll);
+  EXPECT_EQ(parts.n_past(), 60);
+  cancel = true;
+  EXPECT_FALSE(parts.forward_nll(in, targets, 3, &cancel).has_value());
+  EXPECT_EQ(parts.n_past(), 60);
 }
 
 class DecoderErrors : public GpuTest {};

@@ -304,21 +304,19 @@ void GpuModel::record_embedding(vk::Sequence& seq, uint32_t n) {
 
 uint32_t GpuModel::begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens) {
   const uint32_t n = stage_tokens(tokens);
-  seq.begin();
-  record_embedding(seq, n);
-  for (int l = 0; l < c_.n_layer; ++l) record_layer(seq, layers_[l], l, n, static_cast<uint32_t>(n_past_));
+  record_layers_in_parts(seq, n, 1, nullptr);
   return n;
 }
 
-// forward() of a prefill chunk in `parts` submissions of consecutive layers,
-// checking `cancel` between them (a slow device answers a cancel within a
-// part, not a whole chunk). A cancelled chunk leaves n_past() where it was:
-// the layers already run wrote keys past it, which the next chunk overwrites.
-std::optional<std::vector<float>> GpuModel::forward_in_parts(std::span<const int32_t> tokens, int parts,
-                                                            const std::atomic<bool>& cancel) {
-  vk::Sequence& seq = sequence();
-  const uint32_t n = stage_tokens(tokens);
-  const int per_part = (c_.n_layer + parts - 1) / parts;
+// Begins `seq` and records the embedding and the layers of n staged tokens.
+// With parts > 1, every part of consecutive layers but the last is submitted
+// and waited for, checking `cancel` between them (a slow device answers a
+// cancel within a part, not a whole chunk); the last stays recorded in `seq`
+// for the caller's head. Returns false when cancelled: n_past() stays where
+// it was, and the layers already run wrote keys past it, which the next
+// chunk overwrites.
+bool GpuModel::record_layers_in_parts(vk::Sequence& seq, uint32_t n, int parts, const std::atomic<bool>* cancel) {
+  const int per_part = (c_.n_layer + parts - 1) / std::max(1, parts);
   for (int l0 = 0; l0 < c_.n_layer; l0 += per_part) {
     const int l1 = std::min(c_.n_layer, l0 + per_part);
     seq.begin();
@@ -328,8 +326,16 @@ std::optional<std::vector<float>> GpuModel::forward_in_parts(std::span<const int
     seq.end();
     seq.submit();
     seq.wait();
-    if (cancel.load()) return std::nullopt;
+    if (cancel && cancel->load()) return false;
   }
+  return true;
+}
+
+std::optional<std::vector<float>> GpuModel::forward_in_parts(std::span<const int32_t> tokens, int parts,
+                                                            const std::atomic<bool>& cancel) {
+  vk::Sequence& seq = sequence();
+  const uint32_t n = stage_tokens(tokens);
+  if (!record_layers_in_parts(seq, n, parts, &cancel)) return std::nullopt;
   return finish_with_logits(seq, n, false);
 }
 
@@ -419,12 +425,19 @@ std::vector<float> GpuModel::finish_with_logits(vk::Sequence& seq, uint32_t n, b
 }
 
 std::vector<float> GpuModel::forward_nll(std::span<const int32_t> tokens, std::span<const int32_t> targets) {
+  return *forward_nll(tokens, targets, 1, nullptr);
+}
+
+std::optional<std::vector<float>> GpuModel::forward_nll(std::span<const int32_t> tokens,
+                                                       std::span<const int32_t> targets, int parts,
+                                                       const std::atomic<bool>* cancel) {
   if (targets.size() != tokens.size()) throw ModelError("forward_nll: one target per token");
   for (int32_t t : targets)
     if (t < 0 || t >= c_.n_vocab) throw ModelError("target token outside the vocabulary");
   targets_.write(targets.data(), targets.size() * 4);
   vk::Sequence& seq = sequence();
-  const uint32_t n = begin_forward(seq, tokens);
+  const uint32_t n = stage_tokens(tokens);
+  if (!record_layers_in_parts(seq, n, parts, cancel)) return std::nullopt;
   const auto E = static_cast<uint32_t>(c_.n_embd), V = static_cast<uint32_t>(c_.n_vocab);
   ops::rms_norm(seq, x_, output_norm_, xn_, n, E, c_.rms_eps);
   // The output head in groups of rows whose logits fit the logits buffer.
@@ -448,10 +461,8 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   const int total = static_cast<int>(tokens.size());
   // Without a cancel flag, whole chunks of max_batch. With one, chunks and
   // submissions sized from the measured speed (model/prefill_plan.h), so a
-  // cancel is seen within about kCancelCheckSeconds. Parts (runs of layers in
-  // a submission) not with rings: a part run past their window and then
-  // cancelled would have overwritten keys still needed.
-  const int max_parts = has_kv_rings() ? 1 : c_.n_layer;
+  // cancel is seen within about kCancelCheckSeconds.
+  const int max_parts = max_chunk_parts();
   PrefillPlan plan = cancel ? first_prefill_plan(options_.max_batch, std::min(options_.prefill_parts, max_parts))
                             : PrefillPlan{options_.max_batch, 1};
   // A cancel also stops the pipeline builds of a first chunk: the chunk is then

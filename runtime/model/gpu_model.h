@@ -87,6 +87,10 @@ class GpuModel {
   // Runs tokens like forward() and returns, per token, the negative
   // log-likelihood of targets[i] (the next token), computed on the GPU.
   std::vector<float> forward_nll(std::span<const int32_t> tokens, std::span<const int32_t> targets);
+  // The same in `parts` submissions of consecutive layers, checking `cancel`
+  // between them: nothing (and n_past() unchanged) when cancelled.
+  std::optional<std::vector<float>> forward_nll(std::span<const int32_t> tokens, std::span<const int32_t> targets,
+                                                int parts, const std::atomic<bool>* cancel);
 
   // Prefill of any length in chunks of max_batch, reporting progress
   // (tokens done, total) and stopping early when `cancel` becomes true.
@@ -112,6 +116,10 @@ class GpuModel {
   // Whether some layer keeps its K/V in a window-sized ring (window_kv_cache on
   // a model with sliding-window layers shorter than the context).
   bool has_kv_rings() const;
+  // The most submissions a cancellable chunk may be split into: one per layer,
+  // or 1 with rings (a part run past their window and then cancelled would
+  // have overwritten keys still needed).
+  int max_chunk_parts() const { return has_kv_rings() ? 1 : config().n_layer; }
   int kv_rows(int layer) const { return kv_->rows(layer); }  // positions its K/V hold: n_ctx or a ring's
   void reset();
   // Forgets everything after position n (keeps a shared prefix). With
@@ -168,6 +176,7 @@ class GpuModel {
   const vk::Buffer* f16_input() const { return xh_.size() ? &xh_ : nullptr; }  // see xh_
   void record_embedding(vk::Sequence& seq, uint32_t n);
   uint32_t begin_forward(vk::Sequence& seq, std::span<const int32_t> tokens);
+  bool record_layers_in_parts(vk::Sequence& seq, uint32_t n, int parts, const std::atomic<bool>* cancel);
   std::optional<std::vector<float>> forward_in_parts(std::span<const int32_t> tokens, int parts,
                                                      const std::atomic<bool>& cancel);
   void record_output_head(vk::Sequence& seq, uint32_t n, bool all_logits);
