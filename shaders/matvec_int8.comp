@@ -18,7 +18,8 @@ layout(constant_id = 1) const uint NUM_ROWS = 1;
 layout(constant_id = 2) const uint NUM_COLS = 1;
 layout(constant_id = 3) const uint UNROLL = 2;  // chunks per thread and row loaded together
 // 1: Q4_K / Q5_K chunks of 64 weights (a sub-block pair's 32 quant bytes, one
-// header load and scale decode for both halves); others ignore it.
+// header load and scale decode for both halves), Q2_K / Q3_K chunks of 128
+// (four pieces sharing their quant bytes); others ignore it.
 layout(constant_id = 4) const uint WIDE = 0;
 layout(local_size_x_id = 0) in;
 

@@ -20,11 +20,23 @@ uint iq_ld32(uint byte) { return ld32_2(byte); }
 const uint CHUNK_ELEMS = 32u;
 #if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
 const uint CHUNK_SPAN = 1u + WIDE;  // chunks of 32 weights one call takes
+#elif defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
+const uint CHUNK_SPAN = 1u + 3u * WIDE;
 #else
 const uint CHUNK_SPAN = 1u;
 #endif
 const uint LOW_NIBBLES = 0x0f0f0f0fu;
 uvec4 ld128_2(uint byte) { return uvec4(ld32_2(byte), ld32_2(byte + 4u), ld32_2(byte + 8u), ld32_2(byte + 12u)); }
+// 16 bytes at a 2-byte aligned offset from five aligned words instead of eight
+// halves (one funnel shift per word when the offset is not 4-byte aligned).
+// Reads up to 4 bytes past the 16: only for fields the block continues after.
+uvec4 ld128_2_then4(uint byte) {
+  const uint i = byte >> 2;
+  const uvec4 a = uvec4(w32[i], w32[i + 1u], w32[i + 2u], w32[i + 3u]);
+  const uint e = w32[i + 4u];  // loaded either way: lanes of one subgroup take both alignments
+  const uvec4 shifted = (a >> 16u) | (uvec4(a.yzw, e) << 16u);
+  return (byte & 2u) == 0u ? a : shifted;
+}
 // 16 bytes at a 4-byte aligned offset (Q4_1, Q5_1, Q2_K and IQ4_XS blocks are 20, 24, 84 and 136 bytes).
 uvec4 ld128_4(uint byte) {
   const uint i = byte >> 2;
@@ -43,25 +55,31 @@ void add_block(uint r, uint block, uvec4 lo, uvec4 hi, float s, float m) {
 
 #if defined(WEIGHT_IQ4_NL) || defined(WEIGHT_IQ4_XS)
 #include "iq4_levels.glsl"
-// Entry b: the int8 levels of byte b's two nibbles, the low one in bits 0..7
-// and the high one in bits 16..23. Computed by each workgroup (256 entries,
-// no memory read), so one lookup decodes two weights.
-shared uint iq4_pairs[256];
+// Level n's int8 byte in all four byte places, once for each of 32 lanes:
+// lane t reads entry 32 n + t, so a subgroup's lookups never share a bank
+// (a single 256-entry pair table had the lanes' random indices collide,
+// about 3x serialized on the H100: IQ4_NL ran at half of Q4_0's rate).
+shared uint iq4_lanes[16u * 32u];
 
 void int8_tables_init() {
-  for (uint b = gl_LocalInvocationID.x; b < 256u; b += WG) iq4_pairs[b] = iq4_level_byte(b & 15u) | (iq4_level_byte(b >> 4) << 16);
+  for (uint i = gl_LocalInvocationID.x; i < 16u * 32u; i += WG) iq4_lanes[i] = iq4_level_byte(i >> 5) * 0x01010101u;
   barrier();
 }
 
 // The levels of 16 bytes of nibbles as int8: lo from the low nibbles
 // (elements 0..15 of a 32-element block), hi from the high ones (16..31).
 void iq4_unpack(uvec4 qs, out uvec4 lo, out uvec4 hi) {
+  const uint lane = gl_LocalInvocationID.x & 31u;
   [[unroll]] for (uint i = 0u; i < 4u; ++i) {
     const uint w = qs[i];
-    const uint p01 = iq4_pairs[w & 0xffu] | (iq4_pairs[(w >> 8) & 0xffu] << 8);
-    const uint p23 = iq4_pairs[(w >> 16) & 0xffu] | (iq4_pairs[w >> 24] << 8);
-    lo[i] = (p01 & 0xffffu) | (p23 << 16);
-    hi[i] = (p01 >> 16) | (p23 & 0xffff0000u);
+    uint l = 0u, h = 0u;
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      const uint place = 0xffu << (8u * k);
+      l |= iq4_lanes[(bitfieldExtract(w, int(8u * k), 4) << 5) | lane] & place;
+      h |= iq4_lanes[(bitfieldExtract(w, int(8u * k + 4u), 4) << 5) | lane] & place;
+    }
+    lo[i] = l;
+    hi[i] = h;
   }
 }
 #elif defined(WEIGHT_IQ_GRID)
@@ -151,20 +169,28 @@ void chunk(uint r, uint row_byte, uint c) {
 // qs[32 h + 16 p + l]; Q3_K's third bit is bit 4 h + j of hmask[16 p + l].
 // The levels go in unsigned (Q2_K 0..3, Q3_K 0..7), their offsets (Q2_K's
 // min, Q3_K's -4) through the activations' half sums.
-void chunk(uint r, uint row_byte, uint c) {
-  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, pc = c & 7u, h = pc >> 2, j = pc & 3u;
+// WIDE: chunk c is pieces 4 h .. 4 h + 3 (h = c % 2) of super-block c / 2,
+// which share their quant bytes: loaded once for 128 weights.
+
+// Piece j's levels from the half's words: q (qs, 2 bits each), m (Q3_K's hmask).
+uvec4 piece_levels(uvec4 q, uvec4 m, uint h, uint j) {
 #if defined(WEIGHT_Q2_K)
-  const uvec4 q0 = (ld128_4(b + 16u + 32u * h) >> (2u * j)) & 0x03030303u;
-  const uvec4 q1 = (ld128_4(b + 32u + 32u * h) >> (2u * j)) & 0x03030303u;
+  return (q >> (2u * j)) & 0x03030303u;
+#else
+  return ((q >> (2u * j)) & 0x03030303u) | (((m >> (4u * h + j)) & 0x01010101u) << 2u);
+#endif
+}
+
+// Adds piece pc of the super-block at b (activation block `block`), its
+// halves' levels q0 and q1, to row r's sums.
+void add_piece(uint r, uint b, uint pc, uint block, uvec4 q0, uvec4 q1) {
+  const uint h = pc >> 2;
+#if defined(WEIGHT_Q2_K)
   const uint sc = ld16(b + 2u * pc);  // scales of sub-blocks 2 pc, 2 pc + 1: d scale in the low nibble, min in the high
   const vec2 dm = unpackHalf2x16(w32[(b + 80u) >> 2]);
   const float s0 = dm.x * float(sc & 0xfu), s1 = dm.x * float((sc >> 8) & 0xfu);
   const float m0 = dm.y * float((sc >> 4) & 0xfu), m1 = dm.y * float(sc >> 12);
 #else
-  const uint hshift = 4u * h + j;
-  const uvec4 q0 = ((ld128_2(b + 32u + 32u * h) >> (2u * j)) & 0x03030303u) | (((ld128_2(b) >> hshift) & 0x01010101u) << 2u);
-  const uvec4 q1 =
-      ((ld128_2(b + 48u + 32u * h) >> (2u * j)) & 0x03030303u) | (((ld128_2(b + 16u) >> hshift) & 0x01010101u) << 2u);
   // 6-bit scales of sub-blocks s = 2 pc, 2 pc + 1: low nibbles in scales[s % 8]
   // (high nibbles from s = 8 on, h = 1), two high bits at 2 (s / 4) of scales[8 + s % 4].
   const uint lo = ld16(b + 96u + ((2u * pc) & 7u)) >> (4u * h), hi = ld16(b + 104u + ((2u * pc) & 3u)) >> (2u * (pc >> 1));
@@ -174,10 +200,40 @@ void chunk(uint r, uint row_byte, uint c) {
   const float m0 = 4.0 * s0, m1 = 4.0 * s1;
 #endif
   [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
-    const vec4 x = x_rec(col, c);
-    acc[r * NUM_COLS + col] += x.x * (s0 * float(dot4(q0, xq(col, c, 0u))) + s1 * float(dot4(q1, xq(col, c, 1u))) -
+    const vec4 x = x_rec(col, block);
+    acc[r * NUM_COLS + col] += x.x * (s0 * float(dot4(q0, xq(col, block, 0u))) + s1 * float(dot4(q1, xq(col, block, 1u))) -
                                       (m0 * x.z + m1 * x.w));
   }
+}
+
+// Half h's quant words: qa, qb (qs of halves p = 0, 1) and Q3_K's hmask ma, mb
+// (shared by both h). Q3_K's hmask and qs are followed by more of the block:
+// whole-word loads.
+void half_words(uint b, uint h, out uvec4 qa, out uvec4 qb, out uvec4 ma, out uvec4 mb) {
+#if defined(WEIGHT_Q2_K)
+  qa = ld128_4(b + 16u + 32u * h);
+  qb = ld128_4(b + 32u + 32u * h);
+  ma = mb = uvec4(0u);
+#else
+  qa = ld128_2_then4(b + 32u + 32u * h);
+  qb = ld128_2_then4(b + 48u + 32u * h);
+  ma = ld128_2_then4(b);
+  mb = ld128_2_then4(b + 16u);
+#endif
+}
+
+void chunk(uint r, uint row_byte, uint c) {
+  uvec4 qa, qb, ma, mb;
+  if (WIDE != 0u) {
+    const uint b = row_byte + (c >> 1) * BLOCK_BYTES, h = c & 1u;
+    half_words(b, h, qa, qb, ma, mb);
+    [[unroll]] for (uint j = 0u; j < 4u; ++j)
+      add_piece(r, b, 4u * h + j, (c >> 1) * 8u + 4u * h + j, piece_levels(qa, ma, h, j), piece_levels(qb, mb, h, j));
+    return;
+  }
+  const uint b = row_byte + (c >> 3) * BLOCK_BYTES, pc = c & 7u, h = pc >> 2, j = pc & 3u;
+  half_words(b, h, qa, qb, ma, mb);
+  add_piece(r, b, pc, c, piece_levels(qa, ma, h, j), piece_levels(qb, mb, h, j));
 }
 #elif defined(WEIGHT_IQ_GRID)
 // Chunk c: sub-block c % 8 of super-block c / 8, its four groups of 8 decoded
@@ -283,7 +339,8 @@ void chunk(uint r, uint row_byte, uint c) {
 // comes off through the activations' half sums.
 void chunk(uint r, uint row_byte, uint c) {
   const uint b = row_byte + (c >> 3) * BLOCK_BYTES, h = (c >> 2) & 1u, g = (c >> 1) & 1u, hf = c & 1u;
-  const uvec4 l = ld128_2(b + 64u * h + 32u * g + 16u * hf), qh = ld128_2(b + 128u + 32u * h + 16u * hf);
+  // ql and qh are followed by more of the block (qh, scales): whole-word loads.
+  const uvec4 l = ld128_2_then4(b + 64u * h + 32u * g + 16u * hf), qh = ld128_2_then4(b + 128u + 32u * h + 16u * hf);
   const uvec4 lo = (l & LOW_NIBBLES) | ((qh << (4u - 2u * g)) & 0x30303030u);
   const uvec4 hi = ((l >> 4u) & LOW_NIBBLES) | ((qh >> (2u * g)) & 0x30303030u);
   // scales[8 h + 2 g + hf] for group g, [8 h + 2 g + 4 + hf] for group g + 2.

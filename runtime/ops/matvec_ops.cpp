@@ -168,12 +168,16 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   if (xq.size() < quantized_act_bytes(cols, batch)) throw vk::VulkanError("matvec_int8: the activations are too small");
   // Threads take 64 weights per step for Q4_K/Q5_K (a whole sub-block pair, its
-  // scales decoded once), 32 for the rest: on the H100 the wide step made
-  // decode 7% faster (236.9 against 221.3 tok/s at 512). MRROPE_MATVEC_WIDE=0
-  // takes the 32-weight step for A/B runs.
-  const bool k_quant = w.type() == GgmlType::Q4_K || w.type() == GgmlType::Q5_K;
-  const bool wide = k_quant && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
-  const FastShape s = int8_shape(info, cols / (wide ? 64 : 32), batch);
+  // scales decoded once), 128 for Q2_K/Q3_K (the four pieces that share their
+  // quant bytes), 32 for the rest: on the H100 the wide step made decode 7%
+  // faster (236.9 against 221.3 tok/s at 512). MRROPE_MATVEC_WIDE=0 takes the
+  // 32-weight step for A/B runs.
+  const GgmlType t = w.type();
+  const uint32_t wide_weights = t == GgmlType::Q4_K || t == GgmlType::Q5_K   ? 64
+                                : t == GgmlType::Q2_K || t == GgmlType::Q3_K ? 128
+                                                                             : 32;
+  const bool wide = wide_weights > 32 && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
+  const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32), batch);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
