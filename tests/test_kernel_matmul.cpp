@@ -218,8 +218,9 @@ TEST_P(Int8Matvec, MatchesReference) {
   check_product(ctx, c.type, c.rows, c.cols, 2, Kind::Int8, 90, 3);  // unaligned activations
 }
 
-// Q4_K / Q5_K rows in 32-weight chunks (MRROPE_MATVEC_WIDE=0; the default
-// takes whole sub-block pairs); the other types ignore the switch.
+// Q4_K / Q5_K / Q2_K / Q3_K rows in 32-weight chunks (MRROPE_MATVEC_WIDE=0;
+// the default takes whole sub-block pairs, or Q2_K/Q3_K's four pieces that
+// share quant bytes); the other types ignore the switch.
 TEST_P(Int8Matvec, NarrowKQuantChunksMatchReference) {
   const MatCase& c = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
