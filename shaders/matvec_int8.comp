@@ -21,6 +21,9 @@ layout(constant_id = 3) const uint UNROLL = 2;  // chunks per thread and row loa
 // header load and scale decode for both halves), Q2_K / Q3_K chunks of 128
 // (four pieces sharing their quant bytes); others ignore it.
 layout(constant_id = 4) const uint WIDE = 0;
+// 1: Q6_K and Q3_K quant fields read as whole aligned words, funnel-shifted
+// (ld128_2_then4) instead of 16-bit halves. Opt-in until timed on a GPU.
+layout(constant_id = 5) const uint WORD_LOADS = 0;
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };

@@ -37,6 +37,9 @@ uvec4 ld128_2_then4(uint byte) {
   const uvec4 shifted = (a >> 16u) | (uvec4(a.yzw, e) << 16u);
   return (byte & 2u) == 0u ? a : shifted;
 }
+// The 16 bytes of a quant field that more of the block follows: whole words
+// with WORD_LOADS, else halves.
+uvec4 ld128_field(uint byte) { return WORD_LOADS != 0u ? ld128_2_then4(byte) : ld128_2(byte); }
 // 16 bytes at a 4-byte aligned offset (Q4_1, Q5_1, Q2_K and IQ4_XS blocks are 20, 24, 84 and 136 bytes).
 uvec4 ld128_4(uint byte) {
   const uint i = byte >> 2;
@@ -207,18 +210,17 @@ void add_piece(uint r, uint b, uint pc, uint block, uvec4 q0, uvec4 q1) {
 }
 
 // Half h's quant words: qa, qb (qs of halves p = 0, 1) and Q3_K's hmask ma, mb
-// (shared by both h). Q3_K's hmask and qs are followed by more of the block:
-// whole-word loads.
+// (shared by both h). Q3_K's hmask and qs are followed by more of the block.
 void half_words(uint b, uint h, out uvec4 qa, out uvec4 qb, out uvec4 ma, out uvec4 mb) {
 #if defined(WEIGHT_Q2_K)
   qa = ld128_4(b + 16u + 32u * h);
   qb = ld128_4(b + 32u + 32u * h);
   ma = mb = uvec4(0u);
 #else
-  qa = ld128_2_then4(b + 32u + 32u * h);
-  qb = ld128_2_then4(b + 48u + 32u * h);
-  ma = ld128_2_then4(b);
-  mb = ld128_2_then4(b + 16u);
+  qa = ld128_field(b + 32u + 32u * h);
+  qb = ld128_field(b + 48u + 32u * h);
+  ma = ld128_field(b);
+  mb = ld128_field(b + 16u);
 #endif
 }
 
@@ -339,8 +341,8 @@ void chunk(uint r, uint row_byte, uint c) {
 // comes off through the activations' half sums.
 void chunk(uint r, uint row_byte, uint c) {
   const uint b = row_byte + (c >> 3) * BLOCK_BYTES, h = (c >> 2) & 1u, g = (c >> 1) & 1u, hf = c & 1u;
-  // ql and qh are followed by more of the block (qh, scales): whole-word loads.
-  const uvec4 l = ld128_2_then4(b + 64u * h + 32u * g + 16u * hf), qh = ld128_2_then4(b + 128u + 32u * h + 16u * hf);
+  // ql and qh are followed by more of the block (qh, scales).
+  const uvec4 l = ld128_field(b + 64u * h + 32u * g + 16u * hf), qh = ld128_field(b + 128u + 32u * h + 16u * hf);
   const uvec4 lo = (l & LOW_NIBBLES) | ((qh << (4u - 2u * g)) & 0x30303030u);
   const uvec4 hi = ((l >> 4u) & LOW_NIBBLES) | ((qh >> (2u * g)) & 0x30303030u);
   // scales[8 h + 2 g + hf] for group g, [8 h + 2 g + 4 + hf] for group g + 2.

@@ -181,7 +181,8 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
                                                       sizeof(Int8Push),
-                                                      {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u}});
+                                                      {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u,
+                                                       detail::env_is("MRROPE_MATVEC_WORD_LOADS", "1") ? 1u : 0u}});
   // Profiled per weight type and shape (bench-decoder --profile).
   const std::string label = "matvec_int8_" + detail::type_suffix(w.type()) + " " + std::to_string(rows) + "x" +
                             std::to_string(cols);
