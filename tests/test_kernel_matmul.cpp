@@ -231,19 +231,6 @@ TEST_P(Int8Matvec, NarrowKQuantChunksMatchReference) {
   unsetenv("MRROPE_MATVEC_WIDE");
 }
 
-// Q6_K / Q3_K quant fields read as whole funnel-shifted words
-// (MRROPE_MATVEC_WORD_LOADS=1, opt-in); blocks alternate between 4-byte and
-// 2-byte aligned offsets, so both shifts are taken. Other types ignore it.
-TEST_P(Int8Matvec, WordLoadsMatchReference) {
-  const MatCase& c = GetParam();
-  if (c.type != GgmlType::Q6_K && c.type != GgmlType::Q3_K) GTEST_SKIP() << "no word-load variant";
-  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
-  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
-  setenv("MRROPE_MATVEC_WORD_LOADS", "1", 1);
-  for (uint32_t batch : {1u, 3u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 150 + batch);
-  unsetenv("MRROPE_MATVEC_WORD_LOADS");
-}
-
 std::vector<MatCase> int8_cases() {
   std::vector<MatCase> out;
   for (const MatCase& c : cases())
@@ -252,6 +239,29 @@ std::vector<MatCase> int8_cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockTypes, Int8Matvec, testing::ValuesIn(int8_cases()), case_name);
+
+// Q6_K / Q3_K quant fields read as whole funnel-shifted words
+// (MRROPE_MATVEC_WORD_LOADS=1, opt-in); blocks alternate between 4-byte and
+// 2-byte aligned offsets, so both shifts are taken.
+class Int8MatvecWordLoads : public Int8Matvec {};
+
+TEST_P(Int8MatvecWordLoads, MatchReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
+  setenv("MRROPE_MATVEC_WORD_LOADS", "1", 1);
+  for (uint32_t batch : {1u, 3u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 150 + batch);
+  unsetenv("MRROPE_MATVEC_WORD_LOADS");
+}
+
+std::vector<MatCase> word_load_cases() {
+  std::vector<MatCase> out;
+  for (const MatCase& c : int8_cases())
+    if (c.type == GgmlType::Q6_K || c.type == GgmlType::Q3_K) out.push_back(c);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(WordLoadTypes, Int8MatvecWordLoads, testing::ValuesIn(word_load_cases()), case_name);
 
 // The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
 // batches not multiples of 64 or 128, K not a multiple of the 64-column step
