@@ -3,6 +3,9 @@
 // that are slow even at their smallest.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "model/prefill_plan.h"
 
 namespace mrrope {
@@ -53,6 +56,25 @@ TEST(PrefillPlan, NoTimeOrNoTokensKeepsThePlan) {
   const PrefillPlan now{128, 2};
   EXPECT_EQ(next_prefill_plan(now, 0, 1.0, 512, 8).tokens, 128);
   EXPECT_EQ(next_prefill_plan(now, 64, 0.0, 512, 8).parts, 2);
+}
+
+TEST(PrefillPacer, WithoutACancelFlagKeepsWholeChunks) {
+  PrefillPacer pacer(false, 512, 3, 8);
+  EXPECT_EQ(pacer.plan().tokens, 512);
+  EXPECT_EQ(pacer.plan().parts, 1);
+  pacer.start();
+  pacer.finished(512);
+  EXPECT_EQ(pacer.plan().tokens, 512);
+}
+
+TEST(PrefillPacer, WithOneStartsSmallAndReplansAfterEachChunk) {
+  PrefillPacer pacer(true, 4096, 2, 8);
+  EXPECT_EQ(pacer.plan().tokens, kMinCancellableChunk);
+  EXPECT_EQ(pacer.plan().parts, 2);
+  pacer.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  pacer.finished(64);  // a millisecond: a fast device grows 8x
+  EXPECT_EQ(pacer.plan().tokens, 512);
 }
 
 }  // namespace

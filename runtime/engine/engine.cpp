@@ -1,7 +1,6 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
@@ -87,16 +86,16 @@ Engine::Scores Engine::score(std::span<const int32_t> tokens, const std::functio
   // Chunks of max_batch; with a cancel flag, sized from their measured speed
   // as a cancellable prefill's are (model/prefill_plan.h).
   const int batch = std::max(1, m.max_batch());
-  PrefillPlan plan = cancel ? first_prefill_plan(batch, 1) : PrefillPlan{batch, 1};
+  PrefillPacer pacer(cancel != nullptr, batch, 1, m.max_chunk_parts());
   for (int i = 0; i < n;) {
     if (cancel && cancel->load()) {
       s.cancelled = true;
       return s;
     }
-    const int len = std::min(plan.tokens, n - i);
-    const auto start = std::chrono::steady_clock::now();
+    const int len = std::min(pacer.plan().tokens, n - i);
+    pacer.start();
     const auto part = m.forward_nll(tokens.subspan(size_t(i), size_t(len)), tokens.subspan(size_t(i) + 1, size_t(len)),
-                                    plan.parts, cancel);
+                                    pacer.plan().parts, cancel);
     if (!part) {
       s.cancelled = true;
       return s;
@@ -104,10 +103,7 @@ Engine::Scores Engine::score(std::span<const int32_t> tokens, const std::functio
     s.nll.insert(s.nll.end(), part->begin(), part->end());
     i += len;
     if (progress) progress(i, n);
-    if (cancel) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      plan = next_prefill_plan(plan, len, seconds, batch, m.max_chunk_parts());
-    }
+    pacer.finished(len);
   }
   return s;
 }

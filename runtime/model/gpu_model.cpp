@@ -463,21 +463,20 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
   // submissions sized from the measured speed (model/prefill_plan.h), so a
   // cancel is seen within about kCancelCheckSeconds.
   const int max_parts = max_chunk_parts();
-  PrefillPlan plan = cancel ? first_prefill_plan(options_.max_batch, std::min(options_.prefill_parts, max_parts))
-                            : PrefillPlan{options_.max_batch, 1};
+  PrefillPacer pacer(cancel != nullptr, options_.max_batch, std::min(options_.prefill_parts, max_parts), max_parts);
   // A cancel also stops the pipeline builds of a first chunk: the chunk is then
   // dropped while being recorded, before anything is submitted or n_past_ moves.
   const vk::CancelBuildsOn cancel_builds(cancel);
   for (int done = 0; done < total;) {
     if (cancel && cancel->load()) return {};
     take_window_checkpoint();
-    int n = std::min(plan.tokens, total - done);
+    int n = std::min(pacer.plan().tokens, total - done);
     // A chunk ends at the checkpoint's mark, so the rings hold the window before it.
     if (checkpoint_mark_ > n_past_ && checkpoint_mark_ < n_past_ + n) n = checkpoint_mark_ - n_past_;
-    const auto start = std::chrono::steady_clock::now();
+    pacer.start();
     try {
-      if (cancel && plan.parts > 1) {
-        auto part_logits = forward_in_parts(tokens.subspan(done, n), plan.parts, *cancel);
+      if (cancel && pacer.plan().parts > 1) {
+        auto part_logits = forward_in_parts(tokens.subspan(done, n), pacer.plan().parts, *cancel);
         if (!part_logits) return {};
         logits = std::move(*part_logits);
       } else {
@@ -488,10 +487,7 @@ std::vector<float> GpuModel::prefill(std::span<const int32_t> tokens, const std:
     }
     done += n;
     if (progress) progress(done, total);
-    if (cancel) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      plan = next_prefill_plan(plan, n, seconds, options_.max_batch, max_parts);
-    }
+    pacer.finished(n);
   }
   take_window_checkpoint();
   return logits;
