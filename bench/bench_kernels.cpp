@@ -171,7 +171,7 @@ void bench_matmul(vk::Context& ctx, const Options& o, double roofline_gbs) {
           const double q_us =
               time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::quantize_act(seq, x, xq, s.cols, batch); });
           const double i_us =
-              time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::matvec_int8_kernel(seq, tw, xq, y, batch); });
+              time_op(ctx, o.reps, [&](vk::Sequence& seq) { ops::matvec_int8_kernel(seq, tw, xq, ops::Act(y), batch); });
           const double i_bytes = double(tw.bytes()) + double(ops::quantized_act_bytes(s.cols, batch)) + 4.0 * batch * s.rows;
           report("mv_int8", shape, i_us, i_bytes, flops, roofline_gbs);
           std::printf("%-10s %-34s %10.1f us\n", "quantize", shape, q_us);

@@ -23,6 +23,8 @@ layout(std430, binding = 0) readonly buffer W128 { uvec4 w128[]; };
 layout(std430, binding = 1) readonly buffer X { float x1[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) writeonly buffer YB { float y_b[]; };  // stacked weights' second part
+layout(std430, binding = 4) writeonly buffer YC { float y_c[]; };  // and third
 
 layout(push_constant) uniform Push {
   uint cols;        // K, elements per weight row
@@ -30,6 +32,7 @@ layout(push_constant) uniform Push {
   uint row_offset;  // output row of the slice's first row
   uint x_offset, x_stride;
   uint y_offset, y_stride;
+  uint part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;  // matvec_reduce.glsl
 } p;
 
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)

@@ -32,12 +32,15 @@ layout(std430, binding = 0) readonly buffer W128 { uvec4 w128[]; };
 layout(std430, binding = 1) readonly buffer XQ { uvec4 xq4[]; };
 layout(std430, binding = 1) readonly buffer XR { vec4 xrec[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) writeonly buffer YB { float y_b[]; };  // stacked weights' second part
+layout(std430, binding = 4) writeonly buffer YC { float y_c[]; };  // and third
 
 layout(push_constant) uniform Push {
   uint cols;        // K, elements per weight row
   uint rows;        // rows in this weight slice
   uint row_offset;  // output row of the slice's first row
   uint y_offset, y_stride;
+  uint part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;  // matvec_reduce.glsl
 } p;
 
 // Four packed signed 8-bit lanes of a and b, multiplied and summed.

@@ -2,7 +2,18 @@
 // NUM_ROWS rows x NUM_COLS columns in acc; they are summed over the subgroup,
 // then over the workgroup's subgroups through shared memory, and written to
 // y[p.y_offset + column * p.y_stride + p.row_offset + row]. The including
-// shader declares WG, NUM_ROWS, NUM_COLS, y and the push constants p.
+// shader declares WG, NUM_ROWS, NUM_COLS, y, y_b, y_c and the push constants p.
+//
+// Stacked weights (ops/stacked_weights.h) are several products in one: output
+// rows from p.part_end0 on go to y_b, from p.part_end1 on to y_c, each part's
+// rows counted from its first at its own offset and stride. A plain product
+// has both ends at its row count.
+void store_y(uint column, uint row, float v) {
+  const uint r = p.row_offset + row;
+  if (r < p.part_end0) y[p.y_offset + column * p.y_stride + r] = v;
+  else if (r < p.part_end1) y_b[p.b_offset + column * p.b_stride + (r - p.part_end0)] = v;
+  else y_c[p.c_offset + column * p.c_stride + (r - p.part_end1)] = v;
+}
 
 float acc[NUM_ROWS * NUM_COLS];  // [row][column]
 shared float partial[NUM_ROWS * NUM_COLS * WG];  // [output][subgroup]
@@ -13,7 +24,7 @@ void reduce_and_store(uint row0) {
     if (subgroupElect())
       [[unroll]] for (uint i = 0u; i < NUM_ROWS * NUM_COLS; ++i) {
         const uint row = row0 + i / NUM_COLS;
-        if (row < p.rows) y[p.y_offset + (i % NUM_COLS) * p.y_stride + p.row_offset + row] = acc[i];
+        if (row < p.rows) store_y(i % NUM_COLS, row, acc[i]);
       }
     return;
   }
@@ -24,6 +35,6 @@ void reduce_and_store(uint row0) {
     const uint row = row0 + i / NUM_COLS;
     float s = 0.0;
     for (uint sg = 0u; sg < gl_NumSubgroups; ++sg) s += partial[i * gl_NumSubgroups + sg];
-    if (row < p.rows) y[p.y_offset + (i % NUM_COLS) * p.y_stride + p.row_offset + row] = s;
+    if (row < p.rows) store_y(i % NUM_COLS, row, s);
   }
 }

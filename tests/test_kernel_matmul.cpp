@@ -473,7 +473,7 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
   vk::DeviceTensor tw(gpu(), GgmlType::F16, 64, 4, "w");
   vk::Buffer bx = zero_buffer(gpu(), 64 * 9), by = zero_buffer(gpu(), 4 * 9);
   if (ops::matvec_fast_supported(gpu().info()))
-    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_fast_kernel(s, tw, bx, by, 9); }),
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_fast_kernel(s, tw, bx, ops::Act(by), 9); }),
               "matvec_fast: batch must be 1..8");
   if (!ops::matmul_coopmat_supported(gpu().info()))
     EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_kernel(s, tw, bx, by, 9); }),
@@ -505,11 +505,11 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
   if (ops::matvec_int8_supported(gpu().info())) {
     vk::DeviceTensor tq(gpu(), GgmlType::Q8_0, 64, 4, "wq");
     vk::Buffer xq(gpu(), ops::quantized_act_bytes(64, 1), vk::MemoryUsage::Device);
-    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, by, 9); }),
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, ops::Act(by), 9); }),
               "matvec_int8: batch must be 1..8");
-    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tw, xq, by, 1); }),
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tw, xq, ops::Act(by), 1); }),
               "matvec_int8: no kernel for F16");
-    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, by, 2); }),
+    EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matvec_int8_kernel(s, tq, xq, ops::Act(by), 2); }),
               "matvec_int8: the activations are too small");
   }
 }

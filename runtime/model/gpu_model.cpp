@@ -22,6 +22,14 @@ vk::DeviceTensor upload_tensor(vk::Context& ctx, const TensorView& t, const std:
   return dt;
 }
 
+// Products that read one input, stacked where they can be (ops/stacked_weights.h).
+ops::StackedWeights stack(vk::Context& ctx, std::initializer_list<std::pair<const TensorView*, std::string>> views,
+                          const std::string& stack_name) {
+  std::vector<ops::WeightPart> parts;
+  for (const auto& [t, name] : views) parts.push_back({t->type(), t->cols(), t->rows(), t->data, name});
+  return ops::StackedWeights(ctx, parts, stack_name);
+}
+
 vk::Buffer upload_f32(vk::Context& ctx, const TensorView& t) {
   if (!t) return {};
   vk::Buffer b(ctx, t.data.size(), MemoryUsage::Device);
@@ -155,9 +163,9 @@ GpuModel::GpuModel(vk::Context& ctx, const GgufFile& file, const ModelConfig& co
   for (size_t i = 0; i < t.layers.size(); ++i) {
     const LayerTensors& l = t.layers[i];
     const std::string p = "blk." + std::to_string(i) + ".";
-    layers_.push_back({upload_tensor(ctx, l.wq, p + "attn_q"), upload_tensor(ctx, l.wk, p + "attn_k"),
-                       upload_tensor(ctx, l.wv, p + "attn_v"), upload_tensor(ctx, l.wo, p + "attn_output"),
-                       upload_tensor(ctx, l.w_gate, p + "ffn_gate"), upload_tensor(ctx, l.w_up, p + "ffn_up"),
+    layers_.push_back({stack(ctx, {{&l.wq, p + "attn_q"}, {&l.wk, p + "attn_k"}, {&l.wv, p + "attn_v"}}, p + "attn_qkv"),
+                       stack(ctx, {{&l.w_gate, p + "ffn_gate"}, {&l.w_up, p + "ffn_up"}}, p + "ffn_gate_up"),
+                       upload_tensor(ctx, l.wo, p + "attn_output"),
                        upload_tensor(ctx, l.w_down, p + "ffn_down"), upload_f32(ctx, l.attn_norm),
                        upload_f32(ctx, l.ffn_norm), upload_f32(ctx, l.bq), upload_f32(ctx, l.bk),
                        upload_f32(ctx, l.bv), upload_f32(ctx, l.q_norm),
@@ -214,9 +222,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   // Later layers get their QKV input in int8 too from that add, where the products take it.
   const vk::Buffer* q8 = int8_products(n) ? &xq_ : nullptr;
   ops::SharedInput qkv_in(seq, xn_, xq_, E, n, layer > 0 && q8, f16_input());
-  qkv_in.matmul(L.wq, q_);
-  qkv_in.matmul(L.wk, k_);
-  qkv_in.matmul(L.wv, v_);
+  qkv_in.matmul(L.qkv, {q_, k_, v_});
   if (c_.qkv_bias) {
     ops::add_bias(seq, q_, L.bq, n, c_.q_dim());
     ops::add_bias(seq, k_, L.bk, n, c_.kv_dim());
@@ -249,8 +255,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const ops::NonFiniteWatch watch{&first_bad_layer_, static_cast<uint32_t>(layer)};
   ops::add_rms_norm(seq, x_, o_, L.ffn_norm, xn_, n, E, c_.rms_eps, q8, &watch);
   ops::SharedInput ffn_in(seq, xn_, xq_, E, n, q8, f16_input());
-  ffn_in.matmul(L.w_gate, gate_);
-  ffn_in.matmul(L.w_up, up_);
+  ffn_in.matmul(L.gate_up, {gate_, up_});
   const auto ff = static_cast<uint32_t>(c_.n_ff);
   // The int8 products take silu(gate) * up straight from the fused activation-and-quantize pass.
   // GeGLU (gemma2/3) has no fused pass: SharedInput quantizes its output where needed.
@@ -268,7 +273,7 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
 // Whether n-token products run on integer dot products (ops/matvec_int8.h),
 // so that the fused norms also write their output in int8.
 bool GpuModel::int8_products(uint32_t n) const {
-  return ops::takes_int8_input(ctx_.info(), layers_[0].w_gate, n);  // w_gate's input is the fused norm's output
+  return ops::takes_int8_input(ctx_.info(), layers_[0].gate_up.part(0), n);  // ffn_gate's input is the fused norm's output
 }
 
 uint32_t GpuModel::stage_tokens(std::span<const int32_t> tokens) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/attention_probe.h"
+#include "ops/stacked_weights.h"
 #include "model/gpu_attention_probe.h"
 #include "model/kv_prefix.h"
 #include "model/model_config.h"
@@ -165,7 +166,9 @@ class GpuModel {
 
  private:
   struct Layer {
-    vk::DeviceTensor wq, wk, wv, wo, w_gate, w_up, w_down;
+    ops::StackedWeights qkv;      // attn_q, attn_k, attn_v
+    ops::StackedWeights gate_up;  // ffn_gate, ffn_up
+    vk::DeviceTensor wo, w_down;
     vk::Buffer attn_norm, ffn_norm, bq, bk, bv, q_norm, k_norm;
     vk::Buffer attn_post_norm, ffn_post_norm;  // gemma3
   };

@@ -103,7 +103,7 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
                  y.offset, y.stride ? y.stride : rows};
     // Labelled by shape, so a profile shows each product's rate.
     const std::string label = "matmul_cm " + type + " " + std::to_string(slice.row_count) + "x" + std::to_string(cols);
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
                  1, label.c_str());
   }
 }

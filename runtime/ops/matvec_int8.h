@@ -6,8 +6,10 @@
 // float. Used for batches up to 8 on devices whose 4x8-bit dot products are
 // accelerated; MRROPE_MATVEC_INT8=off turns it off, =on forces it elsewhere.
 #include <cstdint>
+#include <initializer_list>
 
 #include "ops/ops.h"
+#include "ops/stacked_weights.h"
 
 namespace mrrope::ops {
 
@@ -28,7 +30,8 @@ void quantize_act(Sequence& seq, Act x, const Buffer& xq, uint32_t cols, uint32_
 // the SwiGLU activation and the down projection's input in one dispatch.
 void swiglu_quantize(Sequence& seq, Act gate, const Buffer& up, const Buffer& xq, uint32_t cols, uint32_t batch);
 // y[b, n] = sum_k w[n, k] * xq[b, k], with xq from quantize_act over w.cols().
-void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch);
+void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, const ProductOutputs& y,
+                        uint32_t batch);
 
 // Products that read one input, as ops::matmul does for each; where the int8
 // path is taken the input is quantized once, on the first product that needs
@@ -43,6 +46,9 @@ class SharedInput {
       : seq_(seq), x_(x), scratch_(scratch), f16_scratch_(f16_scratch), cols_(cols), batch_(batch),
         quantized_(quantized) {}
   void matmul(const DeviceTensor& w, Act y);
+  // The products of stacked weights, outs[i] taking part i's rows: one
+  // dispatch a stack on the matrix-vector paths, one product a part elsewhere.
+  void matmul(const StackedWeights& w, std::initializer_list<Act> outs);
 
  private:
   Sequence& seq_;

@@ -18,9 +18,46 @@ using detail::MatPush;
 
 constexpr uint32_t kMaxCols = 8;  // variants exist for 1..8 batch columns
 
+// Where the rows go (matvec_reduce.glsl's store_y): ends of the first two
+// parts, then offset and stride of the second and third.
+struct PartsPush {
+  uint32_t part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;
+};
+
 struct Int8Push {
   uint32_t cols, rows, row_offset, y_offset, y_stride;
+  PartsPush parts;
 };
+
+struct FastPush {
+  uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
+  PartsPush parts;
+};
+
+// A part's stride defaults to its row count (rows packed).
+uint32_t part_stride(const ProductOutputs& y, int i, uint32_t rows) {
+  return y.parts[i].stride ? y.parts[i].stride : rows;
+}
+
+// Checks y against w and returns where its parts' rows go.
+PartsPush parts_push(const char* kernel, const DeviceTensor& w, const ProductOutputs& y) {
+  const auto rows = static_cast<uint32_t>(w.rows());
+  if (!y.parts[0].buffer) throw vk::VulkanError(std::string(kernel) + ": no output");
+  const uint32_t end0 = std::min(y.rows[0], rows), end1 = end0 + y.rows[1];
+  const bool plain = y.rows[1] == 0 && y.rows[2] == 0;
+  if (!plain && (end1 > rows || end1 + y.rows[2] != rows || !y.parts[1].buffer || (y.rows[2] && !y.parts[2].buffer)))
+    throw vk::VulkanError(std::string(kernel) + ": output parts of " + std::to_string(y.rows[0]) + "+" +
+                          std::to_string(y.rows[1]) + "+" + std::to_string(y.rows[2]) + " rows for a " +
+                          std::to_string(rows) + "-row tensor " + w.name());
+  return {end0, plain ? rows : end1,
+          y.parts[1].offset, part_stride(y, 1, y.rows[1]),
+          y.parts[2].offset, part_stride(y, 2, y.rows[2])};
+}
+
+// The kernels' output bindings: a part without rows binds the first part's buffer.
+vk::BufferRef part_buffer(const ProductOutputs& y, int i) {
+  return *(y.rows[i] && y.parts[i].buffer ? y.parts[i].buffer : y.parts[0].buffer);
+}
 
 struct FastShape {
   uint32_t threads, rows;  // per workgroup
@@ -76,22 +113,26 @@ FastShape int8_shape(const vk::DeviceInfo& info, uint32_t chunks_per_row, uint32
 
 bool matvec_fast_supported(const vk::DeviceInfo& info) { return info.subgroup_arithmetic && info.storage_16bit; }
 
-void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch) {
+void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const ProductOutputs& y, uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
   if (!matvec_fast_supported(info))
     throw vk::VulkanError("matvec_fast needs subgroup arithmetic and 16-bit storage buffers");
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_fast: batch must be 1..8");
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   const FastShape s = fast_shape(info, w.type(), batch);
+  const PartsPush parts = parts_push("matvec_fast", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_fast_" + detail::type_suffix(w.type()),
-                                                      {vk::Access::Read, vk::Access::Read, vk::Access::Write},
-                                                      sizeof(MatPush),
+                                                      {vk::Access::Read, vk::Access::Read, vk::Access::Write,
+                                                       vk::Access::Write, vk::Access::Write},
+                                                      sizeof(FastPush),
                                                       {s.threads, s.rows, batch}});
+  const Act& y0 = y.parts[0];
   for (const auto& slice : w.slices()) {
-    MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
-              y.offset, y.stride ? y.stride : rows};
+    FastPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
+               y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0), parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, 1, "matvec");
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y0.buffer, part_buffer(y, 1), part_buffer(y, 2)}, p, g.x, g.y, 1,
+                 "matvec");
   }
 }
 
@@ -158,7 +199,8 @@ void swiglu_quantize(Sequence& seq, Act gate, const Buffer& up, const Buffer& xq
   record_quantize(seq, gate, &up, xq, cols, batch);
 }
 
-void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, Act y, uint32_t batch) {
+void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, const ProductOutputs& y,
+                        uint32_t batch) {
   const vk::DeviceInfo& info = seq.context().info();
   if (!matvec_int8_supported(info))
     throw vk::VulkanError("matvec_int8 needs integer dot products, subgroup arithmetic and 16-bit storage buffers");
@@ -178,18 +220,23 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                                                              : 32;
   const bool wide = wide_weights > 32 && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
   const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32), batch);
+  const PartsPush parts = parts_push("matvec_int8", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
-                                                      {vk::Access::Read, vk::Access::Read, vk::Access::Write},
+                                                      {vk::Access::Read, vk::Access::Read, vk::Access::Write,
+                                                       vk::Access::Write, vk::Access::Write},
                                                       sizeof(Int8Push),
                                                       {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u,
                                                        detail::env_is("MRROPE_MATVEC_WORD_LOADS", "1") ? 1u : 0u}});
   // Profiled per weight type and shape (bench-decoder --profile).
   const std::string label = "matvec_int8_" + detail::type_suffix(w.type()) + " " + std::to_string(rows) + "x" +
                             std::to_string(cols);
+  const Act& y0 = y.parts[0];
   for (const auto& slice : w.slices()) {
-    Int8Push p{cols, slice.row_count, slice.row_begin, y.offset, y.stride ? y.stride : rows};
+    Int8Push p{cols, slice.row_count, slice.row_begin, y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0),
+               parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.buffer, xq, *y.buffer}, p, g.x, g.y, 1, label.c_str());
+    seq.dispatch(k, {slice.ref(), xq, *y0.buffer, part_buffer(y, 1), part_buffer(y, 2)}, p, g.x, g.y, 1,
+                 label.c_str());
   }
 }
 
@@ -208,6 +255,34 @@ void SharedInput::matmul(const DeviceTensor& w, Act y) {
   if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
   quantized_ = true;
   matvec_int8_kernel(seq_, w, scratch_, y, batch_);
+}
+
+void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> outs) {
+  if (outs.size() != w.size())
+    throw vk::VulkanError("stacked product: " + std::to_string(outs.size()) + " outputs for " +
+                          std::to_string(w.size()) + " parts");
+  const vk::DeviceInfo& info = seq_.context().info();
+  const Act* out = outs.begin();
+  for (const StackedWeights::Stack& st : w.stacks()) {
+    const bool int8 = takes_int8_input(info, st.whole, batch_);
+    const bool one_dispatch = st.count > 1 && batch_ <= detail::kMatvecMaxBatch && (int8 || matvec_fast_supported(info));
+    if (!one_dispatch) {
+      for (size_t i = st.first; i < st.first + st.count; ++i) matmul(w.part(i), out[i]);
+      continue;
+    }
+    ProductOutputs y;
+    for (size_t k = 0; k < st.count; ++k) {
+      y.parts[k] = out[st.first + k];
+      y.rows[k] = static_cast<uint32_t>(w.part(st.first + k).rows());
+    }
+    if (!int8) {
+      matvec_fast_kernel(seq_, st.whole, x_, y, batch_);
+      continue;
+    }
+    if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
+    quantized_ = true;
+    matvec_int8_kernel(seq_, st.whole, scratch_, y, batch_);
+  }
 }
 
 }  // namespace mrrope::ops

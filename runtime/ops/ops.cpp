@@ -57,7 +57,7 @@ void matvec_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
     MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
               y.offset, y.stride ? y.stride : rows};
     const Grid g = grid_for(seq, ceil_div(slice.row_count, shapes_for(seq.context()).matvec_rows));
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
   }
 }
 
@@ -71,7 +71,7 @@ void matmul_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t 
   for (const auto& slice : w.slices()) {
     MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
                  y.offset, y.stride ? y.stride : rows};
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, shape.matmul_tile),
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, shape.matmul_tile),
                  ceil_div(batch, shape.matmul_tile), 1, "matmul");
   }
 }
@@ -86,7 +86,7 @@ void matmul_rows_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint
   for (const auto& slice : w.slices()) {
     MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
                  y.offset, y.stride ? y.stride : rows};
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, kThreads),
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, kThreads),
                  ceil_div(batch, kColumns), 1, "matmul");
   }
 }
@@ -105,7 +105,7 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
     MatPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
               y.offset, y.stride ? y.stride : rows};
     const Grid g = grid_for(seq, ceil_div(slice.row_count, rows_per_group));
-    seq.dispatch(k, {slice.buffer, *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, g.x, g.y, batch, "matvec");
   }
 }
 
@@ -238,7 +238,7 @@ void embed(Sequence& seq, const DeviceTensor& table, const Buffer& ids, const Bu
   const Grid g = grid_for(seq, n_tokens);
   for (const auto& slice : table.slices()) {
     Push p{static_cast<uint32_t>(table.cols()), n_tokens, slice.row_begin, slice.row_count};
-    seq.dispatch(k, {ids, slice.buffer, out}, p, g.x, g.y, 1, "embed");
+    seq.dispatch(k, {ids, slice.ref(), out}, p, g.x, g.y, 1, "embed");
   }
 }
 

@@ -17,10 +17,22 @@ using vk::Sequence;
 
 // A float32 activation matrix inside a buffer: row r starts at offset + r * stride.
 struct Act {
-  const Buffer* buffer;
+  const Buffer* buffer = nullptr;
   uint32_t offset = 0;
   uint32_t stride = 0;  // 0: rows are packed (stride = row length)
+  Act() = default;
   Act(const Buffer& b, uint32_t off = 0, uint32_t str = 0) : buffer(&b), offset(off), stride(str) {}  // NOLINT
+};
+
+// Where a decode product's output rows go: all into one Act, or, for weights
+// stacked by rows (ops/stacked_weights.h), up to three consecutive parts each
+// into its own Act, its rows counted from its first. The matrix-vector
+// kernels take it in one dispatch.
+struct ProductOutputs {
+  Act parts[3];
+  uint32_t rows[3] = {};  // rows of each part; unused parts have none
+  ProductOutputs(Act y) : parts{y, y, y}, rows{~0u, 0, 0} {}  // NOLINT: a plain product, all rows into y
+  ProductOutputs() = default;
 };
 
 // Types with GPU kernels, and with matrix-unit variants: ops/weight_kernels.def.
@@ -62,7 +74,7 @@ void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, 
 // The bandwidth-bound decode kernel (matvec_ops.cpp): all batch columns (1..8)
 // in one pass over the weights. What matmul() uses for batch <= 8 where supported.
 bool matvec_fast_supported(const vk::DeviceInfo& info);  // subgroup arithmetic and 16-bit storage
-void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
+void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const ProductOutputs& y, uint32_t batch);
 
 // y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * weight; y may be x.
 void rms_norm(Sequence& seq, Act x, const Buffer& weight, Act y, uint32_t rows, uint32_t cols, float eps);

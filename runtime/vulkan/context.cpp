@@ -206,6 +206,7 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index, const QueueFamilyFilter
   }
   d.max_workgroup_invocations = lim.maxComputeWorkGroupInvocations;
   d.max_shared_memory = lim.maxComputeSharedMemorySize;
+  d.min_storage_buffer_offset_alignment = std::max<uint64_t>(1, lim.minStorageBufferOffsetAlignment);
   d.max_push_constants = lim.maxPushConstantsSize;
   d.subgroup_size = subgroup.subgroupSize;
   d.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&

@@ -18,6 +18,7 @@ struct DeviceInfo {
   std::string unusable_reason;   // why not, when !usable
 
   uint64_t max_storage_buffer_range = 0;
+  uint64_t min_storage_buffer_offset_alignment = 256;  // a binding's offset must be a multiple
   uint64_t max_memory_allocation_size = 0;
   uint64_t device_local_bytes = 0;  // largest device-local heap
   bool unified_memory = false;      // device-local memory that the host can map
