@@ -59,6 +59,8 @@ layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer XH8 { uvec4 xh8[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) writeonly buffer YB { float y_b[]; };  // stacked weights' second part
+layout(std430, binding = 4) writeonly buffer YC { float y_c[]; };  // and third
 
 layout(push_constant) uniform Push {
   uint cols;        // K
@@ -67,8 +69,10 @@ layout(push_constant) uniform Push {
   uint batch;
   uint x_offset, x_stride;
   uint y_offset, y_stride;
+  uint part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;  // product_outputs.glsl
 } p;
 
+#include "product_outputs.glsl"
 #include "weights.glsl"
 
 const uint T = 16u;  // fragment side (M = N = K = 16)
@@ -532,7 +536,7 @@ void multiply(uint stage, uint wm0, uint wn0) {
 void write_fragment(uint base, uint row0, uint token0) {
   for (uint e = gl_SubgroupInvocationID; e < T * T; e += gl_SubgroupSize) {
     const uint row = row0 + e % T, token = token0 + e / T;
-    if (row < p.rows && token < p.batch) y[p.y_offset + token * p.y_stride + p.row_offset + row] = cs[base + e];
+    if (row < p.rows && token < p.batch) store_y(token, row, cs[base + e]);
   }
 }
 

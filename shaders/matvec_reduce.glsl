@@ -3,17 +3,7 @@
 // then over the workgroup's subgroups through shared memory, and written to
 // y[p.y_offset + column * p.y_stride + p.row_offset + row]. The including
 // shader declares WG, NUM_ROWS, NUM_COLS, y, y_b, y_c and the push constants p.
-//
-// Stacked weights (ops/stacked_weights.h) are several products in one: output
-// rows from p.part_end0 on go to y_b, from p.part_end1 on to y_c, each part's
-// rows counted from its first at its own offset and stride. A plain product
-// has both ends at its row count.
-void store_y(uint column, uint row, float v) {
-  const uint r = p.row_offset + row;
-  if (r < p.part_end0) y[p.y_offset + column * p.y_stride + r] = v;
-  else if (r < p.part_end1) y_b[p.b_offset + column * p.b_stride + (r - p.part_end0)] = v;
-  else y_c[p.c_offset + column * p.c_stride + (r - p.part_end1)] = v;
-}
+#include "product_outputs.glsl"
 
 float acc[NUM_ROWS * NUM_COLS];  // [row][column]
 shared float partial[NUM_ROWS * NUM_COLS * WG];  // [output][subgroup]

@@ -484,9 +484,9 @@ TEST_F(MatmulDispatchGpu, RefusalsNameTheirLimits) {
             "convert_to_f16: the f16 buffer is too small");
   // f16 input: K a multiple of 8 and room for batch rows, checked before any device support.
   vk::DeviceTensor tw12(gpu(), GgmlType::F16, 12, 4, "w12");
-  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw12, by, by, 9); }),
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw12, by, ops::Act(by), 9); }),
             "matmul_coopmat: f16 input needs K a multiple of 8");
-  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw, by, by, 9); }),
+  EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::matmul_coopmat_f16_input(s, tw, by, ops::Act(by), 9); }),
             "matmul_coopmat: the f16 input is too small");
   EXPECT_EQ(message_of([&](vk::Sequence& s) { ops::copy_words(s, bx, by, 17); }),
             "copy_words: bytes must be a multiple of 16");

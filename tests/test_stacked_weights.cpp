@@ -5,6 +5,8 @@
 // stack split into buffers; and the decoder's logits must not change.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -130,6 +132,48 @@ TEST_F(StackedWeightsTest, OneDispatchEqualsThePartsOnTheIntegerDotKernel) {
   if (!ops::matvec_int8_supported(gpu().info())) GTEST_SKIP() << "no integer dot products on " << gpu().info().name;
   for (GgmlType t : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K})
     for (uint32_t batch : {1u, 3u}) check_stacked_product(gpu(), t, batch, true);
+}
+
+// Through SharedInput, as the decoder records them: a decode batch (one
+// matrix-vector dispatch) and a prefill batch (one matrix-unit dispatch on f16
+// input where the device has them, else a product per part), against the
+// parts' own products. The matrix units may tile the stack differently from
+// a part, so f16 rounding is allowed for (test_kernel_matmul.cpp's bound).
+TEST_F(StackedWeightsTest, SharedInputRunsEachStackAsThePartsWould) {
+  const uint32_t cols = 256;
+  const Parts p = make_parts({{GgmlType::Q8_0, 64}, {GgmlType::Q8_0, 32}, {GgmlType::Q8_0, 32}}, cols);
+  const ops::StackedWeights w(gpu(), p.parts, "qkv");
+  std::vector<vk::DeviceTensor> own;
+  for (const auto& part : p.parts) {
+    own.emplace_back(gpu(), part.type, part.cols, part.rows, part.name);
+    own.back().upload(part.data);
+  }
+  for (uint32_t batch : {1u, 20u}) {
+    vk::Buffer bx = device_buffer(gpu(), random_floats(size_t(batch) * cols, 17));
+    vk::Buffer xq(gpu(), ops::quantized_act_bytes(cols, 8), vk::MemoryUsage::Device);
+    vk::Buffer xh(gpu(), ops::f16_act_bytes(cols, batch), vk::MemoryUsage::Device);
+    std::vector<vk::Buffer> stacked_out, own_out;
+    for (const auto& part : p.parts) {
+      stacked_out.push_back(zero_buffer(gpu(), size_t(batch) * part.rows));
+      own_out.push_back(zero_buffer(gpu(), size_t(batch) * part.rows));
+    }
+    vk::Sequence seq(gpu());
+    seq.begin();
+    ops::SharedInput(seq, bx, xq, cols, batch, false, &xh).matmul(w, {stacked_out[0], stacked_out[1], stacked_out[2]});
+    ops::SharedInput own_in(seq, bx, xq, cols, batch, false, &xh);
+    for (size_t i = 0; i < 3; ++i) own_in.matmul(own[i], own_out[i]);
+    seq.end();
+    seq.run();
+    for (size_t i = 0; i < 3; ++i) {
+      const size_t n = size_t(batch) * p.parts[i].rows;
+      const auto got = read_back(stacked_out[i], n), want = read_back(own_out[i], n);
+      float peak = 0;
+      for (float v : want) peak = std::max(peak, std::abs(v));
+      ASSERT_GT(peak, 0.0f) << "part " << i;
+      for (size_t e = 0; e < n; ++e)
+        ASSERT_NEAR(got[e], want[e], 1e-4 + 2e-3 * peak) << "batch " << batch << " part " << i << " at " << e;
+    }
+  }
 }
 
 // A stack split over 64 KiB buffers: parts start inside a slice (bound at an

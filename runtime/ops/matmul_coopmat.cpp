@@ -13,6 +13,11 @@ namespace {
 using detail::ceil_div;
 using detail::MatmulPush;
 
+struct CoopmatPush {
+  MatmulPush product;
+  detail::PartsPush parts;  // product_outputs.glsl
+};
+
 // A workgroup's tile: bm weight rows x bn tokens, split among subgroups of
 // wm x wn; bk columns a step, staged in `stages` shared-memory buffers. With
 // `stagers` > 0, that many more subgroups only stage the tiles (two stages)
@@ -73,13 +78,15 @@ bool x_direct_asked() { return detail::env_is("MRROPE_COOPMAT_X", "direct"); }
 
 // One product on the tile chosen for it. x_half: x holds packed f16 rows
 // (convert_to_f16's layout), else f32 rows at x.offset, x.stride.
-void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch, CoopmatTile tile,
-                    bool x_half) {
+void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, const ProductOutputs& y, uint32_t batch,
+                    CoopmatTile tile, bool x_half) {
   const vk::DeviceInfo& info = seq.context().info();
   if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
   const std::string type = detail::type_suffix(w.type());
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   const bool direct_asked = x_half && x_direct_asked();
+  const detail::PartsPush parts = detail::parts_push("matmul_coopmat", w, y);
+  const Act& y0 = y.parts[0];
   for (const auto& slice : w.slices()) {
     const uint32_t large_tiles = ceil_div(slice.row_count, kLarge.bm) * ceil_div(batch, kLarge.bn);
     Tile t = kSmall;
@@ -95,16 +102,18 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t
     const uint32_t stage_threads = t.stagers ? t.stagers * info.subgroup_size : threads;
     vk::Kernel& k = seq.context().kernel(
         vk::KernelDesc{"matmul_cm_" + type,
-                       {vk::Access::Read, vk::Access::Read, vk::Access::Write},
-                       sizeof(MatmulPush),
+                       {vk::Access::Read, vk::Access::Read, vk::Access::Write, vk::Access::Write,
+                        vk::Access::Write},
+                       sizeof(CoopmatPush),
                        {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u,
                         packed_dequant(), direct ? 1u : 0u}});
-    MatmulPush p{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols,
-                 y.offset, y.stride ? y.stride : rows};
+    CoopmatPush p{{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols, y0.offset,
+                   y0.stride ? y0.stride : std::min(rows, parts.part_end0)},
+                  parts};
     // Labelled by shape, so a profile shows each product's rate.
     const std::string label = "matmul_cm " + type + " " + std::to_string(slice.row_count) + "x" + std::to_string(cols);
-    seq.dispatch(k, {slice.ref(), *x.buffer, *y.buffer}, p, ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn),
-                 1, label.c_str());
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y0.buffer, detail::part_buffer(y, 1), detail::part_buffer(y, 2)}, p,
+                 ceil_div(slice.row_count, t.bm), ceil_div(batch, t.bn), 1, label.c_str());
   }
 }
 
@@ -148,8 +157,8 @@ void convert_to_f16(Sequence& seq, Act x, const Buffer& xh, uint32_t cols, uint3
   seq.dispatch(k, {*x.buffer, xh}, p, g.x, g.y, 1, "to_f16");
 }
 
-void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, Act y, uint32_t batch,
-                              CoopmatTile tile) {
+void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, const ProductOutputs& y,
+                              uint32_t batch, CoopmatTile tile) {
   const auto cols = static_cast<uint32_t>(w.cols());
   if (cols % 8 != 0) throw vk::VulkanError("matmul_coopmat: f16 input needs K a multiple of 8");
   if (xh.size() < f16_act_bytes(cols, batch)) throw vk::VulkanError("matmul_coopmat: the f16 input is too small");

@@ -47,7 +47,8 @@ class SharedInput {
         quantized_(quantized) {}
   void matmul(const DeviceTensor& w, Act y);
   // The products of stacked weights, outs[i] taking part i's rows: one
-  // dispatch a stack on the matrix-vector paths, one product a part elsewhere.
+  // dispatch a stack on the matrix-vector paths and on the matrix units (f16
+  // input), one product a part elsewhere.
   void matmul(const StackedWeights& w, std::initializer_list<Act> outs);
 
  private:

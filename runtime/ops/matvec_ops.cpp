@@ -18,46 +18,15 @@ using detail::MatPush;
 
 constexpr uint32_t kMaxCols = 8;  // variants exist for 1..8 batch columns
 
-// Where the rows go (matvec_reduce.glsl's store_y): ends of the first two
-// parts, then offset and stride of the second and third.
-struct PartsPush {
-  uint32_t part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;
-};
-
 struct Int8Push {
   uint32_t cols, rows, row_offset, y_offset, y_stride;
-  PartsPush parts;
+  detail::PartsPush parts;
 };
 
 struct FastPush {
   uint32_t cols, rows, row_offset, x_offset, x_stride, y_offset, y_stride;
-  PartsPush parts;
+  detail::PartsPush parts;
 };
-
-// A part's stride defaults to its row count (rows packed).
-uint32_t part_stride(const ProductOutputs& y, int i, uint32_t rows) {
-  return y.parts[i].stride ? y.parts[i].stride : rows;
-}
-
-// Checks y against w and returns where its parts' rows go.
-PartsPush parts_push(const char* kernel, const DeviceTensor& w, const ProductOutputs& y) {
-  const auto rows = static_cast<uint32_t>(w.rows());
-  if (!y.parts[0].buffer) throw vk::VulkanError(std::string(kernel) + ": no output");
-  const uint32_t end0 = std::min(y.rows[0], rows), end1 = end0 + y.rows[1];
-  const bool plain = y.rows[1] == 0 && y.rows[2] == 0;
-  if (!plain && (end1 > rows || end1 + y.rows[2] != rows || !y.parts[1].buffer || (y.rows[2] && !y.parts[2].buffer)))
-    throw vk::VulkanError(std::string(kernel) + ": output parts of " + std::to_string(y.rows[0]) + "+" +
-                          std::to_string(y.rows[1]) + "+" + std::to_string(y.rows[2]) + " rows for a " +
-                          std::to_string(rows) + "-row tensor " + w.name());
-  return {end0, plain ? rows : end1,
-          y.parts[1].offset, part_stride(y, 1, y.rows[1]),
-          y.parts[2].offset, part_stride(y, 2, y.rows[2])};
-}
-
-// The kernels' output bindings: a part without rows binds the first part's buffer.
-vk::BufferRef part_buffer(const ProductOutputs& y, int i) {
-  return *(y.rows[i] && y.parts[i].buffer ? y.parts[i].buffer : y.parts[0].buffer);
-}
 
 struct FastShape {
   uint32_t threads, rows;  // per workgroup
@@ -120,7 +89,7 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const Produ
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_fast: batch must be 1..8");
   const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
   const FastShape s = fast_shape(info, w.type(), batch);
-  const PartsPush parts = parts_push("matvec_fast", w, y);
+  const detail::PartsPush parts = detail::parts_push("matvec_fast", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_fast_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write,
                                                        vk::Access::Write, vk::Access::Write},
@@ -131,7 +100,7 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const Produ
     FastPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
                y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0), parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.ref(), *x.buffer, *y0.buffer, part_buffer(y, 1), part_buffer(y, 2)}, p, g.x, g.y, 1,
+    seq.dispatch(k, {slice.ref(), *x.buffer, *y0.buffer, detail::part_buffer(y, 1), detail::part_buffer(y, 2)}, p, g.x, g.y, 1,
                  "matvec");
   }
 }
@@ -220,7 +189,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                                                              : 32;
   const bool wide = wide_weights > 32 && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
   const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32), batch);
-  const PartsPush parts = parts_push("matvec_int8", w, y);
+  const detail::PartsPush parts = detail::parts_push("matvec_int8", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write,
                                                        vk::Access::Write, vk::Access::Write},
@@ -235,7 +204,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
     Int8Push p{cols, slice.row_count, slice.row_begin, y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0),
                parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
-    seq.dispatch(k, {slice.ref(), xq, *y0.buffer, part_buffer(y, 1), part_buffer(y, 2)}, p, g.x, g.y, 1,
+    seq.dispatch(k, {slice.ref(), xq, *y0.buffer, detail::part_buffer(y, 1), detail::part_buffer(y, 2)}, p, g.x, g.y, 1,
                  label.c_str());
   }
 }
@@ -265,8 +234,10 @@ void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> out
   const Act* out = outs.begin();
   for (const StackedWeights::Stack& st : w.stacks()) {
     const bool int8 = takes_int8_input(info, st.whole, batch_);
-    const bool one_dispatch = st.count > 1 && batch_ <= detail::kMatvecMaxBatch && (int8 || matvec_fast_supported(info));
-    if (!one_dispatch) {
+    const bool f16 = f16_scratch_ && f16_scratch_->size() >= f16_act_bytes(cols_, batch_) &&
+                     takes_f16_input(info, st.whole, batch_);
+    const bool vector = batch_ <= detail::kMatvecMaxBatch && (int8 || matvec_fast_supported(info));
+    if (st.count == 1 || !(vector || f16)) {
       for (size_t i = st.first; i < st.first + st.count; ++i) matmul(w.part(i), out[i]);
       continue;
     }
@@ -274,6 +245,12 @@ void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> out
     for (size_t k = 0; k < st.count; ++k) {
       y.parts[k] = out[st.first + k];
       y.rows[k] = static_cast<uint32_t>(w.part(st.first + k).rows());
+    }
+    if (f16) {  // prefill on the matrix units
+      if (!converted_) convert_to_f16(seq_, x_, *f16_scratch_, cols_, batch_);
+      converted_ = true;
+      matmul_coopmat_f16_input(seq_, st.whole, *f16_scratch_, y, batch_);
+      continue;
     }
     if (!int8) {
       matvec_fast_kernel(seq_, st.whole, x_, y, batch_);

@@ -67,8 +67,8 @@ void matmul_coopmat_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, u
 bool takes_f16_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_t batch);
 uint64_t f16_act_bytes(uint32_t cols, uint32_t batch);
 void convert_to_f16(Sequence& seq, Act x, const Buffer& xh, uint32_t cols, uint32_t batch);
-void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, Act y, uint32_t batch,
-                              CoopmatTile tile = CoopmatTile::Auto);
+void matmul_coopmat_f16_input(Sequence& seq, const DeviceTensor& w, const Buffer& xh, const ProductOutputs& y,
+                              uint32_t batch, CoopmatTile tile = CoopmatTile::Auto);
 // One subgroup per row (needs subgroup arithmetic); matmul()'s fallback for float weights on GPUs.
 void matvec_subgroup_kernel(Sequence& seq, const DeviceTensor& w, Act x, Act y, uint32_t batch);
 // The bandwidth-bound decode kernel (matvec_ops.cpp): all batch columns (1..8)

@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the files that record ops (ops.cpp, matvec_ops.cpp).
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -42,6 +43,38 @@ struct MatPush {
 struct MatmulPush {
   uint32_t cols, rows, row_offset, batch, x_offset, x_stride, y_offset, y_stride;
 };
+
+// Where a product's rows go (product_outputs.glsl's store_y): ends of the first two
+// parts, then offset and stride of the second and third.
+struct PartsPush {
+  uint32_t part_end0, part_end1, b_offset, b_stride, c_offset, c_stride;
+};
+
+// A part's stride defaults to its row count (rows packed).
+inline uint32_t part_stride(const ProductOutputs& y, int i, uint32_t rows) {
+  return y.parts[i].stride ? y.parts[i].stride : rows;
+}
+
+// Checks y against w and returns where its parts' rows go.
+inline PartsPush parts_push(const char* kernel, const DeviceTensor& w, const ProductOutputs& y) {
+  const auto rows = static_cast<uint32_t>(w.rows());
+  if (!y.parts[0].buffer) throw vk::VulkanError(std::string(kernel) + ": no output");
+  const uint32_t end0 = std::min(y.rows[0], rows), end1 = end0 + y.rows[1];
+  const bool plain = y.rows[1] == 0 && y.rows[2] == 0;
+  if (!plain && (end1 > rows || end1 + y.rows[2] != rows || !y.parts[1].buffer || (y.rows[2] && !y.parts[2].buffer)))
+    throw vk::VulkanError(std::string(kernel) + ": output parts of " + std::to_string(y.rows[0]) + "+" +
+                          std::to_string(y.rows[1]) + "+" + std::to_string(y.rows[2]) + " rows for a " +
+                          std::to_string(rows) + "-row tensor " + w.name());
+  return {end0, plain ? rows : end1,
+          y.parts[1].offset, part_stride(y, 1, y.rows[1]),
+          y.parts[2].offset, part_stride(y, 2, y.rows[2])};
+}
+
+// The kernels' output bindings: a part without rows binds the first part's buffer.
+inline vk::BufferRef part_buffer(const ProductOutputs& y, int i) {
+  return *(y.rows[i] && y.parts[i].buffer ? y.parts[i].buffer : y.parts[0].buffer);
+}
+
 
 // MRROPE_NO_COOPMAT=1 keeps prefill off the matrix units (A/B comparisons).
 // Whether environment variable `name` is set to exactly `value` (tuning and A/B knobs).
