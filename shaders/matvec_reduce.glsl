@@ -1,7 +1,7 @@
 // The end of a matrix-vector kernel: each thread holds partial sums for
 // NUM_ROWS rows x NUM_COLS columns in acc; they are summed over the subgroup,
-// then over the workgroup's subgroups through shared memory, and written to
-// y[p.y_offset + column * p.y_stride + p.row_offset + row]. The including
+// then over the workgroup's subgroups through shared memory, and written by
+// store_y (product_outputs.glsl: y, or a stacked product's part). The including
 // shader declares WG, NUM_ROWS, NUM_COLS, y, y_b, y_c and the push constants p.
 #include "product_outputs.glsl"
 
