@@ -24,12 +24,16 @@ layout(constant_id = 4) const uint WIDE = 0;
 // 1: Q6_K and Q3_K quant fields read as whole aligned words, funnel-shifted
 // (ld128_2_then4) instead of 16-bit halves. Opt-in until timed on a GPU.
 layout(constant_id = 5) const uint WORD_LOADS = 0;
+// Q8_0 and Q4_0: 4 splits each block over four neighbouring lanes (coalesced
+// loads); 1 gives each lane whole blocks. Others ignore it.
+layout(constant_id = 6) const uint BLOCK_LANES = 1;
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer W16 { uint16_t w16[]; };
 layout(std430, binding = 0) readonly buffer W32 { uint w32[]; };
 layout(std430, binding = 0) readonly buffer W128 { uvec4 w128[]; };
 layout(std430, binding = 1) readonly buffer XQ { uvec4 xq4[]; };
+layout(std430, binding = 1) readonly buffer XQ1 { uint xq1[]; };
 layout(std430, binding = 1) readonly buffer XR { vec4 xrec[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) writeonly buffer YB { float y_b[]; };  // stacked weights' second part

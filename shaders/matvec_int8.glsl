@@ -17,7 +17,11 @@ uint iq_ld32(uint byte) { return ld32_2(byte); }
 #include "iq_decode.glsl"
 #endif
 
+#if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0)
+const uint CHUNK_ELEMS = 32u / BLOCK_LANES;  // a block over BLOCK_LANES lanes
+#else
 const uint CHUNK_ELEMS = 32u;
+#endif
 #if defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
 const uint CHUNK_SPAN = 1u + WIDE;  // chunks of 32 weights one call takes
 #elif defined(WEIGHT_Q2_K) || defined(WEIGHT_Q3_K)
@@ -91,8 +95,27 @@ void int8_tables_init() { weight_tables_init(); }  // the type's grid, weight_ta
 void int8_tables_init() {}
 #endif
 
+#if defined(WEIGHT_Q8_0) || defined(WEIGHT_Q4_0)
+// BLOCK_LANES 4: a chunk is a quarter block, so four neighbouring lanes share
+// a block and each subgroup load instruction reads a few contiguous cache
+// lines; with one block a lane (BLOCK_LANES 1) the lanes' 16-bit loads land
+// a block apart, on about nine lines each.
+// Words q of activation block `block`'s two halves (quarter q of each).
+uint xq_word(uint b, uint block, uint h, uint q) { return xq1[(b * (p.cols >> 4) + block * 2u + h) * 4u + q]; }
+#endif
 #if defined(WEIGHT_Q8_0)
 void chunk(uint r, uint row_byte, uint c) {
+  if (BLOCK_LANES == 4u) {  // quarter q: quants 8 q .. 8 q + 7
+    const uint block = c >> 2, q = c & 3u, b = row_byte + block * BLOCK_BYTES;
+    const uint w0 = ld32_2(b + 2u + 8u * q), w1 = ld32_2(b + 6u + 8u * q);
+    const float d = ldf16(b);
+    const uint h = q >> 1, wq = (q & 1u) * 2u;
+    [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col)
+      acc[r * NUM_COLS + col] += d * x_rec(col, block).x *
+                                 float(sdot_packed(w0, xq_word(col, block, h, wq), 0) +
+                                       sdot_packed(w1, xq_word(col, block, h, wq + 1u), 0));
+    return;
+  }
   const uint b = row_byte + c * BLOCK_BYTES;
   const uvec4 q0 = ld128_2(b + 2u), q1 = ld128_2(b + 18u);
   const float d = ldf16(b);
@@ -102,6 +125,17 @@ void chunk(uint r, uint row_byte, uint c) {
 #elif defined(WEIGHT_Q4_0)
 // qs[j] holds element j (low nibble) and 16 + j (high nibble).
 void chunk(uint r, uint row_byte, uint c) {
+  if (BLOCK_LANES == 4u) {  // quarter q: qs bytes 4 q .. 4 q + 3, elements 4 q.. and 16 + 4 q..
+    const uint block = c >> 2, q = c & 3u, b = row_byte + block * BLOCK_BYTES;
+    const uint qs = ld32_2(b + 2u + 4u * q), lo = qs & LOW_NIBBLES, hi = (qs >> 4u) & LOW_NIBBLES;
+    const float d = ldf16(b);
+    [[unroll]] for (uint col = 0u; col < NUM_COLS; ++col) {
+      const vec4 x = x_rec(col, block);
+      const int dot = sdot_packed(lo, xq_word(col, block, 0u, q), 0) + sdot_packed(hi, xq_word(col, block, 1u, q), 0);
+      acc[r * NUM_COLS + col] += d * (x.x * float(dot) - (q == 0u ? 8.0 * x.y : 0.0));  // the offset once a block
+    }
+    return;
+  }
   const uint b = row_byte + c * BLOCK_BYTES;
   const uvec4 qs = ld128_2(b + 2u), lo = qs & LOW_NIBBLES, hi = (qs >> 4u) & LOW_NIBBLES;
   const float d = ldf16(b);

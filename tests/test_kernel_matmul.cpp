@@ -263,6 +263,28 @@ std::vector<MatCase> word_load_cases() {
 
 INSTANTIATE_TEST_SUITE_P(WordLoadTypes, Int8MatvecWordLoads, testing::ValuesIn(word_load_cases()), case_name);
 
+// Q8_0 / Q4_0 blocks split over four lanes (MRROPE_MATVEC_BLOCK_LANES=4):
+// a quarter block a chunk, Q4_0's -8 offset taken once a block.
+class Int8MatvecBlockLanes : public Int8Matvec {};
+
+TEST_P(Int8MatvecBlockLanes, MatchReference) {
+  const MatCase& c = GetParam();
+  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
+  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
+  setenv("MRROPE_MATVEC_BLOCK_LANES", "4", 1);
+  for (uint32_t batch : {1u, 3u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 170 + batch);
+  unsetenv("MRROPE_MATVEC_BLOCK_LANES");
+}
+
+std::vector<MatCase> block_lane_cases() {
+  std::vector<MatCase> out;
+  for (const MatCase& c : int8_cases())
+    if (c.type == GgmlType::Q8_0 || c.type == GgmlType::Q4_0) out.push_back(c);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(BlockLaneTypes, Int8MatvecBlockLanes, testing::ValuesIn(block_lane_cases()), case_name);
+
 // The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
 // batches not multiples of 64 or 128, K not a multiple of the 64-column step
 // (float weights: of anything), weights in slices.

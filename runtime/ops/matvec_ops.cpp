@@ -188,14 +188,19 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                 : t == GgmlType::Q2_K || t == GgmlType::Q3_K ? 128
                                                                              : 32;
   const bool wide = wide_weights > 32 && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
-  const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32), batch);
+  // Q8_0 and Q4_0 blocks over four lanes (the shader's BLOCK_LANES):
+  // MRROPE_MATVEC_BLOCK_LANES=4 (A/B runs).
+  const uint32_t block_lanes =
+      (t == GgmlType::Q8_0 || t == GgmlType::Q4_0) && detail::env_is("MRROPE_MATVEC_BLOCK_LANES", "4") ? 4 : 1;
+  const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32 / block_lanes), batch);
   const detail::PartsPush parts = detail::parts_push("matvec_int8", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_int8_" + detail::type_suffix(w.type()),
                                                       {vk::Access::Read, vk::Access::Read, vk::Access::Write,
                                                        vk::Access::Write, vk::Access::Write},
                                                       sizeof(Int8Push),
                                                       {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u,
-                                                       detail::env_is("MRROPE_MATVEC_WORD_LOADS", "1") ? 1u : 0u}});
+                                                       detail::env_is("MRROPE_MATVEC_WORD_LOADS", "1") ? 1u : 0u,
+                                                       block_lanes}});
   // Profiled per weight type and shape (bench-decoder --profile).
   const std::string label = "matvec_int8_" + detail::type_suffix(w.type()) + " " + std::to_string(rows) + "x" +
                             std::to_string(cols);
