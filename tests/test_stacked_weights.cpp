@@ -140,6 +140,7 @@ TEST_F(StackedWeightsTest, OneDispatchEqualsThePartsOnTheIntegerDotKernel) {
 // parts' own products. The matrix units may tile the stack differently from
 // a part, so f16 rounding is allowed for (test_kernel_matmul.cpp's bound).
 TEST_F(StackedWeightsTest, SharedInputRunsEachStackAsThePartsWould) {
+  const ScopedEnv coopmat("MRROPE_STACKED_COOPMAT", "1");  // the opt-in matrix-unit stack, where there are some
   const uint32_t cols = 256;
   const Parts p = make_parts({{GgmlType::Q8_0, 64}, {GgmlType::Q8_0, 32}, {GgmlType::Q8_0, 32}}, cols);
   const ops::StackedWeights w(gpu(), p.parts, "qkv");

@@ -231,6 +231,13 @@ void SharedInput::matmul(const DeviceTensor& w, Act y) {
   matvec_int8_kernel(seq_, w, scratch_, y, batch_);
 }
 
+namespace {
+// A prefill stack as one matrix-unit dispatch: opt-in (MRROPE_STACKED_COOPMAT=1)
+// until StackedWeightsTest has run on a GPU with cooperative matrices; without
+// it each part is its own product, as before stacking.
+bool stacks_on_matrix_units() { return detail::env_is("MRROPE_STACKED_COOPMAT", "1"); }
+}  // namespace
+
 void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> outs) {
   if (outs.size() != w.size())
     throw vk::VulkanError("stacked product: " + std::to_string(outs.size()) + " outputs for " +
@@ -239,8 +246,8 @@ void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> out
   const Act* out = outs.begin();
   for (const StackedWeights::Stack& st : w.stacks()) {
     const bool int8 = takes_int8_input(info, st.whole, batch_);
-    const bool f16 = f16_scratch_ && f16_scratch_->size() >= f16_act_bytes(cols_, batch_) &&
-                     takes_f16_input(info, st.whole, batch_);
+    const bool f16 = stacks_on_matrix_units() && f16_scratch_ &&
+                     f16_scratch_->size() >= f16_act_bytes(cols_, batch_) && takes_f16_input(info, st.whole, batch_);
     const bool vector = batch_ <= detail::kMatvecMaxBatch && (int8 || matvec_fast_supported(info));
     if (st.count == 1 || !(vector || f16)) {
       for (size_t i = st.first; i < st.first + st.count; ++i) matmul(w.part(i), out[i]);

@@ -15,19 +15,17 @@ StackedWeights::StackedWeights(vk::Context& ctx, std::span<const WeightPart> par
   const bool stacking = stacking_enabled();
   size_t i = 0;
   while (i < parts.size()) {
-    // The longest run of parts that fit one stack; the device must bind each part's first row.
+    // The longest run of parts that can share one tensor.
     size_t n = 1;
     int64_t rows = parts[i].rows;
-    while (stacking && n < kMaxParts && i + n < parts.size() && stack_with(parts[i], parts[i + n])) {
-      const uint64_t start = ggml_row_bytes(parts[i].type, parts[i].cols) * rows;
-      if (start % ctx.info().min_storage_buffer_offset_alignment != 0) break;
+    for (; stacking && n < kMaxParts && i + n < parts.size() && stack_with(parts[i], parts[i + n]); ++n)
       rows += parts[i + n].rows;
-      ++n;
-    }
     DeviceTensor whole(ctx, parts[i].type, parts[i].cols, rows, n == 1 ? parts[i].name : stack_name);
-    // A stack split into several buffers (lavapipe's 128 MiB) may put a part's
-    // start at an offset the device cannot bind: then the part goes alone.
-    for (int64_t start = 0, j = 0; j < static_cast<int64_t>(n); start += parts[i + j].rows, ++j)
+    // The device must bind each part's first row: where a part would start at
+    // an offset it cannot (alignment, or a slice boundary of a stack split
+    // into several buffers), the first part goes alone.
+    int64_t start = 0;
+    for (size_t j = 0; j < n; start += parts[i + j].rows, ++j)
       if (!whole.can_view_rows(start)) {
         n = 1;
         whole = DeviceTensor(ctx, parts[i].type, parts[i].cols, parts[i].rows, parts[i].name);
