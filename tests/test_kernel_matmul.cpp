@@ -21,6 +21,7 @@
 #include <cstring>
 #include <random>
 #include <span>
+#include <ostream>
 #include <string>
 
 #include "ops/matvec_int8.h"
@@ -240,50 +241,53 @@ std::vector<MatCase> int8_cases() {
 
 INSTANTIATE_TEST_SUITE_P(BlockTypes, Int8Matvec, testing::ValuesIn(int8_cases()), case_name);
 
-// Q6_K / Q3_K quant fields read as whole funnel-shifted words
-// (MRROPE_MATVEC_WORD_LOADS=1, opt-in); blocks alternate between 4-byte and
-// 2-byte aligned offsets, so both shifts are taken.
-class Int8MatvecWordLoads : public Int8Matvec {};
+// The int8 kernel's opt-in variants, each over the types it changes:
+// MRROPE_MATVEC_WORD_LOADS=1 reads Q6_K / Q3_K quant fields as whole
+// funnel-shifted words (blocks alternate between 4-byte and 2-byte aligned
+// offsets, so both shifts are taken); MRROPE_MATVEC_BLOCK_LANES=4 splits
+// Q8_0 / Q4_0 blocks over four lanes (a quarter block a chunk, Q4_0's -8
+// offset taken once a block).
+struct Int8Variant {
+  MatCase c;
+  const char* env;
+  const char* value;
+};
+void PrintTo(const Int8Variant& v, std::ostream* os) {
+  *os << v.env << "=" << v.value << " " << ggml_type_name(v.c.type) << " " << v.c.rows << "x" << v.c.cols;
+}
 
-TEST_P(Int8MatvecWordLoads, MatchReference) {
-  const MatCase& c = GetParam();
+class Int8MatvecVariants : public GpuTest, public testing::WithParamInterface<Int8Variant> {};
+
+TEST_P(Int8MatvecVariants, MatchReference) {
+  const auto& [c, env, value] = GetParam();
   vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
   if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
-  setenv("MRROPE_MATVEC_WORD_LOADS", "1", 1);
+  setenv(env, value, 1);
   for (uint32_t batch : {1u, 3u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 150 + batch);
-  unsetenv("MRROPE_MATVEC_WORD_LOADS");
+  unsetenv(env);
 }
 
-std::vector<MatCase> word_load_cases() {
-  std::vector<MatCase> out;
-  for (const MatCase& c : int8_cases())
-    if (c.type == GgmlType::Q6_K || c.type == GgmlType::Q3_K) out.push_back(c);
+std::vector<Int8Variant> int8_variant_cases() {
+  const struct {
+    const char* env;
+    const char* value;
+    GgmlType a, b;
+  } variants[] = {{"MRROPE_MATVEC_WORD_LOADS", "1", GgmlType::Q6_K, GgmlType::Q3_K},
+                  {"MRROPE_MATVEC_BLOCK_LANES", "4", GgmlType::Q8_0, GgmlType::Q4_0}};
+  std::vector<Int8Variant> out;
+  for (const auto& v : variants)
+    for (const MatCase& c : int8_cases())
+      if (c.type == v.a || c.type == v.b) out.push_back({c, v.env, v.value});
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(WordLoadTypes, Int8MatvecWordLoads, testing::ValuesIn(word_load_cases()), case_name);
-
-// Q8_0 / Q4_0 blocks split over four lanes (MRROPE_MATVEC_BLOCK_LANES=4):
-// a quarter block a chunk, Q4_0's -8 offset taken once a block.
-class Int8MatvecBlockLanes : public Int8Matvec {};
-
-TEST_P(Int8MatvecBlockLanes, MatchReference) {
-  const MatCase& c = GetParam();
-  vk::Context& ctx = c.small_buffers ? gpu_with_small_buffers() : gpu();
-  if (!ops::matvec_int8_supported(ctx.info())) GTEST_SKIP() << "no integer dot products on " << ctx.info().name;
-  setenv("MRROPE_MATVEC_BLOCK_LANES", "4", 1);
-  for (uint32_t batch : {1u, 3u}) check_product(ctx, c.type, c.rows, c.cols, batch, Kind::Int8, 170 + batch);
-  unsetenv("MRROPE_MATVEC_BLOCK_LANES");
+std::string variant_name(const testing::TestParamInfo<Int8Variant>& info) {
+  const std::string env = info.param.env;
+  const std::string variant = env.substr(env.rfind("MATVEC_") + 7);  // WORD_LOADS, BLOCK_LANES
+  return variant + "_" + case_name(testing::TestParamInfo<MatCase>(info.param.c, info.index));
 }
 
-std::vector<MatCase> block_lane_cases() {
-  std::vector<MatCase> out;
-  for (const MatCase& c : int8_cases())
-    if (c.type == GgmlType::Q8_0 || c.type == GgmlType::Q4_0) out.push_back(c);
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(BlockLaneTypes, Int8MatvecBlockLanes, testing::ValuesIn(block_lane_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(OptIn, Int8MatvecVariants, testing::ValuesIn(int8_variant_cases()), variant_name);
 
 // The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
 // batches not multiples of 64 or 128, K not a multiple of the 64-column step
