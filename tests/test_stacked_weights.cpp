@@ -188,6 +188,45 @@ TEST_F(StackedWeightsTest, StacksSplitIntoBuffersKeepTheirParts) {
   if (w.stacks().size() == 1) EXPECT_GE(w.stacks()[0].whole.slices().size(), 3u);
 }
 
+// Row views, row uploads and per-part outputs refuse what does not fit, naming it.
+TEST_F(StackedWeightsTest, RefusalsNameTheirLimits) {
+  auto message_of = [](auto call) {
+    try {
+      call();
+    } catch (const vk::VulkanError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  vk::DeviceTensor t(gpu(), GgmlType::F32, 8, 10, "t");  // 32-byte rows
+  const std::vector<uint8_t> three_rows(96);
+  EXPECT_EQ(message_of([&] { t.upload_rows(8, three_rows); }),
+            "tensor t: upload of 96 bytes at row 8 is not whole rows inside its 10");
+  EXPECT_EQ(message_of([&] { t.rows_view(5, 6, "v"); }), "tensor t: rows 5+6 are outside its 10");
+  vk::DeviceTensor q(gpu(), GgmlType::Q8_0, 32, 4, "q");  // 34-byte rows: row 1 starts at byte 34
+  if (34 % gpu().info().min_storage_buffer_offset_alignment != 0) {
+    EXPECT_FALSE(q.can_view_rows(1));
+    EXPECT_EQ(message_of([&] { q.rows_view(1, 2, "v"); }), "tensor q: row 1 starts at an offset the device cannot bind");
+  }
+  EXPECT_TRUE(q.can_view_rows(0));
+
+  const Parts p = make_parts({{GgmlType::Q8_0, 64}, {GgmlType::Q8_0, 32}, {GgmlType::Q8_0, 32}}, 256);
+  const ops::StackedWeights w(gpu(), p.parts, "qkv");
+  vk::Buffer x = zero_buffer(gpu(), 256), y = zero_buffer(gpu(), 128);
+  vk::Buffer xq(gpu(), ops::quantized_act_bytes(256, 1), vk::MemoryUsage::Device);
+  vk::Sequence seq(gpu());
+  seq.begin();
+  EXPECT_EQ(message_of([&] { ops::SharedInput(seq, x, xq, 256, 1).matmul(w, {y, y}); }),
+            "stacked product: 2 outputs for 3 parts");
+  ops::ProductOutputs short_parts;
+  short_parts.parts[0] = short_parts.parts[1] = ops::Act(y);
+  short_parts.rows[0] = short_parts.rows[1] = 32;
+  if (ops::matvec_fast_supported(gpu().info()))
+    EXPECT_EQ(message_of([&] { ops::matvec_fast_kernel(seq, w.stacks()[0].whole, x, short_parts, 1); }),
+              "matvec_fast: output parts of 32+32+0 rows for a 128-row tensor " + w.stacks()[0].whole.name());
+  seq.end();
+}
+
 // The decoder with stacked weights against the same decoder with each product
 // on its own: prefill then decode steps, logits equal bit for bit.
 std::vector<std::vector<float>> prefill_and_decode(vk::Context& ctx, const std::vector<uint8_t>& bytes) {
