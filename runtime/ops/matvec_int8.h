@@ -52,6 +52,8 @@ class SharedInput {
   void matmul(const StackedWeights& w, std::initializer_list<Act> outs);
 
  private:
+  bool takes_f16(const DeviceTensor& w) const;
+  void record(const DeviceTensor& w, const ProductOutputs& y);
   Sequence& seq_;
   Act x_;
   const Buffer& scratch_;

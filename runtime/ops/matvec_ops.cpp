@@ -218,25 +218,39 @@ bool takes_int8_input(const vk::DeviceInfo& info, const DeviceTensor& w, uint32_
   return batch <= kMaxCols && w.cols() % 32 == 0 && matvec_on_int8(info, w.type());
 }
 
-void SharedInput::matmul(const DeviceTensor& w, Act y) {
-  const vk::DeviceInfo& info = seq_.context().info();
-  if (f16_scratch_ && f16_scratch_->size() >= f16_act_bytes(cols_, batch_) && takes_f16_input(info, w, batch_)) {
-    if (!converted_) convert_to_f16(seq_, x_, *f16_scratch_, cols_, batch_);
-    converted_ = true;
-    return matmul_coopmat_f16_input(seq_, w, *f16_scratch_, y, batch_);
-  }
-  if (!takes_int8_input(info, w, batch_)) return ops::matmul(seq_, w, x_, y, batch_);
-  if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
-  quantized_ = true;
-  matvec_int8_kernel(seq_, w, scratch_, y, batch_);
-}
-
 namespace {
 // A prefill stack as one matrix-unit dispatch: opt-in (MRROPE_STACKED_COOPMAT=1)
 // until StackedWeightsTest has run on a GPU with cooperative matrices; without
 // it each part is its own product, as before stacking.
 bool stacks_on_matrix_units() { return detail::env_is("MRROPE_STACKED_COOPMAT", "1"); }
+
+bool plain(const ProductOutputs& y) { return y.rows[1] == 0 && y.rows[2] == 0; }
 }  // namespace
+
+bool SharedInput::takes_f16(const DeviceTensor& w) const {
+  return f16_scratch_ && f16_scratch_->size() >= f16_act_bytes(cols_, batch_) &&
+         takes_f16_input(seq_.context().info(), w, batch_);
+}
+
+// One dispatch per slice of w into all of y's parts. A stack (several parts)
+// comes here only where a kernel takes parts: the matrix units (opt-in), the
+// integer-dot kernel or matvec_fast.
+void SharedInput::record(const DeviceTensor& w, const ProductOutputs& y) {
+  if (takes_f16(w) && (plain(y) || stacks_on_matrix_units())) {
+    if (!converted_) convert_to_f16(seq_, x_, *f16_scratch_, cols_, batch_);
+    converted_ = true;
+    return matmul_coopmat_f16_input(seq_, w, *f16_scratch_, y, batch_);
+  }
+  if (takes_int8_input(seq_.context().info(), w, batch_)) {
+    if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
+    quantized_ = true;
+    return matvec_int8_kernel(seq_, w, scratch_, y, batch_);
+  }
+  if (plain(y)) return ops::matmul(seq_, w, x_, y.parts[0], batch_);
+  matvec_fast_kernel(seq_, w, x_, y, batch_);
+}
+
+void SharedInput::matmul(const DeviceTensor& w, Act y) { record(w, ProductOutputs(y)); }
 
 void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> outs) {
   if (outs.size() != w.size())
@@ -245,11 +259,10 @@ void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> out
   const vk::DeviceInfo& info = seq_.context().info();
   const Act* out = outs.begin();
   for (const StackedWeights::Stack& st : w.stacks()) {
-    const bool int8 = takes_int8_input(info, st.whole, batch_);
-    const bool f16 = stacks_on_matrix_units() && f16_scratch_ &&
-                     f16_scratch_->size() >= f16_act_bytes(cols_, batch_) && takes_f16_input(info, st.whole, batch_);
-    const bool vector = batch_ <= detail::kMatvecMaxBatch && (int8 || matvec_fast_supported(info));
-    if (st.count == 1 || !(vector || f16)) {
+    const bool vector = batch_ <= detail::kMatvecMaxBatch &&
+                        (takes_int8_input(info, st.whole, batch_) || matvec_fast_supported(info));
+    const bool units = stacks_on_matrix_units() && takes_f16(st.whole);
+    if (st.count == 1 || !(vector || units)) {
       for (size_t i = st.first; i < st.first + st.count; ++i) matmul(w.part(i), out[i]);
       continue;
     }
@@ -258,19 +271,7 @@ void SharedInput::matmul(const StackedWeights& w, std::initializer_list<Act> out
       y.parts[k] = out[st.first + k];
       y.rows[k] = static_cast<uint32_t>(w.part(st.first + k).rows());
     }
-    if (f16) {  // prefill on the matrix units
-      if (!converted_) convert_to_f16(seq_, x_, *f16_scratch_, cols_, batch_);
-      converted_ = true;
-      matmul_coopmat_f16_input(seq_, st.whole, *f16_scratch_, y, batch_);
-      continue;
-    }
-    if (!int8) {
-      matvec_fast_kernel(seq_, st.whole, x_, y, batch_);
-      continue;
-    }
-    if (!quantized_) quantize_act(seq_, x_, scratch_, cols_, batch_);
-    quantized_ = true;
-    matvec_int8_kernel(seq_, st.whole, scratch_, y, batch_);
+    record(st.whole, y);
   }
 }
 
