@@ -218,6 +218,9 @@ TEST_F(StackedWeightsTest, RefusalsNameTheirLimits) {
   seq.begin();
   EXPECT_EQ(message_of([&] { ops::SharedInput(seq, x, xq, 256, 1).matmul(w, {y, y}); }),
             "stacked product: 2 outputs for 3 parts");
+  if (ops::matvec_fast_supported(gpu().info()))
+    EXPECT_EQ(message_of([&] { ops::matvec_fast_kernel(seq, w.stacks()[0].whole, x, ops::ProductOutputs(), 1); }),
+              "matvec_fast: no output");
   ops::ProductOutputs short_parts;
   short_parts.parts[0] = short_parts.parts[1] = ops::Act(y);
   short_parts.rows[0] = short_parts.rows[1] = 32;

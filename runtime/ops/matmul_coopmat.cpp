@@ -108,7 +108,7 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, const ProductOu
                        {threads, t.bm, t.bn, t.wm, t.wn, t.bk, t.stages, stage_threads, x_half ? 1u : 0u,
                         packed_dequant(), direct ? 1u : 0u}});
     CoopmatPush p{{cols, slice.row_count, slice.row_begin, batch, x.offset, x.stride ? x.stride : cols, y0.offset,
-                   y0.stride ? y0.stride : std::min(rows, parts.part_end0)},
+                   detail::part_stride(y, 0, parts.part_end0)},
                   parts};
     // Labelled by shape, so a profile shows each product's rate.
     const std::string label = "matmul_cm " + type + " " + std::to_string(slice.row_count) + "x" + std::to_string(cols);

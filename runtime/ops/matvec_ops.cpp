@@ -98,7 +98,7 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const Produ
   const Act& y0 = y.parts[0];
   for (const auto& slice : w.slices()) {
     FastPush p{cols, slice.row_count, slice.row_begin, x.offset, x.stride ? x.stride : cols,
-               y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0), parts};
+               y0.offset, detail::part_stride(y, 0, parts.part_end0), parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
     seq.dispatch(k, {slice.ref(), *x.buffer, *y0.buffer, detail::part_buffer(y, 1), detail::part_buffer(y, 2)}, p, g.x, g.y, 1,
                  "matvec");
@@ -206,7 +206,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                             std::to_string(cols);
   const Act& y0 = y.parts[0];
   for (const auto& slice : w.slices()) {
-    Int8Push p{cols, slice.row_count, slice.row_begin, y0.offset, y0.stride ? y0.stride : std::min(rows, parts.part_end0),
+    Int8Push p{cols, slice.row_count, slice.row_begin, y0.offset, detail::part_stride(y, 0, parts.part_end0),
                parts};
     const detail::Grid g = detail::grid_for(seq, detail::ceil_div(slice.row_count, s.rows));
     seq.dispatch(k, {slice.ref(), xq, *y0.buffer, detail::part_buffer(y, 1), detail::part_buffer(y, 2)}, p, g.x, g.y, 1,

@@ -26,8 +26,8 @@ struct Act {
 
 // Where a decode product's output rows go: all into one Act, or, for weights
 // stacked by rows (ops/stacked_weights.h), up to three consecutive parts each
-// into its own Act, its rows counted from its first. The matrix-vector
-// kernels take it in one dispatch.
+// into its own Act, its rows counted from its first. matvec_fast, matvec_int8
+// and the matrix units' f16-input product take it in one dispatch.
 struct ProductOutputs {
   Act parts[3];
   uint32_t rows[3] = {};  // rows of each part; unused parts have none

@@ -75,7 +75,6 @@ inline vk::BufferRef part_buffer(const ProductOutputs& y, int i) {
   return *(y.rows[i] && y.parts[i].buffer ? y.parts[i].buffer : y.parts[0].buffer);
 }
 
-
 // MRROPE_NO_COOPMAT=1 keeps prefill off the matrix units (A/B comparisons).
 // Whether environment variable `name` is set to exactly `value` (tuning and A/B knobs).
 inline bool env_is(const char* name, const char* value) {
