@@ -83,7 +83,7 @@ void record_coopmat(Sequence& seq, const DeviceTensor& w, Act x, const ProductOu
   const vk::DeviceInfo& info = seq.context().info();
   if (!matmul_coopmat_supported(info)) throw vk::VulkanError("this device has no usable cooperative matrices");
   const std::string type = detail::type_suffix(w.type());
-  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  const auto cols = static_cast<uint32_t>(w.cols());
   const bool direct_asked = x_half && x_direct_asked();
   const detail::PartsPush parts = detail::parts_push("matmul_coopmat", w, y);
   const Act& y0 = y.parts[0];

@@ -87,7 +87,7 @@ void matvec_fast_kernel(Sequence& seq, const DeviceTensor& w, Act x, const Produ
   if (!matvec_fast_supported(info))
     throw vk::VulkanError("matvec_fast needs subgroup arithmetic and 16-bit storage buffers");
   if (batch < 1 || batch > kMaxCols) throw vk::VulkanError("matvec_fast: batch must be 1..8");
-  const auto cols = static_cast<uint32_t>(w.cols()), rows = static_cast<uint32_t>(w.rows());
+  const auto cols = static_cast<uint32_t>(w.cols());
   const FastShape s = fast_shape(info, w.type(), batch);
   const detail::PartsPush parts = detail::parts_push("matvec_fast", w, y);
   vk::Kernel& k = seq.context().kernel(vk::KernelDesc{"matvec_fast_" + detail::type_suffix(w.type()),
