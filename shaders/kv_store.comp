@@ -7,7 +7,8 @@
 // 127, q = round(x / d) with ties away from zero, d stored as a half.
 // With ROPE the keys are rotated on the way in, exactly as rope.comp rotates
 // them in place (same angles and expressions), so decoding needs no separate
-// rotary pass over k.
+// rotary pass over k. With ROPE_QUERIES the same dispatch also rotates the
+// queries in place (threads past the cache's work), so q needs no pass either.
 #include "common.glsl"
 
 layout(local_size_x = 256) in;
@@ -33,6 +34,7 @@ layout(push_constant) uniform Push {
   uint n_rot;         // ROPE: rotated dimensions of a head, pair layout, cos/sin factor
   uint neox;
   float attn_factor;
+  uint q_heads;       // ROPE_QUERIES: query heads to rotate in q ([n_tokens x q_heads x head_dim]); 0: none
 } p;
 
 #ifdef ROPE
@@ -50,6 +52,34 @@ float key(uint base, uint e, uint pos) {
 }
 #else
 float key(uint base, uint e, uint pos) { return k[base + e]; }
+#endif
+
+#ifdef ROPE_QUERIES
+layout(std430, binding = 6) buffer Q { float q[]; };
+// Query pair i (token, head, pair), rotated in place as rope.comp rotates it.
+void rotate_query(uint i) {
+  const uint half_rot = p.n_rot / 2u;
+  if (i >= p.n_tokens * p.q_heads * half_rot) return;
+  const uint pair = i % half_rot;
+  const uint head = (i / half_rot) % p.q_heads;
+  const uint token = i / (half_rot * p.q_heads);
+  const vec2 cs = pair_rotation(uint(positions[token]), turns[pair], p.attn_factor);
+  const float c = cs.x, s = cs.y;
+  const uint base = (token * p.q_heads + head) * p.head_dim;
+  const uint i0 = base + (p.neox != 0u ? pair : 2u * pair);
+  const uint i1 = i0 + (p.neox != 0u ? half_rot : 1u);
+  const float x0 = q[i0], x1 = q[i1];
+  q[i0] = x0 * c - x1 * s;
+  q[i1] = x0 * s + x1 * c;
+}
+// Threads past the cache's `items` rotate the queries; true when this one did (or had nothing to do).
+bool queries_thread(uint i, uint items) {
+  if (i < items) return false;
+  rotate_query(i - items);
+  return true;
+}
+#else
+bool queries_thread(uint i, uint items) { return i >= items; }
 #endif
 
 #ifdef KV_Q8_0
@@ -75,7 +105,7 @@ uint quantize_block(const float x[32], out uint words[8]) {
 void main() {
   const uint nb = p.head_dim / 32u;
   const uint i = linear_group_id() * 256u + gl_LocalInvocationID.x;
-  if (i >= p.n_tokens * p.heads * nb) return;
+  if (queries_thread(i, p.n_tokens * p.heads * nb)) return;
   const uint b = i % nb;
   const uint h = (i / nb) % p.heads;
   const uint t = i / (nb * p.heads);
@@ -103,7 +133,7 @@ void main() {
 void main() {
   const uint pairs = p.head_dim / 2u;
   const uint i = linear_group_id() * 256u + gl_LocalInvocationID.x;
-  if (i >= p.n_tokens * p.heads * pairs) return;
+  if (queries_thread(i, p.n_tokens * p.heads * pairs)) return;
   const uint d = i % pairs;
   const uint h = (i / pairs) % p.heads;
   const uint t = i / (pairs * p.heads);

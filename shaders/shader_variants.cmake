@@ -48,6 +48,8 @@ mrrope_shader(kv_store kv_store.comp)
 mrrope_shader(kv_store_q8_0 kv_store.comp KV_Q8_0=1)
 mrrope_shader(kv_store_rope kv_store.comp ROPE=1)
 mrrope_shader(kv_store_q8_0_rope kv_store.comp KV_Q8_0=1 ROPE=1)
+mrrope_shader(kv_store_rope_q kv_store.comp ROPE=1 ROPE_QUERIES=1)
+mrrope_shader(kv_store_q8_0_rope_q kv_store.comp KV_Q8_0=1 ROPE=1 ROPE_QUERIES=1)
 foreach(d 64 80 96 128 256)
   mrrope_shader(attention_d${d} attention.comp HEAD_DIM=${d}u)
   if(d EQUAL 64 OR d EQUAL 128 OR d EQUAL 256)  # 16-byte reads of an F16 cache row

@@ -56,6 +56,8 @@ TEST_P(RopeKernel, MatchesReference) {
 // the CPU reference would give, for the written rows. F16 within 4e-5 + 1e-3
 // relative (the rope tolerance, plus a half's rounding); Q8_0 quants within one
 // step and scales within one ulp (a rotated float an ulp off can move a tie).
+// Rotating the queries in the same dispatch changes no byte of the cache, and
+// leaves q as ops::rope leaves it (bit for bit) and the reference within rope's tolerance.
 class RopeKernelErrors : public GpuTest {};
 class KvStoreRotation : public GpuTest, public testing::WithParamInterface<std::tuple<KvCacheType, bool>> {};
 
@@ -71,16 +73,49 @@ TEST_P(KvStoreRotation, CacheHoldsKeysRotatedAsTheReferenceRotatesThem) {
   auto rotated = k;
   ref::rope(rotated, positions, freq, kv_heads, hd, n_rot, neox, attn_factor);
 
+  const uint32_t q_heads = 6;
+  const auto q = random_floats(size_t(n) * q_heads * hd, 33, -3, 3);
+  auto q_rotated = q;
+  ref::rope(q_rotated, positions, freq, q_heads, hd, n_rot, neox, attn_factor);
+
   ops::KvCache fused(gpu(), 1, kv_heads, hd, pos0 + n, type), plain(gpu(), 1, kv_heads, hd, pos0 + n, type);
+  ops::KvCache with_queries(gpu(), 1, kv_heads, hd, pos0 + n, type);
   vk::Buffer bk = device_buffer(gpu(), k), brot = device_buffer(gpu(), rotated), bv = device_buffer(gpu(), v);
   vk::Buffer bp = device_buffer(gpu(), positions), bt = device_buffer(gpu(), ops::encode_rope_turns(freq));
+  vk::Buffer bq = device_buffer(gpu(), q), bq_rope = device_buffer(gpu(), q);
   vk::Sequence seq(gpu());
   seq.begin();
   const ops::KeyRotation rotation{bt, n_rot, neox, attn_factor};
   ops::kv_store(seq, fused, 0, bk, bv, bp, n, pos0, &rotation);
   ops::kv_store(seq, plain, 0, brot, bv, bp, n, pos0);
+  const ops::KeyRotation rotation_q{bt, n_rot, neox, attn_factor, &bq, q_heads};
+  ops::kv_store(seq, with_queries, 0, bk, bv, bp, n, pos0, &rotation_q);
+  ops::rope(seq, bq_rope, bp, bt, {n, q_heads, hd, n_rot, neox, attn_factor});
   seq.end();
   seq.run();
+
+  const auto q_got = read_back(bq, q.size()), q_rope = read_back(bq_rope, q.size());
+  size_t where = 0;
+  EXPECT_LE(worst_ratio(q_got, q_rotated, {}, 6e-5 * attn_factor, 0, &where), 1.0)
+      << "query element " << where << ": gpu " << q_got[where] << " ref " << q_rotated[where];
+  EXPECT_EQ(std::memcmp(q_got.data(), q_rope.data(), q.size() * 4), 0) << "queries differ from ops::rope's";
+  // The written rows (quants, then Q8_0's scales) of the caches with and without the queries.
+  const bool q8 = type == KvCacheType::Q8_0;
+  const size_t row_bytes = q8 ? hd : hd * 2, scale_bytes = q8 ? hd / 32 * 2 : 0;
+  const size_t scales_at = q8 ? size_t(with_queries.scale_offset_words(with_queries.layer(0)[0])) * 4 : 0;
+  for (bool values : {false, true}) {
+    const auto& a = values ? with_queries.layer(0)[0].v : with_queries.layer(0)[0].k;
+    const auto& b = values ? fused.layer(0)[0].v : fused.layer(0)[0].k;
+    const auto ga = read_back<uint8_t>(a, a.size()), gb = read_back<uint8_t>(b, b.size());
+    for (uint32_t h = 0; h < kv_heads; ++h)
+      for (uint32_t t = 0; t < n; ++t) {
+        const size_t row = size_t(h) * (pos0 + n) + pos0 + t;
+        EXPECT_EQ(std::memcmp(&ga[row * row_bytes], &gb[row * row_bytes], row_bytes), 0)
+            << (values ? "V" : "K") << " head " << h << " token " << t;
+        EXPECT_EQ(std::memcmp(&ga[scales_at + row * scale_bytes], &gb[scales_at + row * scale_bytes], scale_bytes), 0)
+            << (values ? "V" : "K") << " scales, head " << h << " token " << t;
+      }
+  }
 
   ASSERT_EQ(fused.layer(0).size(), 1u);
   const auto& gf = fused.layer(0)[0];

@@ -237,10 +237,10 @@ void GpuModel::record_layer(vk::Sequence& seq, const Layer& L, int layer, uint32
   const bool local = c_.is_local(layer);
   const vk::Buffer& turns = local ? rope_turns_local_ : rope_turns_;
   const float attn_factor = local ? 1.0f : attn_factor_;
-  ops::rope(seq, q_, positions_, turns, {n, uint32_t(c_.n_head), hd, rot, c_.neox, attn_factor});
-  // Keys are rotated on their way into the cache (one pass instead of rope + store).
-  const ops::KeyRotation key_rotation{turns, rot, c_.neox, attn_factor};
-  ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &key_rotation);
+  // Keys are rotated on their way into the cache, and the queries in place by
+  // the same dispatch (one pass instead of two ropes and a store).
+  const ops::KeyRotation rotation{turns, rot, c_.neox, attn_factor, &q_, uint32_t(c_.n_head)};
+  ops::kv_store(seq, *kv_, layer, k_, v_, positions_, n, pos0, &rotation);
   ops::AttentionArgs attention_args{n, pos0, uint32_t(c_.n_head), uint32_t(c_.n_head_kv), layer};
   attention_args.window = local ? static_cast<uint32_t>(c_.swa_window) : 0;
   // The model's query scale (Gemma's 27B models: 1 / sqrt(n_embd / n_head)) and

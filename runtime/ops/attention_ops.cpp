@@ -77,27 +77,44 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
   struct Push {
     uint32_t n_tokens, n_ctx, head_dim, kv_dim, head_begin, heads, scale_offset, n_rot, neox;
     float attn_factor;
+    uint32_t q_heads;
   };
   const bool q8 = cache.type() == KvCacheType::Q8_0;
+  bool queries = rotation && rotation->queries && rotation->query_heads > 0;
+  // MRROPE_QUERY_ROPE=separate: the queries in their own rope pass, as before they joined this one (A/B).
+  if (queries && detail::env_is("MRROPE_QUERY_ROPE", "separate")) {
+    rope(seq, *rotation->queries, positions, rotation->turns,
+         {n_tokens, rotation->query_heads, uint32_t(cache.head_dim()), rotation->n_rot, rotation->neox,
+          rotation->attn_factor});
+    queries = false;
+  }
   // Q8_0 reads back the word of scales it shares with a neighbouring block.
   const Access cache_access = q8 ? Access::ReadWrite : Access::Write;
   std::vector<Access> access{Access::Read, Access::Read, cache_access, cache_access, Access::Read};
   if (rotation) access.push_back(Access::Read);
-  const std::string name = std::string(q8 ? "kv_store_q8_0" : "kv_store") + (rotation ? "_rope" : "");
+  if (queries) access.push_back(Access::ReadWrite);
+  const std::string name =
+      std::string(q8 ? "kv_store_q8_0" : "kv_store") + (rotation ? "_rope" : "") + (queries ? "_q" : "");
   vk::Kernel& kern = seq.context().kernel(KernelDesc{name, access, sizeof(Push), {}});
   const auto& groups = cache.layer(layer);
   uint32_t kv_heads = 0;
   for (const auto& g : groups) kv_heads += g.heads;
   const uint32_t hd = static_cast<uint32_t>(cache.head_dim());
-  // One thread per half pair (F16) or per block of 32 (Q8_0).
+  // One thread per half pair (F16) or per block of 32 (Q8_0); the first
+  // group's dispatch adds one thread per query pair.
   const uint32_t per_row = q8 ? hd / 32 : hd / 2;
-  for (const auto& g : groups) {
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& g = groups[gi];
+    const uint32_t q_heads = queries && gi == 0 ? rotation->query_heads : 0;
     Push p{n_tokens, g.rows, hd, kv_heads * hd, g.head_begin, g.heads,
            cache.scale_offset_words(g), rotation ? rotation->n_rot : 0, rotation && rotation->neox ? 1u : 0u,
-           rotation ? rotation->attn_factor : 1.0f};
+           rotation ? rotation->attn_factor : 1.0f, q_heads};
+    const uint32_t threads = n_tokens * g.heads * per_row + n_tokens * q_heads * (rotation ? rotation->n_rot / 2 : 0);
     uint32_t gy;
-    const uint32_t gx = groups_x(seq, ceil_div(n_tokens * g.heads * per_row, 256), &gy);
-    if (rotation) seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns}, p, gx, gy, 1, "kv_store");
+    const uint32_t gx = groups_x(seq, ceil_div(threads, 256), &gy);
+    if (queries)
+      seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns, *rotation->queries}, p, gx, gy, 1, "kv_store");
+    else if (rotation) seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns}, p, gx, gy, 1, "kv_store");
     else seq.dispatch(kern, {k, v, g.k, g.v, positions}, p, gx, gy, 1, "kv_store");
   }
 }

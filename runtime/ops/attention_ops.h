@@ -20,11 +20,16 @@ void add_bias(Sequence& seq, const Buffer& x, const Buffer& bias, uint32_t rows,
 // With `rotation`, the keys are rotated on the way in exactly as ops::rope
 // would rotate them (its n_rot, neox and attn_factor; n_heads and head_dim
 // come from the cache), so k itself stays unrotated and no rope pass is needed.
+// With `queries`, the same dispatch also rotates the queries in place, as
+// ops::rope would ([n_tokens x query_heads x head_dim], positions[t] each):
+// decoding then has no rope dispatch at all.
 struct KeyRotation {
   const Buffer& turns;  // encode_rope_turns(freq)
   uint32_t n_rot;
   bool neox;
   float attn_factor;
+  const Buffer* queries = nullptr;
+  uint32_t query_heads = 0;
 };
 void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, const Buffer& v,
               const Buffer& positions, uint32_t n_tokens, uint32_t pos0, const KeyRotation* rotation = nullptr);

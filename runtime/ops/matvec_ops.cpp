@@ -199,7 +199,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                                        vk::Access::Write, vk::Access::Write},
                                                       sizeof(Int8Push),
                                                       {s.threads, s.rows, batch, s.unroll, wide ? 1u : 0u,
-                                                       detail::env_is("MRROPE_MATVEC_WORD_LOADS", "1") ? 1u : 0u,
+                                                       detail::env_is("MRROPE_MATVEC_WORD_LOADS", "0") ? 0u : 1u,
                                                        block_lanes}});
   // Profiled per weight type and shape (bench-decoder --profile).
   const std::string label = "matvec_int8_" + detail::type_suffix(w.type()) + " " + std::to_string(rows) + "x" +
