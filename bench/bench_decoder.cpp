@@ -53,6 +53,7 @@ struct Options {
   std::string model_path, synthetic, device;
   std::vector<int> lengths = {512, 8192, 32768};
   int n_decode = 32, batch = 0;  // batch 0: the prefill chunk from the device memory
+  int n_ctx = 0;                 // 0: the longest length plus the decode steps
   double time_limit = 0;
   bool profile = false, help = false;
   KvCacheType kv_type = KvCacheType::F16;
@@ -69,6 +70,8 @@ OptionTable options_table(Options& o) {
               });
   table.store({"--decode"}, "N", "decode steps timed at each length (default 32)", &o.n_decode);
   table.store({"--batch"}, "N", "prefill chunk (default: from the device memory)", &o.batch);
+  table.store({"--ctx"}, "N", "KV cache size (default: the longest length plus the decode steps); the decode "
+              "plan depends on it, so a short length runs as it would in a larger context", &o.n_ctx);
   table.store({"--time-limit"}, "SECONDS", "skip lengths whose projected prefill time would not fit", &o.time_limit);
   table.store_true({"--profile"}, "GPU time per kernel for one prefill chunk and one decode step", &o.profile);
   table.store({"--device"}, "INDEX|NAME", "Vulkan device (default: MRROPE_DEVICE, else the most capable)", &o.device);
@@ -118,7 +121,7 @@ int main(int argc, char** argv) {
     co.validation = vk::Validation::Off;
     vk::Context ctx(co);
     GpuModelOptions o;
-    o.n_ctx = *std::max_element(lengths.begin(), lengths.end()) + n_decode;
+    o.n_ctx = std::max(opt.n_ctx, *std::max_element(lengths.begin(), lengths.end()) + n_decode);
     o.max_batch = batch;
     o.profile = profile;
     o.kv_type = kv_type;

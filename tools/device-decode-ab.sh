@@ -4,7 +4,8 @@
 # and the Vulkan loader/GLVND/validation .debs, compressed to fit the carry limit).
 # On the device: GPU tests (TESTS, a gtest filter), then bench-decoder at LENGTHS for each of
 # DECODE_VARIANTS ('|'-separated env lists; "-" is the default, "base" the previous binary),
-# a profiled decode step at PROFILE_LENGTHS, and bench-kernels' matrix-vector rows.
+# a profiled decode step at PROFILE_LENGTHS, and bench-kernels' matrix-vector rows. CTX (optional)
+# sizes the KV cache as the side-by-side's 32K run does, since the decode plan depends on it.
 set -u
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --pack ]; then  # here, after a Release build; BASE= a bench-decoder to compare against
@@ -35,11 +36,11 @@ IFS='|' read -ra DS <<< "${DECODE_VARIANTS:-base|-}"
 for d in "${DS[@]}"; do
   i=$((i+1)); f=$O/ab/d$i.txt; bin=$B/bench-decoder; envs=""
   case $d in base) bin=$B/bench-decoder-base ;; -) ;; *) envs=$d ;; esac
-  env $envs timeout 120 $bin --model $M --prefill ${LENGTHS:-512,8192,32768} --decode ${STEPS:-64} > $f 2>&1
+  env $envs timeout 120 $bin --model $M --prefill ${LENGTHS:-512,8192,32768} --decode ${STEPS:-64} ${CTX:+--ctx $CTX} > $f 2>&1
   echo "d$i [$d]: $(awk '$1 ~ /^[0-9]+$/ {printf "%s: %s  ", $1, $3}' $f) at $(( $(date +%s) - T0 )) s"
 done
 if [ -n "${PROFILE_LENGTHS:-512,8192}" ]; then
-  env ${PROFILE_ENV:-} timeout 120 $B/bench-decoder --model $M --prefill ${PROFILE_LENGTHS:-512,8192} --decode 8 --profile > $O/ab/profile.txt 2>&1
+  env ${PROFILE_ENV:-} timeout 120 $B/bench-decoder --model $M --prefill ${PROFILE_LENGTHS:-512,8192} --decode 8 ${CTX:+--ctx $CTX} --profile > $O/ab/profile.txt 2>&1
   grep -A40 "one decode step" $O/ab/profile.txt | grep -v "^pipeline" | head -80
 fi
 if [ "${KERNELS:-1}" = 1 ]; then
