@@ -1,5 +1,10 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#ifdef SUBGROUPS
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#define LANES8  // q8_blocks.glsl's q8_block_lanes
+#endif
 // The residual add and the next RMSNorm in one pass (they always come in
 // pairs in the decoder): x[row, :] += r[row, :], then
 // y[row, :] = x[row, :] / sqrt(mean(x[row, :]^2) + eps) * weight[:].
@@ -10,7 +15,10 @@
 // quantize_act.comp's layout (binding 4) for the integer-dot products. With
 // WATCH, a row whose sum of squares is not finite records p.layer in the
 // watch buffer (atomicMin: the first layer that went bad), so a corrupted
-// model is named instead of ending in NaN logits.
+// model is named instead of ending in NaN logits. With SUBGROUPS the row's sum
+// and each block's max and sums are reduced with subgroup operations instead
+// of barriers over shared memory: two barriers a row instead of fourteen,
+// which is most of this dispatch's time at decode's one row of 4096.
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
@@ -48,6 +56,13 @@ const uint STEPS = 4;
 shared float partial[WG];
 
 float row_sum(float v) {
+#ifdef SUBGROUPS
+  const float part = subgroupAdd(v);
+  if (subgroupElect()) partial[gl_SubgroupID] = part;
+  barrier();
+  float total = 0.0;
+  for (uint i = 0u; i < gl_NumSubgroups; ++i) total += partial[i];
+#else
   partial[gl_LocalInvocationID.x] = v;
   barrier();
   for (uint s = WG / 2u; s > 0u; s >>= 1) {
@@ -55,6 +70,7 @@ float row_sum(float v) {
     barrier();
   }
   const float total = partial[0];
+#endif
   barrier();  // partial is reused
 #ifdef WATCH
   if (gl_LocalInvocationID.x == 0u && (isnan(total) || isinf(total))) atomicMin(first_bad_layer, int(p.layer));
@@ -68,6 +84,17 @@ float row_sum(float v) {
 // quants, the first also the block's record (d, d * sum(q), sums of q over
 // each half). Every thread calls this.
 void quantize(vec4 v, uint e, bool inside) {
+#ifdef SUBGROUPS
+  // The eight lanes of a block are eight consecutive lanes of one subgroup
+  // (rows are whole blocks, so they are inside or outside together).
+  uint word;
+  vec4 record;
+  q8_block_lanes(v, gl_SubgroupInvocationID & 7u, word, record);
+  if (!inside) return;
+  q[e >> 2] = word;
+  if ((gl_SubgroupInvocationID & 7u) == 0u) rec[(p.rows * p.cols >> 4) + (e >> 5)] = record;
+  return;
+#endif
   const uint tid = gl_LocalInvocationID.x, first = tid & ~7u;
   const vec4 a = abs(v);
   partial[tid] = inside ? max(max(a.x, a.y), max(a.z, a.w)) : 0.0;

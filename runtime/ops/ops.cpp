@@ -156,7 +156,11 @@ void add_rms_norm(Sequence& seq, const Buffer& x, const Buffer& residual, const 
   std::vector<vk::BufferRef> buffers{x, residual, weight, y};
   if (quantized) access.push_back(Access::Write), buffers.push_back(*quantized);
   if (watch) access.push_back(Access::ReadWrite), buffers.push_back(*watch->first_bad_layer);
-  const std::string name = std::string("add_rms_norm") + (quantized ? "_q8" : "") + (watch ? "_w" : "");
+  // Subgroup reductions where the device has them (MRROPE_NORM_SUBGROUPS=0: the shared-memory tree).
+  const bool subgroups = info.subgroup_arithmetic && info.subgroup_shuffle && info.subgroup_size >= 8 &&
+                         !detail::env_is("MRROPE_NORM_SUBGROUPS", "0");
+  const std::string name =
+      std::string("add_rms_norm") + (quantized ? "_q8" : "") + (watch ? "_w" : "") + (subgroups ? "_sg" : "");
   vk::Kernel& k = seq.context().kernel(KernelDesc{name, access, sizeof(Push), {threads}});
   const Grid g = grid_for(seq, rows);
   seq.dispatch(k, buffers, &p, sizeof p, g.x, g.y, 1, "add_rms_norm");
