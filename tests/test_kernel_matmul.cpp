@@ -440,8 +440,8 @@ TEST(MatmulDispatch, RoutingFollowsTheWeightTable) {
 // here are deliberate: they pin what each named type has, so that a change of
 // a row of ops/weight_kernels.def is seen in review, not followed silently.
 TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
-  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S,
-                     GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
+  for (GgmlType t : {GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S,
+                     GgmlType::IQ1_S, GgmlType::IQ1_M}) {
     EXPECT_TRUE(ops::supports_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
@@ -451,6 +451,11 @@ TEST(MatmulDispatch, TypesWithoutCoopmatOrInt8VariantsStayGeneric) {
   for (GgmlType t : {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
     EXPECT_TRUE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
+  }
+  // The ternary types: matrix units, not int8, since their CoopmatMatmul test passed on the H100 (session 31).
+  for (GgmlType t : {GgmlType::TQ1_0, GgmlType::TQ2_0}) {
+    EXPECT_TRUE(ops::matmul_coopmat_weight_type(t)) << ggml_type_name(t);
+    EXPECT_FALSE(ops::matvec_int8_weight_type(t)) << ggml_type_name(t);
   }
   // Issue 14's types: matrix units since their CoopmatMatmul test passed on the H100 (session 27).
   for (GgmlType t : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q2_K,
