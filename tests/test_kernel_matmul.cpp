@@ -241,10 +241,11 @@ std::vector<MatCase> int8_cases() {
 
 INSTANTIATE_TEST_SUITE_P(BlockTypes, Int8Matvec, testing::ValuesIn(int8_cases()), case_name);
 
-// The int8 kernel's opt-in variants, each over the types it changes:
-// MRROPE_MATVEC_WORD_LOADS=1 reads Q6_K / Q3_K quant fields as whole
+// The int8 kernel's switchable variants, each over the types it changes
+// (the default is tested by Int8Matvec): MRROPE_MATVEC_WORD_LOADS=0 reads
+// Q6_K / Q3_K quant fields as 16-bit pieces instead of the default whole
 // funnel-shifted words (blocks alternate between 4-byte and 2-byte aligned
-// offsets, so both shifts are taken); MRROPE_MATVEC_BLOCK_LANES=4 splits
+// offsets, so the default takes both shifts); MRROPE_MATVEC_BLOCK_LANES=4 splits
 // Q8_0 / Q4_0 blocks over four lanes (a quarter block a chunk, Q4_0's -8
 // offset taken once a block).
 struct Int8Variant {
@@ -272,7 +273,7 @@ std::vector<Int8Variant> int8_variant_cases() {
     const char* env;
     const char* value;
     GgmlType a, b;
-  } variants[] = {{"MRROPE_MATVEC_WORD_LOADS", "1", GgmlType::Q6_K, GgmlType::Q3_K},
+  } variants[] = {{"MRROPE_MATVEC_WORD_LOADS", "0", GgmlType::Q6_K, GgmlType::Q3_K},
                   {"MRROPE_MATVEC_BLOCK_LANES", "4", GgmlType::Q8_0, GgmlType::Q4_0}};
   std::vector<Int8Variant> out;
   for (const auto& v : variants)
@@ -287,7 +288,7 @@ std::string variant_name(const testing::TestParamInfo<Int8Variant>& info) {
   return variant + "_" + case_name(testing::TestParamInfo<MatCase>(info.param.c, info.index));
 }
 
-INSTANTIATE_TEST_SUITE_P(OptIn, Int8MatvecVariants, testing::ValuesIn(int8_variant_cases()), variant_name);
+INSTANTIATE_TEST_SUITE_P(Switched, Int8MatvecVariants, testing::ValuesIn(int8_variant_cases()), variant_name);
 
 // The matrix-unit kernel, both tiles, at shapes that fill no tile: rows and
 // batches not multiples of 64 or 128, K not a multiple of the 64-column step

@@ -189,7 +189,7 @@ void matvec_int8_kernel(Sequence& seq, const DeviceTensor& w, const Buffer& xq, 
                                                                              : 32;
   const bool wide = wide_weights > 32 && !detail::env_is("MRROPE_MATVEC_WIDE", "0");
   // Q8_0 and Q4_0 blocks over four lanes (the shader's BLOCK_LANES):
-  // MRROPE_MATVEC_BLOCK_LANES=4 (A/B runs).
+  // MRROPE_MATVEC_BLOCK_LANES=4 (A/B runs; 3-10% slower on the H100, session 31).
   const uint32_t block_lanes =
       (t == GgmlType::Q8_0 || t == GgmlType::Q4_0) && detail::env_is("MRROPE_MATVEC_BLOCK_LANES", "4") ? 4 : 1;
   const FastShape s = int8_shape(info, cols / (wide ? wide_weights : 32 / block_lanes), batch);
