@@ -100,18 +100,34 @@ FILLERS = [  # synthetic repeated noise, none of the eval's filler sentences
 VT_KEYWORDS = ["LET", "SET", "VAL", "DEF", "NUM"]
 VT_INTROS = ["Keep track of the chain of variable assignments hidden in the text below.\n",
              "Follow the variable assignments that are hidden in the following text.\n",
-             "The text below hides a chain of variable assignments. Track it.\n", ""]
+             "The text below hides a chain of variable assignments. Track it.\n",
+             "Somewhere in this text, variables are assigned values and copied into each other. Follow them.\n",
+             "Pay attention to every assignment of a variable in the following passage.\n", ""]
 VT_QUESTIONS = [("Which variables are assigned the value {V} in the text above?",
                  "Following the chain of assignments in the text above, {K} variables are assigned the value {V}, "
                  "they are:"),
                 ("List every variable that holds the value {V}.",
                  "The {K} variables that hold the value {V} are:"),
-                ("Which variables end up with the value {V}?", "{K} variables end up with the value {V}:")]
+                ("Which variables end up with the value {V}?", "{K} variables end up with the value {V}:"),
+                ("Name all the variables whose value is {V}.", "The variables whose value is {V} are:"),
+                ("Tracing the assignments above, which variables equal {V}?",
+                 "Tracing the assignments above, {K} variables equal {V}, namely:"),
+                ("Which names in the text above are given the value {V}, directly or through another name?",
+                 "In the text above, {K} names are given the value {V}, they are:"),
+                ("After all the assignments in the text, which variables hold {V}?",
+                 "After all the assignments, the variables that hold {V} are:")]
 CW_INTROS = ["Here is a list of words. Some of them occur more often than the rest. Remember the most frequent ones.\n",
-             "Read the list of words below and count how often each one appears.\n", ""]
-CW_ITEMS = ["{I}) {W}", "({I}) {W}", "{I}: {W}", "#{I} {W}", "- {W}"]
+             "Read the list of words below and count how often each one appears.\n",
+             "Count the words in the following list; a few of them are repeated many times.\n",
+             "The list below repeats some words more than others.\n", ""]
+CW_ITEMS = ["{I}) {W}", "({I}) {W}", "{I}: {W}", "#{I} {W}", "- {W}", "[{I}] {W}", "{I} - {W}", "item {I}: {W}",
+            "{W} ({I})", "{I}/ {W}", "{W};", "{I}> {W}"]
 CW_QUESTIONS = [("Which {K} words occur most often in the list above?", "The {K} most frequent words in the list are:"),
-                ("Name the {K} words that appear most often in the list.", "The {K} words that appear most often are:")]
+                ("Name the {K} words that appear most often in the list.", "The {K} words that appear most often are:"),
+                ("Which {K} words are repeated the most in the list?", "The {K} words repeated the most are:"),
+                ("List the {K} most frequent words of the list above.", "The {K} most frequent words of the list are:"),
+                ("What are the {K} words that the list above repeats most often?",
+                 "The words that the list repeats most often are:")]
 QA_SCAFFOLDS = ["Question: {Q}\nAnswer: ", "Question: {Q} Answer: ", "Q: {Q}\nA: ", "{Q} "]
 
 FIRST = """Abel Ada Agnes Alaric Alma Ambrose Anselm Arthur Beatrix Benedict Bertha Blythe Bram Cecily Clement
@@ -160,6 +176,31 @@ QA_RELATIONS = [  # (fact, question, answer prefix, values); the value ends each
       "sailing", "woodcarving", "astronomy", "cycling", "baking"]),
 ]
 
+# Generated doc-QA relations (run 4 on): an attribute and a sentence form drawn per prompt,
+# values from the document's own words, made-up names and numbers. The shipped run-3 model
+# answered doc-QA prompts of the fixed relations above 3 of 3 on training-style prompts but 2% of
+# the C++ eval's held-out ones: with 14 values a relation it had learned the value lists, not to
+# copy the fact's end. Relations and values it cannot have memorised make copying the only way.
+QA_ATTRIBUTES = """lucky number|middle name|home island|secret word|favourite tool|oldest friend|first teacher|
+boat's name|dog's name|favourite song|best recipe|garden flower|family motto|favourite book|winter coat|
+travel bag|chess opening|bicycle|lucky stone|favourite river|guild|ship|workshop|street|village inn|
+favourite tree|shop sign|password|favourite dish|nickname|horse|violin maker|home county|club|
+favourite poet|cousin|landlord|godmother|favourite painter|study subject|garden gnome|market stall|
+favourite mountain|sailing club|apprentice|pen name|favourite card game|tea blend|coat of arms""".replace("\n", "").split("|")
+QA_FORMS = [  # (fact, question, answer prefix): {A} the attribute, {P} the person, {V} the value
+    ("The {A} of {P} is {V}.", "What is the {A} of {P}?", "The {A} of {P} is"),
+    ("{P}'s {A} is {V}.", "What is {P}'s {A}?", "{P}'s {A} is"),
+    ("For {P}, the {A} is {V}.", "For {P}, what is the {A}?", "For {P}, the {A} is"),
+    ("As for {P}, the {A} was {V}.", "What was the {A} of {P}?", "As for {P}, the {A} was"),
+    ("Everyone knows that the {A} of {P} is {V}.", "Which {A} does {P} have?", "The {A} of {P} is"),
+    ("{P} once said that the {A} was {V}.", "According to {P}, what was the {A}?", "{P} once said that the {A} was"),
+]
+QA_VERBS = [("collects", "collect"), ("grows", "grow"), ("repairs", "repair"), ("paints", "paint"),
+            ("studies", "study"), ("sells", "sell"), ("writes about", "write about"), ("dreams of", "dream of"),
+            ("keeps", "keep"), ("builds", "build"), ("teaches", "teach"), ("breeds", "breed"),
+            ("visits", "visit"), ("sketches", "sketch")]
+NAME_SYLLABLES = "ka lo mir den ta vos bri el an or ith ul sa ren qu ba dor fi nel po rash te wyn zo cal mae".split()
+
 # Mixture of synthetic families (relative weights).
 FAMILY_WEIGHTS = {"passkey": 8, "needle": 10, "multikey": 14, "multivalue": 12, "multiquery": 12,
                   "variable_tracking": 14, "common_words": 10, "doc_qa": 20}
@@ -177,12 +218,30 @@ def check_holdout():
     clash(sum((f.split(". ") for f in FILLERS), []), EVAL_PK_FILLER.split(". "), "filler sentences")
     clash(VT_KEYWORDS, [EVAL_VT_KEYWORD], "variable keywords")
     clash(CW_ITEMS, [EVAL_CW_ITEM], "word-list item formats")
+    clash(VT_INTROS, [EVAL_VT_INTRO], "variable-tracking intros")
+    clash([q for q, _ in VT_QUESTIONS], [EVAL_VT_Q], "variable-tracking questions")
+    clash([a for _, a in VT_QUESTIONS], [EVAL_VT_PREFIX], "variable-tracking answer prefixes")
+    clash(CW_INTROS, [EVAL_CW_INTRO], "common-words intros")
+    clash([q for q, _ in CW_QUESTIONS], [EVAL_CW_Q], "common-words questions")
+    clash([a for _, a in CW_QUESTIONS], [EVAL_CW_PREFIX], "common-words answer prefixes")
     clash(FIRST, EVAL_FIRST, "first names")
     clash(LAST, EVAL_LAST, "last names")
     eval_values = {v for r in EVAL_QA_RELATIONS for v in r[3]}
     clash({v for r in QA_RELATIONS for v in r[3]}, eval_values, "doc-qa values")
     clash([r[0] for r in QA_RELATIONS], [r[0] for r in EVAL_QA_RELATIONS], "doc-qa facts")
     clash([r[2] for r in QA_RELATIONS], [r[2] for r in EVAL_QA_RELATIONS], "doc-qa answer prefixes")
+    # Generated relations: no attribute or form yields one of the eval's facts or answer prefixes.
+    eval_prefixes = {r[2] for r in EVAL_QA_RELATIONS}
+    eval_facts = {r[0] for r in EVAL_QA_RELATIONS}
+    for a in QA_ATTRIBUTES:
+        for fact, _, prefix in QA_FORMS:
+            assert prefix.replace("{A}", a) not in eval_prefixes, f"doc-qa prefix of the eval: {prefix} / {a}"
+            assert fact.replace("{A}", a) not in eval_facts, f"doc-qa fact of the eval: {fact} / {a}"
+    for vs, vb in QA_VERBS:
+        assert f"{{P}} {vs}" not in eval_prefixes
+    r = random.Random(1)
+    made = {_made_up_name(r) for _ in range(3000)}
+    clash(made, EVAL_FIRST + EVAL_LAST + list(eval_values), "made-up names")
     # The eval's needle phrase is one combination of the grid; _needle_style never returns it.
     r = random.Random(0)
     styles = {_needle_phrase(*_needle_style(r)) for _ in range(5000)}
@@ -350,8 +409,18 @@ def _chain(rng, kw, names, value, start):
     return items
 
 
+def _vt_keyword(rng):
+    """One of VT_KEYWORDS, or (half the time) three or four random capitals: the chain is followed
+    by its names, whatever word introduces them (the eval's is held out)."""
+    while True:
+        kw = rng.choice(VT_KEYWORDS) if rng.random() < 0.5 else "".join(
+            rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(3, 4)))
+        if kw != EVAL_VT_KEYWORD:
+            return kw
+
+
 def make_variable_tracking(rng, docs, nchars):
-    kw, hops = rng.choice(VT_KEYWORDS), rng.randint(1, 6)
+    kw, hops = _vt_keyword(rng), rng.randint(1, 6)
     value = digits(rng, 5)
     names = _var_names(rng, hops + 1)
     items = _chain(rng, kw, names, value, rng.random() * 0.6)
@@ -392,17 +461,77 @@ def make_common_words(rng, docs, nchars):
                 " " + ", ".join(common))
 
 
+def _made_up_name(rng):
+    """A capitalised word of 2-3 syllables that no vocabulary here holds (eval names excluded)."""
+    eval_names = set(EVAL_FIRST) | set(EVAL_LAST)
+    while True:
+        w = "".join(rng.choice(NAME_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        if w not in eval_names:
+            return w
+
+
+_EVAL_QA_VALUES = {v for r in EVAL_QA_RELATIONS for v in r[3]}
+
+
+def _qa_value(rng, docs):
+    """A value nobody could have memorised: words of the text, a made-up name or a number."""
+    while True:
+        kind = rng.random()
+        if kind < 0.45:
+            words = [w for w in text_window(docs, rng, 600).lower().replace(",", " ").replace(".", " ").split()
+                     if _WORD.match(w)]
+            v = " ".join(rng.sample(words, min(len(words), rng.choice([1, 1, 2])))) if words else "lantern"
+        elif kind < 0.75:
+            v = _made_up_name(rng) + ("" if rng.random() < 0.6 else " " + _made_up_name(rng))
+        else:
+            v = str(rng.randint(2, 9999))
+        if v and v not in _EVAL_QA_VALUES:
+            return v
+
+
+def _generated_relation(rng, docs, n):
+    """(fact, question, prefix, values) of an attribute in one of the forms, or of a verb."""
+    if rng.random() < 0.25:
+        vs, vb = rng.choice(QA_VERBS)
+        fact, question, prefix = "{P} " + vs + " {V}.", "What does {P} " + vb + "?", "{P} " + vs
+    else:
+        a = rng.choice(QA_ATTRIBUTES)
+        fact, question, prefix = (x.replace("{A}", a) for x in rng.choice(QA_FORMS))
+    values = []
+    while len(values) < n:
+        v = _qa_value(rng, docs)
+        if v not in values:
+            values.append(v)
+    return fact, question, prefix, values
+
+
+def _people(rng, n):
+    """n distinct full names: the training name lists, or made-up ones."""
+    out = []
+    while len(out) < n:
+        p = (f"{rng.choice(FIRST)} {rng.choice(LAST)}" if rng.random() < 0.6
+             else f"{_made_up_name(rng)} {_made_up_name(rng)}")
+        if p not in out:
+            out.append(p)
+    return out
+
+
 def make_doc_qa(rng, docs, nchars):
     """Facts of one relation about several people; one asked, the others distract.  Some facts of
-    other relations (about the same people) are mixed in too."""
-    rel = rng.choice(QA_RELATIONS)
+    other relations (about the same people) are mixed in too.  Two relations in three are
+    generated (_generated_relation), the rest from QA_RELATIONS."""
     n = rng.randint(1, 7)
-    people = [f"{f} {l}" for f, l in zip(rng.sample(FIRST, n), rng.sample(LAST, n))]
-    values = rng.sample(rel[3], n)
+    people = _people(rng, n)
+    if rng.random() < 2 / 3:
+        rel = _generated_relation(rng, docs, n)
+        values = rel[3]
+    else:
+        rel = rng.choice(QA_RELATIONS)
+        values = rng.sample(rel[3], n)
     items = [(rng.random(), rel[0].replace("{P}", p).replace("{V}", v)) for p, v in zip(people, values)]
     for _ in range(rng.randint(0, 3)):
         other = rng.choice(QA_RELATIONS)
-        if other is not rel:
+        if other[0] != rel[0]:
             items.append((rng.random(), other[0].replace("{P}", rng.choice(people)).replace("{V}", rng.choice(other[3]))))
     doc = insert_at_depths(text_window(docs, rng, nchars), items)
     p = people[0]
