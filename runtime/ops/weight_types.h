@@ -14,11 +14,11 @@ namespace mrrope::ops {
 struct WeightTypeRow {
   GgmlType type;
   int matrix_units;  // 0: none; 1: a matmul_cm_ variant; 2: built, opt-in (MRROPE_COOPMAT_UNVERIFIED=1)
-  bool integer_dot;  // a matvec_int8_ variant
+  int integer_dot;   // 0: none; 1: a matvec_int8_ variant; 2: built, opt-in (MRROPE_INT8_UNVERIFIED=1)
 };
 
 inline constexpr WeightTypeRow kWeightTypeTable[] = {
-#define WEIGHT_TYPE(name, matrix_units, integer_dot) {GgmlType::name, matrix_units, (integer_dot) != 0},
+#define WEIGHT_TYPE(name, matrix_units, integer_dot) {GgmlType::name, matrix_units, integer_dot},
 #include "ops/weight_kernels.def"
 #undef WEIGHT_TYPE
 };
