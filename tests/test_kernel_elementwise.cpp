@@ -42,58 +42,40 @@ TEST_F(ElementwiseKernels, RmsNormMatchesReference) {
   }
 }
 
-// The fused residual add + RMSNorm against the two reference ops in turn, with
-// subgroup reductions (where the device has them) and with the shared-memory
-// tree (MRROPE_NORM_SUBGROUPS=0, what devices without them run).
+// The fused residual add + RMSNorm of a rows x cols input against the two
+// reference ops in turn; with `int8`, y also quantized as quantize_act would.
+void check_add_rms_norm(vk::Context& ctx, uint32_t rows, uint32_t cols, uint64_t seed, bool int8) {
+  const auto x = random_floats(size_t(rows) * cols, seed, -3, 3), r = random_floats(x.size(), seed + 1, -3, 3);
+  const auto w = random_floats(cols, seed + 2);
+  vk::Buffer bx = device_buffer(ctx, x), br = device_buffer(ctx, r), bw = device_buffer(ctx, w);
+  vk::Buffer by = zero_buffer(ctx, x.size());
+  vk::Buffer bq(ctx, int8 ? ops::quantized_act_bytes(cols, rows) : 16, vk::MemoryUsage::Device);
+  vk::Sequence seq(ctx);
+  seq.begin();
+  ops::add_rms_norm(seq, bx, br, bw, by, rows, cols, 1e-5f, int8 ? &bq : nullptr);
+  seq.end();
+  seq.run();
+  std::vector<float> sum(x.size()), want(x.size());
+  ref::add(x, r, sum);
+  ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
+  const auto y = read_back(by, x.size());
+  EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
+  EXPECT_LE(worst_ratio(y, want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
+  if (int8) quantized_activations(bq, y, cols, rows);  // checks the blocks against ref::quantize_act(y)
+}
+
+// Both reductions: subgroup operations (where the device has them) and the
+// shared-memory tree (MRROPE_NORM_SUBGROUPS=0, what devices without them run).
 TEST_F(ElementwiseKernels, AddRmsNormMatchesAddThenNorm) {
   for (const bool tree : {false, true}) {
     if (tree) setenv("MRROPE_NORM_SUBGROUPS", "0", 1);
     SCOPED_TRACE(tree ? "shared-memory tree" : "subgroup reductions where available");
     // Scalar rows, vec4 rows in registers, and past 16 x 256 elements (reloaded).
-    for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}, std::pair{2u, 4200u}}) {
-      const auto x = random_floats(size_t(rows) * cols, 11, -3, 3), r = random_floats(x.size(), 12, -3, 3);
-      const auto w = random_floats(cols, 13);
-      vk::Buffer bx = device_buffer(gpu(), x), br = device_buffer(gpu(), r), bw = device_buffer(gpu(), w);
-      vk::Buffer by = zero_buffer(gpu(), x.size());
-      vk::Sequence seq(gpu());
-      seq.begin();
-      ops::add_rms_norm(seq, bx, br, bw, by, rows, cols, 1e-5f);
-      seq.end();
-      seq.run();
-      std::vector<float> sum(x.size()), want(x.size());
-      ref::add(x, r, sum);
-      ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
-      EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
-      EXPECT_LE(worst_ratio(read_back(by, x.size()), want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
-    }
-  }
-  unsetenv("MRROPE_NORM_SUBGROUPS");
-}
-
-// With an int8 output: the same sums, and y quantized as quantize_act would; both reductions.
-TEST_F(ElementwiseKernels, AddRmsNormWritesInt8Blocks) {
-  for (const bool tree : {false, true}) {
-    if (tree) setenv("MRROPE_NORM_SUBGROUPS", "0", 1);
-    SCOPED_TRACE(tree ? "shared-memory tree" : "subgroup reductions where available");
-    for (auto [rows, cols] : {std::pair{1u, 4096u}, std::pair{3u, 5120u}, std::pair{8u, 256u}, std::pair{2u, 8192u}}) {
-      const auto x = random_floats(size_t(rows) * cols, 14, -3, 3), r = random_floats(x.size(), 15, -3, 3);
-      const auto w = random_floats(cols, 16);
-      vk::Buffer bx = device_buffer(gpu(), x), br = device_buffer(gpu(), r), bw = device_buffer(gpu(), w);
-      vk::Buffer by = zero_buffer(gpu(), x.size());
-      vk::Buffer bq(gpu(), ops::quantized_act_bytes(cols, rows), vk::MemoryUsage::Device);
-      vk::Sequence seq(gpu());
-      seq.begin();
-      ops::add_rms_norm(seq, bx, br, bw, by, rows, cols, 1e-5f, &bq);
-      seq.end();
-      seq.run();
-      std::vector<float> sum(x.size()), want(x.size());
-      ref::add(x, r, sum);
-      ref::rms_norm(sum, w, want, rows, cols, 1e-5f);
-      const auto y = read_back(by, x.size());
-      EXPECT_LE(worst_ratio(read_back(bx, x.size()), sum, {}, 0, 1e-6), 1.0) << "sum " << rows << "x" << cols;
-      EXPECT_LE(worst_ratio(y, want, {}, 1e-7, 1e-5), 1.0) << rows << "x" << cols;
-      quantized_activations(bq, y, cols, rows);  // checks the blocks against ref::quantize_act(y)
-    }
+    for (auto [rows, cols] : {std::pair{1u, 7u}, std::pair{5u, 1000u}, std::pair{3u, 4099u}, std::pair{2u, 4200u}})
+      check_add_rms_norm(gpu(), rows, cols, 11, false);
+    // With an int8 output for the next products (rows of whole 32-blocks).
+    for (auto [rows, cols] : {std::pair{1u, 4096u}, std::pair{3u, 5120u}, std::pair{8u, 256u}, std::pair{2u, 8192u}})
+      check_add_rms_norm(gpu(), rows, cols, 14, true);
   }
   unsetenv("MRROPE_NORM_SUBGROUPS");
 }
