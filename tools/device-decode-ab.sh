@@ -24,7 +24,7 @@ if [ "${1:-}" = --pack ]; then  # here, after a Release build; BASE= a bench-dec
   ls -la .dpack; exit 0
 fi
 T0=$(date +%s)
-B=/tmp/dpack/bin; O=/tmp/ab-out; R=${OUT:-/tmp/o}; mkdir -p /tmp/dpack $O $R
+B=/tmp/dpack/bin; O=/tmp/ab-out; R=${OUT:-/tmp/o}; rm -rf $O; mkdir -p /tmp/dpack $O $R
 tar xJf .dpack/pack.tar.xz -C /tmp/dpack
 for f in /tmp/dpack/debs/*.deb; do dpkg -x "$f" /; done; ldconfig  # loader, layers, GLVND for the NVIDIA ICD
 export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json} MRROPE_PIPELINE_CACHE=off
