@@ -110,12 +110,12 @@ void kv_store(Sequence& seq, const KvCache& cache, int layer, const Buffer& k, c
            cache.scale_offset_words(g), rotation ? rotation->n_rot : 0, rotation && rotation->neox ? 1u : 0u,
            rotation ? rotation->attn_factor : 1.0f, q_heads};
     const uint32_t threads = n_tokens * g.heads * per_row + n_tokens * q_heads * (rotation ? rotation->n_rot / 2 : 0);
+    std::vector<vk::BufferRef> buffers{k, v, g.k, g.v, positions};  // bindings in `access`'s order
+    if (rotation) buffers.push_back(rotation->turns);
+    if (queries) buffers.push_back(*rotation->queries);
     uint32_t gy;
     const uint32_t gx = groups_x(seq, ceil_div(threads, 256), &gy);
-    if (queries)
-      seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns, *rotation->queries}, p, gx, gy, 1, "kv_store");
-    else if (rotation) seq.dispatch(kern, {k, v, g.k, g.v, positions, rotation->turns}, p, gx, gy, 1, "kv_store");
-    else seq.dispatch(kern, {k, v, g.k, g.v, positions}, p, gx, gy, 1, "kv_store");
+    seq.dispatch(kern, buffers, &p, sizeof p, gx, gy, 1, "kv_store");
   }
 }
 

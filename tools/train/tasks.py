@@ -226,8 +226,7 @@ def check_holdout():
     clash([a for _, a in CW_QUESTIONS], [EVAL_CW_PREFIX], "common-words answer prefixes")
     clash(FIRST, EVAL_FIRST, "first names")
     clash(LAST, EVAL_LAST, "last names")
-    eval_values = {v for r in EVAL_QA_RELATIONS for v in r[3]}
-    clash({v for r in QA_RELATIONS for v in r[3]}, eval_values, "doc-qa values")
+    clash({v for r in QA_RELATIONS for v in r[3]}, _EVAL_QA_VALUES, "doc-qa values")
     clash([r[0] for r in QA_RELATIONS], [r[0] for r in EVAL_QA_RELATIONS], "doc-qa facts")
     clash([r[2] for r in QA_RELATIONS], [r[2] for r in EVAL_QA_RELATIONS], "doc-qa answer prefixes")
     # Generated relations: no attribute or form yields one of the eval's facts or answer prefixes.
@@ -241,7 +240,7 @@ def check_holdout():
         assert f"{{P}} {vs}" not in eval_prefixes
     r = random.Random(1)
     made = {_made_up_name(r) for _ in range(3000)}
-    clash(made, EVAL_FIRST + EVAL_LAST + list(eval_values), "made-up names")
+    clash(made, _EVAL_NAMES | _EVAL_QA_VALUES, "made-up names")
     # The eval's needle phrase is one combination of the grid; _needle_style never returns it.
     r = random.Random(0)
     styles = {_needle_phrase(*_needle_style(r)) for _ in range(5000)}
@@ -461,16 +460,16 @@ def make_common_words(rng, docs, nchars):
                 " " + ", ".join(common))
 
 
+_EVAL_NAMES = set(EVAL_FIRST) | set(EVAL_LAST)
+_EVAL_QA_VALUES = {v for r in EVAL_QA_RELATIONS for v in r[3]}
+
+
 def _made_up_name(rng):
     """A capitalised word of 2-3 syllables that no vocabulary here holds (eval names excluded)."""
-    eval_names = set(EVAL_FIRST) | set(EVAL_LAST)
     while True:
         w = "".join(rng.choice(NAME_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-        if w not in eval_names:
+        if w not in _EVAL_NAMES:
             return w
-
-
-_EVAL_QA_VALUES = {v for r in EVAL_QA_RELATIONS for v in r[3]}
 
 
 def _qa_value(rng, docs):
